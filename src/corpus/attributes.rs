@@ -1,0 +1,80 @@
+//! Document attributes from a CSV file (`--attributes`): the first column is
+//! the document id (or the file name without extension), the other columns
+//! are attributes such as country, role and date.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indexmap::IndexMap;
+
+use super::{Document, read_bytes};
+use crate::error::{Error, Result};
+
+/// Attributes keyed by document id or file stem.
+#[derive(Debug, Default)]
+pub struct AttributeTable {
+    pub columns: Vec<String>,
+    rows: IndexMap<String, (Vec<String>, AtomicBool)>,
+}
+
+impl AttributeTable {
+    pub fn load(path: &Path) -> Result<AttributeTable> {
+        let bytes = read_bytes(path, 64 << 20)?;
+        let text = super::decode_utf8(path, bytes)?;
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| Error::new(format!("the attributes table cannot be read: {e}")).in_file(path))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        if headers.len() < 2 {
+            return Err(Error::new("the attributes table needs a document column and at least one attribute column")
+                .in_file(path)
+                .hint("write a header like `document,country,role,date`"));
+        }
+        let mut rows = IndexMap::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                Error::new(format!("the attributes table cannot be read: {e}"))
+                    .at(format!("{}:{line}", path.display()))
+                    .hint("every row needs as many fields as the header; quote fields that contain commas")
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let key = record.get(0).unwrap_or_default().trim().to_string();
+            if key.is_empty() {
+                continue;
+            }
+            let values = record.iter().skip(1).map(|v| crate::text::normalize(v.trim())).collect();
+            if rows.insert(key.clone(), (values, AtomicBool::new(false))).is_some() {
+                return Err(Error::new(format!("document `{key}` is listed twice"))
+                    .at(format!("{}:{line}", path.display()))
+                    .hint("keep one row per document"));
+            }
+        }
+        Ok(AttributeTable { columns: headers[1..].to_vec(), rows })
+    }
+
+    /// Adds the document's attributes (the table's values win over front
+    /// matter, since the table is the team's shared record).
+    pub fn apply(&self, doc: &mut Document) {
+        let stem = Path::new(&doc.id).file_stem().map(|s| s.to_string_lossy().into_owned());
+        let row = self.rows.get(&doc.id).or_else(|| stem.and_then(|s| self.rows.get(&s)));
+        if let Some((values, used)) = row {
+            used.store(true, Ordering::Relaxed);
+            for (col, value) in self.columns.iter().zip(values) {
+                doc.attributes.insert(col.clone(), value.clone());
+            }
+        }
+    }
+
+    /// Rows that matched no document (likely misspelt ids).
+    pub fn unused(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            .filter(|(_, (_, used))| !used.load(Ordering::Relaxed))
+            .map(|(k, _)| k.as_str())
+            .collect()
+    }
+}

@@ -1,0 +1,104 @@
+//! Plain-text and Markdown transcripts, with optional YAML front matter.
+
+use indexmap::IndexMap;
+
+use super::{Document, MAX_TEXT_FILE, Source, decode_utf8, read_bytes};
+use crate::error::{Error, Result};
+
+pub(super) fn read(source: &Source) -> Result<Document> {
+    let bytes = read_bytes(&source.path, MAX_TEXT_FILE)?;
+    let raw = decode_utf8(&source.path, bytes)?;
+    let text = crate::text::normalize(&raw);
+    let (attributes, body_start, first_line) = front_matter(&text, &source.path.display().to_string())?;
+    let text = if body_start == 0 { text } else { text[body_start..].to_string() };
+    Ok(Document {
+        id: source.id.clone(),
+        source: source.path.clone(),
+        text,
+        first_line,
+        attributes,
+    })
+}
+
+/// Parses a YAML front-matter block (`---` … `---` or `...` at the very top).
+/// Returns the attributes, the byte offset where the body starts and the
+/// file line number of the body's first line.
+pub(crate) fn front_matter(text: &str, name: &str) -> Result<(IndexMap<String, String>, usize, usize)> {
+    let none = Ok((IndexMap::new(), 0, 1));
+    let Some(rest) = text.strip_prefix("---\n") else { return none };
+    let mut offset = 4;
+    let mut line = 2;
+    for l in rest.split_inclusive('\n') {
+        let trimmed = l.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = &text[4..offset];
+            let attrs = parse_attributes(yaml, name)?;
+            return Ok((attrs, offset + l.len(), line + 1));
+        }
+        offset += l.len();
+        line += 1;
+    }
+    // An opening `---` without a closing one is a horizontal rule in
+    // Markdown, not front matter.
+    none
+}
+
+fn parse_attributes(yaml: &str, name: &str) -> Result<IndexMap<String, String>> {
+    if yaml.trim().is_empty() {
+        return Ok(IndexMap::new());
+    }
+    let value: IndexMap<String, serde_json::Value> = serde_saphyr::from_str(yaml).map_err(|e| {
+        let place = match e.location() {
+            // +1: the block starts on the line after the opening `---`.
+            Some(loc) if loc.line() > 0 => format!("{name}:{}:{}", loc.line() + 1, loc.column()),
+            _ => name.to_string(),
+        };
+        let msg = e.without_snippet().to_string();
+        Error::new(format!(
+            "the front matter at the top of the file is not valid YAML: {}",
+            msg.lines().next().unwrap_or("")
+        ))
+        .at(place)
+        .hint("write one `key: value` per line between the two `---` lines, e.g. `country: Guatemala`")
+    })?;
+    Ok(value.into_iter().map(|(k, v)| (k, scalar_text(&v))).collect())
+}
+
+/// A front-matter value as text (lists joined with `; `).
+fn scalar_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_parsed_and_removed() {
+        let text = "---\ncountry: Guatemala\ndate: 2021-03-14\nage: 34\n---\nP01: Hola.\n";
+        let (attrs, start, line) = front_matter(text, "x.md").unwrap();
+        assert_eq!(attrs["country"], "Guatemala");
+        assert_eq!(attrs["date"], "2021-03-14");
+        assert_eq!(attrs["age"], "34");
+        assert_eq!(&text[start..], "P01: Hola.\n");
+        assert_eq!(line, 6);
+    }
+
+    #[test]
+    fn no_front_matter() {
+        let (attrs, start, line) = front_matter("Hola\n---\n", "x").unwrap();
+        assert!(attrs.is_empty());
+        assert_eq!((start, line), (0, 1));
+    }
+
+    #[test]
+    fn bad_front_matter_is_located() {
+        let e = front_matter("---\ncountry: [a\n---\nx", "x.md").unwrap_err();
+        assert!(e.place.unwrap().starts_with("x.md"));
+    }
+}

@@ -1,0 +1,735 @@
+//! Matching: applying every rule of every code to a document in one pass.
+//!
+//! Why it is built this way:
+//!
+//! * The text is *folded* once per document — lower-cased, accents removed,
+//!   every run of whitespace collapsed to one space, speaker labels blanked —
+//!   into a buffer with a map from each folded byte back to the original
+//!   byte. Keywords are folded the same way, so `prestamo` finds `Préstamo`
+//!   and `pay the smuggler` finds `pay the\nsmuggler`.
+//! * All keywords of all codes go into **one** Aho-Corasick automaton with a
+//!   table from pattern id to the terms that use it. Word boundaries,
+//!   wildcards (`hipotec*`) and accent requirements (`año` must not match
+//!   `ano`) are checked in code around each candidate. A regex set with
+//!   Unicode `\b` would be about a thousand times slower on accented text.
+//! * Regular-expression rules are one `Regex` each, so each keeps its own
+//!   literal prefilter.
+//! * `all`, `near`, `not`, `min_hits` and speaker scopes are evaluated
+//!   afterwards on the sorted hit lists of each segment.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexBuilder};
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+use crate::codebook::{Accents, Codebook, Rules, Term};
+use crate::error::{Error, Result};
+use crate::segment::{Label, Segment};
+
+/// A document's text folded for matching.
+pub struct Folded {
+    /// Lower-cased, accent-free, whitespace-collapsed text.
+    pub text: String,
+    /// For each byte of `text`, the byte offset in the original text of the
+    /// character it came from.
+    map: Vec<u32>,
+}
+
+impl Folded {
+    /// Folds `text`, blanking the byte ranges of `labels` (sorted).
+    pub fn new(text: &str, labels: &[Label]) -> Folded {
+        assert!(text.len() < u32::MAX as usize, "documents are limited to 4 GiB");
+        let mut out = String::with_capacity(text.len());
+        let mut map: Vec<u32> = Vec::with_capacity(text.len());
+        let bytes = text.as_bytes();
+        let mut labels = labels.iter().peekable();
+        let mut i = 0;
+        let mut last_space = true; // leading whitespace is dropped
+        while i < bytes.len() {
+            if let Some(label) = labels.peek() {
+                if i >= label.start {
+                    if !last_space {
+                        out.push(' ');
+                        map.push(i as u32);
+                        last_space = true;
+                    }
+                    i = i.max(label.end);
+                    labels.next();
+                    continue;
+                }
+            }
+            let b = bytes[i];
+            if b.is_ascii() {
+                if b.is_ascii_whitespace() {
+                    if !last_space {
+                        out.push(' ');
+                        map.push(i as u32);
+                        last_space = true;
+                    }
+                } else {
+                    out.push(b.to_ascii_lowercase() as char);
+                    map.push(i as u32);
+                    last_space = false;
+                }
+                i += 1;
+                continue;
+            }
+            let c = text[i..].chars().next().expect("char boundary");
+            if c.is_whitespace() {
+                if !last_space {
+                    out.push(' ');
+                    map.push(i as u32);
+                    last_space = true;
+                }
+            } else {
+                let before = out.len();
+                fold_char(c, &mut out);
+                map.resize(out.len(), i as u32);
+                if out.len() > before {
+                    last_space = false;
+                }
+            }
+            i += c.len_utf8();
+        }
+        Folded { text: out, map }
+    }
+
+    /// The original byte range of the folded range `[start, end)`.
+    fn original(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
+        let s = self.map[start] as usize;
+        let last = self.map[end - 1] as usize;
+        let len = original[last..].chars().next().map_or(0, char::len_utf8);
+        (s, last + len)
+    }
+
+    /// The original character that produced the folded byte `at`.
+    fn original_char(&self, original: &str, at: usize) -> char {
+        original[self.map[at] as usize..].chars().next().unwrap_or(' ')
+    }
+}
+
+/// Appends the folded form of `c` (lower case, no accents) to `out`.
+pub fn fold_char(c: char, out: &mut String) {
+    for lower in c.to_lowercase() {
+        if is_combining_mark(lower) {
+            continue;
+        }
+        decompose_canonical(lower, |d| {
+            if !is_combining_mark(d) {
+                out.push(d);
+            }
+        });
+    }
+}
+
+/// Folds a whole string (for keywords and reports).
+pub fn fold_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// What a term is used for in its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Keyword,
+    Pattern,
+    All(u16),
+    NearA(u16),
+    NearB(u16),
+    Not,
+}
+
+/// One term of one rule of one code.
+#[derive(Debug, Clone)]
+struct Slot {
+    code: u32,
+    role: Role,
+}
+
+/// One use of an Aho-Corasick literal by a term.
+#[derive(Debug, Clone)]
+struct LiteralUse {
+    slot: u32,
+    open_start: bool,
+    open_end: bool,
+    /// For each folded char of the literal, the exact (lower-case) original
+    /// character it requires, if any.
+    required: Vec<Option<char>>,
+}
+
+/// A regular expression run over the whole document.
+#[derive(Debug)]
+struct RegexRule {
+    slot: u32,
+    regex: Regex,
+    /// Runs over the folded text (else over the original text).
+    folded: bool,
+    /// A term with `*` inside a word: word boundaries are checked in code.
+    term: bool,
+}
+
+/// A codebook compiled for matching. Build once, share across threads.
+#[derive(Debug)]
+pub struct Matcher {
+    automaton: Option<AhoCorasick>,
+    uses: Vec<Vec<LiteralUse>>,
+    regexes: Vec<RegexRule>,
+    slots: Vec<Slot>,
+    codes: Vec<Rules>,
+}
+
+/// One hit of one term, in original byte offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Hit {
+    segment: u32,
+    code: u32,
+    slot: u32,
+    start: u32,
+    end: u32,
+    /// Start in the folded text (for word distances).
+    folded_start: u32,
+}
+
+/// A code applied to a segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Index into the segments given to [`Matcher::apply`].
+    pub segment: usize,
+    /// Index into [`Codebook::codes`].
+    pub code: usize,
+    /// Number of distinct (non-overlapping) matches that supported the code.
+    pub hits: usize,
+    /// Byte ranges of those matches in the document text, in order.
+    pub spans: Vec<(usize, usize)>,
+}
+
+impl Matcher {
+    pub fn new(codebook: &Codebook) -> Result<Matcher> {
+        let mut literals: Vec<String> = Vec::new();
+        let mut literal_ids: std::collections::HashMap<String, usize> = Default::default();
+        let mut uses: Vec<Vec<LiteralUse>> = Vec::new();
+        let mut regexes = Vec::new();
+        let mut slots = Vec::new();
+        for (ci, code) in codebook.codes.iter().enumerate() {
+            let rules = &code.rules;
+            let mut terms: Vec<(&Term, Role)> = Vec::new();
+            terms.extend(rules.keywords.iter().map(|t| (t, Role::Keyword)));
+            terms.extend(rules.all.iter().enumerate().map(|(i, t)| (t, Role::All(i as u16))));
+            for (i, n) in rules.near.iter().enumerate() {
+                terms.push((&n.a, Role::NearA(i as u16)));
+                terms.push((&n.b, Role::NearB(i as u16)));
+            }
+            terms.extend(rules.not.iter().map(|t| (t, Role::Not)));
+            for (term, role) in terms {
+                let slot = slots.len() as u32;
+                slots.push(Slot { code: ci as u32, role });
+                if term.inner_wildcard {
+                    regexes.push(RegexRule {
+                        slot,
+                        regex: term_regex(term).map_err(|e| {
+                            Error::new(format!("code `{}`: term `{}` cannot be compiled: {e}", code.name, term.raw))
+                        })?,
+                        folded: true,
+                        term: true,
+                    });
+                    continue;
+                }
+                let (literal, required) = fold_term(term, rules.accents);
+                let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
+                    literals.push(literal);
+                    uses.push(Vec::new());
+                    uses.len() - 1
+                });
+                uses[id].push(LiteralUse {
+                    slot,
+                    open_start: term.open_start,
+                    open_end: term.open_end,
+                    required,
+                });
+            }
+            for p in &rules.patterns {
+                let slot = slots.len() as u32;
+                slots.push(Slot { code: ci as u32, role: Role::Pattern });
+                let folded = match rules.accents {
+                    Accents::Exact => false,
+                    Accents::Ignore => true,
+                    Accents::Tolerant => p.is_ascii(),
+                };
+                let source = if folded { strip_accents(p) } else { p.clone() };
+                let regex = RegexBuilder::new(&source)
+                    .case_insensitive(true)
+                    .size_limit(1 << 24)
+                    .build()
+                    .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
+                regexes.push(RegexRule { slot, regex, folded, term: false });
+            }
+        }
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&literals)
+                    .map_err(|e| Error::new(format!("the keywords cannot be compiled: {e}")))?,
+            )
+        };
+        Ok(Matcher {
+            automaton,
+            uses,
+            regexes,
+            slots,
+            codes: codebook.codes.iter().map(|c| c.rules.clone()).collect(),
+        })
+    }
+
+    /// Applies every code to every segment of one document. `labels` are the
+    /// document's speaker labels (never matched); `segments` must be sorted
+    /// and non-overlapping. Results are ordered by segment, then code.
+    pub fn apply(&self, text: &str, labels: &[Label], segments: &[Segment]) -> Vec<Applied> {
+        if segments.is_empty() {
+            return Vec::new();
+        }
+        let folded = Folded::new(text, labels);
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut push = |slot: u32, start: usize, end: usize, folded_start: usize| {
+            if let Some(segment) = segment_of(segments, start, end) {
+                hits.push(Hit {
+                    segment: segment as u32,
+                    code: self.slots[slot as usize].code,
+                    slot,
+                    start: start as u32,
+                    end: end as u32,
+                    folded_start: folded_start as u32,
+                });
+            }
+        };
+        let ft = folded.text.as_str();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(ft) {
+                for u in &self.uses[m.pattern().as_usize()] {
+                    let (mut s, mut e) = (m.start(), m.end());
+                    if u.open_start {
+                        s = word_start(ft, s);
+                    } else if !boundary_before(ft, s) {
+                        continue;
+                    }
+                    if u.open_end {
+                        e = word_end(ft, e);
+                    } else if !boundary_after(ft, e) {
+                        continue;
+                    }
+                    if !accents_ok(&folded, text, m.start(), &u.required) {
+                        continue;
+                    }
+                    let (os, oe) = folded.original(text, s, e);
+                    push(u.slot, os, oe, s);
+                }
+            }
+        }
+        for r in &self.regexes {
+            if r.folded {
+                for m in r.regex.find_iter(ft) {
+                    if m.is_empty() || (r.term && (!boundary_before(ft, m.start()) || !boundary_after(ft, m.end()))) {
+                        continue;
+                    }
+                    let (os, oe) = folded.original(text, m.start(), m.end());
+                    push(r.slot, os, oe, m.start());
+                }
+            } else {
+                for m in r.regex.find_iter(text) {
+                    if m.is_empty() || labels.iter().any(|l| m.start() < l.end && l.start < m.end()) {
+                        continue;
+                    }
+                    push(r.slot, m.start(), m.end(), 0);
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup_by(|a, b| a.slot == b.slot && a.start == b.start && a.end == b.end);
+        let mut out = Vec::new();
+        for group in hits.chunk_by(|a, b| a.segment == b.segment && a.code == b.code) {
+            let (seg, code) = (group[0].segment as usize, group[0].code as usize);
+            if let Some(applied) = self.evaluate(&folded.text, &segments[seg], code, group) {
+                out.push(Applied { segment: seg, ..applied });
+            }
+        }
+        out
+    }
+
+    /// Decides whether `code` applies to `segment` given its hits there.
+    fn evaluate(&self, folded: &str, segment: &Segment, code: usize, hits: &[Hit]) -> Option<Applied> {
+        let rules = &self.codes[code];
+        if let Some(speaker) = &segment.speaker {
+            if rules.skip_speakers.contains(speaker) {
+                return None;
+            }
+            if !rules.speakers.is_empty() && !rules.speakers.contains(speaker) {
+                return None;
+            }
+        } else if !rules.speakers.is_empty() {
+            return None;
+        }
+        let role = |h: &Hit| self.slots[h.slot as usize].role;
+        if hits.iter().any(|h| role(h) == Role::Not) {
+            return None;
+        }
+        let mut support: Vec<(u32, u32)> = hits
+            .iter()
+            .filter(|h| matches!(role(h), Role::Keyword | Role::Pattern))
+            .map(|h| (h.start, h.end))
+            .collect();
+        if !rules.all.is_empty() {
+            let found = (0..rules.all.len()).all(|i| hits.iter().any(|h| role(h) == Role::All(i as u16)));
+            if found {
+                support.extend(hits.iter().filter(|h| matches!(role(h), Role::All(_))).map(|h| (h.start, h.end)));
+            }
+        }
+        for (i, near) in rules.near.iter().enumerate() {
+            let i = i as u16;
+            let a: Vec<&Hit> = hits.iter().filter(|h| role(h) == Role::NearA(i)).collect();
+            let b: Vec<&Hit> = hits.iter().filter(|h| role(h) == Role::NearB(i)).collect();
+            for x in &a {
+                for y in &b {
+                    if (x.start, x.end) != (y.start, y.end)
+                        && word_distance(folded, x.folded_start as usize, y.folded_start as usize, near.within)
+                            <= near.within
+                    {
+                        support.push((x.start, x.end));
+                        support.push((y.start, y.end));
+                    }
+                }
+            }
+        }
+        // Leftmost-longest, non-overlapping: a word matched by two terms
+        // counts once.
+        support.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)));
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in support {
+            let (s, e) = (s as usize, e as usize);
+            if spans.last().is_none_or(|&(_, le)| s >= le) {
+                spans.push((s, e));
+            }
+        }
+        if spans.is_empty() || spans.len() < rules.min_hits as usize {
+            return None;
+        }
+        Some(Applied { segment: 0, code, hits: spans.len(), spans })
+    }
+}
+
+/// The index of the segment that wholly contains `[start, end)`.
+fn segment_of(segments: &[Segment], start: usize, end: usize) -> Option<usize> {
+    let i = segments.partition_point(|s| s.start <= start);
+    if i == 0 {
+        return None;
+    }
+    let s = &segments[i - 1];
+    (end <= s.end).then_some(i - 1)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn boundary_before(text: &str, at: usize) -> bool {
+    !text[..at].chars().next_back().is_some_and(is_word_char)
+}
+
+fn boundary_after(text: &str, at: usize) -> bool {
+    !text[at..].chars().next().is_some_and(is_word_char)
+}
+
+fn word_start(text: &str, mut at: usize) -> usize {
+    while let Some(c) = text[..at].chars().next_back() {
+        if !is_word_char(c) {
+            break;
+        }
+        at -= c.len_utf8();
+    }
+    at
+}
+
+fn word_end(text: &str, mut at: usize) -> usize {
+    while let Some(c) = text[at..].chars().next() {
+        if !is_word_char(c) {
+            break;
+        }
+        at += c.len_utf8();
+    }
+    at
+}
+
+/// How many words apart the words starting at folded offsets `a` and `b`
+/// are (0 = the same word, 1 = neighbours). Stops counting past `limit`.
+fn word_distance(folded: &str, a: usize, b: usize, limit: u32) -> u32 {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let mut count = 0;
+    let mut prev_word = true;
+    for c in folded[lo..hi].chars() {
+        let w = is_word_char(c);
+        if w && !prev_word {
+            count += 1;
+            if count > limit {
+                return count;
+            }
+        }
+        prev_word = w;
+    }
+    // The word at `hi` itself starts after a separator.
+    if !prev_word {
+        count += 1;
+    }
+    count
+}
+
+/// The folded literal of a term and, per folded char, the original char it
+/// requires under `accents`.
+fn fold_term(term: &Term, accents: Accents) -> (String, Vec<Option<char>>) {
+    let mut literal = String::new();
+    let mut required = Vec::new();
+    for (wi, word) in term.words.iter().enumerate() {
+        if wi > 0 {
+            literal.push(' ');
+            required.push(None);
+        }
+        for c in word.chars() {
+            let before = literal.len();
+            fold_char(c, &mut literal);
+            let added = literal[before..].chars().count();
+            let lower = c.to_lowercase().next().unwrap_or(c);
+            let need = match accents {
+                Accents::Ignore => None,
+                Accents::Exact => Some(lower),
+                Accents::Tolerant => (literal[before..].chars().next() != Some(lower)).then_some(lower),
+            };
+            for k in 0..added {
+                required.push(if k == 0 { need } else { None });
+            }
+        }
+    }
+    (literal, required)
+}
+
+/// Checks the accent requirements of a literal matched at folded `start`.
+fn accents_ok(folded: &Folded, original: &str, start: usize, required: &[Option<char>]) -> bool {
+    if required.iter().all(Option::is_none) {
+        return true;
+    }
+    let mut at = start;
+    for need in required {
+        let c = folded.text[at..].chars().next().expect("literal inside text");
+        if let Some(need) = need {
+            let o = folded.original_char(original, at);
+            if o.to_lowercase().next() != Some(*need) {
+                return false;
+            }
+        }
+        at += c.len_utf8();
+    }
+    true
+}
+
+/// A regex for a term with `*` inside a word, over folded text.
+fn term_regex(term: &Term) -> std::result::Result<Regex, regex::Error> {
+    let words: Vec<String> = term
+        .words
+        .iter()
+        .map(|w| w.split('*').map(|p| regex::escape(&fold_str(p))).collect::<Vec<_>>().join(r"\w*"))
+        .collect();
+    let mut re = words.join(" ");
+    if term.open_start {
+        re = format!(r"\w*{re}");
+    }
+    if term.open_end {
+        re.push_str(r"\w*");
+    }
+    Regex::new(&re)
+}
+
+/// Removes accents from a regular expression's letters (not its escapes).
+fn strip_accents(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    out.push(d);
+                }
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::{self, SpeakerRule, Unit};
+
+    /// Codes `text` (paragraph unit) with a codebook given as YAML codes.
+    fn run(codes_yaml: &str, text: &str) -> Vec<(String, usize, usize, Vec<String>)> {
+        run_unit(codes_yaml, text, Unit::Paragraph)
+    }
+
+    fn run_unit(codes_yaml: &str, text: &str, unit: Unit) -> Vec<(String, usize, usize, Vec<String>)> {
+        let yaml = format!("name: T\ncodes:\n{codes_yaml}");
+        let cb = Codebook::parse(&yaml, "t.yaml").unwrap();
+        let m = Matcher::new(&cb).unwrap();
+        let labels = segment::find_labels(text, &SpeakerRule::default());
+        let segs = segment::segment(text, unit, &labels, 1);
+        m.apply(text, &labels, &segs)
+            .into_iter()
+            .map(|a| {
+                let matched = a.spans.iter().map(|&(s, e)| text[s..e].to_string()).collect();
+                (cb.codes[a.code].name.clone(), segs[a.segment].index, a.hits, matched)
+            })
+            .collect()
+    }
+
+    fn codes_of(r: &[(String, usize, usize, Vec<String>)]) -> Vec<&str> {
+        r.iter().map(|x| x.0.as_str()).collect()
+    }
+
+    #[test]
+    fn keyword_case_insensitive_whole_word() {
+        let r = run("  - name: a\n    keywords: [coyote]\n", "The COYOTE came.\n\nCoyotes and coyoteros.");
+        assert_eq!(r, [("a".into(), 1, 1, vec!["COYOTE".into()])]);
+    }
+
+    #[test]
+    fn wildcards_prefix_suffix_infix() {
+        let r = run(
+            "  - name: a\n    keywords: [\"hipotec*\"]\n  - name: b\n    keywords: [\"*smuggl*\"]\n  - name: c\n    keywords: [\"*ción\"]\n",
+            "Hipotecaron la casa. Una hipoteca.\n\nPeople-smugglers and smuggling.\n\nLa migración y la detención.",
+        );
+        assert_eq!(r[0], ("a".into(), 1, 2, vec!["Hipotecaron".into(), "hipoteca".into()]));
+        assert_eq!(r[1], ("b".into(), 2, 2, vec!["smugglers".into(), "smuggling".into()]));
+        assert_eq!(r[2], ("c".into(), 3, 2, vec!["migración".into(), "detención".into()]));
+    }
+
+    #[test]
+    fn inner_wildcard() {
+        let r = run("  - name: a\n    keywords: [\"p*ero\"]\n", "El pollero y el pasero. Un perro.");
+        assert_eq!(r[0].3, ["pollero", "pasero"]);
+    }
+
+    #[test]
+    fn phrase_across_line_breaks() {
+        let r = run("  - name: a\n    keywords: [\"pay the smuggler\"]\n", "We had to pay the\nsmuggler   twice.");
+        assert_eq!(r[0].3, ["pay the\nsmuggler"]);
+    }
+
+    #[test]
+    fn phrase_does_not_cross_paragraphs() {
+        let r = run("  - name: a\n    keywords: [\"pay the smuggler\"]\n", "We had to pay the\n\nsmuggler twice.");
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn accents_one_way() {
+        let cb = "  - name: loan\n    keywords: [prestamo]\n  - name: year\n    keywords: [año]\n  - name: more\n    keywords: [más]\n";
+        let r = run(cb, "Un préstamo y otro prestamo.\n\nEl ano.\n\nEl año.\n\nMas o menos.\n\nMÁS dinero.");
+        assert_eq!(r[0], ("loan".into(), 1, 2, vec!["préstamo".into(), "prestamo".into()]));
+        assert_eq!(codes_of(&r), ["loan", "year", "more"]);
+        assert_eq!(r[1].1, 3);
+        assert_eq!(r[2].1, 5);
+    }
+
+    #[test]
+    fn accents_exact_and_ignore() {
+        let cb = "  - name: exact\n    accents: exact\n    keywords: [prestamo]\n  - name: ignore\n    accents: ignore\n    keywords: [año]\n";
+        let r = run(cb, "Un préstamo.\n\nEl ano.");
+        assert_eq!(codes_of(&r), ["ignore"]);
+        let r = run(cb, "Un prestamo.");
+        assert_eq!(codes_of(&r), ["exact"]);
+    }
+
+    #[test]
+    fn decomposed_text_matches_after_normalisation() {
+        let text = crate::text::normalize("Un pre\u{301}stamo y el an\u{303}o.");
+        let r = run("  - name: a\n    keywords: [préstamo, año]\n", &text);
+        assert_eq!(r[0].2, 2);
+    }
+
+    #[test]
+    fn patterns_match_amounts() {
+        let r = run("  - name: price\n    patterns: ['\\$\\s?\\d[\\d,]*']\n", "They asked $3,500 and then $ 200.");
+        assert_eq!(r[0].3, ["$3,500", "$ 200"]);
+    }
+
+    #[test]
+    fn all_requires_every_term() {
+        let cb = "  - name: a\n    all: [deuda, coyote]\n";
+        assert!(run(cb, "La deuda.").is_empty());
+        let r = run(cb, "La deuda con el coyote.");
+        assert_eq!(r[0].2, 2);
+    }
+
+    #[test]
+    fn near_within_n_words() {
+        let cb = "  - name: a\n    near:\n      - terms: [coyote, \"pag*\"]\n        within: 3\n";
+        assert_eq!(run(cb, "Al coyote le pagamos.").len(), 1);
+        assert_eq!(run(cb, "Pagamos al final todo lo del coyote.").len(), 0);
+        assert_eq!(run(cb, "Pagamos al coyote.").len(), 1);
+    }
+
+    #[test]
+    fn not_vetoes() {
+        let cb = "  - name: a\n    keywords: [coyote]\n    not: [animal]\n";
+        assert!(run(cb, "El coyote es un animal.").is_empty());
+        assert_eq!(run(cb, "El coyote cobra.").len(), 1);
+    }
+
+    #[test]
+    fn min_hits() {
+        let cb = "  - name: a\n    keywords: [coyote, pollero]\n    min_hits: 2\n";
+        assert!(run(cb, "El coyote.").is_empty());
+        assert_eq!(run(cb, "El coyote, o pollero.")[0].2, 2);
+    }
+
+    #[test]
+    fn speakers_and_skip_speakers() {
+        let text = "Interviewer: How much did the coyote charge?\n\nP03: The coyote asked a lot.\n\nP04: A coyote too.";
+        let r = run("  - name: a\n    keywords: [coyote]\n    skip_speakers: [interviewer]\n", text);
+        assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), [2, 3]);
+        let r = run("  - name: a\n    keywords: [coyote]\n    speakers: [P03]\n", text);
+        assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), [2]);
+    }
+
+    #[test]
+    fn speaker_labels_are_never_matched() {
+        let r = run("  - name: a\n    keywords: [prestamista]\n", "Prestamista: Yo presto dinero.");
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn overlapping_terms_count_once() {
+        let r = run("  - name: a\n    keywords: [smuggler, \"pay the smuggler\"]\n", "We pay the smuggler.");
+        assert_eq!(r[0].2, 1);
+        assert_eq!(r[0].3, ["pay the smuggler"]);
+    }
+
+    #[test]
+    fn sentence_unit_keeps_speaker() {
+        let r = run_unit(
+            "  - name: a\n    keywords: [coyote]\n    skip_speakers: [Interviewer]\n",
+            "Interviewer: Was there a coyote? Tell me.\n\nP03: Yes. The coyote came.",
+            Unit::Sentence,
+        );
+        assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn folding_maps_back_to_original() {
+        let text = "Ñandú  Ärger\n\tÉ";
+        let f = Folded::new(text, &[]);
+        assert_eq!(f.text, "nandu arger e");
+        let (s, e) = f.original(text, 0, 5);
+        assert_eq!(&text[s..e], "Ñandú");
+    }
+}

@@ -1,0 +1,1100 @@
+//! Segmentation: cutting a document's text into the units that get coded.
+//!
+//! A coded row stands for one *segment*: the whole document, a paragraph, a
+//! speaker's turn, a sentence or a line (see [`Unit`]). This module finds the
+//! speaker labels of a transcript ([`find_labels`]) and cuts the text into
+//! segments ([`segment`]).
+//!
+//! Design decisions, and why:
+//!
+//! * **Offsets refer to the normalised text.** Readers hand over text that is
+//!   already NFC with `\n` line endings and no BOM (see [`crate::text`]), so
+//!   the same transcript gives the same offsets on every machine. Each
+//!   segment carries byte offsets (for slicing inside qcode), character
+//!   offsets (what REFI-QDA and other QDA programs count) and 1-based line
+//!   numbers *of the source file*: the caller says on which file line the text
+//!   begins, because front matter may have been cut off before segmentation.
+//! * **Segments are trimmed.** Leading and trailing whitespace (spaces, tabs,
+//!   newlines, any Unicode white space) is never part of a segment, so an
+//!   excerpt never starts with a blank line and its offsets point at words.
+//!   Blank units produce no segment at all; indexes stay dense (1, 2, 3…).
+//! * **Labels belong to the segment text but are masked for matching.** A
+//!   turn reads `P03: we crossed at night…` in an excerpt, as a researcher
+//!   expects, but the matcher skips each [`Label::start`]`..`[`Label::end`]
+//!   range so a code for "father" never fires on the label `Padre Tomás:`.
+//! * **Every segment knows its speaker**, whatever the unit: the speaker of
+//!   the last label starting at or before the segment's start. A second
+//!   paragraph of a long answer, or a sentence in the middle of it, is still
+//!   attributed to the participant who was talking.
+//! * **Turns without labels fall back to paragraphs.** Field notes and memos
+//!   have no speakers; asking for turns there still gives sensible units.
+//! * **Sentences never cross a paragraph break or a label.** Boundaries follow
+//!   Unicode UAX #29 (which knows `¿…?` and `¡…!`), computed per paragraph;
+//!   a single line break inside a paragraph counts as a space, so
+//!   hard-wrapped prose is not cut at every line end. UAX #29 knows nothing
+//!   of abbreviations: `Sra. López vino` gives two sentences (a break inside
+//!   a speaker label is suppressed, though).
+//! * **Speed.** Both passes are linear in the text, allocate per label or per
+//!   segment (never per character), and [`find_labels`] only runs its regex
+//!   on lines whose first character could start a label: it runs on every
+//!   document of corpora of a gigabyte.
+
+use std::sync::LazyLock;
+
+use regex::{CaptureLocations, Regex};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::text::CharCounter;
+
+/// The unit of analysis: what one coded row stands for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Document,
+    Paragraph,
+    Turn,
+    Sentence,
+    Line,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Document => "document",
+            Unit::Paragraph => "paragraph",
+            Unit::Turn => "turn",
+            Unit::Sentence => "sentence",
+            Unit::Line => "line",
+        }
+    }
+}
+
+/// A speaker label at the start of a line (`Interviewer:`, `[00:12:31] R1:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// Byte range of the whole label in the text: the timestamp, the name,
+    /// the colon and the spaces after it. Matching skips this range, so a
+    /// code never fires on a speaker's name.
+    pub start: usize,
+    pub end: usize,
+    /// The speaker's name as written, without the colon.
+    pub speaker: String,
+    /// The timestamp written before the name, without brackets (`00:12:31`).
+    pub time: Option<String>,
+}
+
+/// One unit of text of one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// 1-based position among the document's segments.
+    pub index: usize,
+    /// Byte range into the document text.
+    pub start: usize,
+    pub end: usize,
+    /// Character (Unicode scalar value) range into the document text.
+    pub start_char: usize,
+    pub end_char: usize,
+    /// 1-based line numbers in the source file.
+    pub start_line: usize,
+    pub end_line: usize,
+    pub speaker: Option<String>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+}
+
+/// The longest speaker name the default rule accepts, in characters.
+const MAX_NAME_CHARS: usize = 40;
+
+/// The default speaker rule; see [`SpeakerRule::default`].
+const DEFAULT_PATTERN: &str = concat!(
+    r"^[ \t]*",
+    // optional timestamp: [..] or (..) with mm:ss or h:mm:ss, or bare h:mm:ss
+    r"(?:(?:\[(?P<t1>[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[.,][0-9]{1,3})?)\]",
+    r"|\((?P<t2>[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[.,][0-9]{1,3})?)\))[ \t]*",
+    r"|(?P<t3>[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,3})?)[ \t]+)?",
+    // the name: 1 to 4 words, the first starting with an uppercase letter
+    r"(?P<speaker>[\p{Lu}\p{Lt}][\p{L}\p{M}\p{N}._'’-]*(?: [\p{L}\p{M}\p{N}._'’-]+){0,3})",
+    // the colon, then white space or the end of the line
+    r":(?:\s|$)",
+);
+
+static DEFAULT_REGEX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(DEFAULT_PATTERN).expect("the default speaker pattern compiles"));
+
+/// How speaker labels are recognised at the start of a line.
+///
+/// Build it once and reuse it: compiling the regex costs far more than
+/// scanning a document.
+#[derive(Debug, Clone)]
+pub struct SpeakerRule {
+    /// The pattern as the user wrote it (or [`DEFAULT_PATTERN`]).
+    pattern: String,
+    /// The pattern anchored at the start of a line.
+    regex: Regex,
+    /// The group holding the name; `None`: the whole match minus the colon.
+    speaker_group: Option<usize>,
+    /// Groups holding the timestamp; the first that took part is used.
+    time_groups: Vec<usize>,
+    /// The default rule: lines are pre-filtered and names length-checked.
+    is_default: bool,
+}
+
+impl Default for SpeakerRule {
+    /// The default rule.
+    ///
+    /// A label is, at the start of a line:
+    ///
+    /// 1. optional leading spaces or tabs (not part of the label range);
+    /// 2. an optional timestamp: `[mm:ss]`, `[hh:mm:ss]`, `(mm:ss)` or
+    ///    `(hh:mm:ss)`, optionally followed by spaces or tabs; or a bare
+    ///    `hh:mm:ss` / `h:mm:ss` *followed by at least one* space or tab. Hours
+    ///    and minutes-only fields have 1 or 2 digits, minutes and seconds 2;
+    ///    seconds may carry a fraction of 1 to 3 digits after `.` or `,`
+    ///    (`00:12:31.250`). A bare `mm:ss` is *not* a timestamp, so
+    ///    `10:30 we left the house` is ordinary text. The label's
+    ///    [`Label::time`] is the timestamp without brackets;
+    /// 3. a speaker name: 1 to 4 words separated by single spaces, at most 40
+    ///    characters in all. The first character is an uppercase (or
+    ///    titlecase) letter of any script (`A`, `Á`, `Ñ`, `Ж`); the rest are
+    ///    letters, combining marks, digits, `.`, `-`, `_`, `'` or `’`;
+    /// 4. a colon `:` followed by white space or the end of the line.
+    ///
+    /// The label range runs from the timestamp (or the name) to the colon and
+    /// every space or tab after it.
+    ///
+    /// Labels: `Interviewer:`, `INTERVIEWER:`, `P03:`, `R1:`, `Entrevistadora:`,
+    /// `Padre Tomás:`, `Sra. López:`, `[00:12:31] R1:`, `00:12:31 Entrevistador:`,
+    /// `Q3 2020:`. Not labels: `10:30 we left the house`, `https://example.org`,
+    /// `Nota:la` (no space after the colon), `the smuggler said: pay` and
+    /// `at 10:30: we left` (lowercase start), `One two three four five: x`
+    /// (five words).
+    fn default() -> Self {
+        let regex = DEFAULT_REGEX.clone();
+        SpeakerRule {
+            pattern: DEFAULT_PATTERN.to_string(),
+            speaker_group: group_index(&regex, "speaker"),
+            time_groups: ["t1", "t2", "t3"]
+                .iter()
+                .filter_map(|name| group_index(&regex, name))
+                .collect(),
+            regex,
+            is_default: true,
+        }
+    }
+}
+
+impl SpeakerRule {
+    /// A rule from a user's regular expression, matched at the start of each
+    /// line (it is anchored there; a leading `^` is harmless).
+    ///
+    /// The name is the group named `speaker`, or else group 1; if the pattern
+    /// has no group at all, the whole match minus a trailing `:` and spaces.
+    /// An optional group named `time` is the timestamp. The label range is the
+    /// whole match (without leading spaces or tabs) extended over the spaces
+    /// and tabs after it. Matches with an empty name are ignored.
+    ///
+    /// Example: `(?P<time>\d+:\d+) - (?P<speaker>[A-Z]+)\b` for `12:31 - ANA hola`.
+    pub fn custom(pattern: &str) -> Result<SpeakerRule, crate::Error> {
+        let hint = "write a regular expression (Rust regex syntax) that matches a label at the \
+                    start of a line, with a group for the name, e.g. `(?P<speaker>[A-Z][a-z]+):`; \
+                    put a backslash before special characters such as `[`, `(` or `.`";
+        let bad = |err: regex::Error| {
+            crate::Error::new(format!("invalid speaker pattern `{pattern}`: {err}")).hint(hint)
+        };
+        // Compiled alone first so the error points into what the user wrote.
+        let own = Regex::new(pattern).map_err(bad)?;
+        let regex = Regex::new(&format!("^(?:{pattern})")).map_err(bad)?;
+        // Group numbers are the same in `own` and in the anchored `regex`.
+        let speaker_group = group_index(&own, "speaker").or((own.captures_len() > 1).then_some(1));
+        let time_groups = group_index(&own, "time").into_iter().collect();
+        Ok(SpeakerRule {
+            pattern: pattern.to_string(),
+            regex,
+            speaker_group,
+            time_groups,
+            is_default: false,
+        })
+    }
+
+    /// The regular expression, as written by the user or the default one.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The label at the start of `line` (which starts at byte `offset` of the
+    /// text and does not include its `\n`).
+    fn label_in(&self, line: &str, offset: usize, locs: &mut CaptureLocations) -> Option<Label> {
+        if self.is_default && !could_start_default_label(line) {
+            return None;
+        }
+        let (m_start, m_end) = self
+            .regex
+            .captures_read(locs, line)
+            .map(|m| (m.start(), m.end()))?;
+        let group = |i: usize| locs.get(i).map(|(s, e)| &line[s..e]);
+        let speaker = match self.speaker_group {
+            Some(i) => group(i)?.trim(),
+            None => line[m_start..m_end].trim_end().trim_end_matches(':').trim(),
+        };
+        if speaker.is_empty() || (self.is_default && speaker.chars().count() > MAX_NAME_CHARS) {
+            return None;
+        }
+        let time = self
+            .time_groups
+            .iter()
+            .find_map(|&i| group(i))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        let bytes = line.as_bytes();
+        let mut start = m_start;
+        while start < m_end && matches!(bytes[start], b' ' | b'\t') {
+            start += 1;
+        }
+        let mut end = m_end;
+        while end < bytes.len() && matches!(bytes[end], b' ' | b'\t') {
+            end += 1;
+        }
+        (start < end).then(|| Label {
+            start: offset + start,
+            end: offset + end,
+            speaker: speaker.to_string(),
+            time,
+        })
+    }
+}
+
+/// The number of the capture group called `name`.
+fn group_index(regex: &Regex, name: &str) -> Option<usize> {
+    regex.capture_names().position(|n| n == Some(name))
+}
+
+/// Cheap test before the default regex: the first non-blank character must be
+/// an uppercase letter (any non-ASCII character is let through), `[`, `(` or a
+/// digit, and a name starting with a letter must meet its colon within
+/// `MAX_NAME_CHARS` characters (4 bytes each at most).
+fn could_start_default_label(line: &str) -> bool {
+    let rest = line.trim_start_matches([' ', '\t']).as_bytes();
+    match rest.first() {
+        Some(b'[' | b'(' | b'0'..=b'9') => true,
+        Some(b'A'..=b'Z' | 0x80..) => {
+            rest[..rest.len().min(4 * MAX_NAME_CHARS + 1)].contains(&b':')
+        }
+        _ => false,
+    }
+}
+
+/// The byte ranges of the lines of `text`, without their `\n`.
+fn line_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = 0;
+    text.split('\n').map(move |line| {
+        let range = (start, start + line.len());
+        start += line.len() + 1;
+        range
+    })
+}
+
+/// The speaker labels of `text`, in text order.
+///
+/// A label is looked for at the start of every line only; see
+/// [`SpeakerRule::default`] for what the default rule accepts.
+pub fn find_labels(text: &str, rule: &SpeakerRule) -> Vec<Label> {
+    let mut locs = rule.regex.capture_locations();
+    line_ranges(text)
+        .filter_map(|(start, end)| rule.label_in(&text[start..end], start, &mut locs))
+        .collect()
+}
+
+/// The byte ranges of the paragraphs of `text`: runs of non-blank lines
+/// (a blank line is empty or only white space). Ranges are not trimmed.
+fn paragraph_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut lines = line_ranges(text);
+    std::iter::from_fn(move || {
+        let (start, mut end) = lines.by_ref().find(|&(s, e)| !is_blank(&text[s..e]))?;
+        for (s, e) in lines.by_ref() {
+            if is_blank(&text[s..e]) {
+                break;
+            }
+            end = e;
+        }
+        Some((start, end))
+    })
+}
+
+fn is_blank(s: &str) -> bool {
+    s.trim_start().is_empty()
+}
+
+/// Converts increasing byte offsets into numbers of `\n` before them.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    newlines: usize,
+}
+
+impl LineCounter<'_> {
+    fn newlines_before(&mut self, at: usize) -> usize {
+        if at < self.pos {
+            self.pos = 0;
+            self.newlines = 0;
+        }
+        self.newlines += self.bytes[self.pos..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.pos = at;
+        self.newlines
+    }
+}
+
+/// Accumulates trimmed segments, in text order.
+struct Builder<'a> {
+    text: &'a str,
+    chars: CharCounter<'a>,
+    lines: LineCounter<'a>,
+    first_line: usize,
+    /// Valid labels, by start.
+    labels: Vec<&'a Label>,
+    /// How many labels start at or before the last segment's start.
+    governing: usize,
+    out: Vec<Segment>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, labels: &'a [Label], first_line: usize) -> Self {
+        let mut labels: Vec<&Label> = labels
+            .iter()
+            .filter(|l| l.start <= l.end && l.end <= text.len() && text.is_char_boundary(l.start))
+            .collect();
+        labels.sort_by_key(|l| l.start);
+        Builder {
+            text,
+            chars: CharCounter::new(text),
+            lines: LineCounter {
+                bytes: text.as_bytes(),
+                pos: 0,
+                newlines: 0,
+            },
+            first_line,
+            labels,
+            governing: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// Adds `start..end`, trimmed, unless it is blank. Calls come in text order.
+    fn push(&mut self, start: usize, end: usize) {
+        let slice = &self.text[start..end];
+        let trimmed = slice.trim_start();
+        let start = end - trimmed.len();
+        let end = start + trimmed.trim_end().len();
+        if start == end {
+            return;
+        }
+        while self
+            .labels
+            .get(self.governing)
+            .is_some_and(|l| l.start <= start)
+        {
+            self.governing += 1;
+        }
+        let label = self.governing.checked_sub(1).map(|i| self.labels[i]);
+        let start_char = self.chars.char_at(start);
+        let end_char = self.chars.char_at(end);
+        let start_line = self.first_line + self.lines.newlines_before(start);
+        let end_line = self.first_line + self.lines.newlines_before(end);
+        self.out.push(Segment {
+            index: self.out.len() + 1,
+            start,
+            end,
+            start_char,
+            end_char,
+            start_line,
+            end_line,
+            speaker: label.map(|l| l.speaker.clone()),
+            start_time: label.and_then(|l| l.time.clone()),
+            end_time: None,
+        });
+    }
+
+    /// Label starts strictly inside `start..end`.
+    fn label_starts_within(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = self.labels.partition_point(|l| l.start <= start);
+        self.labels[first..]
+            .iter()
+            .map(|l| l.start)
+            .take_while(move |&s| s < end)
+    }
+
+    /// The end of the label starting exactly at `at`, if any.
+    fn label_end_at(&self, at: usize) -> Option<usize> {
+        let i = self.labels.partition_point(|l| l.start < at);
+        self.labels[i..]
+            .iter()
+            .take_while(|l| l.start == at)
+            .map(|l| l.end)
+            .max()
+    }
+}
+
+/// Cuts `text` into segments of the given unit.
+///
+/// `labels` are the speaker labels of `text` (from [`find_labels`]; pass `&[]`
+/// for none) and `first_line` is the 1-based line of the source file on which
+/// `text` begins (more than 1 when front matter was removed).
+///
+/// * `document`: the whole text;
+/// * `paragraph`: runs of lines separated by one or more blank lines;
+/// * `line`: each non-blank line;
+/// * `turn`: each label starts a turn that runs to the next label (blank lines
+///   inside included); text before the first label is a turn without speaker.
+///   **Without any label, turns are paragraphs**;
+/// * `sentence`: Unicode (UAX #29) sentences within each paragraph; a label
+///   always starts a new sentence and a single line break counts as a space.
+///
+/// Segments are trimmed of white space and blank ones are dropped. A segment's
+/// speaker and start time are those of the last label starting at or before
+/// it; `end_time` is always `None` here.
+pub fn segment(text: &str, unit: Unit, labels: &[Label], first_line: usize) -> Vec<Segment> {
+    let mut b = Builder::new(text, labels, first_line);
+    match unit {
+        Unit::Document => b.push(0, text.len()),
+        Unit::Line => line_ranges(text).for_each(|(s, e)| b.push(s, e)),
+        Unit::Turn if !b.labels.is_empty() => {
+            let starts: Vec<usize> = b.labels.iter().map(|l| l.start).collect();
+            let mut prev = 0;
+            for start in starts {
+                b.push(prev, start);
+                prev = start;
+            }
+            b.push(prev, text.len());
+        }
+        Unit::Paragraph | Unit::Turn => paragraph_ranges(text).for_each(|(s, e)| b.push(s, e)),
+        Unit::Sentence => {
+            // One buffer for all paragraphs: the paragraph with `\n` as spaces
+            // (same byte length, so offsets carry over).
+            let mut buf = String::new();
+            for (p_start, p_end) in paragraph_ranges(text) {
+                let cuts: Vec<usize> = b.label_starts_within(p_start, p_end).collect();
+                let mut piece_start = p_start;
+                for piece_end in cuts.into_iter().chain([p_end]) {
+                    sentences(&mut b, &mut buf, piece_start, piece_end);
+                    piece_start = piece_end;
+                }
+            }
+        }
+    }
+    b.out
+}
+
+/// Pushes the sentences of `start..end`, a piece of a paragraph with no label
+/// starting inside it; a sentence break inside a label at its start is ignored.
+fn sentences(b: &mut Builder, buf: &mut String, start: usize, end: usize) {
+    let protect = b.label_end_at(start).unwrap_or(start);
+    buf.clear();
+    for (k, part) in b.text[start..end].split('\n').enumerate() {
+        if k > 0 {
+            buf.push(' ');
+        }
+        buf.push_str(part);
+    }
+    let mut pending = start;
+    for (i, sentence) in buf.split_sentence_bound_indices() {
+        let sentence_end = start + i + sentence.len();
+        if sentence_end <= protect {
+            continue;
+        }
+        b.push(pending, sentence_end);
+        pending = sentence_end;
+    }
+    if pending < end {
+        b.push(pending, end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn one_label(line: &str) -> Option<Label> {
+        let labels = find_labels(line, &SpeakerRule::default());
+        assert!(labels.len() <= 1);
+        labels.into_iter().next()
+    }
+
+    fn texts<'t>(text: &'t str, unit: Unit, labels: &[Label]) -> Vec<&'t str> {
+        segment(text, unit, labels, 1)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
+    }
+
+    fn speakers(segments: &[Segment]) -> Vec<Option<&str>> {
+        segments.iter().map(|s| s.speaker.as_deref()).collect()
+    }
+
+    // ---- default speaker rule -------------------------------------------
+
+    #[test]
+    fn default_rule_accepts_labels() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("Interviewer: hello", "Interviewer", None),
+            ("P03: yes", "P03", None),
+            ("R1: sí", "R1", None),
+            ("Entrevistadora: ¿y usted?", "Entrevistadora", None),
+            ("[00:12:31] R1: we left", "R1", Some("00:12:31")),
+            (
+                "00:12:31 Entrevistador: bueno",
+                "Entrevistador",
+                Some("00:12:31"),
+            ),
+            ("Padre Tomás: hijo", "Padre Tomás", None),
+            ("Sra. López: claro", "Sra. López", None),
+            ("INTERVIEWER: why", "INTERVIEWER", None),
+            ("Q3 2020: sales fell", "Q3 2020", None),
+            ("Ñandú: pío", "Ñandú", None),
+            ("Ángela María: hola", "Ángela María", None),
+            ("[12:31] P03: ok", "P03", Some("12:31")),
+            ("(01:02:03) P03: ok", "P03", Some("01:02:03")),
+            ("(12:31) P03: ok", "P03", Some("12:31")),
+            ("1:02:03 P03: ok", "P03", Some("1:02:03")),
+            ("00:12:31.250 P03: ok", "P03", Some("00:12:31.250")),
+            ("[00:12:31,5]P03: ok", "P03", Some("00:12:31,5")),
+            ("  Interviewer: indented", "Interviewer", None),
+            ("Interviewer:", "Interviewer", None),
+            ("Interviewer:\ttab", "Interviewer", None),
+            ("O’Brien: aye", "O’Brien", None),
+            ("Jean-Luc de la Cruz: oui", "Jean-Luc de la Cruz", None),
+        ];
+        for &(line, speaker, time) in cases {
+            let label = one_label(line).unwrap_or_else(|| panic!("{line:?} is a label"));
+            assert_eq!(label.speaker, speaker, "{line:?}");
+            assert_eq!(label.time.as_deref(), time, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn default_rule_rejects_non_labels() {
+        for line in [
+            "10:30 we left the house",
+            "10:30 We left: at night",
+            "https://example.org",
+            "Https://example.org",
+            "Nota:la casa",
+            "the smuggler said: pay",
+            "at 10:30: we left",
+            "One two three four five: too many words",
+            "Interviewer : space before the colon",
+            "[inaudible] P03: not a timestamp",
+            "00:12 P03: bare minutes are a clock time",
+            "Abcdefghijklmnopqrstuvwxyzabcdefghijklmnop: 41 characters",
+            "Interviewer",
+            "",
+            "   ",
+            "¿Qué: pasó?",
+            "«Nombre: x»",
+            "- P03: a list item",
+        ] {
+            assert_eq!(one_label(line), None, "{line:?} is not a label");
+        }
+    }
+
+    #[test]
+    fn forty_character_names_are_accepted() {
+        let name = format!("A{}", "b".repeat(39));
+        assert_eq!(one_label(&format!("{name}: x")).unwrap().speaker, name);
+        let name = format!("Á{}", "ñ".repeat(39));
+        assert_eq!(one_label(&format!("{name}: x")).unwrap().speaker, name);
+        let name = format!("Á{}", "ñ".repeat(40));
+        assert_eq!(one_label(&format!("{name}: x")), None);
+    }
+
+    #[test]
+    fn label_range_covers_time_name_colon_and_spaces() {
+        let text = "intro\n  [00:12:31] R1: \t we left\nP03:\nnext";
+        let labels = find_labels(text, &SpeakerRule::default());
+        assert_eq!(labels.len(), 2);
+        assert_eq!(&text[labels[0].start..labels[0].end], "[00:12:31] R1: \t ");
+        assert_eq!(&text[labels[1].start..labels[1].end], "P03:");
+        assert_eq!(labels[1].speaker, "P03");
+    }
+
+    #[test]
+    fn labels_are_found_only_at_line_starts_and_in_order() {
+        let text = "A: one\nsaid B: two\nC: three\n";
+        let speakers: Vec<String> = find_labels(text, &SpeakerRule::default())
+            .into_iter()
+            .map(|l| l.speaker)
+            .collect();
+        assert_eq!(speakers, ["A", "C"]);
+    }
+
+    #[test]
+    fn default_rule_documents_its_pattern() {
+        assert!(SpeakerRule::default().pattern().contains("speaker"));
+    }
+
+    // ---- custom speaker rules -------------------------------------------
+
+    #[test]
+    fn custom_rule_with_named_groups() {
+        let rule = SpeakerRule::custom(r"(?P<time>\d+:\d+) - (?P<speaker>[A-Z]+)\b").unwrap();
+        let text = "12:31 - ANA  hola\nsaid 12:32 - LUIS no\n12:33 - LUIS sí";
+        let labels = find_labels(text, &rule);
+        assert_eq!(labels.len(), 2);
+        assert_eq!(labels[0].speaker, "ANA");
+        assert_eq!(labels[0].time.as_deref(), Some("12:31"));
+        assert_eq!(&text[labels[0].start..labels[0].end], "12:31 - ANA  ");
+        assert_eq!(labels[1].speaker, "LUIS");
+    }
+
+    #[test]
+    fn custom_rule_uses_group_one_without_a_speaker_group() {
+        let rule = SpeakerRule::custom(r"<(\w+)>").unwrap();
+        let labels = find_labels("<ana> hola\n<luis>", &rule);
+        assert_eq!(labels[0].speaker, "ana");
+        assert_eq!(labels[0].time, None);
+        assert_eq!(labels[1].speaker, "luis");
+    }
+
+    #[test]
+    fn custom_rule_without_groups_uses_the_match() {
+        let rule = SpeakerRule::custom(r"[a-z]+ ?: ").unwrap();
+        let text = "ana : hola\n  luis: qué";
+        let labels = find_labels(text, &rule);
+        // anchored at the very start of the line: indented `luis:` is not a label
+        assert_eq!(labels.len(), 1);
+        assert_eq!(labels[0].speaker, "ana");
+        assert_eq!(&text[labels[0].start..labels[0].end], "ana : ");
+        // indentation allowed by the pattern stays out of the label range
+        let rule = SpeakerRule::custom(r"\s*[a-z]+ ?: ").unwrap();
+        let labels = find_labels(text, &rule);
+        assert_eq!(labels[1].speaker, "luis");
+        assert_eq!(&text[labels[1].start..labels[1].end], "luis: ");
+    }
+
+    #[test]
+    fn custom_rule_ignores_empty_names_and_matches() {
+        let rule = SpeakerRule::custom(r"(?P<speaker>[A-Z]*)-?").unwrap();
+        assert!(find_labels("hola\n- x\n", &rule).is_empty());
+        assert_eq!(find_labels("ANA- x", &rule)[0].speaker, "ANA");
+    }
+
+    #[test]
+    fn custom_rule_reports_bad_regexes() {
+        let err = SpeakerRule::custom(r"(?P<speaker>[A-Z]+:").unwrap_err();
+        assert!(err.what.contains("invalid speaker pattern"), "{err}");
+        assert!(err.what.contains("unclosed group"), "{err}");
+        assert!(err.hint.is_some());
+    }
+
+    // ---- segmentation ---------------------------------------------------
+
+    const INTERVIEW: &str = "\
+Interviewer: How did you come here?
+
+P03: We crossed at night. My brother was with us.
+
+It took three days.
+Interviewer: And then?
+P03: Then we waited.
+";
+
+    #[test]
+    fn turns_of_an_interview() {
+        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
+        let segs = segment(INTERVIEW, Unit::Turn, &labels, 1);
+        let t: Vec<&str> = segs.iter().map(|s| &INTERVIEW[s.start..s.end]).collect();
+        assert_eq!(
+            t,
+            [
+                "Interviewer: How did you come here?",
+                "P03: We crossed at night. My brother was with us.\n\nIt took three days.",
+                "Interviewer: And then?",
+                "P03: Then we waited.",
+            ]
+        );
+        assert_eq!(
+            speakers(&segs),
+            [
+                Some("Interviewer"),
+                Some("P03"),
+                Some("Interviewer"),
+                Some("P03")
+            ]
+        );
+        let idx: Vec<usize> = segs.iter().map(|s| s.index).collect();
+        assert_eq!(idx, [1, 2, 3, 4]);
+        let lines: Vec<(usize, usize)> = segs.iter().map(|s| (s.start_line, s.end_line)).collect();
+        assert_eq!(lines, [(1, 1), (3, 5), (6, 6), (7, 7)]);
+    }
+
+    #[test]
+    fn paragraphs_inherit_the_turn_speaker() {
+        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
+        let segs = segment(INTERVIEW, Unit::Paragraph, &labels, 1);
+        let t: Vec<&str> = segs.iter().map(|s| &INTERVIEW[s.start..s.end]).collect();
+        assert_eq!(
+            t,
+            [
+                "Interviewer: How did you come here?",
+                "P03: We crossed at night. My brother was with us.",
+                "It took three days.\nInterviewer: And then?\nP03: Then we waited.",
+            ]
+        );
+        assert_eq!(
+            speakers(&segs),
+            [Some("Interviewer"), Some("P03"), Some("P03")]
+        );
+    }
+
+    #[test]
+    fn lines_and_document() {
+        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
+        let segs = segment(INTERVIEW, Unit::Line, &labels, 1);
+        assert_eq!(segs.len(), 5);
+        assert_eq!(
+            &INTERVIEW[segs[2].start..segs[2].end],
+            "It took three days."
+        );
+        assert_eq!(segs[2].speaker.as_deref(), Some("P03"));
+        assert_eq!((segs[2].start_line, segs[2].end_line), (5, 5));
+        assert_eq!(segs[4].speaker.as_deref(), Some("P03"));
+
+        let segs = segment(INTERVIEW, Unit::Document, &labels, 1);
+        assert_eq!(segs.len(), 1);
+        assert_eq!(&INTERVIEW[segs[0].start..segs[0].end], INTERVIEW.trim());
+        assert_eq!(segs[0].speaker.as_deref(), Some("Interviewer"));
+        assert_eq!((segs[0].start_line, segs[0].end_line), (1, 7));
+    }
+
+    #[test]
+    fn sentences_never_cross_paragraphs_or_labels() {
+        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
+        let segs = segment(INTERVIEW, Unit::Sentence, &labels, 1);
+        let t: Vec<&str> = segs.iter().map(|s| &INTERVIEW[s.start..s.end]).collect();
+        assert_eq!(
+            t,
+            [
+                "Interviewer: How did you come here?",
+                "P03: We crossed at night.",
+                "My brother was with us.",
+                "It took three days.",
+                "Interviewer: And then?",
+                "P03: Then we waited.",
+            ]
+        );
+        assert_eq!(
+            speakers(&segs),
+            [
+                Some("Interviewer"),
+                Some("P03"),
+                Some("P03"),
+                Some("P03"),
+                Some("Interviewer"),
+                Some("P03")
+            ]
+        );
+    }
+
+    #[test]
+    fn sentences_continue_over_a_single_line_break() {
+        let text = "We walked to the\nborder. Nobody\nstopped us.\n\nNext day";
+        assert_eq!(
+            texts(text, Unit::Sentence, &[]),
+            [
+                "We walked to the\nborder.",
+                "Nobody\nstopped us.",
+                "Next day"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_label_with_a_full_stop_is_not_cut_into_sentences() {
+        let text = "Sra. López: Sí. Claro que sí.";
+        let labels = find_labels(text, &SpeakerRule::default());
+        assert_eq!(
+            texts(text, Unit::Sentence, &labels),
+            ["Sra. López: Sí.", "Claro que sí."]
+        );
+    }
+
+    #[test]
+    fn spanish_interview() {
+        let text = "Entrevistadora: ¿Cuándo llegó usted? ¿Con quién?\n\
+                    Padre Tomás: Llegué en el año 2001. ¡Qué año!\n\n\
+                    Mi niña tenía ocho años.\n";
+        let labels = find_labels(text, &SpeakerRule::default());
+        assert_eq!(labels.len(), 2);
+        let segs = segment(text, Unit::Sentence, &labels, 1);
+        let t: Vec<&str> = segs.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(
+            t,
+            [
+                "Entrevistadora: ¿Cuándo llegó usted?",
+                "¿Con quién?",
+                "Padre Tomás: Llegué en el año 2001.",
+                "¡Qué año!",
+                "Mi niña tenía ocho años.",
+            ]
+        );
+        assert_eq!(segs[4].speaker.as_deref(), Some("Padre Tomás"));
+        // "Entrevistadora: ¿Cuándo llegó usted? " is 37 characters, 40 bytes
+        assert_eq!((segs[1].start_char, segs[1].start), (37, 40));
+        assert_eq!(
+            segs[1].end_char - segs[1].start_char,
+            "¿Con quién?".chars().count()
+        );
+
+        let turns = segment(text, Unit::Turn, &labels, 1);
+        assert_eq!(turns.len(), 2);
+        assert_eq!(
+            &text[turns[1].start..turns[1].end],
+            "Padre Tomás: Llegué en el año 2001. ¡Qué año!\n\nMi niña tenía ocho años."
+        );
+        assert_eq!((turns[1].start_line, turns[1].end_line), (2, 4));
+    }
+
+    #[test]
+    fn timestamps_give_start_times() {
+        let text = "[00:00:05] Interviewer: Hello.\n\n\
+                    [00:00:09] P03: Hi. I am fine.\n\n\
+                    Really fine.\n\
+                    Interviewer: Good.";
+        let labels = find_labels(text, &SpeakerRule::default());
+        let segs = segment(text, Unit::Sentence, &labels, 1);
+        let times: Vec<Option<&str>> = segs.iter().map(|s| s.start_time.as_deref()).collect();
+        assert_eq!(
+            times,
+            [
+                Some("00:00:05"),
+                Some("00:00:09"),
+                Some("00:00:09"),
+                Some("00:00:09"),
+                None
+            ]
+        );
+        assert!(segs.iter().all(|s| s.end_time.is_none()));
+        let turns = segment(text, Unit::Turn, &labels, 1);
+        assert_eq!(turns[1].start_time.as_deref(), Some("00:00:09"));
+        assert_eq!(turns[2].start_time, None);
+    }
+
+    #[test]
+    fn field_notes_without_labels() {
+        let text = "Arrived at the shelter at 10:30: crowded.\nHot day.\n\n\nTalked to staff.\n";
+        let labels = find_labels(text, &SpeakerRule::default());
+        assert!(labels.is_empty());
+        let paragraphs = texts(text, Unit::Paragraph, &labels);
+        assert_eq!(
+            paragraphs,
+            [
+                "Arrived at the shelter at 10:30: crowded.\nHot day.",
+                "Talked to staff."
+            ]
+        );
+        // turns fall back to paragraphs
+        let turns = segment(text, Unit::Turn, &labels, 1);
+        assert_eq!(turns, segment(text, Unit::Paragraph, &labels, 1));
+        assert!(
+            turns
+                .iter()
+                .all(|s| s.speaker.is_none() && s.start_time.is_none())
+        );
+    }
+
+    #[test]
+    fn text_before_the_first_label_is_a_turn_without_speaker() {
+        let text = "Recorded in Quito.\n\nP03: Hello.";
+        let labels = find_labels(text, &SpeakerRule::default());
+        let segs = segment(text, Unit::Turn, &labels, 1);
+        assert_eq!(speakers(&segs), [None, Some("P03")]);
+        assert_eq!(&text[segs[0].start..segs[0].end], "Recorded in Quito.");
+    }
+
+    #[test]
+    fn leading_blank_lines_and_front_matter_offsets() {
+        let text = "\n  \n\t\nP03: first\n\n  second line  ";
+        let labels = find_labels(text, &SpeakerRule::default());
+        // the text began on line 5 of the file (front matter removed)
+        let segs = segment(text, Unit::Paragraph, &labels, 5);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(&text[segs[0].start..segs[0].end], "P03: first");
+        assert_eq!((segs[0].start_line, segs[0].end_line), (8, 8));
+        assert_eq!(&text[segs[1].start..segs[1].end], "second line");
+        assert_eq!((segs[1].start_line, segs[1].end_line), (10, 10));
+        assert_eq!(segs[1].start_char, segs[1].start);
+        assert_eq!(segs[1].speaker.as_deref(), Some("P03"));
+    }
+
+    #[test]
+    fn text_ending_without_newline() {
+        let text = "P03: one\nP03: two";
+        let labels = find_labels(text, &SpeakerRule::default());
+        for unit in [Unit::Line, Unit::Turn, Unit::Sentence] {
+            let segs = segment(text, unit, &labels, 1);
+            assert_eq!(segs.last().unwrap().end, text.len(), "{unit:?}");
+            assert_eq!(segs.last().unwrap().end_line, 2, "{unit:?}");
+        }
+    }
+
+    #[test]
+    fn blank_texts_have_no_segments() {
+        for text in ["", "\n", "  \n\t\n  "] {
+            for unit in [
+                Unit::Document,
+                Unit::Paragraph,
+                Unit::Turn,
+                Unit::Sentence,
+                Unit::Line,
+            ] {
+                assert!(segment(text, unit, &[], 1).is_empty(), "{unit:?} {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn emoji_count_as_characters() {
+        let text = "P03: 😀 fine 👩‍👩‍👧\n\nInterviewer: ok";
+        let labels = find_labels(text, &SpeakerRule::default());
+        let segs = segment(text, Unit::Paragraph, &labels, 1);
+        // 👩‍👩‍👧 is five scalar values (three emoji joined by two ZWJ)
+        assert_eq!(segs[0].end_char, "P03: 😀 fine ".chars().count() + 5);
+        assert_eq!(segs[0].end_char, 17);
+        assert_eq!(segs[1].start_char, 19);
+        assert_eq!(segs[1].end_char, text.chars().count());
+    }
+
+    #[test]
+    fn unsorted_and_invalid_labels_are_tolerated() {
+        let text = "A: one\nB: two";
+        let mut labels = find_labels(text, &SpeakerRule::default());
+        labels.reverse();
+        labels.push(Label {
+            start: 100,
+            end: 120,
+            speaker: "X".into(),
+            time: None,
+        });
+        let segs = segment(text, Unit::Turn, &labels, 1);
+        assert_eq!(speakers(&segs), [Some("A"), Some("B")]);
+    }
+
+    #[test]
+    fn unit_names() {
+        assert_eq!(Unit::Sentence.as_str(), "sentence");
+        assert_eq!(Unit::Turn.as_str(), "turn");
+    }
+
+    // ---- invariants -----------------------------------------------------
+
+    fn token() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "word",
+            "Word",
+            "año",
+            "pingüino",
+            "Ñandú",
+            "¿qué?",
+            "¡sí!",
+            "😀",
+            "👩‍👩‍👧",
+            ".",
+            "Sr.",
+            "?",
+            "\n",
+            "\n",
+            "\n\n",
+            "\n \n",
+            " ",
+            " ",
+            "  ",
+            "\t",
+            "\u{a0}",
+            "P03: ",
+            "\nP03: ",
+            "\nInterviewer:",
+            "\n[00:12:31] R1: ",
+            "\nSra. López: ",
+            "\n00:01:02 Entrevistador:\n",
+            "10:30",
+            "é\u{301}",
+        ])
+    }
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        prop::collection::vec(token(), 0..60).prop_map(|tokens| tokens.concat())
+    }
+
+    fn without_ws(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn segments_are_well_formed(text in text_strategy(), first_line in 1usize..5) {
+            let labels = find_labels(&text, &SpeakerRule::default());
+            for w in labels.windows(2) {
+                prop_assert!(w[0].end <= w[1].start);
+            }
+            for unit in [Unit::Document, Unit::Paragraph, Unit::Turn, Unit::Sentence, Unit::Line] {
+                let segs = segment(&text, unit, &labels, first_line);
+                let mut prev_end = 0;
+                let mut joined = String::new();
+                for (i, s) in segs.iter().enumerate() {
+                    prop_assert_eq!(s.index, i + 1);
+                    prop_assert!(s.start < s.end, "{:?} empty", unit);
+                    prop_assert!(s.start >= prev_end, "{:?} overlap", unit);
+                    prev_end = s.end;
+                    prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+                    let body = &text[s.start..s.end];
+                    prop_assert_eq!(body.trim(), body, "{:?} untrimmed", unit);
+                    let by_chars: String =
+                        text.chars().skip(s.start_char).take(s.end_char - s.start_char).collect();
+                    prop_assert_eq!(by_chars.as_str(), body);
+                    let nl = |at: usize| text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+                    prop_assert_eq!(s.start_line, first_line + nl(s.start));
+                    prop_assert_eq!(s.end_line, first_line + nl(s.end - 1));
+                    let governing = labels.iter().rfind(|l| l.start <= s.start);
+                    prop_assert_eq!(s.speaker.as_deref(), governing.map(|l| l.speaker.as_str()));
+                    prop_assert_eq!(s.start_time.as_ref(), governing.and_then(|l| l.time.as_ref()));
+                    prop_assert!(s.end_time.is_none());
+                    joined.push_str(body);
+                }
+                // every unit covers all of the text but its white space
+                prop_assert_eq!(without_ws(&joined), without_ws(&text), "{:?}", unit);
+                if unit == Unit::Document {
+                    prop_assert!(segs.len() <= 1);
+                }
+            }
+        }
+
+        #[test]
+        fn turns_start_at_labels(text in text_strategy()) {
+            let labels = find_labels(&text, &SpeakerRule::default());
+            let segs = segment(&text, Unit::Turn, &labels, 1);
+            for l in &labels {
+                prop_assert!(segs.iter().any(|s| s.start == l.start));
+            }
+            for l in &labels {
+                let containing = segs.iter().find(|s| s.start <= l.start && l.start < s.end);
+                prop_assert!(containing.is_some_and(|s| s.start == l.start));
+            }
+        }
+
+        #[test]
+        fn sentences_start_at_labels(text in text_strategy()) {
+            let labels = find_labels(&text, &SpeakerRule::default());
+            let segs = segment(&text, Unit::Sentence, &labels, 1);
+            for l in &labels {
+                prop_assert!(segs.iter().any(|s| s.start == l.start));
+                // no sentence ends inside a label (its trailing spaces aside)
+                let name_end = l.start + text[l.start..l.end].trim_end().len();
+                prop_assert!(!segs.iter().any(|s| l.start < s.end && s.end < name_end));
+            }
+        }
+    }
+}
