@@ -219,7 +219,12 @@ pub fn scott_pi(r: &Ratings) -> Coef {
     if s.n == 0 {
         return Coef::Undefined(Reason::NoPairableUnit);
     }
-    let e: u128 = s.rows.iter().zip(&s.cols).map(|(a, b)| (a + b) * (a + b)).sum();
+    let e: u128 = s
+        .rows
+        .iter()
+        .zip(&s.cols)
+        .map(|(a, b)| (a + b) * (a + b))
+        .sum();
     exact_ratio(
         (4 * s.n * s.diag) as i128 - e as i128,
         (4 * s.n * s.n) as i128 - e as i128,

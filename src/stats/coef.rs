@@ -53,9 +53,7 @@ impl Reason {
             Reason::NoVariation => "no variation: every coder used one category (1 − Pe = 0)",
             Reason::NoPairableUnit => "no unit rated by two coders",
             Reason::FewerThanTwoCoders => "fewer than two coders",
-            Reason::NeedsExactlyTwoCoders => {
-                "Cohen's kappa and Scott's pi need exactly two coders"
-            }
+            Reason::NeedsExactlyTwoCoders => "Cohen's kappa and Scott's pi need exactly two coders",
             Reason::SingleCategory => "q = 1 category",
             Reason::EmptyText => "empty text: no characters to compare",
             Reason::NoSegments => "neither coder coded a segment",
@@ -166,8 +164,14 @@ mod tests {
             Coef::ratio(1.0, 1e-13, Reason::NoVariation),
             Coef::Undefined(Reason::NoVariation)
         );
-        assert_eq!(Coef::ratio(1e-17, 0.5, Reason::NoVariation), Coef::Value(0.0));
-        assert_eq!(Coef::ratio(-1e-17, 0.5, Reason::NoVariation).value(), Some(0.0));
+        assert_eq!(
+            Coef::ratio(1e-17, 0.5, Reason::NoVariation),
+            Coef::Value(0.0)
+        );
+        assert_eq!(
+            Coef::ratio(-1e-17, 0.5, Reason::NoVariation).value(),
+            Some(0.0)
+        );
         assert!(
             Coef::ratio(-1e-17, 0.5, Reason::NoVariation)
                 .value()

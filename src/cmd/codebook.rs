@@ -1,0 +1,92 @@
+//! `qcode codebook`: check a codebook and print its code tree.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use qcode::Result;
+use qcode::codebook::{Codebook, Term};
+use qcode::output::{Output, write_error};
+use qcode::report::{Align, Table};
+
+use super::util::terminal_width;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Check a codebook and print its code tree with each code's rules.
+    ///
+    /// Every problem is reported with the file, line and column, the code,
+    /// and what to write instead.
+    ///
+    /// Example: qcode codebook check codebooks/smuggling.yaml
+    Check {
+        /// The codebook (YAML).
+        file: PathBuf,
+    },
+}
+
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Check { file } => check(&file),
+    }
+}
+
+fn terms(ts: &[Term]) -> String {
+    ts.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn check(file: &PathBuf) -> Result<()> {
+    let cb = Codebook::load(file)?;
+    let mut out = Output::open(None)?;
+    let mut t = Table::new(
+        ["code", "label", "rules"].iter().map(|h| (h.to_string(), Align::Left)).collect(),
+    );
+    for c in &cb.codes {
+        let r = &c.rules;
+        let mut rules = Vec::new();
+        if !r.keywords.is_empty() {
+            rules.push(format!("{} keywords: {}", r.keywords.len(), terms(&r.keywords)));
+        }
+        if !r.patterns.is_empty() {
+            rules.push(format!("patterns: {}", r.patterns.join("  ")));
+        }
+        if !r.all.is_empty() {
+            rules.push(format!("all of: {}", terms(&r.all)));
+        }
+        for n in &r.near {
+            rules.push(format!("near: {} within {} words of {}", n.a.raw, n.within, n.b.raw));
+        }
+        if !r.not.is_empty() {
+            rules.push(format!("not: {}", terms(&r.not)));
+        }
+        if r.min_hits > 1 {
+            rules.push(format!("min_hits: {}", r.min_hits));
+        }
+        if !r.is_empty() && !r.speakers.is_empty() {
+            rules.push(format!("speakers: {}", r.speakers.patterns.join(", ")));
+        }
+        if !r.is_empty() && !r.skip_speakers.is_empty() {
+            rules.push(format!("skip speakers: {}", r.skip_speakers.patterns.join(", ")));
+        }
+        if r.accents != qcode::codebook::Accents::Tolerant {
+            rules.push(format!("accents: {}", r.accents.as_str()));
+        }
+        if rules.is_empty() {
+            rules.push("(groups its sub-codes)".to_string());
+        }
+        t.push(vec![format!("{}{}", "  ".repeat(c.depth), c.name), c.label.clone(), rules.join("\n")]);
+    }
+    let version = cb.version.as_deref().map(|v| format!(" version {v}")).unwrap_or_default();
+    writeln!(
+        out,
+        "{}: OK — \"{}\"{version}: {} codes, unit {}, sha256 {}",
+        cb.source,
+        cb.name,
+        cb.codes.len(),
+        cb.unit.as_str(),
+        cb.sha256
+    )
+    .map_err(write_error)?;
+    let width = terminal_width(out.is_terminal());
+    writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
+    out.finish()
+}

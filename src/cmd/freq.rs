@@ -1,0 +1,220 @@
+//! `qcode freq`: frequency tables and crosstabs of codes.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use qcode::coding::{Coding, read_coded_csv};
+use qcode::output::{Output, write_error};
+use qcode::pipeline;
+use qcode::report::freq::{CodedSegment, Count, Freq, GroupBy};
+use qcode::report::{CodeTree, Provenance, TableFormat};
+use qcode::{Error, Result};
+
+use super::util::{CorpusArgs, optional_codebook, terminal_width, warn};
+
+/// Count codes: segments coded, documents coded, % of documents and hits per
+/// code, in codebook order, parents counting their sub-codes' segments.
+///
+/// With --by, a crosstab: one column per value of a document attribute
+/// (country, role, …), per speaker or per document.
+///
+/// Examples:
+///   qcode freq samples/transcripts --codebook codebooks/smuggling.yaml
+///   qcode freq samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by country
+///   qcode freq --coded coded.csv --by speaker
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// Tabulate an existing coded CSV (qcode's, or one coded by hand)
+    /// instead of coding transcripts. Repeat for several files.
+    #[arg(long, value_name = "FILE.csv")]
+    coded: Vec<PathBuf>,
+    /// With --coded: count only this coder's codings.
+    #[arg(long, value_name = "NAME")]
+    coder: Option<String>,
+    /// Crosstab by a document attribute, `speaker` or `document`.
+    #[arg(long, value_name = "ATTRIBUTE")]
+    by: Option<String>,
+    /// What the crosstab cells count.
+    #[arg(long, value_enum, default_value_t = Count::Segments)]
+    count: Count,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let by = args.by.as_deref().map(GroupBy::parse);
+    let (freq, provenance) = if args.coded.is_empty() {
+        from_transcripts(&args, by)?
+    } else {
+        from_coded(&args, by)?
+    };
+    if let Some(GroupBy::Attribute(a)) = &freq.by {
+        if freq.group_values().iter().all(|v| v == qcode::report::freq::NONE) {
+            return Err(Error::new(format!("no document has the attribute `{a}`")).hint(
+                "give attributes in front matter or with --attributes FILE.csv, or use --by speaker / --by document",
+            ));
+        }
+    }
+    let mut out = Output::open(args.out.as_deref())?;
+    let summary = match freq.segments {
+        Some(s) => format!("{} documents, {s} segments", freq.documents),
+        None => format!("{} documents with codings", freq.documents),
+    };
+    match args.format {
+        TableFormat::Table => {
+            let width = terminal_width(out.is_terminal());
+            let t = freq.table(args.count, Some("  "));
+            writeln!(out, "# {}\n# {summary}", provenance.line()).map_err(write_error)?;
+            if let Some(by) = &freq.by {
+                writeln!(out, "# cells: {} coded, by {}", count_name(args.count), by.name()).map_err(write_error)?;
+            }
+            writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
+        }
+        TableFormat::Markdown => {
+            let t = freq.table(args.count, Some("&emsp;"));
+            writeln!(out, "<!-- {} -->\n\n{summary}", provenance.line()).map_err(write_error)?;
+            if let Some(by) = &freq.by {
+                writeln!(out, "; cells: {} coded, by {}.", count_name(args.count), by.name()).map_err(write_error)?;
+            }
+            writeln!(out, "\n{}", t.render_markdown()).map_err(write_error)?;
+        }
+        TableFormat::Csv => freq.table(args.count, None).write_csv(&mut out)?,
+        TableFormat::Json => {
+            let json = freq.json(&provenance, args.count);
+            writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json")).map_err(write_error)?;
+        }
+    }
+    out.finish()
+}
+
+fn count_name(c: Count) -> &'static str {
+    match c {
+        Count::Segments => "segments",
+        Count::Documents => "documents",
+        Count::Hits => "hits",
+    }
+}
+
+fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
+    if args.coder.is_some() {
+        return Err(Error::new("--coder goes with --coded").hint("give the coded CSV with --coded FILE.csv"));
+    }
+    let (setup, sources) = args.corpus.setup()?;
+    let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, true);
+    pipeline::run(&sources, &setup, |coded| {
+        let speakers: Vec<&str> = coded.segments.iter().map(|s| s.speaker.as_deref().unwrap_or("")).collect();
+        let segs: Vec<CodedSegment> = coded
+            .applied
+            .iter()
+            .map(|a| CodedSegment {
+                key: a.segment,
+                speaker: speakers[a.segment],
+                code: a.code,
+                hits: a.hits as u64,
+            })
+            .collect();
+        freq.add_document(&coded.doc.id, &coded.doc.attributes, Some(&speakers), &segs);
+        Ok(())
+    })?;
+    args.corpus.check_attributes(&setup);
+    let provenance = Provenance::new(Some(&setup.codebook), Vec::new(), Some(setup.unit.as_str()));
+    Ok((freq, provenance))
+}
+
+/// Reads coded CSVs, keeping one coder's codings when asked.
+pub fn read_codings(files: &[PathBuf], coder: Option<&str>) -> Result<Vec<Coding>> {
+    let mut codings = Vec::new();
+    for f in files {
+        codings.extend(read_coded_csv(f)?);
+    }
+    let mut coders: Vec<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
+    coders.sort_unstable();
+    coders.dedup();
+    match coder {
+        Some(name) => {
+            if !coders.contains(&name) {
+                return Err(Error::new(format!("no coding by coder `{name}`"))
+                    .hint(format!("the coders in these files are: {}", coders.join(", "))));
+            }
+            let name = name.to_string();
+            Ok(codings.into_iter().filter(|c| c.coder == name).collect())
+        }
+        None => {
+            if coders.len() > 1 {
+                warn(&format!(
+                    "these files hold the codings of {} coders ({}); counting them together — use --coder NAME to count one",
+                    coders.len(),
+                    coders.join(", ")
+                ));
+            }
+            Ok(codings)
+        }
+    }
+}
+
+fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
+    if !args.corpus.inputs.is_empty() {
+        return Err(Error::new("give either transcripts to code or --coded files, not both")
+            .hint("drop the transcripts to count the coded CSV as it is"));
+    }
+    let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
+    let codings = read_codings(&args.coded, args.coder.as_deref())?;
+    let mut tree = codebook.as_ref().map(CodeTree::from_codebook).unwrap_or_default();
+    let mut unknown: Vec<&str> = Vec::new();
+    for c in &codings {
+        if tree.find(&c.code).is_none() {
+            if codebook.is_some() && !unknown.contains(&c.code.as_str()) {
+                unknown.push(&c.code);
+            }
+            tree.resolve(&c.code);
+        }
+    }
+    if !unknown.is_empty() {
+        warn(&format!("codes not in the codebook, listed after it: {}", unknown.join(", ")));
+    }
+    // Documents in order of first appearance, with their codings.
+    let mut docs: IndexMap<&str, Vec<&Coding>> = IndexMap::new();
+    for c in &codings {
+        docs.entry(c.document.as_str()).or_default().push(c);
+    }
+    let mut freq = Freq::new(tree, by, false);
+    for (doc, rows) in docs {
+        let mut keys: HashMap<(usize, usize, usize), usize> = HashMap::new();
+        let segs: Vec<CodedSegment> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let fallback = if c.segment == 0 && c.end_char == 0 { i + 1 } else { 0 };
+                let n = keys.len();
+                let key = *keys.entry((c.segment, c.end_char.max(fallback), c.start_char)).or_insert(n);
+                CodedSegment {
+                    key,
+                    speaker: &c.speaker,
+                    code: freq.tree.find(&c.code).expect("resolved above"),
+                    hits: c.hits as u64,
+                }
+            })
+            .collect();
+        freq.add_document(doc, &rows[0].attributes, None, &segs);
+    }
+    let units: Vec<&str> = {
+        let mut u: Vec<&str> = codings.iter().map(|c| c.unit.as_str()).filter(|u| !u.is_empty()).collect();
+        u.sort_unstable();
+        u.dedup();
+        u
+    };
+    let provenance = Provenance::new(
+        codebook.as_ref(),
+        args.coded.iter().map(|p| p.display().to_string()).collect(),
+        (units.len() == 1).then(|| units[0]),
+    );
+    Ok((freq, provenance))
+}

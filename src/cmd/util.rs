@@ -1,0 +1,91 @@
+//! Options and steps shared by the subcommands.
+
+use std::path::PathBuf;
+
+use qcode::codebook::Codebook;
+use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
+use qcode::pipeline::Setup;
+use qcode::segment::Unit;
+use qcode::{Error, Result};
+
+/// The transcripts to code and how to read them.
+#[derive(clap::Args, Debug)]
+pub struct CorpusArgs {
+    /// Transcripts and field notes: .txt/.md files, .csv/.tsv tables, or
+    /// folders (read recursively, in sorted order).
+    #[arg(value_name = "INPUTS")]
+    pub inputs: Vec<PathBuf>,
+    /// The codebook (YAML).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub codebook: Option<PathBuf>,
+    /// The unit that gets coded (default: the codebook's `unit`, else
+    /// paragraph).
+    #[arg(long, value_enum)]
+    pub unit: Option<Unit>,
+    /// Regular expression for speaker labels at the start of a line; the
+    /// group `speaker` (or group 1) is the name. Replaces the default rule.
+    #[arg(long, value_name = "REGEX")]
+    pub speaker_pattern: Option<String>,
+    /// Column holding the text, for .csv/.tsv inputs (repeat for several).
+    #[arg(long, value_name = "COLUMN")]
+    pub text_col: Vec<String>,
+    /// Column holding the document id, for .csv/.tsv inputs.
+    #[arg(long, value_name = "COLUMN")]
+    pub id_col: Option<String>,
+    /// CSV of document attributes: first column the document id (or file
+    /// name without extension), then one column per attribute.
+    #[arg(long, value_name = "FILE.csv")]
+    pub attributes: Option<PathBuf>,
+}
+
+pub fn warn(msg: &str) {
+    eprintln!("qcode: warning: {msg}");
+}
+
+impl CorpusArgs {
+    /// Loads the codebook, lists the sources and prepares the run.
+    pub fn setup(&self) -> Result<(Setup, Vec<Source>)> {
+        let path = self.codebook.as_ref().ok_or_else(|| {
+            Error::new("no codebook was given").hint("add `--codebook FILE.yaml` (see codebooks/ for examples)")
+        })?;
+        let codebook = Codebook::load(path)?;
+        let (sources, warnings) = corpus::discover(&self.inputs)?;
+        for w in warnings {
+            warn(&w);
+        }
+        let attributes = self.attributes.as_deref().map(AttributeTable::load).transpose()?;
+        let read = ReadOptions {
+            text_cols: self.text_col.clone(),
+            id_col: self.id_col.clone(),
+        };
+        let setup = Setup::new(codebook, self.unit, self.speaker_pattern.as_deref(), read, attributes)?;
+        Ok((setup, sources))
+    }
+
+    /// Warns about attribute rows that matched no document.
+    pub fn check_attributes(&self, setup: &Setup) {
+        if let Some(table) = &setup.attributes {
+            let unused = table.unused();
+            if !unused.is_empty() {
+                warn(&format!(
+                    "{} row(s) of the attributes file match no document: {}",
+                    unused.len(),
+                    unused.join(", ")
+                ));
+            }
+        }
+    }
+}
+
+/// Loads the codebook named by `--codebook`, if any.
+pub fn optional_codebook(path: Option<&PathBuf>) -> Result<Option<Codebook>> {
+    path.map(|p| Codebook::load(p)).transpose()
+}
+
+/// Terminal width for tables, when printing to a terminal.
+pub fn terminal_width(is_terminal: bool) -> Option<u16> {
+    if !is_terminal {
+        return None;
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+}

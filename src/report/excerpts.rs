@@ -1,0 +1,271 @@
+//! Coded excerpts: the passages behind each code, grouped by code then
+//! document, with the matched words highlighted — what goes into a paper's
+//! quotations and what a reviewer reads to judge a code.
+
+use std::fmt::Write as _;
+
+use super::{CodeTree, Provenance};
+use crate::coding::Coding;
+
+/// One excerpt: a coding, the code it is listed under, and context.
+#[derive(Debug, Clone)]
+pub struct Excerpt {
+    /// The code (tree index) it is listed under.
+    pub heading: usize,
+    pub coding: Coding,
+    /// Neighbouring segments' text, nearest last / nearest first.
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+}
+
+/// Output formats of excerpts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExcerptFormat {
+    Text,
+    Markdown,
+    Csv,
+}
+
+/// How matched words are marked in text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Highlight {
+    None,
+    Ansi,
+}
+
+/// Orders excerpts by heading (code-tree order), then document (input
+/// order, given by `doc_order`), then position.
+pub fn sort(excerpts: &mut [Excerpt], doc_order: &dyn Fn(&str) -> usize) {
+    excerpts.sort_by(|a, b| {
+        (a.heading, doc_order(&a.coding.document), a.coding.start_char, a.coding.segment, &a.coding.code, &a.coding.coder).cmp(&(
+            b.heading,
+            doc_order(&b.coding.document),
+            b.coding.start_char,
+            b.coding.segment,
+            &b.coding.code,
+            &b.coding.coder,
+        ))
+    });
+}
+
+fn mark(text: &str, spans: &[(usize, usize)], open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len() + spans.len() * 8);
+    let mut at = 0;
+    for &(s, e) in spans {
+        if s < at || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            continue;
+        }
+        out.push_str(&text[at..s]);
+        out.push_str(open);
+        out.push_str(&text[s..e]);
+        out.push_str(close);
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn location(c: &Coding) -> String {
+    let mut loc = c.document.clone();
+    if c.start_line > 0 {
+        if c.end_line > c.start_line {
+            let _ = write!(loc, " · lines {}–{}", c.start_line, c.end_line);
+        } else {
+            let _ = write!(loc, " · line {}", c.start_line);
+        }
+    }
+    if !c.speaker.is_empty() {
+        let _ = write!(loc, " · {}", c.speaker);
+    }
+    loc
+}
+
+fn heading_line(tree: &CodeTree, i: usize, n: usize) -> String {
+    let c = &tree.codes[i];
+    let label = if c.label != c.name { format!(" — {}", c.label) } else { String::new() };
+    format!("{}{} ({} excerpt{})", c.name, label, n, if n == 1 { "" } else { "s" })
+}
+
+fn count_by_heading(excerpts: &[Excerpt], heading: usize) -> usize {
+    excerpts.iter().filter(|e| e.heading == heading).count()
+}
+
+/// Plain text (for the terminal when `highlight` is ANSI).
+pub fn render_text(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Provenance, highlight: Highlight) -> String {
+    let (open, close, dim, undim, bold, unbold) = match highlight {
+        Highlight::Ansi => ("\x1b[1;31m", "\x1b[0m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[0m"),
+        Highlight::None => ("", "", "", "", "", ""),
+    };
+    let mut out = format!("# {}\n", provenance.line());
+    if excerpts.is_empty() {
+        out.push_str("\nNo coded passages.\n");
+    }
+    let mut current = usize::MAX;
+    for e in excerpts {
+        if e.heading != current {
+            current = e.heading;
+            let _ = write!(out, "\n{bold}== {} =={unbold}\n", heading_line(tree, e.heading, count_by_heading(excerpts, e.heading)));
+        }
+        let c = &e.coding;
+        let mut meta = location(c);
+        if c.code != tree.codes[e.heading].name {
+            let _ = write!(meta, " · [{}]", c.code);
+        }
+        if c.coder != crate::coding::AUTO_CODER {
+            let _ = write!(meta, " · coder {}", c.coder);
+        }
+        if !c.matched.is_empty() {
+            let _ = write!(meta, " · matched: {}", c.matched.join(", "));
+        }
+        let _ = writeln!(out, "\n{bold}{meta}{unbold}");
+        for b in &e.before {
+            indent(&mut out, b, dim, undim);
+        }
+        indent(&mut out, &mark(&c.text, &c.spans, open, close), "", "");
+        for a in &e.after {
+            indent(&mut out, a, dim, undim);
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, text: &str, pre: &str, post: &str) {
+    for line in text.lines() {
+        let _ = writeln!(out, "    {pre}{line}{post}");
+    }
+}
+
+/// Markdown, matched words in `**bold**`, passages as block quotes.
+pub fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Provenance) -> String {
+    let mut out = format!("<!-- {} -->\n", provenance.line());
+    if excerpts.is_empty() {
+        out.push_str("\nNo coded passages.\n");
+    }
+    let mut current = usize::MAX;
+    for e in excerpts {
+        if e.heading != current {
+            current = e.heading;
+            let _ = write!(out, "\n## {}\n", heading_line(tree, e.heading, count_by_heading(excerpts, e.heading)));
+        }
+        let c = &e.coding;
+        let mut meta = format!("**{}**", md_escape(&c.document));
+        if c.start_line > 0 {
+            if c.end_line > c.start_line {
+                let _ = write!(meta, ", lines {}–{}", c.start_line, c.end_line);
+            } else {
+                let _ = write!(meta, ", line {}", c.start_line);
+            }
+        }
+        if !c.speaker.is_empty() {
+            let _ = write!(meta, ", {}", md_escape(&c.speaker));
+        }
+        if c.code != tree.codes[e.heading].name {
+            let _ = write!(meta, " (`{}`)", c.code);
+        }
+        if c.coder != crate::coding::AUTO_CODER {
+            let _ = write!(meta, ", coder {}", md_escape(&c.coder));
+        }
+        let _ = writeln!(out, "\n{meta}\n");
+        for b in &e.before {
+            quote(&mut out, &md_italic(b));
+        }
+        let body = md_mark(&c.text, &c.spans);
+        quote(&mut out, &body);
+        for a in &e.after {
+            quote(&mut out, &md_italic(a));
+        }
+    }
+    out
+}
+
+/// Escapes Markdown's emphasis and other inline markers in passage text.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Context passages in italics, line by line (emphasis cannot span lines).
+fn md_italic(text: &str) -> String {
+    text.split('\n')
+        .map(|l| if l.trim().is_empty() { String::new() } else { format!("*{}*", md_escape(l.trim())) })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn md_mark(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for &(s, e) in spans {
+        if s < at || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            continue;
+        }
+        out.push_str(&md_escape(&text[at..s]));
+        let inner = md_escape(&text[s..e]);
+        // Bold cannot span a line break in Markdown: bold each line.
+        let parts: Vec<String> = inner.split('\n').map(|p| format!("**{p}**")).collect();
+        out.push_str(&parts.join("\n"));
+        at = e;
+    }
+    out.push_str(&md_escape(&text[at..]));
+    out
+}
+
+fn quote(out: &mut String, text: &str) {
+    for line in text.split('\n') {
+        if line.trim().is_empty() {
+            out.push_str(">\n");
+        } else {
+            let _ = writeln!(out, "> {line}");
+        }
+    }
+    out.push('\n');
+}
+
+/// CSV: one row per excerpt.
+pub fn write_csv(tree: &CodeTree, excerpts: &[Excerpt], out: impl std::io::Write) -> crate::Result<()> {
+    let mut t = super::Table::new(
+        [
+            "heading", "code", "coder", "document", "segment", "start_line", "end_line", "speaker", "matched", "context_before", "text",
+            "context_after",
+        ]
+        .iter()
+        .map(|h| (h.to_string(), super::Align::Left))
+        .collect(),
+    );
+    for e in excerpts {
+        let c = &e.coding;
+        t.push(vec![
+            tree.codes[e.heading].name.clone(),
+            c.code.clone(),
+            c.coder.clone(),
+            c.document.clone(),
+            c.segment.to_string(),
+            c.start_line.to_string(),
+            c.end_line.to_string(),
+            c.speaker.clone(),
+            crate::coding::join_matched(&c.matched),
+            e.before.join("\n\n"),
+            c.text.clone(),
+            e.after.join("\n\n"),
+        ]);
+    }
+    t.write_csv(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_spans() {
+        assert_eq!(mark("el coyote cobró", &[(3, 9)], "[", "]"), "el [coyote] cobró");
+        assert_eq!(md_mark("pay the\nsmuggler", &[(0, 16)]), "**pay the**\n**smuggler**");
+        assert_eq!(md_mark("a *b* c", &[]), "a \\*b\\* c");
+    }
+}

@@ -1,0 +1,400 @@
+//! Frequency tables and crosstabs.
+//!
+//! Counts are *rolled up*: a parent code counts every segment coded with it
+//! or with any of its descendants, once per segment (a segment coded with
+//! two children counts once for the parent). Hits add up.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{Align, CodeTree, Provenance, Table};
+
+/// What a crosstab's columns are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupBy {
+    Attribute(String),
+    Speaker,
+    Document,
+}
+
+impl GroupBy {
+    pub fn parse(s: &str) -> GroupBy {
+        match s {
+            "speaker" => GroupBy::Speaker,
+            "document" => GroupBy::Document,
+            other => GroupBy::Attribute(other.to_string()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            GroupBy::Attribute(a) => a,
+            GroupBy::Speaker => "speaker",
+            GroupBy::Document => "document",
+        }
+    }
+}
+
+/// What a crosstab's cells count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Count {
+    Segments,
+    Documents,
+    Hits,
+}
+
+/// The value shown for a missing attribute or speaker.
+pub const NONE: &str = "(none)";
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub segments: u64,
+    pub documents: u64,
+    pub hits: u64,
+}
+
+impl Counts {
+    fn get(&self, c: Count) -> u64 {
+        match c {
+            Count::Segments => self.segments,
+            Count::Documents => self.documents,
+            Count::Hits => self.hits,
+        }
+    }
+}
+
+/// One coded segment as the frequency table sees it.
+#[derive(Debug, Clone)]
+pub struct CodedSegment<'a> {
+    /// Distinguishes segments within a document.
+    pub key: usize,
+    pub speaker: &'a str,
+    /// Index in the [`CodeTree`].
+    pub code: usize,
+    pub hits: u64,
+}
+
+/// Accumulates counts document by document.
+#[derive(Debug)]
+pub struct Freq {
+    pub tree: CodeTree,
+    pub by: Option<GroupBy>,
+    pub documents: u64,
+    /// Known only when the transcripts were segmented in this run.
+    pub segments: Option<u64>,
+    pub totals: Vec<Counts>,
+    /// Per code, per group value.
+    pub groups: Vec<BTreeMap<String, Counts>>,
+    /// Per group value: documents and (when known) segments.
+    pub group_sizes: BTreeMap<String, Counts>,
+}
+
+impl Freq {
+    pub fn new(tree: CodeTree, by: Option<GroupBy>, segments_known: bool) -> Freq {
+        let n = tree.codes.len();
+        Freq {
+            tree,
+            by,
+            documents: 0,
+            segments: segments_known.then_some(0),
+            totals: vec![Counts::default(); n],
+            groups: vec![BTreeMap::new(); n],
+            group_sizes: BTreeMap::new(),
+        }
+    }
+
+    fn group_of<'a>(&self, doc: &'a str, attributes: &'a IndexMap<String, String>, speaker: &'a str) -> &'a str {
+        let v = match &self.by {
+            None => "",
+            Some(GroupBy::Document) => doc,
+            Some(GroupBy::Speaker) => speaker,
+            Some(GroupBy::Attribute(a)) => attributes.get(a).map_or("", String::as_str),
+        };
+        if v.is_empty() && self.by.is_some() { NONE } else { v }
+    }
+
+    /// Adds one document: its attributes, the speakers of all its segments
+    /// (when known, for group sizes) and its coded segments.
+    pub fn add_document(
+        &mut self,
+        doc: &str,
+        attributes: &IndexMap<String, String>,
+        all_segments: Option<&[&str]>,
+        coded: &[CodedSegment],
+    ) {
+        self.documents += 1;
+        if let (Some(total), Some(all)) = (self.segments.as_mut(), all_segments) {
+            *total += all.len() as u64;
+        }
+        // Group sizes: documents per group, and segments where known.
+        let mut doc_groups: Vec<&str> = Vec::new();
+        match all_segments {
+            Some(all) => {
+                for speaker in all {
+                    let g = self.group_of(doc, attributes, speaker);
+                    self.group_sizes.entry(g.to_string()).or_default().segments += 1;
+                    doc_groups.push(g);
+                }
+            }
+            // Without the transcripts, a document's speakers are unknown.
+            None if self.by == Some(GroupBy::Speaker) => {}
+            None => doc_groups.push(self.group_of(doc, attributes, "")),
+        }
+        if self.by != Some(GroupBy::Speaker) {
+            doc_groups = vec![self.group_of(doc, attributes, "")];
+        }
+        doc_groups.sort_unstable();
+        doc_groups.dedup();
+        for g in doc_groups {
+            self.group_sizes.entry(g.to_string()).or_default().documents += 1;
+        }
+        // Roll each coding up to its ancestors, once per segment.
+        let mut rolled: Vec<(usize, usize, u64, &str)> = Vec::new();
+        for c in coded {
+            for code in self.tree.ancestry(c.code) {
+                rolled.push((code, c.key, c.hits, c.speaker));
+            }
+        }
+        rolled.sort_unstable_by_key(|r| (r.0, r.1));
+        let mut i = 0;
+        while i < rolled.len() {
+            let code = rolled[i].0;
+            let mut groups_seen: Vec<String> = Vec::new();
+            let mut j = i;
+            while j < rolled.len() && rolled[j].0 == code {
+                let key = rolled[j].1;
+                let mut hits = 0;
+                let speaker = rolled[j].3;
+                while j < rolled.len() && rolled[j].0 == code && rolled[j].1 == key {
+                    hits += rolled[j].2;
+                    j += 1;
+                }
+                self.totals[code].segments += 1;
+                self.totals[code].hits += hits;
+                if self.by.is_some() {
+                    let g = self.group_of(doc, attributes, speaker).to_string();
+                    let cell = self.groups[code].entry(g.clone()).or_default();
+                    cell.segments += 1;
+                    cell.hits += hits;
+                    if !groups_seen.contains(&g) {
+                        cell.documents += 1;
+                        groups_seen.push(g);
+                    }
+                }
+            }
+            self.totals[code].documents += 1;
+            i = j;
+        }
+    }
+
+    /// Group values in column order.
+    pub fn group_values(&self) -> Vec<String> {
+        let mut values: Vec<String> = self.group_sizes.keys().cloned().collect();
+        for g in &self.groups {
+            for k in g.keys() {
+                if !values.contains(k) {
+                    values.push(k.clone());
+                }
+            }
+        }
+        values.sort();
+        // "(none)" last: it is the odd one out.
+        if let Some(i) = values.iter().position(|v| v == NONE) {
+            let none = values.remove(i);
+            values.push(none);
+        }
+        values
+    }
+
+    fn percent_documents(&self, code: usize) -> String {
+        if self.documents == 0 {
+            return "undefined (no documents)".to_string();
+        }
+        format!("{:.1}", 100.0 * self.totals[code].documents as f64 / self.documents as f64)
+    }
+
+    /// The frequency table or crosstab. `indent` shows depth in the code
+    /// column (for the terminal and Markdown); CSV gets plain names.
+    pub fn table(&self, count: Count, indent: Option<&str>) -> Table {
+        let name = |i: usize| match indent {
+            Some(pad) => format!("{}{}", pad.repeat(self.tree.codes[i].depth), self.tree.codes[i].name),
+            None => self.tree.codes[i].name.clone(),
+        };
+        let mut header = vec![("code".to_string(), Align::Left)];
+        if indent.is_none() {
+            header.push(("parent".to_string(), Align::Left));
+        }
+        header.push(("label".to_string(), Align::Left));
+        let with_parent = |row: &mut Vec<String>, i: usize| {
+            if indent.is_none() {
+                row.push(self.tree.codes[i].parent.map_or(String::new(), |p| self.tree.codes[p].name.clone()));
+            }
+        };
+        match &self.by {
+            None => {
+                for h in ["segments", "documents", "% documents", "hits"] {
+                    header.push((h.to_string(), Align::Right));
+                }
+                let mut t = Table::new(header);
+                for (i, code) in self.tree.codes.iter().enumerate() {
+                    let c = &self.totals[i];
+                    let mut row = vec![name(i)];
+                    with_parent(&mut row, i);
+                    row.push(code.label.clone());
+                    row.extend([c.segments.to_string(), c.documents.to_string(), self.percent_documents(i), c.hits.to_string()]);
+                    t.push(row);
+                }
+                t
+            }
+            Some(_) => {
+                let values = self.group_values();
+                for v in &values {
+                    header.push((v.clone(), Align::Right));
+                }
+                header.push(("total".to_string(), Align::Right));
+                let mut t = Table::new(header);
+                for (i, code) in self.tree.codes.iter().enumerate() {
+                    let mut row = vec![name(i)];
+                    with_parent(&mut row, i);
+                    row.push(code.label.clone());
+                    for v in &values {
+                        row.push(self.groups[i].get(v).map_or(0, |c| c.get(count)).to_string());
+                    }
+                    row.push(self.totals[i].get(count).to_string());
+                    t.push(row);
+                }
+                // The size of each group, to read the counts against.
+                let size_of = |c: &Counts| match count {
+                    Count::Documents => Some(c.documents),
+                    Count::Segments if self.segments.is_some() => Some(c.segments),
+                    _ => None,
+                };
+                let mut row = vec![format!("(all {})", match count { Count::Documents => "documents", _ => "segments" })];
+                if count != Count::Hits {
+                    with_parent(&mut row, 0);
+                    row.push(String::new());
+                    let mut any = false;
+                    for v in &values {
+                        let n = self.group_sizes.get(v).and_then(size_of);
+                        any |= n.is_some();
+                        row.push(n.map_or("?".to_string(), |n| n.to_string()));
+                    }
+                    let total = match count {
+                        Count::Documents => Some(self.documents),
+                        _ => self.segments,
+                    };
+                    row.push(total.map_or("?".to_string(), |n| n.to_string()));
+                    if any && !self.tree.codes.is_empty() {
+                        t.push(row);
+                    }
+                }
+                t
+            }
+        }
+    }
+
+    /// The JSON document for `--format json`.
+    pub fn json(&self, provenance: &Provenance, count: Count) -> serde_json::Value {
+        let codes: Vec<serde_json::Value> = self
+            .tree
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let t = &self.totals[i];
+                let mut v = serde_json::json!({
+                    "code": c.name,
+                    "label": c.label,
+                    "parent": c.parent.map(|p| self.tree.codes[p].name.clone()),
+                    "depth": c.depth,
+                    "segments": t.segments,
+                    "documents": t.documents,
+                    "percent_documents": if self.documents == 0 { None } else { Some(round1(100.0 * t.documents as f64 / self.documents as f64)) },
+                    "hits": t.hits,
+                });
+                if self.by.is_some() {
+                    let groups: serde_json::Map<String, serde_json::Value> = self
+                        .group_values()
+                        .into_iter()
+                        .map(|g| {
+                            let c = self.groups[i].get(&g).cloned().unwrap_or_default();
+                            (g, serde_json::to_value(c).expect("counts serialise"))
+                        })
+                        .collect();
+                    v["groups"] = serde_json::Value::Object(groups);
+                }
+                v
+            })
+            .collect();
+        let mut doc = serde_json::json!({
+            "provenance": provenance,
+            "documents": self.documents,
+            "segments": self.segments,
+            "codes": codes,
+        });
+        if let Some(by) = &self.by {
+            doc["by"] = serde_json::Value::String(by.name().to_string());
+            doc["count"] = serde_json::to_value(count).expect("count serialises");
+            doc["group_sizes"] = serde_json::to_value(&self.group_sizes).expect("sizes serialise");
+        }
+        doc
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> CodeTree {
+        let mut t = CodeTree::default();
+        for c in ["debt", "debt/lenders", "debt/mortgage", "prices"] {
+            t.resolve(c);
+        }
+        t
+    }
+
+    #[test]
+    fn parents_roll_up_once_per_segment() {
+        let t = tree();
+        let (lenders, mortgage, prices) = (t.find("lenders").unwrap(), t.find("mortgage").unwrap(), t.find("prices").unwrap());
+        let mut f = Freq::new(t, None, true);
+        let attrs = IndexMap::new();
+        let seg = |key, code, hits| CodedSegment { key, speaker: "P1", code, hits };
+        f.add_document("a", &attrs, Some(&["P1", "P1", "P1"]), &[seg(1, lenders, 2), seg(1, mortgage, 1), seg(2, prices, 1)]);
+        f.add_document("b", &attrs, Some(&["P1"]), &[seg(1, mortgage, 3)]);
+        let debt = f.tree.find("debt").unwrap();
+        assert_eq!((f.totals[debt].segments, f.totals[debt].documents, f.totals[debt].hits), (2, 2, 6));
+        assert_eq!((f.totals[lenders].segments, f.totals[lenders].documents), (1, 1));
+        assert_eq!(f.totals[prices].segments, 1);
+        assert_eq!(f.documents, 2);
+        assert_eq!(f.segments, Some(4));
+        assert_eq!(f.percent_documents(prices), "50.0");
+    }
+
+    #[test]
+    fn crosstab_by_attribute_and_speaker() {
+        let t = tree();
+        let prices = t.find("prices").unwrap();
+        let mut f = Freq::new(t, Some(GroupBy::Attribute("country".into())), true);
+        let mut hn = IndexMap::new();
+        hn.insert("country".to_string(), "Honduras".to_string());
+        let seg = |key, code| CodedSegment { key, speaker: "", code, hits: 1 };
+        f.add_document("a", &hn, Some(&["", ""]), &[seg(1, prices), seg(2, prices)]);
+        f.add_document("b", &IndexMap::new(), Some(&[""]), &[seg(1, prices)]);
+        assert_eq!(f.group_values(), ["Honduras", NONE]);
+        assert_eq!(f.groups[prices]["Honduras"].segments, 2);
+        assert_eq!(f.groups[prices]["Honduras"].documents, 1);
+        assert_eq!(f.groups[prices][NONE].segments, 1);
+        let table = f.table(Count::Segments, Some("  "));
+        let last = table.rows.last().unwrap();
+        assert_eq!(last[0], "(all segments)");
+        assert_eq!(&last[2..], ["2", "1", "3"]);
+    }
+}

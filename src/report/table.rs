@@ -1,0 +1,91 @@
+//! A plain table (header + rows of text) rendered for the terminal, as CSV
+//! or as Markdown. Reports fill it; they never format cells twice.
+
+use std::io::Write;
+
+use comfy_table::{CellAlignment, ContentArrangement, presets};
+
+use crate::error::Result;
+use crate::output::{guard_cell, write_error};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub align: Vec<Align>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: Vec<(String, Align)>) -> Table {
+        let (header, align) = header.into_iter().unzip();
+        Table { header, align, rows: Vec::new() }
+    }
+
+    pub fn push(&mut self, row: Vec<String>) {
+        debug_assert_eq!(row.len(), self.header.len());
+        self.rows.push(row);
+    }
+
+    /// A box-drawn table; `width` limits it on a terminal.
+    pub fn render_terminal(&self, width: Option<u16>) -> String {
+        let mut t = comfy_table::Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED);
+        match width {
+            Some(w) => {
+                t.set_width(w);
+                t.set_content_arrangement(ContentArrangement::Dynamic);
+            }
+            None => {
+                t.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        t.set_header(self.header.clone());
+        for row in &self.rows {
+            t.add_row(row.clone());
+        }
+        for (i, a) in self.align.iter().enumerate() {
+            if let Some(col) = t.column_mut(i) {
+                col.set_cell_alignment(match a {
+                    Align::Left => CellAlignment::Left,
+                    Align::Right => CellAlignment::Right,
+                });
+            }
+        }
+        t.to_string()
+    }
+
+    pub fn write_csv(&self, out: impl Write) -> Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        let err = |e: csv::Error| write_error(std::io::Error::other(e.to_string()));
+        w.write_record(self.header.iter().map(|h| guard_cell(h).into_owned())).map_err(err)?;
+        for row in &self.rows {
+            w.write_record(row.iter().map(|c| guard_cell(c).into_owned())).map_err(err)?;
+        }
+        w.flush().map_err(write_error)
+    }
+
+    pub fn render_markdown(&self) -> String {
+        let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let mut out = String::new();
+        out.push_str(&format!("| {} |\n", self.header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")));
+        let rule: Vec<&str> = self
+            .align
+            .iter()
+            .map(|a| match a {
+                Align::Left => "---",
+                Align::Right => "---:",
+            })
+            .collect();
+        out.push_str(&format!("| {} |\n", rule.join(" | ")));
+        for row in &self.rows {
+            out.push_str(&format!("| {} |\n", row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")));
+        }
+        out
+    }
+}
