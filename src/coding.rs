@@ -31,6 +31,8 @@ pub const COLUMNS: &[&str] = &[
     "hits",
     "matched",
     "text",
+    "start_time",
+    "end_time",
 ];
 
 /// The coder name of qcode's automatic coding.
@@ -55,6 +57,10 @@ pub struct Coding {
     /// The matched words as they appear in the text, distinct, in order.
     pub matched: Vec<String>,
     pub text: String,
+    /// Timestamps of the passage (subtitle cues, timestamped labels), as
+    /// written in the source; empty when the source has none.
+    pub start_time: String,
+    pub end_time: String,
     /// Byte ranges of the matches within `text` (for highlighting).
     pub spans: Vec<(usize, usize)>,
     pub attributes: Arc<IndexMap<String, String>>,
@@ -111,6 +117,8 @@ impl<W: Write> CsvWriter<W> {
             hits.into(),
             guard_cell(&matched),
             guard_cell(&c.text),
+            guard_cell(&c.start_time),
+            guard_cell(&c.end_time),
         ];
         for a in &self.attributes {
             record.push(guard_cell(c.attributes.get(a).map_or("", String::as_str)));
@@ -219,6 +227,8 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
             hits: number(10)?,
             matched,
             text,
+            start_time: get(13).trim().to_string(),
+            end_time: get(14).trim().to_string(),
             spans,
             attributes,
         });
@@ -283,6 +293,8 @@ mod tests {
             hits: 2,
             matched: vec!["coyote".into(), "$3,500".into()],
             text: "=El coyote pidió $3,500, \"todo\"\ny más.".into(),
+            start_time: "00:12:31".into(),
+            end_time: String::new(),
             spans: vec![],
             attributes: Arc::new(attrs),
         }
@@ -296,7 +308,7 @@ mod tests {
         w.write(&sample()).unwrap();
         let bytes = w.into_inner().unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with("document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,coder,hits,matched,text,country\n"));
+        assert!(text.starts_with("document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,coder,hits,matched,text,start_time,end_time,country\n"));
         assert!(text.contains("\"'=El coyote"), "formula guard: {text}");
         std::fs::write(&path, bytes).unwrap();
         let back = read_coded_csv(&path).unwrap();

@@ -118,6 +118,8 @@ impl CodedDocument {
                     hits: a.hits,
                     matched: distinct_matches(text, &spans),
                     text: text.to_string(),
+                    start_time: seg.start_time.clone().unwrap_or_default(),
+                    end_time: seg.end_time.clone().unwrap_or_default(),
                     spans,
                     attributes: attributes.clone(),
                 }
