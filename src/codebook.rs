@@ -210,10 +210,7 @@ pub struct Rules {
 impl Rules {
     /// True when the code has no rule that can fire (a grouping code).
     pub fn is_empty(&self) -> bool {
-        self.keywords.is_empty()
-            && self.patterns.is_empty()
-            && self.all.is_empty()
-            && self.near.is_empty()
+        self.keywords.is_empty() && self.patterns.is_empty() && self.all.is_empty() && self.near.is_empty()
     }
 }
 
@@ -291,14 +288,20 @@ impl Codebook {
         };
         let unit = match raw.unit {
             None => Unit::Paragraph,
-            Some(u) => parse_unit(&u.value)
-                .ok_or_else(|| checker.err(&u.referenced, None, format!("unknown unit `{}`", u.value))
-                    .hint("write one of: document, paragraph, turn, sentence, line"))?,
+            Some(u) => parse_unit(&u.value).ok_or_else(|| {
+                checker
+                    .err(&u.referenced, None, format!("unknown unit `{}`", u.value))
+                    .hint("write one of: document, paragraph, turn, sentence, line")
+            })?,
         };
         let accents = checker.accents(raw.accents.as_ref(), None)?.unwrap_or_default();
         if let Some(p) = &raw.speaker_pattern {
             crate::segment::SpeakerRule::custom(&p.value).map_err(|e| {
-                checker.err(&p.referenced, None, format!("`speaker_pattern` is not a valid regular expression: {}", e.what))
+                checker.err(
+                    &p.referenced,
+                    None,
+                    format!("`speaker_pattern` is not a valid regular expression: {}", e.what),
+                )
             })?;
         }
         let skip = checker.speakers(raw.skip_speakers.as_deref(), None)?;
@@ -310,7 +313,10 @@ impl Codebook {
                     .hint("add a `codes:` list with at least one code (see codebooks/minimal.yaml)"));
             }
         };
-        let defaults = Defaults { accents, skip_speakers: skip };
+        let defaults = Defaults {
+            accents,
+            skip_speakers: skip,
+        };
         for code in codes {
             checker.code(code, None, 0, &defaults)?;
         }
@@ -336,12 +342,11 @@ impl Codebook {
     /// closest existing name.
     pub fn require(&self, name: &str) -> Result<usize> {
         self.find(name).ok_or_else(|| {
-            let mut err = Error::new(format!(
-                "there is no code `{name}` in the codebook {}",
-                self.source
-            ));
+            let mut err = Error::new(format!("there is no code `{name}` in the codebook {}", self.source));
             err = match closest(name, self.codes.iter().map(|c| c.name.as_str())) {
-                Some(best) => err.hint(format!("did you mean `{best}`? `qcode codebook check` lists every code")),
+                Some(best) => err.hint(format!(
+                    "did you mean `{best}`? `qcode codebook check` lists every code"
+                )),
                 None => err.hint("`qcode codebook check` lists every code"),
             };
             err
@@ -426,8 +431,14 @@ impl Checker<'_> {
 
     fn term(&self, value: &Spanned<String>, code: &str, key: &str) -> Result<Term> {
         parse_term(&value.value).map_err(|why| {
-            self.err(&value.referenced, Some(code), format!("{key} term `{}` {why}", value.value))
-                .hint("a term is one or more words; `*` stands for any letters inside a word, as in `hipotec*` or `*smuggl*`")
+            self.err(
+                &value.referenced,
+                Some(code),
+                format!("{key} term `{}` {why}", value.value),
+            )
+            .hint(
+                "a term is one or more words; `*` stands for any letters inside a word, as in `hipotec*` or `*smuggl*`",
+            )
         })
     }
 
@@ -439,7 +450,11 @@ impl Checker<'_> {
         match value.value.trim().parse::<u32>() {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err(self
-                .err(&value.referenced, Some(code), format!("`{key}` must be a whole number of at least 1, not `{}`", value.value))
+                .err(
+                    &value.referenced,
+                    Some(code),
+                    format!("`{key}` must be a whole number of at least 1, not `{}`", value.value),
+                )
                 .hint(format!("write a number of {what}, e.g. `{key}: 5`"))),
         }
     }
@@ -460,12 +475,23 @@ impl Checker<'_> {
         let name = name_span.value.trim().to_string();
         let loc = &name_span.referenced;
         if name.is_empty() {
-            return Err(self.err(loc, None, "a code has an empty `name`".into()).hint("write a short id such as `prices`"));
+            return Err(self
+                .err(loc, None, "a code has an empty `name`".into())
+                .hint("write a short id such as `prices`"));
         }
-        if let Some(bad) = name.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))) {
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        {
             let suggestion: String = name
                 .chars()
-                .map(|c| if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' })
+                .map(|c| {
+                    if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             return Err(self
                 .err(loc, None, format!("code name `{name}` contains `{bad}`"))
@@ -473,14 +499,25 @@ impl Checker<'_> {
         }
         if let Some(&other) = self.index.get(&name) {
             return Err(self
-                .err(loc, None, format!("duplicate code name `{name}` (first used on line {})", self.codes[other].line))
+                .err(
+                    loc,
+                    None,
+                    format!(
+                        "duplicate code name `{name}` (first used on line {})",
+                        self.codes[other].line
+                    ),
+                )
                 .hint("code names must be unique in the whole codebook: rename one of them"));
         }
         let c = name.as_str();
         let accents = self.accents(raw.accents.as_ref(), Some(c))?.unwrap_or(defaults.accents);
         let mut patterns = Vec::new();
         for p in &raw.patterns {
-            if let Err(e) = regex::RegexBuilder::new(&p.value).case_insensitive(true).size_limit(1 << 24).build() {
+            if let Err(e) = regex::RegexBuilder::new(&p.value)
+                .case_insensitive(true)
+                .size_limit(1 << 24)
+                .build()
+            {
                 return Err(self
                     .err(&p.referenced, Some(c), format!("pattern `{}` is not a valid regular expression:\n{e}", p.value))
                     .hint("fix the regular expression (in YAML, write it in single quotes so that backslashes stay as they are)"));
@@ -491,7 +528,11 @@ impl Checker<'_> {
         for n in &raw.near {
             if n.value.terms.len() != 2 {
                 return Err(self
-                    .err(&n.referenced, Some(c), format!("a `near` rule needs exactly two terms, found {}", n.value.terms.len()))
+                    .err(
+                        &n.referenced,
+                        Some(c),
+                        format!("a `near` rule needs exactly two terms, found {}", n.value.terms.len()),
+                    )
                     .hint("write `- terms: [coyote, \"pag*\"]` and `within: 8` (words)"));
             }
             let within = match &n.value.within {
@@ -533,12 +574,20 @@ impl Checker<'_> {
         }
         if rules.is_empty() && raw.children.is_empty() {
             return Err(self
-                .err(loc, Some(c), "the code has no rules and no children, so it can never be applied".into())
+                .err(
+                    loc,
+                    Some(c),
+                    "the code has no rules and no children, so it can never be applied".into(),
+                )
                 .hint("add `keywords:`, `patterns:`, `all:` or `near:`, or sub-codes under `children:`"));
         }
         if rules.is_empty() && !rules.not.is_empty() {
             return Err(self
-                .err(loc, Some(c), "the code has `not` terms but no rule that applies it".into())
+                .err(
+                    loc,
+                    Some(c),
+                    "the code has `not` terms but no rule that applies it".into(),
+                )
                 .hint("`not` only vetoes a code whose keywords, patterns, `all` or `near` fired; add one of those"));
         }
         let color = match raw.color {
@@ -548,7 +597,11 @@ impl Checker<'_> {
                 let ok = v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|ch| ch.is_ascii_hexdigit());
                 if !ok {
                     return Err(self
-                        .err(&col.referenced, Some(c), format!("colour `{v}` is not of the form #RRGGBB"))
+                        .err(
+                            &col.referenced,
+                            Some(c),
+                            format!("colour `{v}` is not of the form #RRGGBB"),
+                        )
                         .hint("write six hexadecimal digits after `#`, in quotes: color: \"#1f77b4\""));
                 }
                 Some(v.to_uppercase())
@@ -557,7 +610,11 @@ impl Checker<'_> {
         let me = self.codes.len();
         self.index.insert(name.clone(), me);
         self.codes.push(Code {
-            label: raw.label.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).unwrap_or_else(|| name.clone()),
+            label: raw
+                .label
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| name.clone()),
             name,
             description: raw.description.unwrap_or_default().trim().to_string(),
             include: raw.include.unwrap_or_default().trim().to_string(),
@@ -628,7 +685,13 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str) -> Error {
         _ => source.to_string(),
     };
     if let serde_saphyr::Error::SerdeUnknownField { field, expected, .. } = plain {
-        let keys = if expected.contains(&"keywords") { CODE_KEYS } else if expected.contains(&"codes") { CODEBOOK_KEYS } else { expected.as_slice() };
+        let keys = if expected.contains(&"keywords") {
+            CODE_KEYS
+        } else if expected.contains(&"codes") {
+            CODEBOOK_KEYS
+        } else {
+            expected.as_slice()
+        };
         let hint = match closest(field, keys.iter().copied()) {
             Some(best) => format!("did you mean `{best}`? Valid keys here: {}", keys.join(", ")),
             None => format!("valid keys here: {}", keys.join(", ")),
@@ -641,7 +704,9 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str) -> Error {
     let first = msg.lines().next().unwrap_or(msg);
     Error::new(format!("the codebook is not valid: {first}"))
         .at(place)
-        .hint("check the indentation and quoting around this line; text with `:`, `#` or a leading `*` must be in quotes")
+        .hint(
+            "check the indentation and quoting around this line; text with `:`, `#` or a leading `*` must be in quotes",
+        )
 }
 
 /// The candidate closest to `word` by edit distance, if close enough to be a
@@ -689,7 +754,7 @@ mod tests {
         assert_eq!(cb.codes[1].depth, 1);
         assert_eq!(cb.path(1), "debt/lenders");
         assert_eq!(cb.unit, Unit::Paragraph);
-        assert_eq!(cb.codes[0].rules.keywords[1].open_end, true);
+        assert!(cb.codes[0].rules.keywords[1].open_end);
     }
 
     #[test]
@@ -723,7 +788,8 @@ mod tests {
 
     #[test]
     fn near_distance_must_be_a_number() {
-        let e = parse("name: T\ncodes:\n  - name: a\n    near:\n      - terms: [x, y]\n        within: many\n").unwrap_err();
+        let e = parse("name: T\ncodes:\n  - name: a\n    near:\n      - terms: [x, y]\n        within: many\n")
+            .unwrap_err();
         assert!(e.what.contains("`within` must be a whole number"), "{e}");
         assert_eq!(e.place.as_deref(), Some("cb.yaml:6:17"));
     }
@@ -748,7 +814,9 @@ mod tests {
 
     #[test]
     fn speaker_globs() {
-        let s = SpeakerSet { patterns: vec!["entrevistador*".into(), "interviewer".into()] };
+        let s = SpeakerSet {
+            patterns: vec!["entrevistador*".into(), "interviewer".into()],
+        };
         assert!(s.contains("Entrevistadora"));
         assert!(s.contains("INTERVIEWER"));
         assert!(!s.contains("P03"));

@@ -93,7 +93,11 @@ pub struct CsvWriter<W: Write> {
 impl<W: Write> CsvWriter<W> {
     pub fn new(out: W, attributes: Vec<String>) -> Result<Self> {
         let mut writer = csv::WriterBuilder::new().from_writer(out);
-        let header: Vec<&str> = COLUMNS.iter().copied().chain(attributes.iter().map(String::as_str)).collect();
+        let header: Vec<&str> = COLUMNS
+            .iter()
+            .copied()
+            .chain(attributes.iter().map(String::as_str))
+            .collect();
         writer.write_record(&header).map_err(csv_write_error)?;
         Ok(CsvWriter { writer, attributes })
     }
@@ -166,14 +170,24 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
         }
     }
     let known: Vec<Option<usize>> = COLUMNS.iter().map(|c| col(c)).collect();
-    let attr_cols: Vec<usize> = (0..headers.len()).filter(|i| !COLUMNS.contains(&headers[*i].as_str())).collect();
-    let default_coder = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let attr_cols: Vec<usize> = (0..headers.len())
+        .filter(|i| !COLUMNS.contains(&headers[*i].as_str()))
+        .collect();
+    let default_coder = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut out = Vec::new();
     let mut attrs_cache: Option<Arc<IndexMap<String, String>>> = None;
     for (row, record) in reader.records().enumerate() {
         let record = record.map_err(|e| read_error(path, &e))?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
-        let get = |i: usize| known[i].and_then(|c| record.get(c)).map(|v| unguard_cell(v).to_string()).unwrap_or_default();
+        let get = |i: usize| {
+            known[i]
+                .and_then(|c| record.get(c))
+                .map(|v| unguard_cell(v).to_string())
+                .unwrap_or_default()
+        };
         let number = |i: usize| -> Result<usize> {
             let v = get(i);
             let v = v.trim();
@@ -181,9 +195,12 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
                 return Ok(0);
             }
             v.parse().map_err(|_| {
-                Error::new(format!("column `{}` holds `{v}`, which is not a whole number", COLUMNS[i]))
-                    .at(format!("{}:{line}", path.display()))
-                    .hint("write a whole number (or leave the cell empty)")
+                Error::new(format!(
+                    "column `{}` holds `{v}`, which is not a whole number",
+                    COLUMNS[i]
+                ))
+                .at(format!("{}:{line}", path.display()))
+                .hint("write a whole number (or leave the cell empty)")
             })
         };
         let document = get(0).trim().to_string();
@@ -199,7 +216,12 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
         }
         let attrs: IndexMap<String, String> = attr_cols
             .iter()
-            .map(|&i| (headers[i].clone(), unguard_cell(record.get(i).unwrap_or_default()).to_string()))
+            .map(|&i| {
+                (
+                    headers[i].clone(),
+                    unguard_cell(record.get(i).unwrap_or_default()).to_string(),
+                )
+            })
             .collect();
         let attributes = match &attrs_cache {
             Some(a) if **a == attrs => a.clone(),
@@ -210,7 +232,11 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
             }
         };
         let text = get(12);
-        let matched: Vec<String> = get(11).split(';').map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect();
+        let matched: Vec<String> = get(11)
+            .split(';')
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect();
         let spans = find_spans(&text, &matched);
         let coder = get(9).trim().to_string();
         out.push(Coding {

@@ -24,5 +24,5 @@ pub mod corpus;
 pub mod matcher;
 pub mod output;
 pub mod pipeline;
-pub mod stats;
 pub mod report;
+pub mod stats;

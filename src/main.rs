@@ -41,10 +41,10 @@ fn main() {
         eprintln!("  this is a bug in qcode, not in your files; please report it with the command you ran");
     }));
     let cli = Cli::parse();
-    if let Some(n) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global() {
-            eprintln!("qcode: warning: cannot set the number of threads: {e}");
-        }
+    if let Some(n) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global()
+    {
+        eprintln!("qcode: warning: cannot set the number of threads: {e}");
     }
     let result = match cli.command {
         Command::Code(args) => cmd::code::run(args),

@@ -45,17 +45,14 @@ impl Folded {
         let mut i = 0;
         let mut last_space = true; // leading whitespace is dropped
         while i < bytes.len() {
-            if let Some(label) = labels.peek() {
-                if i >= label.start {
-                    if !last_space {
-                        out.push(' ');
-                        map.push(i as u32);
-                        last_space = true;
-                    }
-                    i = i.max(label.end);
-                    labels.next();
-                    continue;
+            if let Some(label) = labels.next_if(|l| i >= l.start) {
+                if !last_space {
+                    out.push(' ');
+                    map.push(i as u32);
+                    last_space = true;
                 }
+                i = i.max(label.end);
+                continue;
             }
             let b = bytes[i];
             if b.is_ascii() {
@@ -229,7 +226,10 @@ impl Matcher {
                     regexes.push(RegexRule {
                         slot,
                         regex: term_regex(term).map_err(|e| {
-                            Error::new(format!("code `{}`: term `{}` cannot be compiled: {e}", code.name, term.raw))
+                            Error::new(format!(
+                                "code `{}`: term `{}` cannot be compiled: {e}",
+                                code.name, term.raw
+                            ))
                         })?,
                         folded: true,
                         term: true,
@@ -251,7 +251,10 @@ impl Matcher {
             }
             for p in &rules.patterns {
                 let slot = slots.len() as u32;
-                slots.push(Slot { code: ci as u32, role: Role::Pattern });
+                slots.push(Slot {
+                    code: ci as u32,
+                    role: Role::Pattern,
+                });
                 let folded = match rules.accents {
                     Accents::Exact => false,
                     Accents::Ignore => true,
@@ -263,7 +266,12 @@ impl Matcher {
                     .size_limit(1 << 24)
                     .build()
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
-                regexes.push(RegexRule { slot, regex, folded, term: false });
+                regexes.push(RegexRule {
+                    slot,
+                    regex,
+                    folded,
+                    term: false,
+                });
             }
         }
         let automaton = if literals.is_empty() {
@@ -353,7 +361,10 @@ impl Matcher {
         for group in hits.chunk_by(|a, b| a.segment == b.segment && a.code == b.code) {
             let (seg, code) = (group[0].segment as usize, group[0].code as usize);
             if let Some(applied) = self.evaluate(&folded.text, &segments[seg], code, group) {
-                out.push(Applied { segment: seg, ..applied });
+                out.push(Applied {
+                    segment: seg,
+                    ..applied
+                });
             }
         }
         out
@@ -384,7 +395,11 @@ impl Matcher {
         if !rules.all.is_empty() {
             let found = (0..rules.all.len()).all(|i| hits.iter().any(|h| role(h) == Role::All(i as u16)));
             if found {
-                support.extend(hits.iter().filter(|h| matches!(role(h), Role::All(_))).map(|h| (h.start, h.end)));
+                support.extend(
+                    hits.iter()
+                        .filter(|h| matches!(role(h), Role::All(_)))
+                        .map(|h| (h.start, h.end)),
+                );
             }
         }
         for (i, near) in rules.near.iter().enumerate() {
@@ -416,7 +431,12 @@ impl Matcher {
         if spans.is_empty() || spans.len() < rules.min_hits as usize {
             return None;
         }
-        Some(Applied { segment: 0, code, hits: spans.len(), spans })
+        Some(Applied {
+            segment: 0,
+            code,
+            hits: spans.len(),
+            spans,
+        })
     }
 }
 
@@ -503,7 +523,7 @@ fn fold_term(term: &Term, accents: Accents) -> (String, Vec<Option<char>>) {
             let need = match accents {
                 Accents::Ignore => None,
                 Accents::Exact => Some(lower),
-                Accents::Tolerant => (literal[before..].chars().next() != Some(lower)).then_some(lower),
+                Accents::Tolerant => (!literal[before..].starts_with(lower)).then_some(lower),
             };
             for k in 0..added {
                 required.push(if k == 0 { need } else { None });
@@ -537,7 +557,12 @@ fn term_regex(term: &Term) -> std::result::Result<Regex, regex::Error> {
     let words: Vec<String> = term
         .words
         .iter()
-        .map(|w| w.split('*').map(|p| regex::escape(&fold_str(p))).collect::<Vec<_>>().join(r"\w*"))
+        .map(|w| {
+            w.split('*')
+                .map(|p| regex::escape(&fold_str(p)))
+                .collect::<Vec<_>>()
+                .join(r"\w*")
+        })
         .collect();
     let mut re = words.join(" ");
     if term.open_start {
@@ -597,7 +622,10 @@ mod tests {
 
     #[test]
     fn keyword_case_insensitive_whole_word() {
-        let r = run("  - name: a\n    keywords: [coyote]\n", "The COYOTE came.\n\nCoyotes and coyoteros.");
+        let r = run(
+            "  - name: a\n    keywords: [coyote]\n",
+            "The COYOTE came.\n\nCoyotes and coyoteros.",
+        );
         assert_eq!(r, [("a".into(), 1, 1, vec!["COYOTE".into()])]);
     }
 
@@ -614,26 +642,38 @@ mod tests {
 
     #[test]
     fn inner_wildcard() {
-        let r = run("  - name: a\n    keywords: [\"p*ero\"]\n", "El pollero y el pasero. Un perro.");
+        let r = run(
+            "  - name: a\n    keywords: [\"p*ero\"]\n",
+            "El pollero y el pasero. Un perro.",
+        );
         assert_eq!(r[0].3, ["pollero", "pasero"]);
     }
 
     #[test]
     fn phrase_across_line_breaks() {
-        let r = run("  - name: a\n    keywords: [\"pay the smuggler\"]\n", "We had to pay the\nsmuggler   twice.");
+        let r = run(
+            "  - name: a\n    keywords: [\"pay the smuggler\"]\n",
+            "We had to pay the\nsmuggler   twice.",
+        );
         assert_eq!(r[0].3, ["pay the\nsmuggler"]);
     }
 
     #[test]
     fn phrase_does_not_cross_paragraphs() {
-        let r = run("  - name: a\n    keywords: [\"pay the smuggler\"]\n", "We had to pay the\n\nsmuggler twice.");
+        let r = run(
+            "  - name: a\n    keywords: [\"pay the smuggler\"]\n",
+            "We had to pay the\n\nsmuggler twice.",
+        );
         assert!(r.is_empty());
     }
 
     #[test]
     fn accents_one_way() {
         let cb = "  - name: loan\n    keywords: [prestamo]\n  - name: year\n    keywords: [año]\n  - name: more\n    keywords: [más]\n";
-        let r = run(cb, "Un préstamo y otro prestamo.\n\nEl ano.\n\nEl año.\n\nMas o menos.\n\nMÁS dinero.");
+        let r = run(
+            cb,
+            "Un préstamo y otro prestamo.\n\nEl ano.\n\nEl año.\n\nMas o menos.\n\nMÁS dinero.",
+        );
         assert_eq!(r[0], ("loan".into(), 1, 2, vec!["préstamo".into(), "prestamo".into()]));
         assert_eq!(codes_of(&r), ["loan", "year", "more"]);
         assert_eq!(r[1].1, 3);
@@ -658,7 +698,10 @@ mod tests {
 
     #[test]
     fn patterns_match_amounts() {
-        let r = run("  - name: price\n    patterns: ['\\$\\s?\\d[\\d,]*']\n", "They asked $3,500 and then $ 200.");
+        let r = run(
+            "  - name: price\n    patterns: ['\\$\\s?\\d[\\d,]*']\n",
+            "They asked $3,500 and then $ 200.",
+        );
         assert_eq!(r[0].3, ["$3,500", "$ 200"]);
     }
 
@@ -695,7 +738,10 @@ mod tests {
     #[test]
     fn speakers_and_skip_speakers() {
         let text = "Interviewer: How much did the coyote charge?\n\nP03: The coyote asked a lot.\n\nP04: A coyote too.";
-        let r = run("  - name: a\n    keywords: [coyote]\n    skip_speakers: [interviewer]\n", text);
+        let r = run(
+            "  - name: a\n    keywords: [coyote]\n    skip_speakers: [interviewer]\n",
+            text,
+        );
         assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), [2, 3]);
         let r = run("  - name: a\n    keywords: [coyote]\n    speakers: [P03]\n", text);
         assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), [2]);
@@ -703,13 +749,19 @@ mod tests {
 
     #[test]
     fn speaker_labels_are_never_matched() {
-        let r = run("  - name: a\n    keywords: [prestamista]\n", "Prestamista: Yo presto dinero.");
+        let r = run(
+            "  - name: a\n    keywords: [prestamista]\n",
+            "Prestamista: Yo presto dinero.",
+        );
         assert!(r.is_empty());
     }
 
     #[test]
     fn overlapping_terms_count_once() {
-        let r = run("  - name: a\n    keywords: [smuggler, \"pay the smuggler\"]\n", "We pay the smuggler.");
+        let r = run(
+            "  - name: a\n    keywords: [smuggler, \"pay the smuggler\"]\n",
+            "We pay the smuggler.",
+        );
         assert_eq!(r[0].2, 1);
         assert_eq!(r[0].3, ["pay the smuggler"]);
     }

@@ -43,7 +43,10 @@ impl Output {
                 .in_file(path)
                 .hint("create the folder first, or write the file somewhere else"));
         }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut n = 0u32;
         let (temp, file) = loop {
             let temp = dir.join(format!(".{name}.qcode-{}-{n}.tmp", std::process::id()));
@@ -78,7 +81,12 @@ impl Output {
     pub fn finish(mut self) -> Result<()> {
         match &mut self.inner {
             Sink::Stdout(w) => w.flush().map_err(|e| stdout_error(&e)),
-            Sink::File { writer, temp, target, done } => {
+            Sink::File {
+                writer,
+                temp,
+                target,
+                done,
+            } => {
                 writer.flush().map_err(|e| Error::io(temp, &e))?;
                 writer.get_ref().sync_all().map_err(|e| Error::io(temp, &e))?;
                 std::fs::rename(&*temp, &*target).map_err(|e| Error::io(target, &e))?;

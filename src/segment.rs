@@ -47,9 +47,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::text::CharCounter;
 
 /// The unit of analysis: what one coded row stands for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
     Document,
@@ -200,9 +198,8 @@ impl SpeakerRule {
         let hint = "write a regular expression (Rust regex syntax) that matches a label at the \
                     start of a line, with a group for the name, e.g. `(?P<speaker>[A-Z][a-z]+):`; \
                     put a backslash before special characters such as `[`, `(` or `.`";
-        let bad = |err: regex::Error| {
-            crate::Error::new(format!("invalid speaker pattern `{pattern}`: {err}")).hint(hint)
-        };
+        let bad =
+            |err: regex::Error| crate::Error::new(format!("invalid speaker pattern `{pattern}`: {err}")).hint(hint);
         // Compiled alone first so the error points into what the user wrote.
         let own = Regex::new(pattern).map_err(bad)?;
         let regex = Regex::new(&format!("^(?:{pattern})")).map_err(bad)?;
@@ -229,10 +226,7 @@ impl SpeakerRule {
         if self.is_default && !could_start_default_label(line) {
             return None;
         }
-        let (m_start, m_end) = self
-            .regex
-            .captures_read(locs, line)
-            .map(|m| (m.start(), m.end()))?;
+        let (m_start, m_end) = self.regex.captures_read(locs, line).map(|m| (m.start(), m.end()))?;
         let group = |i: usize| locs.get(i).map(|(s, e)| &line[s..e]);
         let speaker = match self.speaker_group {
             Some(i) => group(i)?.trim(),
@@ -278,9 +272,7 @@ fn could_start_default_label(line: &str) -> bool {
     let rest = line.trim_start_matches([' ', '\t']).as_bytes();
     match rest.first() {
         Some(b'[' | b'(' | b'0'..=b'9') => true,
-        Some(b'A'..=b'Z' | 0x80..) => {
-            rest[..rest.len().min(4 * MAX_NAME_CHARS + 1)].contains(&b':')
-        }
+        Some(b'A'..=b'Z' | 0x80..) => rest[..rest.len().min(4 * MAX_NAME_CHARS + 1)].contains(&b':'),
         _ => false,
     }
 }
@@ -339,10 +331,7 @@ impl LineCounter<'_> {
             self.pos = 0;
             self.newlines = 0;
         }
-        self.newlines += self.bytes[self.pos..at]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        self.newlines += self.bytes[self.pos..at].iter().filter(|&&b| b == b'\n').count();
         self.pos = at;
         self.newlines
     }
@@ -392,11 +381,7 @@ impl<'a> Builder<'a> {
         if start == end {
             return;
         }
-        while self
-            .labels
-            .get(self.governing)
-            .is_some_and(|l| l.start <= start)
-        {
+        while self.labels.get(self.governing).is_some_and(|l| l.start <= start) {
             self.governing += 1;
         }
         let label = self.governing.checked_sub(1).map(|i| self.labels[i]);
@@ -545,11 +530,7 @@ mod tests {
             ("R1: sí", "R1", None),
             ("Entrevistadora: ¿y usted?", "Entrevistadora", None),
             ("[00:12:31] R1: we left", "R1", Some("00:12:31")),
-            (
-                "00:12:31 Entrevistador: bueno",
-                "Entrevistador",
-                Some("00:12:31"),
-            ),
+            ("00:12:31 Entrevistador: bueno", "Entrevistador", Some("00:12:31")),
             ("Padre Tomás: hijo", "Padre Tomás", None),
             ("Sra. López: claro", "Sra. López", None),
             ("INTERVIEWER: why", "INTERVIEWER", None),
@@ -718,12 +699,7 @@ P03: Then we waited.
         );
         assert_eq!(
             speakers(&segs),
-            [
-                Some("Interviewer"),
-                Some("P03"),
-                Some("Interviewer"),
-                Some("P03")
-            ]
+            [Some("Interviewer"), Some("P03"), Some("Interviewer"), Some("P03")]
         );
         let idx: Vec<usize> = segs.iter().map(|s| s.index).collect();
         assert_eq!(idx, [1, 2, 3, 4]);
@@ -744,10 +720,7 @@ P03: Then we waited.
                 "It took three days.\nInterviewer: And then?\nP03: Then we waited.",
             ]
         );
-        assert_eq!(
-            speakers(&segs),
-            [Some("Interviewer"), Some("P03"), Some("P03")]
-        );
+        assert_eq!(speakers(&segs), [Some("Interviewer"), Some("P03"), Some("P03")]);
     }
 
     #[test]
@@ -755,10 +728,7 @@ P03: Then we waited.
         let labels = find_labels(INTERVIEW, &SpeakerRule::default());
         let segs = segment(INTERVIEW, Unit::Line, &labels, 1);
         assert_eq!(segs.len(), 5);
-        assert_eq!(
-            &INTERVIEW[segs[2].start..segs[2].end],
-            "It took three days."
-        );
+        assert_eq!(&INTERVIEW[segs[2].start..segs[2].end], "It took three days.");
         assert_eq!(segs[2].speaker.as_deref(), Some("P03"));
         assert_eq!((segs[2].start_line, segs[2].end_line), (5, 5));
         assert_eq!(segs[4].speaker.as_deref(), Some("P03"));
@@ -804,11 +774,7 @@ P03: Then we waited.
         let text = "We walked to the\nborder. Nobody\nstopped us.\n\nNext day";
         assert_eq!(
             texts(text, Unit::Sentence, &[]),
-            [
-                "We walked to the\nborder.",
-                "Nobody\nstopped us.",
-                "Next day"
-            ]
+            ["We walked to the\nborder.", "Nobody\nstopped us.", "Next day"]
         );
     }
 
@@ -844,10 +810,7 @@ P03: Then we waited.
         assert_eq!(segs[4].speaker.as_deref(), Some("Padre Tomás"));
         // "Entrevistadora: ¿Cuándo llegó usted? " is 37 characters, 40 bytes
         assert_eq!((segs[1].start_char, segs[1].start), (37, 40));
-        assert_eq!(
-            segs[1].end_char - segs[1].start_char,
-            "¿Con quién?".chars().count()
-        );
+        assert_eq!(segs[1].end_char - segs[1].start_char, "¿Con quién?".chars().count());
 
         let turns = segment(text, Unit::Turn, &labels, 1);
         assert_eq!(turns.len(), 2);
@@ -899,11 +862,7 @@ P03: Then we waited.
         // turns fall back to paragraphs
         let turns = segment(text, Unit::Turn, &labels, 1);
         assert_eq!(turns, segment(text, Unit::Paragraph, &labels, 1));
-        assert!(
-            turns
-                .iter()
-                .all(|s| s.speaker.is_none() && s.start_time.is_none())
-        );
+        assert!(turns.iter().all(|s| s.speaker.is_none() && s.start_time.is_none()));
     }
 
     #[test]
@@ -944,13 +903,7 @@ P03: Then we waited.
     #[test]
     fn blank_texts_have_no_segments() {
         for text in ["", "\n", "  \n\t\n  "] {
-            for unit in [
-                Unit::Document,
-                Unit::Paragraph,
-                Unit::Turn,
-                Unit::Sentence,
-                Unit::Line,
-            ] {
+            for unit in [Unit::Document, Unit::Paragraph, Unit::Turn, Unit::Sentence, Unit::Line] {
                 assert!(segment(text, unit, &[], 1).is_empty(), "{unit:?} {text:?}");
             }
         }

@@ -96,7 +96,16 @@ pub fn run(args: Args) -> Result<()> {
             let mut t = Table::new(
                 header
                     .iter()
-                    .map(|h| (h.to_string(), if matches!(*h, "segment" | "hits") { Align::Right } else { Align::Left }))
+                    .map(|h| {
+                        (
+                            h.to_string(),
+                            if matches!(*h, "segment" | "hits") {
+                                Align::Right
+                            } else {
+                                Align::Left
+                            },
+                        )
+                    })
                     .collect(),
             );
             for c in &codings {

@@ -1,7 +1,7 @@
 //! `qcode codebook`: check a codebook and print its code tree.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use qcode::Result;
 use qcode::codebook::{Codebook, Term};
@@ -34,11 +34,14 @@ fn terms(ts: &[Term]) -> String {
     ts.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn check(file: &PathBuf) -> Result<()> {
+fn check(file: &Path) -> Result<()> {
     let cb = Codebook::load(file)?;
     let mut out = Output::open(None)?;
     let mut t = Table::new(
-        ["code", "label", "rules"].iter().map(|h| (h.to_string(), Align::Left)).collect(),
+        ["code", "label", "rules"]
+            .iter()
+            .map(|h| (h.to_string(), Align::Left))
+            .collect(),
     );
     for c in &cb.codes {
         let r = &c.rules;
@@ -73,9 +76,17 @@ fn check(file: &PathBuf) -> Result<()> {
         if rules.is_empty() {
             rules.push("(groups its sub-codes)".to_string());
         }
-        t.push(vec![format!("{}{}", "  ".repeat(c.depth), c.name), c.label.clone(), rules.join("\n")]);
+        t.push(vec![
+            format!("{}{}", "  ".repeat(c.depth), c.name),
+            c.label.clone(),
+            rules.join("\n"),
+        ]);
     }
-    let version = cb.version.as_deref().map(|v| format!(" version {v}")).unwrap_or_default();
+    let version = cb
+        .version
+        .as_deref()
+        .map(|v| format!(" version {v}"))
+        .unwrap_or_default();
     writeln!(
         out,
         "{}: OK — \"{}\"{version}: {} codes, unit {}, sha256 {}",

@@ -60,9 +60,9 @@ fn select(tree: &CodeTree, names: &[String], codebook: Option<&qcode::codebook::
         .iter()
         .map(|n| {
             let n = n.trim();
-            tree.find(n).ok_or_else(|| match codebook {
-                Some(cb) => cb.require(n).err().expect("code not in tree is not in codebook"),
-                None => {
+            tree.find(n).ok_or_else(|| match codebook.map(|cb| cb.require(n)) {
+                Some(Err(e)) => e,
+                _ => {
                     let names: Vec<&str> = tree.codes.iter().map(|c| c.name.as_str()).collect();
                     let mut e = Error::new(format!("there is no code `{n}` in the coded files"));
                     e = match qcode::codebook::closest(n, names.iter().copied()) {
@@ -113,14 +113,25 @@ fn from_transcripts(args: &Args) -> Result<Loaded> {
         order.insert(coded.doc.id.clone(), ());
         let codings = coded.codings(&setup.codebook, setup.unit);
         for (a, coding) in coded.applied.iter().zip(codings) {
-            let Some(h) = heading(&tree, &selected, a.code) else { continue };
+            let Some(h) = heading(&tree, &selected, a.code) else {
+                continue;
+            };
             let seg_text = |i: usize| {
                 let s = &coded.segments[i];
                 coded.doc.text[s.start..s.end].to_string()
             };
-            let before = (a.segment.saturating_sub(args.context)..a.segment).map(seg_text).collect();
-            let after = (a.segment + 1..(a.segment + 1 + args.context).min(coded.segments.len())).map(seg_text).collect();
-            list.push(Excerpt { heading: h, coding, before, after });
+            let before = (a.segment.saturating_sub(args.context)..a.segment)
+                .map(seg_text)
+                .collect();
+            let after = (a.segment + 1..(a.segment + 1 + args.context).min(coded.segments.len()))
+                .map(seg_text)
+                .collect();
+            list.push(Excerpt {
+                heading: h,
+                coding,
+                before,
+                after,
+            });
         }
         Ok(())
     })?;
@@ -135,8 +146,10 @@ fn from_coded(args: &Args) -> Result<Loaded> {
             .hint("drop the transcripts to show the coded CSV's passages as they are"));
     }
     if args.context > 0 {
-        return Err(Error::new("--context needs the transcripts, which a coded CSV does not hold")
-            .hint("run `qcode excerpts TRANSCRIPTS --codebook FILE --context N` instead, or leave out --context"));
+        return Err(
+            Error::new("--context needs the transcripts, which a coded CSV does not hold")
+                .hint("run `qcode excerpts TRANSCRIPTS --codebook FILE --context N` instead, or leave out --context"),
+        );
     }
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
     let codings = read_codings(&args.coded, args.coder.as_deref())?;
@@ -153,9 +166,18 @@ fn from_coded(args: &Args) -> Result<Loaded> {
         order.insert(coding.document.clone(), ());
         let code = tree.find(&coding.code).expect("resolved above");
         if let Some(h) = heading(&tree, &selected, code) {
-            list.push(Excerpt { heading: h, coding, before: Vec::new(), after: Vec::new() });
+            list.push(Excerpt {
+                heading: h,
+                coding,
+                before: Vec::new(),
+                after: Vec::new(),
+            });
         }
     }
-    let provenance = Provenance::new(codebook.as_ref(), args.coded.iter().map(|p| p.display().to_string()).collect(), None);
+    let provenance = Provenance::new(
+        codebook.as_ref(),
+        args.coded.iter().map(|p| p.display().to_string()).collect(),
+        None,
+    );
     Ok((tree, list, provenance, order))
 }

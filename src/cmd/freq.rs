@@ -56,12 +56,12 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         from_coded(&args, by)?
     };
-    if let Some(GroupBy::Attribute(a)) = &freq.by {
-        if freq.group_values().iter().all(|v| v == qcode::report::freq::NONE) {
-            return Err(Error::new(format!("no document has the attribute `{a}`")).hint(
-                "give attributes in front matter or with --attributes FILE.csv, or use --by speaker / --by document",
-            ));
-        }
+    if let Some(GroupBy::Attribute(a)) = &freq.by
+        && freq.group_values().iter().all(|v| v == qcode::report::freq::NONE)
+    {
+        return Err(Error::new(format!("no document has the attribute `{a}`")).hint(
+            "give attributes in front matter or with --attributes FILE.csv, or use --by speaker / --by document",
+        ));
     }
     let mut out = Output::open(args.out.as_deref())?;
     let summary = match freq.segments {
@@ -110,7 +110,11 @@ fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenanc
     let (setup, sources) = args.corpus.setup()?;
     let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, true);
     pipeline::run(&sources, &setup, |coded| {
-        let speakers: Vec<&str> = coded.segments.iter().map(|s| s.speaker.as_deref().unwrap_or("")).collect();
+        let speakers: Vec<&str> = coded
+            .segments
+            .iter()
+            .map(|s| s.speaker.as_deref().unwrap_or(""))
+            .collect();
         let segs: Vec<CodedSegment> = coded
             .applied
             .iter()
@@ -178,7 +182,10 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
         }
     }
     if !unknown.is_empty() {
-        warn(&format!("codes not in the codebook, listed after it: {}", unknown.join(", ")));
+        warn(&format!(
+            "codes not in the codebook, listed after it: {}",
+            unknown.join(", ")
+        ));
     }
     // Documents in order of first appearance, with their codings.
     let mut docs: IndexMap<&str, Vec<&Coding>> = IndexMap::new();
@@ -194,7 +201,9 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
             .map(|(i, c)| {
                 let fallback = if c.segment == 0 && c.end_char == 0 { i + 1 } else { 0 };
                 let n = keys.len();
-                let key = *keys.entry((c.segment, c.end_char.max(fallback), c.start_char)).or_insert(n);
+                let key = *keys
+                    .entry((c.segment, c.end_char.max(fallback), c.start_char))
+                    .or_insert(n);
                 CodedSegment {
                     key,
                     speaker: &c.speaker,
@@ -206,7 +215,11 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
         freq.add_document(doc, &rows[0].attributes, None, &segs);
     }
     let units: Vec<&str> = {
-        let mut u: Vec<&str> = codings.iter().map(|c| c.unit.as_str()).filter(|u| !u.is_empty()).collect();
+        let mut u: Vec<&str> = codings
+            .iter()
+            .map(|c| c.unit.as_str())
+            .filter(|u| !u.is_empty())
+            .collect();
         u.sort_unstable();
         u.dedup();
         u

@@ -29,9 +29,11 @@ impl AttributeTable {
             .map(|h| h.trim().to_string())
             .collect();
         if headers.len() < 2 {
-            return Err(Error::new("the attributes table needs a document column and at least one attribute column")
-                .in_file(path)
-                .hint("write a header like `document,country,role,date`"));
+            return Err(
+                Error::new("the attributes table needs a document column and at least one attribute column")
+                    .in_file(path)
+                    .hint("write a header like `document,country,role,date`"),
+            );
         }
         let mut rows = IndexMap::new();
         for record in reader.records() {
@@ -46,14 +48,21 @@ impl AttributeTable {
             if key.is_empty() {
                 continue;
             }
-            let values = record.iter().skip(1).map(|v| crate::text::normalize(v.trim())).collect();
+            let values = record
+                .iter()
+                .skip(1)
+                .map(|v| crate::text::normalize(v.trim()))
+                .collect();
             if rows.insert(key.clone(), (values, AtomicBool::new(false))).is_some() {
                 return Err(Error::new(format!("document `{key}` is listed twice"))
                     .at(format!("{}:{line}", path.display()))
                     .hint("keep one row per document"));
             }
         }
-        Ok(AttributeTable { columns: headers[1..].to_vec(), rows })
+        Ok(AttributeTable {
+            columns: headers[1..].to_vec(),
+            rows,
+        })
     }
 
     /// Adds the document's attributes (the table's values win over front

@@ -79,8 +79,9 @@ pub fn format_of(path: &Path) -> Option<Format> {
 /// The sources found under `inputs`, and warnings about skipped files.
 pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<String>)> {
     if inputs.is_empty() {
-        return Err(Error::new("no input files were given")
-            .hint("name the transcripts to code, e.g. `qcode freq samples/transcripts --codebook codebooks/smuggling.yaml`"));
+        return Err(Error::new("no input files were given").hint(
+            "name the transcripts to code, e.g. `qcode freq samples/transcripts --codebook codebooks/smuggling.yaml`",
+        ));
     }
     let mut sources = Vec::new();
     let mut skipped = Vec::new();
@@ -90,9 +91,11 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<String>)> {
             let before = sources.len();
             walk(input, input, &mut sources, &mut skipped)?;
             if sources.len() == before {
-                return Err(Error::new("this folder holds no transcripts (.txt, .md) or tables (.csv, .tsv)")
-                    .in_file(input)
-                    .hint("check the folder, or name the files directly"));
+                return Err(
+                    Error::new("this folder holds no transcripts (.txt, .md) or tables (.csv, .tsv)")
+                        .in_file(input)
+                        .hint("check the folder, or name the files directly"),
+                );
             }
         } else {
             let format = format_of(input).ok_or_else(|| {
@@ -100,8 +103,15 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<String>)> {
                     .in_file(input)
                     .hint("give transcripts as .txt or .md files, and survey answers as .csv or .tsv")
             })?;
-            let id = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            sources.push(Source { path: input.clone(), id, format });
+            let id = input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            sources.push(Source {
+                path: input.clone(),
+                id,
+                format,
+            });
         }
     }
     let mut warnings = Vec::new();
@@ -134,7 +144,10 @@ fn walk(root: &Path, dir: &Path, sources: &mut Vec<Source>, skipped: &mut Vec<St
         .collect::<Result<_>>()?;
     entries.sort();
     for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with('.') || name.starts_with('~') {
             continue; // hidden files, editor lock files
         }

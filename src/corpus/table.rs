@@ -31,7 +31,10 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
         headers.iter().position(|h| h == name).ok_or_else(|| {
             let mut err = Error::new(format!("there is no column `{name}`")).in_file(path);
             err = match closest(name, headers.iter().map(String::as_str)) {
-                Some(best) => err.hint(format!("did you mean `{best}`? The columns are: {}", headers.join(", "))),
+                Some(best) => err.hint(format!(
+                    "did you mean `{best}`? The columns are: {}",
+                    headers.join(", ")
+                )),
                 None => err.hint(format!("the columns are: {}", headers.join(", "))),
             };
             err
@@ -55,9 +58,11 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
             Some(i) => {
                 let v = check(i)?.trim().to_string();
                 if v.is_empty() {
-                    return Err(Error::new(format!("row {} has an empty id in column `{}`", row + 1, headers[i]))
-                        .at(format!("{}:{line}", path.display()))
-                        .hint("give every row an id, or leave out --id-col to number rows"));
+                    return Err(
+                        Error::new(format!("row {} has an empty id in column `{}`", row + 1, headers[i]))
+                            .at(format!("{}:{line}", path.display()))
+                            .hint("give every row an id, or leave out --id-col to number rows"),
+                    );
                 }
                 v
             }

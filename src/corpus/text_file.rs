@@ -10,7 +10,11 @@ pub(super) fn read(source: &Source) -> Result<Document> {
     let raw = decode_utf8(&source.path, bytes)?;
     let text = crate::text::normalize(&raw);
     let (attributes, body_start, first_line) = front_matter(&text, &source.path.display().to_string())?;
-    let text = if body_start == 0 { text } else { text[body_start..].to_string() };
+    let text = if body_start == 0 {
+        text
+    } else {
+        text[body_start..].to_string()
+    };
     Ok(Document {
         id: source.id.clone(),
         source: source.path.clone(),
@@ -25,10 +29,11 @@ pub(super) fn read(source: &Source) -> Result<Document> {
 /// file line number of the body's first line.
 pub(crate) fn front_matter(text: &str, name: &str) -> Result<(IndexMap<String, String>, usize, usize)> {
     let none = Ok((IndexMap::new(), 0, 1));
-    let Some(rest) = text.strip_prefix("---\n") else { return none };
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return none;
+    };
     let mut offset = 4;
-    let mut line = 2;
-    for l in rest.split_inclusive('\n') {
+    for (line, l) in (2..).zip(rest.split_inclusive('\n')) {
         let trimmed = l.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let yaml = &text[4..offset];
@@ -36,7 +41,6 @@ pub(crate) fn front_matter(text: &str, name: &str) -> Result<(IndexMap<String, S
             return Ok((attrs, offset + l.len(), line + 1));
         }
         offset += l.len();
-        line += 1;
     }
     // An opening `---` without a closing one is a horizontal rule in
     // Markdown, not front matter.

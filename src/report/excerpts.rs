@@ -37,14 +37,22 @@ pub enum Highlight {
 /// order, given by `doc_order`), then position.
 pub fn sort(excerpts: &mut [Excerpt], doc_order: &dyn Fn(&str) -> usize) {
     excerpts.sort_by(|a, b| {
-        (a.heading, doc_order(&a.coding.document), a.coding.start_char, a.coding.segment, &a.coding.code, &a.coding.coder).cmp(&(
-            b.heading,
-            doc_order(&b.coding.document),
-            b.coding.start_char,
-            b.coding.segment,
-            &b.coding.code,
-            &b.coding.coder,
-        ))
+        (
+            a.heading,
+            doc_order(&a.coding.document),
+            a.coding.start_char,
+            a.coding.segment,
+            &a.coding.code,
+            &a.coding.coder,
+        )
+            .cmp(&(
+                b.heading,
+                doc_order(&b.coding.document),
+                b.coding.start_char,
+                b.coding.segment,
+                &b.coding.code,
+                &b.coding.coder,
+            ))
     });
 }
 
@@ -82,7 +90,11 @@ fn location(c: &Coding) -> String {
 
 fn heading_line(tree: &CodeTree, i: usize, n: usize) -> String {
     let c = &tree.codes[i];
-    let label = if c.label != c.name { format!(" — {}", c.label) } else { String::new() };
+    let label = if c.label != c.name {
+        format!(" — {}", c.label)
+    } else {
+        String::new()
+    };
     format!("{}{} ({} excerpt{})", c.name, label, n, if n == 1 { "" } else { "s" })
 }
 
@@ -104,7 +116,11 @@ pub fn render_text(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Provenanc
     for e in excerpts {
         if e.heading != current {
             current = e.heading;
-            let _ = write!(out, "\n{bold}== {} =={unbold}\n", heading_line(tree, e.heading, count_by_heading(excerpts, e.heading)));
+            let _ = write!(
+                out,
+                "\n{bold}== {} =={unbold}\n",
+                heading_line(tree, e.heading, count_by_heading(excerpts, e.heading))
+            );
         }
         let c = &e.coding;
         let mut meta = location(c);
@@ -145,7 +161,11 @@ pub fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Prove
     for e in excerpts {
         if e.heading != current {
             current = e.heading;
-            let _ = write!(out, "\n## {}\n", heading_line(tree, e.heading, count_by_heading(excerpts, e.heading)));
+            let _ = write!(
+                out,
+                "\n## {}\n",
+                heading_line(tree, e.heading, count_by_heading(excerpts, e.heading))
+            );
         }
         let c = &e.coding;
         let mut meta = format!("**{}**", md_escape(&c.document));
@@ -193,7 +213,13 @@ fn md_escape(s: &str) -> String {
 /// Context passages in italics, line by line (emphasis cannot span lines).
 fn md_italic(text: &str) -> String {
     text.split('\n')
-        .map(|l| if l.trim().is_empty() { String::new() } else { format!("*{}*", md_escape(l.trim())) })
+        .map(|l| {
+            if l.trim().is_empty() {
+                String::new()
+            } else {
+                format!("*{}*", md_escape(l.trim()))
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -231,7 +257,17 @@ fn quote(out: &mut String, text: &str) {
 pub fn write_csv(tree: &CodeTree, excerpts: &[Excerpt], out: impl std::io::Write) -> crate::Result<()> {
     let mut t = super::Table::new(
         [
-            "heading", "code", "coder", "document", "segment", "start_line", "end_line", "speaker", "matched", "context_before", "text",
+            "heading",
+            "code",
+            "coder",
+            "document",
+            "segment",
+            "start_line",
+            "end_line",
+            "speaker",
+            "matched",
+            "context_before",
+            "text",
             "context_after",
         ]
         .iter()

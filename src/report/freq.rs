@@ -213,7 +213,10 @@ impl Freq {
         if self.documents == 0 {
             return "undefined (no documents)".to_string();
         }
-        format!("{:.1}", 100.0 * self.totals[code].documents as f64 / self.documents as f64)
+        format!(
+            "{:.1}",
+            100.0 * self.totals[code].documents as f64 / self.documents as f64
+        )
     }
 
     /// The frequency table or crosstab. `indent` shows depth in the code
@@ -230,7 +233,11 @@ impl Freq {
         header.push(("label".to_string(), Align::Left));
         let with_parent = |row: &mut Vec<String>, i: usize| {
             if indent.is_none() {
-                row.push(self.tree.codes[i].parent.map_or(String::new(), |p| self.tree.codes[p].name.clone()));
+                row.push(
+                    self.tree.codes[i]
+                        .parent
+                        .map_or(String::new(), |p| self.tree.codes[p].name.clone()),
+                );
             }
         };
         match &self.by {
@@ -244,7 +251,12 @@ impl Freq {
                     let mut row = vec![name(i)];
                     with_parent(&mut row, i);
                     row.push(code.label.clone());
-                    row.extend([c.segments.to_string(), c.documents.to_string(), self.percent_documents(i), c.hits.to_string()]);
+                    row.extend([
+                        c.segments.to_string(),
+                        c.documents.to_string(),
+                        self.percent_documents(i),
+                        c.hits.to_string(),
+                    ]);
                     t.push(row);
                 }
                 t
@@ -272,7 +284,13 @@ impl Freq {
                     Count::Segments if self.segments.is_some() => Some(c.segments),
                     _ => None,
                 };
-                let mut row = vec![format!("(all {})", match count { Count::Documents => "documents", _ => "segments" })];
+                let mut row = vec![format!(
+                    "(all {})",
+                    match count {
+                        Count::Documents => "documents",
+                        _ => "segments",
+                    }
+                )];
                 if count != Count::Hits {
                     with_parent(&mut row, 0);
                     row.push(String::new());
@@ -363,14 +381,31 @@ mod tests {
     #[test]
     fn parents_roll_up_once_per_segment() {
         let t = tree();
-        let (lenders, mortgage, prices) = (t.find("lenders").unwrap(), t.find("mortgage").unwrap(), t.find("prices").unwrap());
+        let (lenders, mortgage, prices) = (
+            t.find("lenders").unwrap(),
+            t.find("mortgage").unwrap(),
+            t.find("prices").unwrap(),
+        );
         let mut f = Freq::new(t, None, true);
         let attrs = IndexMap::new();
-        let seg = |key, code, hits| CodedSegment { key, speaker: "P1", code, hits };
-        f.add_document("a", &attrs, Some(&["P1", "P1", "P1"]), &[seg(1, lenders, 2), seg(1, mortgage, 1), seg(2, prices, 1)]);
+        let seg = |key, code, hits| CodedSegment {
+            key,
+            speaker: "P1",
+            code,
+            hits,
+        };
+        f.add_document(
+            "a",
+            &attrs,
+            Some(&["P1", "P1", "P1"]),
+            &[seg(1, lenders, 2), seg(1, mortgage, 1), seg(2, prices, 1)],
+        );
         f.add_document("b", &attrs, Some(&["P1"]), &[seg(1, mortgage, 3)]);
         let debt = f.tree.find("debt").unwrap();
-        assert_eq!((f.totals[debt].segments, f.totals[debt].documents, f.totals[debt].hits), (2, 2, 6));
+        assert_eq!(
+            (f.totals[debt].segments, f.totals[debt].documents, f.totals[debt].hits),
+            (2, 2, 6)
+        );
         assert_eq!((f.totals[lenders].segments, f.totals[lenders].documents), (1, 1));
         assert_eq!(f.totals[prices].segments, 1);
         assert_eq!(f.documents, 2);
@@ -385,7 +420,12 @@ mod tests {
         let mut f = Freq::new(t, Some(GroupBy::Attribute("country".into())), true);
         let mut hn = IndexMap::new();
         hn.insert("country".to_string(), "Honduras".to_string());
-        let seg = |key, code| CodedSegment { key, speaker: "", code, hits: 1 };
+        let seg = |key, code| CodedSegment {
+            key,
+            speaker: "",
+            code,
+            hits: 1,
+        };
         f.add_document("a", &hn, Some(&["", ""]), &[seg(1, prices), seg(2, prices)]);
         f.add_document("b", &IndexMap::new(), Some(&[""]), &[seg(1, prices)]);
         assert_eq!(f.group_values(), ["Honduras", NONE]);

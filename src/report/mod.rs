@@ -100,11 +100,11 @@ impl CodeTree {
         if let Some(&i) = self.index.get(code) {
             return i;
         }
-        if let Some(&i) = code.rsplit('/').next().and_then(|leaf| self.index.get(leaf)) {
-            if code.contains('/') {
-                self.index.insert(code.to_string(), i);
-                return i;
-            }
+        if let Some(&i) = code.rsplit('/').next().and_then(|leaf| self.index.get(leaf))
+            && code.contains('/')
+        {
+            self.index.insert(code.to_string(), i);
+            return i;
         }
         let (parent, leaf) = match code.rsplit_once('/') {
             Some((p, l)) if !p.is_empty() && !l.is_empty() => (Some(self.resolve(p)), l),
@@ -152,10 +152,10 @@ impl CodeTree {
     /// always comes before `at`, so only other nodes' parents move.
     fn insert_at(&mut self, at: usize, node: TreeCode) {
         for c in &mut self.codes {
-            if let Some(p) = c.parent.as_mut() {
-                if *p >= at {
-                    *p += 1;
-                }
+            if let Some(p) = c.parent.as_mut()
+                && *p >= at
+            {
+                *p += 1;
             }
         }
         for v in self.index.values_mut() {
@@ -173,7 +173,10 @@ impl CodeTree {
 
     /// The index of an existing code (name or path).
     pub fn find(&self, code: &str) -> Option<usize> {
-        self.index.get(code).copied().or_else(|| code.rsplit('/').next().and_then(|l| self.index.get(l).copied()))
+        self.index
+            .get(code)
+            .copied()
+            .or_else(|| code.rsplit('/').next().and_then(|l| self.index.get(l).copied()))
     }
 
     /// Whether `code` is `ancestor` or one of its descendants.

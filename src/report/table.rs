@@ -24,7 +24,11 @@ pub struct Table {
 impl Table {
     pub fn new(header: Vec<(String, Align)>) -> Table {
         let (header, align) = header.into_iter().unzip();
-        Table { header, align, rows: Vec::new() }
+        Table {
+            header,
+            align,
+            rows: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, row: Vec<String>) {
@@ -63,9 +67,11 @@ impl Table {
     pub fn write_csv(&self, out: impl Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| write_error(std::io::Error::other(e.to_string()));
-        w.write_record(self.header.iter().map(|h| guard_cell(h).into_owned())).map_err(err)?;
+        w.write_record(self.header.iter().map(|h| guard_cell(h).into_owned()))
+            .map_err(err)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(|c| guard_cell(c).into_owned())).map_err(err)?;
+            w.write_record(row.iter().map(|c| guard_cell(c).into_owned()))
+                .map_err(err)?;
         }
         w.flush().map_err(write_error)
     }
@@ -73,7 +79,10 @@ impl Table {
     pub fn render_markdown(&self) -> String {
         let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         let mut out = String::new();
-        out.push_str(&format!("| {} |\n", self.header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")));
+        out.push_str(&format!(
+            "| {} |\n",
+            self.header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")
+        ));
         let rule: Vec<&str> = self
             .align
             .iter()
@@ -84,7 +93,10 @@ impl Table {
             .collect();
         out.push_str(&format!("| {} |\n", rule.join(" | ")));
         for row in &self.rows {
-            out.push_str(&format!("| {} |\n", row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")));
+            out.push_str(&format!(
+                "| {} |\n",
+                row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+            ));
         }
         out
     }

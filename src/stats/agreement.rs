@@ -196,10 +196,7 @@ pub fn cohen_kappa(r: &Ratings) -> Coef {
         return Coef::Undefined(Reason::NoPairableUnit);
     }
     let e: u128 = s.rows.iter().zip(&s.cols).map(|(a, b)| a * b).sum();
-    exact_ratio(
-        (s.n * s.diag) as i128 - e as i128,
-        (s.n * s.n) as i128 - e as i128,
-    )
+    exact_ratio((s.n * s.diag) as i128 - e as i128, (s.n * s.n) as i128 - e as i128)
 }
 
 /// Scott's pi (Scott 1955), exactly two coders, listwise over the N units
@@ -219,12 +216,7 @@ pub fn scott_pi(r: &Ratings) -> Coef {
     if s.n == 0 {
         return Coef::Undefined(Reason::NoPairableUnit);
     }
-    let e: u128 = s
-        .rows
-        .iter()
-        .zip(&s.cols)
-        .map(|(a, b)| (a + b) * (a + b))
-        .sum();
+    let e: u128 = s.rows.iter().zip(&s.cols).map(|(a, b)| (a + b) * (a + b)).sum();
     exact_ratio(
         (4 * s.n * s.diag) as i128 - e as i128,
         (4 * s.n * s.n) as i128 - e as i128,
@@ -251,10 +243,7 @@ pub fn fleiss_kappa(r: &Ratings) -> Coef {
     let Some(po) = gwet_po(&counts) else {
         return Coef::Undefined(Reason::NoPairableUnit);
     };
-    let pe: f64 = gwet_pi(&counts, r.n_categories())
-        .iter()
-        .map(|p| p * p)
-        .sum();
+    let pe: f64 = gwet_pi(&counts, r.n_categories()).iter().map(|p| p * p).sum();
     Coef::chance_corrected(po, pe)
 }
 

@@ -15,8 +15,7 @@ use super::coef::{Coef, EPS, Reason, snap};
 use super::ratings::Ratings;
 
 /// The method name to print next to a [`KalphaBootstrap`] interval.
-pub const KALPHA_BOOTSTRAP_METHOD: &str =
-    "Krippendorff/Hayes KALPHA bootstrap (resamples pairable values)";
+pub const KALPHA_BOOTSTRAP_METHOD: &str = "Krippendorff/Hayes KALPHA bootstrap (resamples pairable values)";
 
 /// The coincidence matrix of nominal reliability data.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,12 +140,8 @@ impl BootstrapSkip {
     pub fn message(self) -> String {
         match self {
             BootstrapSkip::AlphaUndefined(r) => format!("alpha is undefined ({r})"),
-            BootstrapSkip::AlphaZero => {
-                "alpha is exactly 0: bootstrapping does not apply (as in KALPHA)".to_owned()
-            }
-            BootstrapSkip::AlphaOne => {
-                "alpha is exactly 1: bootstrapping does not apply (as in KALPHA)".to_owned()
-            }
+            BootstrapSkip::AlphaZero => "alpha is exactly 0: bootstrapping does not apply (as in KALPHA)".to_owned(),
+            BootstrapSkip::AlphaOne => "alpha is exactly 1: bootstrapping does not apply (as in KALPHA)".to_owned(),
             BootstrapSkip::TooFewReplicates => "fewer than two replicates requested".to_owned(),
         }
     }
@@ -255,11 +250,7 @@ pub fn kalpha_bootstrap(r: &Ratings, replicates: usize, seed: u64) -> Bootstrap 
     let mut acc = 0.0;
     for c in 0..q {
         for k in c..q {
-            let p = if c == k {
-                co.o[c][c] / n
-            } else {
-                2.0 * co.o[k][c] / n
-            };
+            let p = if c == k { co.o[c][c] / n } else { 2.0 * co.o[k][c] / n };
             if p > 0.0 {
                 acc += p;
                 cum.push(acc);

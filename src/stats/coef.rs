@@ -164,14 +164,8 @@ mod tests {
             Coef::ratio(1.0, 1e-13, Reason::NoVariation),
             Coef::Undefined(Reason::NoVariation)
         );
-        assert_eq!(
-            Coef::ratio(1e-17, 0.5, Reason::NoVariation),
-            Coef::Value(0.0)
-        );
-        assert_eq!(
-            Coef::ratio(-1e-17, 0.5, Reason::NoVariation).value(),
-            Some(0.0)
-        );
+        assert_eq!(Coef::ratio(1e-17, 0.5, Reason::NoVariation), Coef::Value(0.0));
+        assert_eq!(Coef::ratio(-1e-17, 0.5, Reason::NoVariation).value(), Some(0.0));
         assert!(
             Coef::ratio(-1e-17, 0.5, Reason::NoVariation)
                 .value()

@@ -34,18 +34,18 @@ mod spans;
 mod tests;
 
 pub use agreement::{
-    QCoef, QSource, brennan_prediger, cohen_kappa, contingency_table, fleiss_kappa, gwet_ac1,
-    percent_agreement, resolve_q, scott_pi,
+    QCoef, QSource, brennan_prediger, cohen_kappa, contingency_table, fleiss_kappa, gwet_ac1, percent_agreement,
+    resolve_q, scott_pi,
 };
 pub use alpha::{
-    Bootstrap, BootstrapSkip, Coincidences, KALPHA_BOOTSTRAP_METHOD, KalphaBootstrap, coincidences,
-    kalpha_bootstrap, krippendorff_alpha,
+    Bootstrap, BootstrapSkip, Coincidences, KALPHA_BOOTSTRAP_METHOD, KalphaBootstrap, coincidences, kalpha_bootstrap,
+    krippendorff_alpha,
 };
 pub use audit::{PrecisionRecall, precision_recall_f1};
 pub use coef::{Coef, EPS, Reason, snap};
 pub use presence::{ABSENT, CodeSet, PRESENT, presence_ratings};
 pub use ratings::{Ratings, RatingsError};
 pub use spans::{
-    DEFAULT_OVERLAP_THRESHOLD, OverlapBasis, SegmentAgreement, SpanAgreement, segment_agreement,
-    segments_match, span_agreement,
+    DEFAULT_OVERLAP_THRESHOLD, OverlapBasis, SegmentAgreement, SpanAgreement, segment_agreement, segments_match,
+    span_agreement,
 };

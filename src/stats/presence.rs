@@ -81,10 +81,7 @@ pub fn presence_ratings<S: CodeSet>(sets: &[Vec<Option<S>>], code: &str) -> Rati
         .map(|row| {
             let mut out: Vec<Option<u32>> = row
                 .iter()
-                .map(|cell| {
-                    cell.as_ref()
-                        .map(|s| if s.has_code(code) { PRESENT } else { ABSENT })
-                })
+                .map(|cell| cell.as_ref().map(|s| if s.has_code(code) { PRESENT } else { ABSENT }))
                 .collect();
             out.resize(n_coders, None);
             out

@@ -101,10 +101,7 @@ impl Ratings {
     /// codebook): its categories get indices `0..q` in the given order, q is
     /// recorded as the declared q, and a rating with a category outside the
     /// list is a [`RatingsError::UndeclaredCategory`].
-    pub fn from_triples_with_categories<I, U, C, K, D>(
-        triples: I,
-        declared: &[D],
-    ) -> Result<Ratings, RatingsError>
+    pub fn from_triples_with_categories<I, U, C, K, D>(triples: I, declared: &[D]) -> Result<Ratings, RatingsError>
     where
         I: IntoIterator<Item = (U, C, K)>,
         U: AsRef<str>,
@@ -177,10 +174,7 @@ impl Ratings {
     /// `None` the categories are `0..=max index`. Units, coders and
     /// categories are labelled `"1"`, `"2"`, … (units, coders) and `"0"`,
     /// `"1"`, … (categories, i.e. the index); see [`Ratings::with_labels`].
-    pub fn from_matrix(
-        data: Vec<Vec<Option<u32>>>,
-        declared_q: Option<usize>,
-    ) -> Result<Ratings, RatingsError> {
+    pub fn from_matrix(data: Vec<Vec<Option<u32>>>, declared_q: Option<usize>) -> Result<Ratings, RatingsError> {
         let n_coders = data.first().map_or(0, Vec::len);
         let mut max_index: Option<u32> = None;
         for (i, row) in data.iter().enumerate() {
@@ -239,11 +233,7 @@ impl Ratings {
             ("categories", self.categories.len(), categories.len()),
         ] {
             if expected != got {
-                return Err(RatingsError::LabelCount {
-                    what,
-                    expected,
-                    got,
-                });
+                return Err(RatingsError::LabelCount { what, expected, got });
             }
         }
         self.units = units;
@@ -316,10 +306,7 @@ impl Ratings {
 
     /// Number of pairable units (rated by at least two coders).
     pub fn n_pairable_units(&self) -> usize {
-        self.data
-            .iter()
-            .filter(|row| row.iter().flatten().count() >= 2)
-            .count()
+        self.data.iter().filter(|row| row.iter().flatten().count() >= 2).count()
     }
 
     /// Per unit, the count of each category: `counts[i][k] = r_ik`.
@@ -362,11 +349,7 @@ mod tests {
 
     #[test]
     fn declared_categories() {
-        let r = Ratings::from_triples_with_categories(
-            [("u1", "a", "y"), ("u1", "b", "y")],
-            &["x", "y", "z"],
-        )
-        .unwrap();
+        let r = Ratings::from_triples_with_categories([("u1", "a", "y"), ("u1", "b", "y")], &["x", "y", "z"]).unwrap();
         assert_eq!(r.declared_q(), Some(3));
         assert_eq!(r.observed_q(), 1);
         assert_eq!(r.data(), [vec![Some(1), Some(1)]]);

@@ -97,10 +97,7 @@ pub fn span_agreement(text_len: usize, a: &[Range<usize>], b: &[Range<usize>]) -
     let b_only = len_b - both;
     let neither = text_len - (len_a + len_b - both);
     let (percent_agreement, kappa) = if text_len == 0 {
-        (
-            Coef::Undefined(Reason::EmptyText),
-            Coef::Undefined(Reason::EmptyText),
-        )
+        (Coef::Undefined(Reason::EmptyText), Coef::Undefined(Reason::EmptyText))
     } else {
         let t = text_len as i128;
         let agree = (both + neither) as i128;
@@ -112,10 +109,7 @@ pub fn span_agreement(text_len: usize, a: &[Range<usize>], b: &[Range<usize>]) -
         } else {
             Coef::value_of((t * agree - e) as f64 / den as f64, Reason::NoVariation)
         };
-        (
-            Coef::value_of(agree as f64 / t as f64, Reason::EmptyText),
-            kappa,
-        )
+        (Coef::value_of(agree as f64 / t as f64, Reason::EmptyText), kappa)
     };
     SpanAgreement {
         total: text_len,
@@ -172,12 +166,7 @@ pub struct SegmentAgreement {
 /// `|a ∩ b| ≥ threshold · basis(a, b)`, compared with a relative tolerance
 /// of 1e-9 so that e.g. 9 of 10 characters meets a threshold of 0.9 despite
 /// binary floating point.
-pub fn segments_match(
-    a: &Range<usize>,
-    b: &Range<usize>,
-    threshold: f64,
-    basis: OverlapBasis,
-) -> bool {
+pub fn segments_match(a: &Range<usize>, b: &Range<usize>, threshold: f64, basis: OverlapBasis) -> bool {
     let inter = a.end.min(b.end).saturating_sub(a.start.max(b.start));
     if inter == 0 {
         return false;
@@ -233,10 +222,7 @@ pub fn segment_agreement(
     let percent_agreement = if total == 0 {
         Coef::Undefined(Reason::NoSegments)
     } else {
-        Coef::value_of(
-            (a_matched + b_matched) as f64 / total as f64,
-            Reason::NoSegments,
-        )
+        Coef::value_of((a_matched + b_matched) as f64 / total as f64, Reason::NoSegments)
     };
     SegmentAgreement {
         a_matched,
@@ -306,52 +292,17 @@ mod tests {
     #[test]
     fn segment_matching_longer_basis() {
         // 0..10 vs 1..10: overlap 9 ≥ 0.9·10 → match (exact boundary).
-        assert!(segments_match(
-            &(0..10),
-            &(1..10),
-            0.9,
-            OverlapBasis::Longer
-        ));
+        assert!(segments_match(&(0..10), &(1..10), 0.9, OverlapBasis::Longer));
         // 0..10 vs 2..10: overlap 8 < 9 → no match.
-        assert!(!segments_match(
-            &(0..10),
-            &(2..10),
-            0.9,
-            OverlapBasis::Longer
-        ));
+        assert!(!segments_match(&(0..10), &(2..10), 0.9, OverlapBasis::Longer));
         // Short inside long: matches only with the shorter basis.
-        assert!(!segments_match(
-            &(0..100),
-            &(10..20),
-            0.9,
-            OverlapBasis::Longer
-        ));
-        assert!(segments_match(
-            &(0..100),
-            &(10..20),
-            0.9,
-            OverlapBasis::Shorter
-        ));
+        assert!(!segments_match(&(0..100), &(10..20), 0.9, OverlapBasis::Longer));
+        assert!(segments_match(&(0..100), &(10..20), 0.9, OverlapBasis::Shorter));
         // Union: 0..10 vs 1..11: inter 9, union 11 → 9 < 9.9.
-        assert!(!segments_match(
-            &(0..10),
-            &(1..11),
-            0.9,
-            OverlapBasis::Union
-        ));
-        assert!(segments_match(
-            &(0..10),
-            &(1..11),
-            0.9,
-            OverlapBasis::Longer
-        ));
+        assert!(!segments_match(&(0..10), &(1..11), 0.9, OverlapBasis::Union));
+        assert!(segments_match(&(0..10), &(1..11), 0.9, OverlapBasis::Longer));
         // Zero threshold still needs overlap.
-        assert!(!segments_match(
-            &(0..10),
-            &(10..20),
-            0.0,
-            OverlapBasis::Longer
-        ));
+        assert!(!segments_match(&(0..10), &(10..20), 0.0, OverlapBasis::Longer));
 
         let s = segment_agreement(
             &[0..10, 20..30, 50..60],
@@ -359,10 +310,7 @@ mod tests {
             DEFAULT_OVERLAP_THRESHOLD,
             OverlapBasis::default(),
         );
-        assert_eq!(
-            (s.a_matched, s.a_unmatched, s.b_matched, s.b_unmatched),
-            (1, 2, 1, 1)
-        );
+        assert_eq!((s.a_matched, s.a_unmatched, s.b_matched, s.b_unmatched), (1, 2, 1, 1));
         assert_eq!(s.percent_agreement, Coef::Value(0.4));
         let none = segment_agreement(&[], &[3..3], 0.9, OverlapBasis::Longer);
         assert_eq!(none.percent_agreement, Coef::Undefined(Reason::NoSegments));

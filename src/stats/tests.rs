@@ -10,11 +10,7 @@ use super::*;
 fn mat(rows: &[&[i32]]) -> Ratings {
     let data = rows
         .iter()
-        .map(|r| {
-            r.iter()
-                .map(|&v| (v >= 0).then_some(v as u32))
-                .collect::<Vec<_>>()
-        })
+        .map(|r| r.iter().map(|&v| (v >= 0).then_some(v as u32)).collect::<Vec<_>>())
         .collect();
     Ratings::from_matrix(data, None).unwrap()
 }
@@ -50,11 +46,7 @@ fn from_table(t: &[&[u32]]) -> Ratings {
 /// unit i gets `counts[i][k]` ratings of category k, assigned to coders in
 /// order; units with fewer ratings than coders have missing cells.
 fn from_counts(counts: &[&[u32]]) -> Ratings {
-    let m = counts
-        .iter()
-        .map(|c| c.iter().sum::<u32>() as usize)
-        .max()
-        .unwrap();
+    let m = counts.iter().map(|c| c.iter().sum::<u32>() as usize).max().unwrap();
     let data = counts
         .iter()
         .map(|c| {
@@ -71,8 +63,7 @@ fn from_counts(counts: &[&[u32]]) -> Ratings {
 }
 
 fn val(c: Coef) -> f64 {
-    c.value()
-        .unwrap_or_else(|| panic!("expected a value, got {c:?}"))
+    c.value().unwrap_or_else(|| panic!("expected a value, got {c:?}"))
 }
 
 /// `|x − printed| ≤ half a unit of the printed precision`.
@@ -93,10 +84,7 @@ fn close(a: f64, b: f64) -> bool {
 
 /// §A: binary data, 2 observers × 10 units.
 fn kripp_a() -> Ratings {
-    by_coder(&[
-        &[0, 1, 0, 0, 0, 0, 0, 0, 1, 0],
-        &[1, 1, 1, 0, 0, 1, 0, 0, 0, 0],
-    ])
+    by_coder(&[&[0, 1, 0, 0, 0, 0, 0, 0, 1, 0], &[1, 1, 1, 0, 0, 1, 0, 0, 0, 0]])
 }
 
 /// §B: nominal data, 2 observers × 12 units (a..e = 0..4).
@@ -213,10 +201,7 @@ fn fleiss_1971() -> Ratings {
         [1, 3, 3, 3, 3, 3],
         [5, 5, 5, 5, 5, 5],
     ];
-    let rows: Vec<Vec<i32>> = d
-        .iter()
-        .map(|r| r.iter().map(|v| v - 1).collect())
-        .collect();
+    let rows: Vec<Vec<i32>> = d.iter().map(|r| r.iter().map(|v| v - 1).collect()).collect();
     let refs: Vec<&[i32]> = rows.iter().map(Vec::as_slice).collect();
     mat(&refs)
 }
@@ -316,19 +301,13 @@ fn scott_pi_alpha_relation_and_fleiss() {
     let pi = val(scott_pi(&r));
     assert!(close(pi, val(fleiss_kappa(&r))));
     let n = 24.0;
-    assert!(close(
-        val(krippendorff_alpha(&r)),
-        1.0 - (n - 1.0) / n * (1.0 - pi)
-    ));
+    assert!(close(val(krippendorff_alpha(&r)), 1.0 - (n - 1.0) / n * (1.0 - pi)));
 }
 
 #[test]
 fn constant_coder_gives_exactly_zero() {
     // andywills.info (R irr::kappa2): one coder constant, 80 % agreement, κ 0.
-    let r = by_coder(&[
-        &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        &[0, 0, 0, 0, 1, 0, 0, 0, 1, 0],
-    ]);
+    let r = by_coder(&[&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0, 0, 0, 0, 1, 0, 0, 0, 1, 0]]);
     assert_eq!(val(percent_agreement(&r)), 0.8);
     assert_eq!(cohen_kappa(&r), Coef::Value(0.0));
     assert!(val(cohen_kappa(&r)).is_sign_positive());
@@ -366,10 +345,7 @@ fn single_unit_a_a_b() {
     // Notes §5: Fleiss −0.5, BP −1/3, AC1 −0.2 (q = 2), α 0.
     let r = mat(&[&[0, 0, 1]]);
     assert!(close(val(fleiss_kappa(&r)), -0.5));
-    assert!(close(
-        val(brennan_prediger(&r, QSource::Observed).value),
-        -1.0 / 3.0
-    ));
+    assert!(close(val(brennan_prediger(&r, QSource::Observed).value), -1.0 / 3.0));
     assert!(close(val(gwet_ac1(&r, QSource::Observed).value), -0.2));
     assert_eq!(krippendorff_alpha(&r), Coef::Value(0.0));
     assert_eq!(
@@ -384,12 +360,7 @@ fn single_unit_a_a_b() {
 #[test]
 fn all_one_category() {
     let r = Ratings::from_triples_with_categories(
-        [
-            ("u1", "a", "x"),
-            ("u1", "b", "x"),
-            ("u2", "a", "x"),
-            ("u2", "b", "x"),
-        ],
+        [("u1", "a", "x"), ("u1", "b", "x"), ("u2", "a", "x"), ("u2", "b", "x")],
         &["x", "y", "z"],
     )
     .unwrap();
@@ -401,10 +372,7 @@ fn all_one_category() {
     assert_eq!(krippendorff_alpha(&r), nv);
     // Declared codebook (q = 3): BP and AC1 are 1.
     let bp = brennan_prediger(&r, QSource::Declared);
-    assert_eq!(
-        (bp.value, bp.q, bp.source),
-        (Coef::Value(1.0), 3, QSource::Declared)
-    );
+    assert_eq!((bp.value, bp.q, bp.source), (Coef::Value(1.0), 3, QSource::Declared));
     assert_eq!(gwet_ac1(&r, QSource::Declared).value, Coef::Value(1.0));
     // Observed q = 1: undefined.
     let sc = Coef::Undefined(Reason::SingleCategory);
@@ -434,10 +402,7 @@ fn nobody_used_the_code() {
     assert_eq!(percent_agreement(&r), Coef::Value(1.0));
     assert_eq!(cohen_kappa(&r), Coef::Undefined(Reason::NoVariation));
     assert_eq!(krippendorff_alpha(&r), Coef::Undefined(Reason::NoVariation));
-    assert_eq!(
-        brennan_prediger(&r, QSource::Declared).value,
-        Coef::Value(1.0)
-    );
+    assert_eq!(brennan_prediger(&r, QSource::Declared).value, Coef::Value(1.0));
     assert_eq!(gwet_ac1(&r, QSource::Declared).value, Coef::Value(1.0));
     assert_eq!(
         gwet_ac1(&r, QSource::Observed).value,
@@ -484,10 +449,7 @@ fn presence_keeps_missing_apart_from_empty() {
     assert_eq!(r.declared_q(), Some(2));
     // Ragged input rows are padded with missing.
     let ragged: Vec<Vec<Option<Vec<&str>>>> = vec![vec![Some(vec!["x"])], vec![]];
-    assert_eq!(
-        presence_ratings(&ragged, "x").data(),
-        [vec![Some(1)], vec![None]]
-    );
+    assert_eq!(presence_ratings(&ragged, "x").data(), [vec![Some(1)], vec![None]]);
 }
 
 // ---------------------------------------------------------------------------
@@ -511,10 +473,7 @@ fn bootstrap_kripp_c() {
     assert!((0.0..=1.0).contains(&b.q_below_0667));
     assert!(b.q_below_0667 <= b.q_below_0800);
     // Deterministic for a seed; another seed gives another sample.
-    assert_eq!(
-        kalpha_bootstrap(&r, 5000, 20240601),
-        Bootstrap::Computed(b.clone())
-    );
+    assert_eq!(kalpha_bootstrap(&r, 5000, 20240601), Bootstrap::Computed(b.clone()));
     assert_ne!(kalpha_bootstrap(&r, 5000, 1), Bootstrap::Computed(b));
 }
 
