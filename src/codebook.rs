@@ -243,6 +243,8 @@ pub struct Codebook {
     pub description: String,
     pub unit: Unit,
     pub speaker_pattern: Option<String>,
+    /// Speakers no code applies to unless it says otherwise.
+    pub skip_speakers: SpeakerSet,
     pub codes: Vec<Code>,
     /// SHA-256 of the file's bytes, printed with every output so results can
     /// be traced to the exact codebook.
@@ -326,6 +328,7 @@ impl Codebook {
             description: raw.description.unwrap_or_default().trim().to_string(),
             unit,
             speaker_pattern: raw.speaker_pattern.map(|p| p.value),
+            skip_speakers: defaults.skip_speakers,
             codes: checker.codes,
             sha256: sha256_hex(text.as_bytes()),
             source: source.to_string(),
@@ -700,13 +703,24 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str) -> Error {
     }
     let msg = plain.to_string();
     let msg = msg.trim();
-    // The library's message may repeat the location; keep the first line.
+    // Keep the first line, without the location the place already gives.
     let first = msg.lines().next().unwrap_or(msg);
-    Error::new(format!("the codebook is not valid: {first}"))
+    let first = match first.rfind(" at line ") {
+        Some(k) => &first[..k],
+        None => first,
+    };
+    let hint = if first.contains("alias") || first.contains("anchor") {
+        "a term that starts with `*` must be in quotes, e.g. '*smuggl*' (in YAML a bare `*` starts an alias)"
+    } else if first.contains("expected sequence") {
+        "this key takes a list: write `[a, b]` on one line, or one `- item` per line below it"
+    } else if first.contains("invalid type") {
+        "this key takes a different kind of value: see the codebook format in the README"
+    } else {
+        "check the indentation (children are indented under their parent, with spaces, not tabs) and the quoting around this line; text with `:`, `#` or a leading `*` must be in quotes"
+    };
+    Error::new(format!("the codebook is not valid YAML here: {first}"))
         .at(place)
-        .hint(
-            "check the indentation and quoting around this line; text with `:`, `#` or a leading `*` must be in quotes",
-        )
+        .hint(hint)
 }
 
 /// The candidate closest to `word` by edit distance, if close enough to be a

@@ -67,7 +67,7 @@ fn check(file: &Path) -> Result<()> {
         if !r.is_empty() && !r.speakers.is_empty() {
             rules.push(format!("speakers: {}", r.speakers.patterns.join(", ")));
         }
-        if !r.is_empty() && !r.skip_speakers.is_empty() {
+        if !r.is_empty() && !r.skip_speakers.is_empty() && r.skip_speakers != cb.skip_speakers {
             rules.push(format!("skip speakers: {}", r.skip_speakers.patterns.join(", ")));
         }
         if r.accents != qcode::codebook::Accents::Tolerant {
@@ -97,7 +97,16 @@ fn check(file: &Path) -> Result<()> {
         cb.sha256
     )
     .map_err(write_error)?;
-    let width = terminal_width(out.is_terminal());
+    if !cb.skip_speakers.is_empty() {
+        writeln!(
+            out,
+            "Speakers skipped by default: {}",
+            cb.skip_speakers.patterns.join(", ")
+        )
+        .map_err(write_error)?;
+    }
+    // The rules column wraps; keep the table readable in files too.
+    let width = terminal_width(out.is_terminal()).or(Some(120));
     writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
     out.finish()
 }
