@@ -258,6 +258,10 @@ pub fn kalpha_bootstrap(r: &Ratings, replicates: usize, seed: u64) -> Bootstrap 
             }
         }
     }
+    if cum.is_empty() {
+        // Unreachable: a defined alpha has pairable values.
+        return Bootstrap::NotComputed(BootstrapSkip::AlphaUndefined(Reason::NoPairableUnit));
+    }
     // Normalise away rounding so that the last cell ends at exactly 1.
     for x in &mut cum {
         *x /= acc;
@@ -273,7 +277,7 @@ pub fn kalpha_bootstrap(r: &Ratings, replicates: usize, seed: u64) -> Bootstrap 
         let mut disagreements = 0usize;
         for _ in 0..m_draws {
             let u: f64 = rng.random();
-            let idx = cum.partition_point(|&c| c <= u).min(cum.len() - 1);
+            let idx = cum.partition_point(|&c| c <= u).min(off_diag.len() - 1);
             if off_diag[idx] {
                 disagreements += 1;
             }
@@ -300,7 +304,8 @@ pub fn kalpha_bootstrap(r: &Ratings, replicates: usize, seed: u64) -> Bootstrap 
     // Step 7: limits by index.
     boot.sort_by(f64::total_cmp);
     let lo_idx = (replicates / 40).max(1);
-    let hi_idx = (39 * replicates / 40 + 1).min(replicates);
+    // ⌊39 r/40⌋ + 1 = r − ⌈r/40⌉ + 1, without overflow.
+    let hi_idx = replicates - replicates.div_ceil(40) + 1;
     let share_below = |t: f64| boot.iter().filter(|&&a| a < t).count() as f64 / replicates as f64;
     Bootstrap::Computed(KalphaBootstrap {
         method: KALPHA_BOOTSTRAP_METHOD,

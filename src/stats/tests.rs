@@ -163,6 +163,20 @@ fn krippendorff_2011_c_four_observers_missing() {
     assert_eq!(co.pairable_units, 11);
 }
 
+#[test]
+fn wikipedia_krippendorff_example() {
+    // Wikipedia "Krippendorff's alpha": 3 coders × 15 units, α nominal .691
+    // (= 56/81 exactly; also what the `krippendorff` package gives).
+    let r = by_coder(&[
+        &[-1, -1, -1, -1, -1, 3, 4, 1, 2, 1, 1, 3, 3, -1, 3],
+        &[1, -1, 2, 1, 3, 3, 4, 3, -1, -1, -1, -1, -1, -1, -1],
+        &[-1, -1, 2, 1, 3, 4, 4, -1, 2, 1, 1, 3, 3, -1, 4],
+    ]);
+    let a = val(krippendorff_alpha(&r));
+    assert_printed(a, 0.691, 3);
+    assert!(close(a, 0.691358024691358));
+}
+
 // ---------------------------------------------------------------------------
 // Fleiss
 
