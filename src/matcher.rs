@@ -17,7 +17,7 @@
 //! * `all`, `near`, `not`, `min_hits` and speaker scopes are evaluated
 //!   afterwards on the sorted hit lists of each segment.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -32,6 +32,11 @@ pub struct Folded {
     /// For each byte of `text`, the byte offset in the original text of the
     /// character it came from.
     map: Vec<u32>,
+    /// Whether the original / folded text holds a word character outside
+    /// ASCII (decides whether ASCII word boundaries are exact, see
+    /// [`RegexRule`]).
+    original_unicode_words: bool,
+    folded_unicode_words: bool,
 }
 
 impl Folded {
@@ -44,6 +49,8 @@ impl Folded {
         let mut labels = labels.iter().peekable();
         let mut i = 0;
         let mut last_space = true; // leading whitespace is dropped
+        let mut original_unicode_words = false;
+        let mut folded_unicode_words = false;
         while i < bytes.len() {
             if let Some(label) = labels.next_if(|l| i >= l.start) {
                 if !last_space {
@@ -84,10 +91,19 @@ impl Folded {
                 if out.len() > before {
                     last_space = false;
                 }
+                if regex_syntax::is_word_character(c) {
+                    original_unicode_words = true;
+                    folded_unicode_words |= out[before..].chars().any(|f| !f.is_ascii() && regex_syntax::is_word_character(f));
+                }
             }
             i += c.len_utf8();
         }
-        Folded { text: out, map }
+        Folded {
+            text: out,
+            map,
+            original_unicode_words,
+            folded_unicode_words,
+        }
     }
 
     /// The original byte range of the folded range `[start, end)`.
@@ -157,10 +173,18 @@ struct LiteralUse {
 }
 
 /// A regular expression run over the whole document.
+///
+/// Unicode word boundaries (`\b`) make the regex engine fall back from its
+/// fast DFA to a much slower engine on any haystack with non-ASCII bytes.
+/// On a haystack whose non-ASCII characters are none of them word
+/// characters — most folded text, and English text — an ASCII `\b` gives
+/// exactly the same matches, so each rule also keeps an ASCII-boundary
+/// twin used on such documents.
 #[derive(Debug)]
 struct RegexRule {
     slot: u32,
     regex: Regex,
+    ascii: Option<Regex>,
     /// Runs over the folded text (else over the original text).
     folded: bool,
     /// A term with `*` inside a word: word boundaries are checked in code.
@@ -231,6 +255,7 @@ impl Matcher {
                                 code.name, term.raw
                             ))
                         })?,
+                        ascii: None,
                         folded: true,
                         term: true,
                     });
@@ -266,9 +291,12 @@ impl Matcher {
                     .size_limit(1 << 24)
                     .build()
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
+                let ascii = ascii_boundaries(&source)
+                    .and_then(|s| RegexBuilder::new(&s).case_insensitive(true).size_limit(1 << 24).build().ok());
                 regexes.push(RegexRule {
                     slot,
                     regex,
+                    ascii,
                     folded,
                     term: false,
                 });
@@ -280,6 +308,9 @@ impl Matcher {
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
+                    // A DFA costs memory proportional to the keywords (a few
+                    // MB for a thousand) and is the fastest overlapping search.
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&literals)
                     .map_err(|e| Error::new(format!("the keywords cannot be compiled: {e}")))?,
             )
@@ -338,8 +369,17 @@ impl Matcher {
             }
         }
         for r in &self.regexes {
+            let unicode_words = if r.folded {
+                folded.folded_unicode_words
+            } else {
+                folded.original_unicode_words
+            };
+            let regex = match &r.ascii {
+                Some(ascii) if !unicode_words => ascii,
+                _ => &r.regex,
+            };
             if r.folded {
-                for m in r.regex.find_iter(ft) {
+                for m in regex.find_iter(ft) {
                     if m.is_empty() || (r.term && (!boundary_before(ft, m.start()) || !boundary_after(ft, m.end()))) {
                         continue;
                     }
@@ -347,7 +387,7 @@ impl Matcher {
                     push(r.slot, os, oe, m.start());
                 }
             } else {
-                for m in r.regex.find_iter(text) {
+                for m in regex.find_iter(text) {
                     if m.is_empty() || labels.iter().any(|l| m.start() < l.end && l.start < m.end()) {
                         continue;
                     }
@@ -574,6 +614,39 @@ fn term_regex(term: &Term) -> std::result::Result<Regex, regex::Error> {
     Regex::new(&re)
 }
 
+/// The pattern with its word boundaries (`\b`, `\B`) made ASCII-only, or
+/// `None` when it has none.
+fn ascii_boundaries(pattern: &str) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    let mut in_class = 0usize;
+    let mut changed = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let next = chars.next()?;
+                if in_class == 0 && (next == 'b' || next == 'B') {
+                    out.push_str(if next == 'b' { r"(?-u:\b)" } else { r"(?-u:\B)" });
+                    changed = true;
+                } else {
+                    out.push(c);
+                    out.push(next);
+                }
+            }
+            '[' => {
+                in_class += 1;
+                out.push(c);
+            }
+            ']' if in_class > 0 => {
+                in_class -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    changed.then_some(out)
+}
+
 /// Removes accents from a regular expression's letters (not its escapes).
 fn strip_accents(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
@@ -774,6 +847,25 @@ mod tests {
             Unit::Sentence,
         );
         assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn ascii_boundary_twins() {
+        assert_eq!(ascii_boundaries(r"\bQ\s?\d+\b").unwrap(), r"(?-u:\b)Q\s?\d+(?-u:\b)");
+        assert_eq!(ascii_boundaries(r"[\b]\\b\B").unwrap(), r"[\b]\\b(?-u:\B)");
+        assert_eq!(ascii_boundaries(r"\$\d+"), None);
+    }
+
+    #[test]
+    fn word_boundaries_in_patterns_respect_unicode_letters() {
+        // `ñ` is a word character: no boundary between it and `o`.
+        let cb = "  - name: a\n    accents: exact\n    patterns: ['\\bo\\b']\n";
+        assert!(run(cb, "niño").is_empty());
+        assert_eq!(run(cb, "o sea").len(), 1);
+        let cb = "  - name: a\n    patterns: ['\\bano\\b']\n";
+        // Folded: `año` becomes `ano`, and boundaries hold either way.
+        assert_eq!(run(cb, "el año pasado").len(), 1);
+        assert!(run(cb, "el añoso").is_empty());
     }
 
     #[test]
