@@ -1,0 +1,240 @@
+//! `qcode freq`: counts with roll-up, crosstabs, formats, --coded.
+
+mod common;
+use common::*;
+
+/// Three short documents whose counts can be checked by reading them.
+fn corpus() -> tempfile::TempDir {
+    tree(&[
+        ("cb.yaml", CODEBOOK),
+        (
+            "docs/a.md",
+            "---\ncountry: Honduras\n---\nP1: The coyote wanted $900.\n\nP1: A prestamista lent us the rest. The coyote again.\n\nInterviewer: And the coyote?\n",
+        ),
+        ("docs/b.txt", "R2: Hipotecamos la casa.\n\nR2: Nada más.\n"),
+        (
+            "docs/c.txt",
+            "Field notes. Lockdown in April.\n\nThe prestamista came with a hipoteca paper.\n",
+        ),
+        ("attrs.csv", "document,country\nb,Guatemala\nc.txt,Mexico\n"),
+    ])
+}
+
+fn freq(dir: &tempfile::TempDir, extra: &[&str]) -> String {
+    stdout_of(
+        qcode()
+            .arg("freq")
+            .arg(dir.path().join("docs"))
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml"))
+            .args(extra),
+    )
+}
+
+#[test]
+fn counts_roll_up_to_parents() {
+    let dir = corpus();
+    let out = freq(&dir, &["--format", "csv"]);
+    // By hand: prices = a.md ¶1 (coyote, $900) and ¶2 (coyote); the
+    // interviewer's ¶3 is skipped. lenders = a.md ¶2, c.txt ¶2. mortgage =
+    // b.txt ¶1, c.txt ¶2. debt = a.md ¶2, b.txt ¶1, c.txt ¶2 (c.txt ¶2 once,
+    // although two sub-codes apply). covid = c.txt ¶1.
+    assert_eq!(
+        out,
+        "code,parent,label,segments,documents,% documents,hits\n\
+         prices,,Prices and payment,2,1,33.3,3\n\
+         debt,,\"Lenders, mortgages and debt\",3,3,100.0,4\n\
+         lenders,debt,lenders,2,2,66.7,2\n\
+         mortgage,debt,mortgage,2,2,66.7,2\n\
+         covid,,covid,1,1,33.3,1\n"
+    );
+}
+
+#[test]
+fn terminal_table_shows_provenance_and_tree() {
+    let dir = corpus();
+    let out = freq(&dir, &[]);
+    assert!(out.starts_with("# qcode "), "{out}");
+    assert!(out.contains("(sha256 "), "{out}");
+    assert!(out.contains("# 3 documents, 7 segments"), "{out}");
+    assert!(out.contains("│   lenders "), "children indented: {out}");
+}
+
+#[test]
+fn crosstab_by_attribute_with_group_sizes() {
+    let dir = corpus();
+    let attrs = dir.path().join("attrs.csv");
+    let out = freq(
+        &dir,
+        &[
+            "--attributes",
+            attrs.to_str().unwrap(),
+            "--by",
+            "country",
+            "--format",
+            "csv",
+        ],
+    );
+    // Attributes: a.md from front matter, b by file stem, c.txt by id.
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "code,parent,label,Guatemala,Honduras,Mexico,total"
+    );
+    assert!(
+        out.contains("\ndebt,,\"Lenders, mortgages and debt\",1,1,1,3\n"),
+        "{out}"
+    );
+    assert!(out.contains("\nprices,,Prices and payment,0,2,0,2\n"), "{out}");
+    assert!(out.ends_with("(all segments),,,2,3,2,7\n"), "{out}");
+    let out = freq(
+        &dir,
+        &[
+            "--attributes",
+            attrs.to_str().unwrap(),
+            "--by",
+            "country",
+            "--count",
+            "documents",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.ends_with("(all documents),,,1,1,1,3\n"), "{out}");
+}
+
+#[test]
+fn crosstab_by_speaker_and_document() {
+    let dir = corpus();
+    let out = freq(&dir, &["--by", "speaker", "--format", "csv"]);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "code,parent,label,Interviewer,P1,R2,(none),total"
+    );
+    assert!(out.contains("\nprices,,Prices and payment,0,2,0,0,2\n"), "{out}");
+    assert!(out.ends_with("(all segments),,,1,2,2,2,7\n"), "{out}");
+    let out = freq(&dir, &["--by", "document", "--format", "csv"]);
+    assert_eq!(out.lines().next().unwrap(), "code,parent,label,a.md,b.txt,c.txt,total");
+}
+
+#[test]
+fn json_and_markdown() {
+    let dir = corpus();
+    let json: serde_json::Value = serde_json::from_str(&freq(&dir, &["--format", "json"])).unwrap();
+    assert_eq!(json["documents"], 3);
+    assert_eq!(json["segments"], 7);
+    assert_eq!(json["provenance"]["codebook_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(json["codes"][1]["code"], "debt");
+    assert_eq!(json["codes"][1]["segments"], 3);
+    assert_eq!(json["codes"][2]["parent"], "debt");
+    let md = freq(&dir, &["--format", "markdown"]);
+    assert!(md.starts_with("<!-- qcode "), "{md}");
+    assert!(md.contains("| &emsp;lenders | lenders | 2 | 2 | 66.7 | 2 |"), "{md}");
+}
+
+#[test]
+fn coded_csv_gives_the_same_counts() {
+    let dir = corpus();
+    let coded = dir.path().join("coded.csv");
+    stdout_of(
+        qcode()
+            .arg("code")
+            .arg(dir.path().join("docs"))
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml"))
+            .arg("--out")
+            .arg(&coded),
+    );
+    let out = stdout_of(
+        qcode()
+            .arg("freq")
+            .arg("--coded")
+            .arg(&coded)
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml"))
+            .args(["--format", "csv"]),
+    );
+    // Same segment/hit counts; % documents is relative to coded documents.
+    assert!(
+        out.contains("debt,,\"Lenders, mortgages and debt\",3,3,100.0,4\n"),
+        "{out}"
+    );
+    assert!(out.contains("prices,,Prices and payment,2,1,33.3,3\n"), "{out}");
+    // Without the codebook, codes are listed as found.
+    let out = stdout_of(qcode().arg("freq").arg("--coded").arg(&coded).args(["--format", "csv"]));
+    assert!(
+        out.starts_with("code,parent,label,segments,documents,% documents,hits\nprices,,prices,2,1,33.3,3\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn hand_coded_csv_with_paths_and_coders() {
+    let dir = tree(&[(
+        "human.csv",
+        "document,segment,code,coder\na.txt,1,debt/lenders,ana\na.txt,1,debt/mortgage,ana\na.txt,2,prices,ana\nb.txt,4,prices,luis\n",
+    )]);
+    let out = qcode()
+        .arg("freq")
+        .arg("--coded")
+        .arg(dir.path().join("human.csv"))
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 coders (ana, luis)"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("\ndebt,,debt,1,1,50.0,0\nlenders,debt,lenders,1,1,50.0,0\n"),
+        "{stdout}"
+    );
+    let out = stdout_of(
+        qcode()
+            .arg("freq")
+            .arg("--coded")
+            .arg(dir.path().join("human.csv"))
+            .args(["--coder", "ana", "--format", "csv"]),
+    );
+    assert!(out.contains("\nprices,,prices,1,1,100.0,0\n"), "{out}");
+    let e = error_of(
+        qcode()
+            .arg("freq")
+            .arg("--coded")
+            .arg(dir.path().join("human.csv"))
+            .args(["--coder", "maria"]),
+    );
+    assert!(
+        e.contains("no coding by coder `maria`") && e.contains("ana, luis"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_inputs() {
+    let dir = corpus();
+    let e = error_of(
+        qcode()
+            .arg("freq")
+            .arg(dir.path().join("docs"))
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml"))
+            .args(["--by", "region"]),
+    );
+    assert!(e.contains("no document has the attribute `region`"), "{e}");
+    let bad = write(dir.path(), "bad.csv", b"doc,code\na,b\n");
+    let e = error_of(qcode().arg("freq").arg("--coded").arg(&bad));
+    assert!(e.contains("no `document` column"), "{e}");
+    let e = error_of(
+        qcode()
+            .arg("freq")
+            .arg(dir.path().join("docs"))
+            .arg("--coded")
+            .arg(&bad),
+    );
+    assert!(e.contains("not both"), "{e}");
+    let ragged = write(dir.path(), "ragged.csv", b"document,code\na,b,c\n");
+    let e = error_of(qcode().arg("freq").arg("--coded").arg(&ragged));
+    assert!(
+        e.contains("ragged.csv:2: a row has 3 fields where the header has 2"),
+        "{e}"
+    );
+}
