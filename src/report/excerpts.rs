@@ -82,10 +82,22 @@ fn location(c: &Coding) -> String {
             let _ = write!(loc, " · line {}", c.start_line);
         }
     }
+    if let Some(t) = timestamp(c) {
+        let _ = write!(loc, " · {t}");
+    }
     if !c.speaker.is_empty() {
         let _ = write!(loc, " · {}", c.speaker);
     }
     loc
+}
+
+/// `[00:12:31]` or `[00:12:31–00:12:40]`, when the passage has times.
+fn timestamp(c: &Coding) -> Option<String> {
+    match (c.start_time.as_str(), c.end_time.as_str()) {
+        ("", _) => None,
+        (s, "") => Some(format!("[{s}]")),
+        (s, e) => Some(format!("[{s}–{e}]")),
+    }
 }
 
 fn heading_line(tree: &CodeTree, i: usize, n: usize) -> String {
@@ -175,6 +187,9 @@ pub fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Prove
             } else {
                 let _ = write!(meta, ", line {}", c.start_line);
             }
+        }
+        if let Some(t) = timestamp(c) {
+            let _ = write!(meta, ", {}", md_escape(&t));
         }
         if !c.speaker.is_empty() {
             let _ = write!(meta, ", {}", md_escape(&c.speaker));
