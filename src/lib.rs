@@ -21,6 +21,7 @@ pub use error::{Error, Result};
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
+pub mod dictionary;
 pub mod matcher;
 pub mod output;
 pub mod pipeline;

@@ -29,9 +29,11 @@ use crate::segment::{Label, Segment};
 pub struct Folded {
     /// Lower-cased, accent-free, whitespace-collapsed text.
     pub text: String,
-    /// For each byte of `text`, the byte offset in the original text of the
-    /// character it came from.
-    map: Vec<u32>,
+    /// Where folded bytes come from in the original text, as checkpoints
+    /// sorted by folded offset (see [`Mark`]). Most text folds byte for byte,
+    /// so a few checkpoints per line replace a per-byte table four times
+    /// the size of the text.
+    marks: Vec<Mark>,
     /// Whether the original / folded text holds a word character outside
     /// ASCII (decides whether ASCII word boundaries are exact, see
     /// [`RegexRule`]).
@@ -39,12 +41,54 @@ pub struct Folded {
     folded_unicode_words: bool,
 }
 
+/// From folded byte `folded` on, until the next mark: when `linear`, each
+/// folded byte comes from the original byte at the same distance from
+/// `original`; otherwise they all come from the character at `original`.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    folded: u32,
+    original: u32,
+    linear: bool,
+}
+
+/// Builds the folded text and its marks.
+struct Folder {
+    out: Vec<u8>,
+    marks: Vec<Mark>,
+}
+
+impl Folder {
+    /// Notes that the next folded byte comes from original byte `at`, and
+    /// so do the following ones, byte for byte.
+    fn linear(&mut self, at: usize) {
+        let f = self.out.len();
+        if let Some(m) = self.marks.last()
+            && m.linear
+            && (m.original as usize).wrapping_sub(m.folded as usize) == at.wrapping_sub(f)
+        {
+            return;
+        }
+        self.marks.push(Mark {
+            folded: f as u32,
+            original: at as u32,
+            linear: true,
+        });
+    }
+
+    fn space(&mut self, at: usize) {
+        self.linear(at);
+        self.out.push(b' ');
+    }
+}
+
 impl Folded {
     /// Folds `text`, blanking the byte ranges of `labels` (sorted).
     pub fn new(text: &str, labels: &[Label]) -> Folded {
         assert!(text.len() < u32::MAX as usize, "documents are limited to 4 GiB");
-        let mut out = String::with_capacity(text.len());
-        let mut map: Vec<u32> = Vec::with_capacity(text.len());
+        let mut f = Folder {
+            out: Vec::with_capacity(text.len()),
+            marks: Vec::with_capacity(text.len() / 32 + 1),
+        };
         let bytes = text.as_bytes();
         let mut labels = labels.iter().peekable();
         let mut i = 0;
@@ -52,10 +96,11 @@ impl Folded {
         let mut original_unicode_words = false;
         let mut folded_unicode_words = false;
         while i < bytes.len() {
-            if let Some(label) = labels.next_if(|l| i >= l.start) {
+            let next_label = labels.peek().map_or(bytes.len(), |l| l.start);
+            if i >= next_label {
+                let label = labels.next().expect("peeked");
                 if !last_space {
-                    out.push(' ');
-                    map.push(i as u32);
+                    f.space(i);
                     last_space = true;
                 }
                 i = i.max(label.end);
@@ -65,70 +110,105 @@ impl Folded {
             if b.is_ascii() {
                 if b.is_ascii_whitespace() {
                     if !last_space {
-                        out.push(' ');
-                        map.push(i as u32);
+                        f.space(i);
                         last_space = true;
                     }
-                } else {
-                    out.push(b.to_ascii_lowercase() as char);
-                    map.push(i as u32);
-                    last_space = false;
+                    i += 1;
+                    continue;
                 }
-                i += 1;
+                // A run of ASCII folds byte for byte, single spaces between
+                // words included; other whitespace ends it (to be collapsed).
+                let mut j = i + 1;
+                while j < next_label {
+                    let b = bytes[j];
+                    if b == b' ' {
+                        if j + 1 >= next_label || !bytes[j + 1].is_ascii() || bytes[j + 1].is_ascii_whitespace() {
+                            break;
+                        }
+                    } else if !b.is_ascii() || b.is_ascii_whitespace() {
+                        break;
+                    }
+                    j += 1;
+                }
+                f.linear(i);
+                let from = f.out.len();
+                f.out.extend_from_slice(&bytes[i..j]);
+                f.out[from..].make_ascii_lowercase();
+                last_space = false;
+                i = j;
                 continue;
             }
             let c = text[i..].chars().next().expect("char boundary");
             if c.is_whitespace() {
                 if !last_space {
-                    out.push(' ');
-                    map.push(i as u32);
+                    f.space(i);
                     last_space = true;
                 }
             } else {
-                let before = out.len();
-                fold_char(c, &mut out);
-                map.resize(out.len(), i as u32);
-                if out.len() > before {
+                let before = f.out.len();
+                fold_char(c, |d| {
+                    let mut buf = [0u8; 4];
+                    f.out.extend_from_slice(d.encode_utf8(&mut buf).as_bytes());
+                });
+                if f.out.len() > before {
+                    f.marks.push(Mark {
+                        folded: before as u32,
+                        original: i as u32,
+                        linear: false,
+                    });
                     last_space = false;
                 }
                 if regex_syntax::is_word_character(c) {
                     original_unicode_words = true;
-                    folded_unicode_words |= out[before..].chars().any(|f| !f.is_ascii() && regex_syntax::is_word_character(f));
+                    folded_unicode_words |= std::str::from_utf8(&f.out[before..])
+                        .is_ok_and(|s| s.chars().any(|d| !d.is_ascii() && regex_syntax::is_word_character(d)));
                 }
             }
             i += c.len_utf8();
         }
         Folded {
-            text: out,
-            map,
+            text: String::from_utf8(f.out).expect("folding writes whole characters"),
+            marks: f.marks,
             original_unicode_words,
             folded_unicode_words,
         }
     }
 
+    /// The original byte offset of the character that produced folded byte
+    /// `at`.
+    fn original_offset(&self, at: usize) -> usize {
+        let k = self.marks.partition_point(|m| m.folded as usize <= at);
+        let m = self.marks[k - 1];
+        if m.linear {
+            m.original as usize + (at - m.folded as usize)
+        } else {
+            m.original as usize
+        }
+    }
+
     /// The original byte range of the folded range `[start, end)`.
     fn original(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
-        let s = self.map[start] as usize;
-        let last = self.map[end - 1] as usize;
+        let s = self.original_offset(start);
+        let last = self.original_offset(end - 1);
         let len = original[last..].chars().next().map_or(0, char::len_utf8);
         (s, last + len)
     }
 
     /// The original character that produced the folded byte `at`.
     fn original_char(&self, original: &str, at: usize) -> char {
-        original[self.map[at] as usize..].chars().next().unwrap_or(' ')
+        original[self.original_offset(at)..].chars().next().unwrap_or(' ')
     }
 }
 
-/// Appends the folded form of `c` (lower case, no accents) to `out`.
-pub fn fold_char(c: char, out: &mut String) {
+/// Calls `emit` with the folded form of `c` (lower case, no accents).
+pub fn fold_char(c: char, mut emit: impl FnMut(char)) {
     for lower in c.to_lowercase() {
         if is_combining_mark(lower) {
             continue;
         }
         decompose_canonical(lower, |d| {
             if !is_combining_mark(d) {
-                out.push(d);
+                emit(d);
             }
         });
     }
@@ -138,7 +218,7 @@ pub fn fold_char(c: char, out: &mut String) {
 pub fn fold_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        fold_char(c, &mut out);
+        fold_char(c, |d| out.push(d));
     }
     out
 }
@@ -291,8 +371,13 @@ impl Matcher {
                     .size_limit(1 << 24)
                     .build()
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
-                let ascii = ascii_boundaries(&source)
-                    .and_then(|s| RegexBuilder::new(&s).case_insensitive(true).size_limit(1 << 24).build().ok());
+                let ascii = ascii_boundaries(&source).and_then(|s| {
+                    RegexBuilder::new(&s)
+                        .case_insensitive(true)
+                        .size_limit(1 << 24)
+                        .build()
+                        .ok()
+                });
                 regexes.push(RegexRule {
                     slot,
                     regex,
@@ -557,7 +642,7 @@ fn fold_term(term: &Term, accents: Accents) -> (String, Vec<Option<char>>) {
         }
         for c in word.chars() {
             let before = literal.len();
-            fold_char(c, &mut literal);
+            fold_char(c, |d| literal.push(d));
             let added = literal[before..].chars().count();
             let lower = c.to_lowercase().next().unwrap_or(c);
             let need = match accents {
@@ -866,6 +951,26 @@ mod tests {
         // Folded: `año` becomes `ano`, and boundaries hold either way.
         assert_eq!(run(cb, "el año pasado").len(), 1);
         assert!(run(cb, "el añoso").is_empty());
+    }
+
+    proptest::proptest! {
+        /// Every folded character comes from an original character that
+        /// folds to it (or from whitespace, for the collapsed spaces).
+        #[test]
+        fn folded_bytes_map_to_their_original_characters(
+            parts in proptest::collection::vec("[a-zA-Z]{1,6}|[ \\n\\t]{1,3}|Ñandú|año|ÉTÉ|ß|İ|ǅ|🙏🏽|ﬁ|\u{a0}|e\u{301}", 0..40)
+        ) {
+            let text = parts.concat();
+            let f = Folded::new(&text, &[]);
+            for (at, d) in f.text.char_indices() {
+                let o = f.original_char(&text, at);
+                if d == ' ' {
+                    proptest::prop_assert!(o.is_whitespace(), "{:?} at {} from {:?}", d, at, o);
+                } else {
+                    proptest::prop_assert!(fold_str(&o.to_string()).contains(d), "{:?} at {} from {:?}", d, at, o);
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::coding::{AUTO_CODER, Coding, distinct_matches};
 use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
 use crate::error::Result;
 use crate::matcher::{Applied, Matcher};
-use crate::segment::{self, Segment, SpeakerRule, Unit};
+use crate::segment::{self, Label, Segment, SpeakerRule, TimeRange, Unit};
 
 /// Everything a coding run needs, built once.
 pub struct Setup {
@@ -24,6 +24,8 @@ pub struct Setup {
     pub speakers: SpeakerRule,
     pub read: ReadOptions,
     pub attributes: Option<AttributeTable>,
+    /// Keep only the segments that start in this stretch of time.
+    pub times: Option<TimeRange>,
 }
 
 impl Setup {
@@ -48,6 +50,7 @@ impl Setup {
             speakers,
             read,
             attributes,
+            times: None,
         })
     }
 }
@@ -65,9 +68,27 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
     if let Some(table) = &setup.attributes {
         table.apply(&mut doc);
     }
-    let labels = segment::find_labels(&doc.text, &setup.speakers);
-    let segments = segment::segment(&doc.text, setup.unit, &labels, doc.first_line);
-    let applied = setup.matcher.apply(&doc.text, &labels, &segments);
+    // Speakers the format gave (subtitles) win over the speaker rule.
+    let found;
+    let labels: &[Label] = match &doc.labels {
+        Some(given) => given,
+        None => {
+            found = segment::find_labels(&doc.text, &setup.speakers);
+            &found
+        }
+    };
+    let mut segments = segment::segment(&doc.text, setup.unit, labels, doc.first_line);
+    segment::apply_cues(&mut segments, &doc.cues);
+    let mut untimed = false;
+    if let Some(range) = &setup.times {
+        untimed = !segments.is_empty() && segments.iter().all(|s| s.start_time.is_none());
+        segments.retain(|s| range.contains(s));
+    }
+    let applied = setup.matcher.apply(&doc.text, labels, &segments);
+    if untimed {
+        let warning = format!("{}: no passage has a time, so --from/--to leave none of it", doc.id);
+        doc.warnings.push(warning);
+    }
     CodedDocument { doc, segments, applied }
 }
 
@@ -87,6 +108,9 @@ pub fn run(sources: &[Source], setup: &Setup, mut each: impl FnMut(CodedDocument
             .collect();
         for result in results {
             for coded in result? {
+                for w in &coded.doc.warnings {
+                    eprintln!("qcode: warning: {w}");
+                }
                 each(coded)?;
             }
         }

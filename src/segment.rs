@@ -226,7 +226,14 @@ impl SpeakerRule {
         if self.is_default && !could_start_default_label(line) {
             return None;
         }
-        let (m_start, m_end) = self.regex.captures_read(locs, line).map(|m| (m.start(), m.end()))?;
+        // Finding the match is fast (an automaton); reporting its groups
+        // costs time in proportion to the text searched, so the groups are
+        // read from the matched prefix only, not the whole line.
+        let found = self.regex.find(line)?;
+        let (m_start, m_end) = self
+            .regex
+            .captures_read(locs, &line[..found.end()])
+            .map(|m| (m.start(), m.end()))?;
         let group = |i: usize| locs.get(i).map(|(s, e)| &line[s..e]);
         let speaker = match self.speaker_group {
             Some(i) => group(i)?.trim(),
@@ -495,6 +502,129 @@ fn sentences(b: &mut Builder, buf: &mut String, start: usize, end: usize) {
     }
     if pending < end {
         b.push(pending, end);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Timed text: subtitle cues and time filters.
+
+/// A stretch of a document's text spoken at a known time: one subtitle cue
+/// of a `.vtt`/`.srt` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    /// Byte range in the document text (the speaker label written before the
+    /// cue's words included).
+    pub start: usize,
+    pub end: usize,
+    /// `HH:MM:SS.mmm`, see [`format_time`].
+    pub start_time: String,
+    pub end_time: String,
+}
+
+/// Gives each segment the start time of the first cue it overlaps and the
+/// end time of the last one, replacing times taken from labels.
+///
+/// `cues` are in text order and do not overlap. A segment that overlaps no
+/// cue keeps its times.
+pub fn apply_cues(segments: &mut [Segment], cues: &[Cue]) {
+    for seg in segments {
+        let first = cues.partition_point(|c| c.end <= seg.start);
+        let last = cues.partition_point(|c| c.start < seg.end);
+        if first < last {
+            seg.start_time = Some(cues[first].start_time.clone());
+            seg.end_time = Some(cues[last - 1].end_time.clone());
+        }
+    }
+}
+
+/// Milliseconds from a timestamp: `H:MM:SS`, `MM:SS` or `SS`, each with an
+/// optional fraction of up to three digits after `.` or `,` (`00:01:02.5`,
+/// `01:02,500`). Minutes and seconds after the first field must be below 60.
+pub fn parse_time(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (whole, fraction) = match s.find(['.', ',']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let millis = match fraction {
+        None => 0,
+        Some(f) if (1..=3).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
+            f.parse::<u64>().ok()? * 10u64.pow(3 - f.len() as u32)
+        }
+        Some(_) => return None,
+    };
+    let fields: Vec<&str> = whole.split(':').collect();
+    if fields.len() > 3
+        || fields
+            .iter()
+            .any(|f| f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let mut seconds = 0u64;
+    for (i, f) in fields.iter().enumerate() {
+        let v: u64 = f.parse().ok()?;
+        if i > 0 && (v >= 60 || f.len() != 2) {
+            return None;
+        }
+        seconds = seconds * 60 + v;
+    }
+    Some(seconds * 1000 + millis)
+}
+
+/// `HH:MM:SS.mmm`, the form qcode writes every cue time in.
+pub fn format_time(millis: u64) -> String {
+    let (s, ms) = (millis / 1000, millis % 1000);
+    format!("{:02}:{:02}:{:02}.{ms:03}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Keeps the segments that start within a stretch of time (`--from`, `--to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TimeRange {
+    /// Milliseconds, inclusive.
+    pub from: Option<u64>,
+    /// Milliseconds, exclusive, so that `--to 00:10:00` and `--from 00:10:00`
+    /// split a recording without overlap.
+    pub to: Option<u64>,
+}
+
+impl TimeRange {
+    /// The range given by `--from` and `--to`, or `None` when neither is.
+    pub fn new(from: Option<&str>, to: Option<&str>) -> Result<Option<TimeRange>, crate::Error> {
+        let parse = |flag: &str, v: Option<&str>| {
+            v.map(|v| {
+                parse_time(v).ok_or_else(|| {
+                    crate::Error::new(format!("`{flag} {v}` is not a time")).hint(
+                        "write a time as HH:MM:SS or MM:SS, e.g. 00:12:30 (seconds may have a fraction: 00:12:30.5)",
+                    )
+                })
+            })
+            .transpose()
+        };
+        let range = TimeRange {
+            from: parse("--from", from)?,
+            to: parse("--to", to)?,
+        };
+        if let (Some(f), Some(t)) = (range.from, range.to)
+            && f >= t
+        {
+            return Err(crate::Error::new(format!(
+                "`--from {}` is not before `--to {}`",
+                from.unwrap_or_default(),
+                to.unwrap_or_default()
+            ))
+            .hint("give an earlier --from than --to"));
+        }
+        Ok((range.from.is_some() || range.to.is_some()).then_some(range))
+    }
+
+    /// True when the segment's start time lies in the range; a segment
+    /// without a (readable) start time never does.
+    pub fn contains(&self, seg: &Segment) -> bool {
+        seg.start_time
+            .as_deref()
+            .and_then(parse_time)
+            .is_some_and(|t| self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|to| t < to))
     }
 }
 

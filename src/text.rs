@@ -6,6 +6,7 @@
 //! lone CR are accepted on input). All offsets qcode reports — characters,
 //! lines — refer to this normalised text.
 
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// NFC-normalises `raw` and turns CRLF and lone CR into LF.
@@ -15,10 +16,31 @@ pub fn normalize(raw: &str) -> String {
     } else {
         std::borrow::Cow::Borrowed(raw)
     };
-    match is_nfc_quick(unified.chars()) {
-        IsNormalized::Yes => unified.into_owned(),
-        _ => unified.nfc().collect(),
+    if is_nfc(&unified) {
+        unified.into_owned()
+    } else {
+        unified.nfc().collect()
     }
+}
+
+/// Whether `s` is certainly in NFC, checking only the characters that can
+/// matter. Characters below U+0300 are in NFC whatever surrounds them and
+/// have no combining class, and their UTF-8 bytes are all below 0xCC; a
+/// text is in NFC when every other character also passes the quick check on
+/// its own with combining class 0. Anything else is normalised in full.
+fn is_nfc(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    while let Some(k) = bytes[at..].iter().position(|&b| b >= 0xCC) {
+        // 0xCC and above are lead bytes: a character starts here.
+        let start = at + k;
+        let c = s[start..].chars().next().expect("char boundary");
+        if canonical_combining_class(c) != 0 || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes {
+            return false;
+        }
+        at = start + c.len_utf8();
+    }
+    true
 }
 
 /// Strips a leading UTF-8 byte-order mark.
@@ -70,6 +92,16 @@ mod tests {
     #[test]
     fn decomposed_accents_are_composed() {
         assert_eq!(normalize("pre\u{301}stamo"), "préstamo");
+        assert_eq!(normalize("“ya” — ñ 🙏🏽 n\u{303}"), "“ya” — ñ 🙏🏽 ñ");
+        assert_eq!(normalize("\u{212B}"), "\u{C5}", "singletons are replaced");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalize_is_nfc(s in "[a-zñé\u{300}-\u{36f}\u{1100}-\u{1175}\u{ac00}-\u{ac10}\u{212b}“—🙏 \r\n]{0,40}") {
+            let want: String = s.replace("\r\n", "\n").replace('\r', "\n").nfc().collect();
+            proptest::prop_assert_eq!(normalize(&s), want);
+        }
     }
 
     #[test]

@@ -5,14 +5,15 @@ use std::path::PathBuf;
 use qcode::codebook::Codebook;
 use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
 use qcode::pipeline::Setup;
-use qcode::segment::Unit;
+use qcode::segment::{TimeRange, Unit};
 use qcode::{Error, Result};
 
 /// The transcripts to code and how to read them.
 #[derive(clap::Args, Debug)]
 pub struct CorpusArgs {
-    /// Transcripts and field notes: .txt/.md files, .csv/.tsv tables, or
-    /// folders (read recursively, in sorted order).
+    /// Transcripts and field notes (.txt, .md, .docx, .odt, .vtt, .srt,
+    /// .pdf), tables of answers (.csv, .tsv, .xlsx), or folders (read
+    /// recursively, in sorted order).
     #[arg(value_name = "INPUTS")]
     pub inputs: Vec<PathBuf>,
     /// The codebook (YAML).
@@ -26,12 +27,32 @@ pub struct CorpusArgs {
     /// group `speaker` (or group 1) is the name. Replaces the default rule.
     #[arg(long, value_name = "REGEX")]
     pub speaker_pattern: Option<String>,
-    /// Column holding the text, for .csv/.tsv inputs (repeat for several).
+    /// Column holding the text, for .csv/.tsv/.xlsx inputs (repeat for
+    /// several).
     #[arg(long, value_name = "COLUMN")]
     pub text_col: Vec<String>,
-    /// Column holding the document id, for .csv/.tsv inputs.
+    /// Column holding the document id, for .csv/.tsv/.xlsx inputs.
     #[arg(long, value_name = "COLUMN")]
     pub id_col: Option<String>,
+    /// Sheet of .xlsx inputs (default: the first sheet).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Encoding of text inputs without a byte-order mark, e.g.
+    /// windows-1252, iso-8859-1, utf-16le (default: UTF-8, else detected
+    /// and reported per file).
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Stop with an error on files in the input folders that qcode cannot
+    /// read, instead of skipping them with a warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// Keep only passages that start at or after this time (HH:MM:SS), for
+    /// subtitles and transcripts with timestamps.
+    #[arg(long, value_name = "HH:MM:SS")]
+    pub from: Option<String>,
+    /// Keep only passages that start before this time (HH:MM:SS).
+    #[arg(long, value_name = "HH:MM:SS")]
+    pub to: Option<String>,
     /// CSV of document attributes: first column the document id (or file
     /// name without extension), then one column per attribute.
     #[arg(long, value_name = "FILE.csv")]
@@ -49,16 +70,25 @@ impl CorpusArgs {
             Error::new("no codebook was given").hint("add `--codebook FILE.yaml` (see codebooks/ for examples)")
         })?;
         let codebook = Codebook::load(path)?;
-        let (sources, warnings) = corpus::discover(&self.inputs)?;
+        let read = ReadOptions {
+            text_cols: self.text_col.clone(),
+            id_col: self.id_col.clone(),
+            encoding: self
+                .encoding
+                .as_deref()
+                .map(corpus::encoding::parse_label)
+                .transpose()?,
+            sheet: self.sheet.clone(),
+            strict: self.strict,
+        };
+        let times = TimeRange::new(self.from.as_deref(), self.to.as_deref())?;
+        let (sources, warnings) = corpus::discover_with(&self.inputs, &read)?;
         for w in warnings {
             warn(&w);
         }
         let attributes = self.attributes.as_deref().map(AttributeTable::load).transpose()?;
-        let read = ReadOptions {
-            text_cols: self.text_col.clone(),
-            id_col: self.id_col.clone(),
-        };
-        let setup = Setup::new(codebook, self.unit, self.speaker_pattern.as_deref(), read, attributes)?;
+        let mut setup = Setup::new(codebook, self.unit, self.speaker_pattern.as_deref(), read, attributes)?;
+        setup.times = times;
         Ok((setup, sources))
     }
 

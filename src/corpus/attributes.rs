@@ -20,7 +20,8 @@ pub struct AttributeTable {
 impl AttributeTable {
     pub fn load(path: &Path) -> Result<AttributeTable> {
         let bytes = read_bytes(path, 64 << 20)?;
-        let text = super::decode_utf8(path, bytes)?;
+        // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.
+        let text = super::encoding::decode(path, &bytes, Some(encoding_rs::UTF_8))?.text;
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()

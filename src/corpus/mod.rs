@@ -10,16 +10,33 @@
 //! sequential), [`read_source`] turns one source into documents (done in
 //! parallel by the callers) — so that memory holds only the documents being
 //! worked on, never the whole corpus.
+//!
+//! One module per format turns a file into normalised text (see
+//! `docs/formats.md` for what becomes a document, a segment, a speaker and
+//! an attribute in each): `text_file` (.txt, .md), `table` (.csv, .tsv),
+//! `xlsx`, `docx` and `odt` (both through `xml_text`), `subtitles` (.vtt,
+//! .srt) and `pdf`. Text files are decoded by [`encoding`]; zip-based files
+//! are opened through [`zipread`], which never extracts to disk.
 
 mod attributes;
+mod docx;
+pub mod encoding;
+mod odt;
+mod pdf;
+mod subtitles;
 mod table;
 mod text_file;
+mod xlsx;
+mod xml_text;
+pub mod zipread;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
+use crate::segment::{Cue, Label};
 
 pub use attributes::AttributeTable;
 
@@ -30,13 +47,46 @@ pub struct Document {
     pub id: String,
     /// The file it was read from.
     pub source: PathBuf,
-    /// The text, NFC, `\n` line endings, front matter removed.
+    /// The text, NFC, `\n` line endings, front matter removed. Every offset
+    /// qcode reports refers to this text: for `.docx`, `.odt`, `.pdf`,
+    /// subtitles and spreadsheets it is the text as read (see `docs/formats.md`),
+    /// not the bytes of the file.
     pub text: String,
-    /// File line number of the first line of `text` (after front matter).
+    /// Line number of the first line of `text` (after front matter); line
+    /// numbers count lines of the file for `.txt`/`.md`, and lines of `text`
+    /// for every other format.
     pub first_line: usize,
     /// Attributes (country, role, date…) from front matter, the attributes
     /// file and spreadsheet columns, in order of appearance.
     pub attributes: IndexMap<String, String>,
+    /// Speaker labels given by the format itself (subtitle voice tags and
+    /// `Name:` prefixes), used instead of the speaker rule; `None`: find
+    /// labels with the rule.
+    pub labels: Option<Vec<Label>>,
+    /// Timed stretches of `text` (subtitle cues), in text order; segments
+    /// take their start and end times from them.
+    pub cues: Vec<Cue>,
+    /// Warnings about reading the source, each naming the file (e.g. a
+    /// guessed encoding); a source read into several documents puts them on
+    /// its first one.
+    pub warnings: Vec<String>,
+}
+
+impl Document {
+    /// A document of `source` with `text`, no attributes, labels, cues or
+    /// warnings, its text starting on line 1.
+    pub fn new(source: &Source, text: String) -> Document {
+        Document {
+            id: source.id.clone(),
+            source: source.path.clone(),
+            text,
+            first_line: 1,
+            attributes: IndexMap::new(),
+            labels: None,
+            cues: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// How a file is read.
@@ -46,6 +96,24 @@ pub enum Format {
     Text,
     /// `.csv`, `.tsv`: one document per row.
     Table { delimiter: u8 },
+    /// `.xlsx`: one document per row of a sheet.
+    Xlsx,
+    /// `.docx`: one document, its paragraphs.
+    Docx,
+    /// `.odt`: one document, its paragraphs.
+    Odt,
+    /// `.vtt`, `.srt`: one document, one paragraph per cue.
+    Subtitles,
+    /// `.pdf`: one document, through `pdftotext`.
+    Pdf,
+}
+
+impl Format {
+    /// True for formats read as text in some encoding, whose files are
+    /// checked for binary data when a folder is searched.
+    fn is_text(self) -> bool {
+        matches!(self, Format::Text | Format::Table { .. } | Format::Subtitles)
+    }
 }
 
 /// A file to read, and the id its documents get.
@@ -63,7 +131,19 @@ pub struct ReadOptions {
     pub text_cols: Vec<String>,
     /// Column holding the document id of spreadsheet rows.
     pub id_col: Option<String>,
+    /// The encoding of text files without a byte-order mark, instead of
+    /// detecting it (see [`encoding`]).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The sheet of `.xlsx` workbooks (default: the first).
+    pub sheet: Option<String>,
+    /// Files of unknown type or holding binary data in the input folders are
+    /// an error instead of being skipped with a warning.
+    pub strict: bool,
 }
+
+/// The extensions qcode reads, for messages.
+const TRANSCRIPTS: &str = ".txt, .md, .docx, .odt, .vtt, .srt, .pdf";
+const TABLES: &str = ".csv, .tsv, .xlsx";
 
 /// The format of a file, from its extension.
 pub fn format_of(path: &Path) -> Option<Format> {
@@ -72,37 +152,58 @@ pub fn format_of(path: &Path) -> Option<Format> {
         "txt" | "md" | "markdown" | "text" => Format::Text,
         "csv" => Format::Table { delimiter: b',' },
         "tsv" | "tab" => Format::Table { delimiter: b'\t' },
+        "xlsx" => Format::Xlsx,
+        "docx" => Format::Docx,
+        "odt" => Format::Odt,
+        "vtt" | "srt" => Format::Subtitles,
+        "pdf" => Format::Pdf,
         _ => return None,
     })
 }
 
-/// The sources found under `inputs`, and warnings about skipped files.
+/// The sources found under `inputs`, and warnings about skipped files; the
+/// same as [`discover_with`] with default options.
 pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<String>)> {
+    discover_with(inputs, &ReadOptions::default())
+}
+
+/// The sources found under `inputs`, and warnings about skipped files.
+///
+/// A file named directly must be of a type qcode reads and hold text where
+/// text is expected. In folders, files of other types and text files that
+/// hold binary data are skipped with a warning listing them, or are an
+/// error with [`ReadOptions::strict`].
+pub fn discover_with(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source>, Vec<String>)> {
     if inputs.is_empty() {
         return Err(Error::new("no input files were given").hint(
             "name the transcripts to code, e.g. `qcode freq samples/transcripts --codebook codebooks/smuggling.yaml`",
         ));
     }
     let mut sources = Vec::new();
-    let mut skipped = Vec::new();
+    let mut skipped = Skipped::default();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, &e))?;
         if meta.is_dir() {
             let before = sources.len();
             walk(input, input, &mut sources, &mut skipped)?;
             if sources.len() == before {
-                return Err(
-                    Error::new("this folder holds no transcripts (.txt, .md) or tables (.csv, .tsv)")
-                        .in_file(input)
-                        .hint("check the folder, or name the files directly"),
-                );
+                return Err(Error::new(format!(
+                    "this folder holds no transcripts ({TRANSCRIPTS}) or tables ({TABLES})"
+                ))
+                .in_file(input)
+                .hint("check the folder, or name the files directly"));
             }
         } else {
             let format = format_of(input).ok_or_else(|| {
                 Error::new("qcode cannot read files of this type")
                     .in_file(input)
-                    .hint("give transcripts as .txt or .md files, and survey answers as .csv or .tsv")
+                    .hint(format!(
+                        "give transcripts as {TRANSCRIPTS} files, and survey answers as {TABLES}"
+                    ))
             })?;
+            if format.is_text() && is_binary(input)? {
+                return Err(binary_error(input));
+            }
             let id = input
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -114,14 +215,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<String>)> {
             });
         }
     }
-    let mut warnings = Vec::new();
-    if !skipped.is_empty() {
-        warnings.push(format!(
-            "skipped {} file(s) of a type qcode does not read: {}",
-            skipped.len(),
-            skipped.join(", ")
-        ));
-    }
+    let warnings = skipped.report(options.strict)?;
     let mut seen = std::collections::HashMap::new();
     for s in &sources {
         if let Some(prev) = seen.insert(s.id.clone(), s.path.clone()) {
@@ -137,7 +231,61 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<String>)> {
     Ok((sources, warnings))
 }
 
-fn walk(root: &Path, dir: &Path, sources: &mut Vec<Source>, skipped: &mut Vec<String>) -> Result<()> {
+/// Files found in folders but not read.
+#[derive(Default)]
+struct Skipped {
+    /// Of a type qcode does not read.
+    unknown: Vec<String>,
+    /// With a text extension but binary content.
+    binary: Vec<String>,
+}
+
+impl Skipped {
+    /// The warnings, or with `strict` the error, about skipped files.
+    fn report(self, strict: bool) -> Result<Vec<String>> {
+        let mut warnings = Vec::new();
+        if !self.unknown.is_empty() {
+            warnings.push(format!(
+                "skipped {} file(s) of a type qcode does not read: {}",
+                self.unknown.len(),
+                self.unknown.join(", ")
+            ));
+        }
+        if !self.binary.is_empty() {
+            warnings.push(format!(
+                "skipped {} file(s) that hold binary data, not text: {}",
+                self.binary.len(),
+                self.binary.join(", ")
+            ));
+        }
+        if strict && !warnings.is_empty() {
+            return Err(Error::new(format!("--strict: {}", warnings.join("; "))).hint(format!(
+                "move these files out of the input folders, or convert them to a format qcode reads \
+                 (transcripts: {TRANSCRIPTS}; tables: {TABLES}); without --strict they are skipped with a warning"
+            )));
+        }
+        Ok(warnings)
+    }
+}
+
+/// True when the start of a text-format file is binary data.
+fn is_binary(path: &Path) -> Result<bool> {
+    let mut prefix = Vec::with_capacity(8192);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(8192).read_to_end(&mut prefix))
+        .map_err(|e| Error::io(path, &e))?;
+    Ok(encoding::looks_binary(&prefix))
+}
+
+fn binary_error(path: &Path) -> Error {
+    Error::new("the file holds binary data, not text")
+        .in_file(path)
+        .hint(format!(
+            "give transcripts as {TRANSCRIPTS} files; if this is a document saved under the wrong extension, rename it"
+        ))
+}
+
+fn walk(root: &Path, dir: &Path, sources: &mut Vec<Source>, skipped: &mut Skipped) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, &e))?
         .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, &err)))
@@ -155,10 +303,12 @@ fn walk(root: &Path, dir: &Path, sources: &mut Vec<Source>, skipped: &mut Vec<St
         let rel = relative_id(root, &path);
         if meta.is_dir() {
             walk(root, &path, sources, skipped)?;
-        } else if let Some(format) = format_of(&path) {
-            sources.push(Source { path, id: rel, format });
         } else {
-            skipped.push(rel);
+            match format_of(&path) {
+                Some(format) if format.is_text() && is_binary(&path)? => skipped.binary.push(rel),
+                Some(format) => sources.push(Source { path, id: rel, format }),
+                None => skipped.unknown.push(rel),
+            }
         }
     }
     Ok(())
@@ -176,8 +326,13 @@ fn relative_id(root: &Path, path: &Path) -> String {
 /// Reads one source into its documents.
 pub fn read_source(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
     match source.format {
-        Format::Text => Ok(vec![text_file::read(source)?]),
+        Format::Text => Ok(vec![text_file::read(source, options)?]),
         Format::Table { delimiter } => table::read(source, delimiter, options),
+        Format::Xlsx => xlsx::read(source, options),
+        Format::Docx => Ok(vec![docx::read(source)?]),
+        Format::Odt => Ok(vec![odt::read(source)?]),
+        Format::Subtitles => Ok(vec![subtitles::read(source, options)?]),
+        Format::Pdf => Ok(vec![pdf::read(source)?]),
     }
 }
 
@@ -196,27 +351,12 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, &e))
 }
 
-/// Decodes file bytes as UTF-8 (a BOM is stripped), or says where it fails.
-pub(crate) fn decode_utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
-    match String::from_utf8(bytes) {
-        Ok(mut s) => {
-            if s.starts_with('\u{feff}') {
-                s.drain(..3);
-            }
-            Ok(s)
-        }
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-            Err(Error::new(format!(
-                "the file is not valid UTF-8 text: byte offset {at} (line {line}) holds the byte 0x{:02X}",
-                bytes[at]
-            ))
-            .in_file(path)
-            .hint("save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8)"))
-        }
-    }
+/// Reads a text file and decodes it (see [`encoding`]), normalised (see
+/// [`crate::text`]); also returns the warning about a guessed encoding.
+pub(crate) fn read_text(source: &Source, options: &ReadOptions) -> Result<(String, Option<String>)> {
+    let bytes = read_bytes(&source.path, MAX_TEXT_FILE)?;
+    let decoded = encoding::decode(&source.path, &bytes, options.encoding)?;
+    Ok((crate::text::normalize(&decoded.text), decoded.note))
 }
 
 /// Largest text file read (a transcript of this size is already a book).

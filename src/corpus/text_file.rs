@@ -2,13 +2,11 @@
 
 use indexmap::IndexMap;
 
-use super::{Document, MAX_TEXT_FILE, Source, decode_utf8, read_bytes};
+use super::{Document, ReadOptions, Source, read_text};
 use crate::error::{Error, Result};
 
-pub(super) fn read(source: &Source) -> Result<Document> {
-    let bytes = read_bytes(&source.path, MAX_TEXT_FILE)?;
-    let raw = decode_utf8(&source.path, bytes)?;
-    let text = crate::text::normalize(&raw);
+pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Document> {
+    let (text, note) = read_text(source, options)?;
     let (attributes, body_start, first_line) = front_matter(&text, &source.path.display().to_string())?;
     let text = if body_start == 0 {
         text
@@ -16,11 +14,10 @@ pub(super) fn read(source: &Source) -> Result<Document> {
         text[body_start..].to_string()
     };
     Ok(Document {
-        id: source.id.clone(),
-        source: source.path.clone(),
-        text,
         first_line,
         attributes,
+        warnings: note.into_iter().collect(),
+        ..Document::new(source, text)
     })
 }
 

@@ -1,0 +1,206 @@
+//! Turning a file's bytes into text, whatever encoding it was saved in.
+//!
+//! Transcripts arrive as UTF-8 from current tools, as UTF-16 from Windows
+//! ("Unicode" in Notepad, some Word exports) and as Windows-1252 or
+//! ISO-8859-1 from older Spanish-language projects. The rule, in order:
+//!
+//! 1. a byte-order mark decides (UTF-8, UTF-16LE, UTF-16BE), and is dropped;
+//! 2. `--encoding NAME` (a forced encoding) is used for every file without a
+//!    BOM — one flag for the whole run, so files in different encodings are
+//!    best left to detection;
+//! 3. UTF-16 without a BOM is recognised by its pattern of zero bytes (the
+//!    detector below never guesses UTF-16);
+//! 4. valid UTF-8 is UTF-8;
+//! 5. anything else goes to `chardetng` (Firefox's detector), and the guess
+//!    is reported as a warning naming the file, so a wrong guess is noticed
+//!    and fixed with `--encoding`.
+//!
+//! Decoding is strict: a byte sequence that is invalid in the chosen encoding
+//! is an error giving its byte offset, never a silent `�`. Text holding NUL
+//! characters is binary data, not a transcript, and is refused.
+
+use std::path::Path;
+
+use encoding_rs::{DecoderResult, Encoding, UTF_8, UTF_16BE, UTF_16LE};
+
+use crate::error::{Error, Result};
+
+/// Text decoded from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static Encoding,
+    /// Set when the encoding was guessed: a warning naming the file.
+    pub note: Option<String>,
+}
+
+/// Examples of encoding names, for error messages.
+const EXAMPLES: &str = "utf-8, windows-1252, iso-8859-1, iso-8859-15, utf-16le, utf-16be, macintosh";
+
+/// The encoding called `name` (a WHATWG label, case-insensitive).
+pub fn parse_label(name: &str) -> Result<&'static Encoding> {
+    match Encoding::for_label(name.trim().as_bytes()) {
+        Some(enc) if enc != encoding_rs::REPLACEMENT => Ok(enc),
+        _ => Err(Error::new(format!("unknown encoding `{name}`"))
+            .hint(format!("give one of the usual names, e.g. {EXAMPLES}"))),
+    }
+}
+
+/// Decodes a file's bytes following the rule of this module.
+pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded> {
+    let (encoding, body, note) = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        (enc, &bytes[bom_len..], None)
+    } else if let Some(enc) = forced {
+        (enc, bytes, None)
+    } else if let Some(enc) = utf16_without_bom(bytes) {
+        let note = format!(
+            "{}: read as {} (recognised without a byte-order mark); if the text looks wrong, give its encoding with --encoding NAME",
+            path.display(),
+            enc.name()
+        );
+        (enc, bytes, Some(note))
+    } else if std::str::from_utf8(bytes).is_ok() {
+        (UTF_8, bytes, None)
+    } else {
+        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        detector.feed(bytes, true);
+        let enc = detector.guess(None, chardetng::Utf8Detection::Deny);
+        let note = format!(
+            "{}: not UTF-8; read as {} (a guess); if accents look wrong, give the right encoding with --encoding NAME",
+            path.display(),
+            enc.name()
+        );
+        (enc, bytes, Some(note))
+    };
+    let text = strict(path, encoding, body, bytes.len() - body.len())?;
+    if let Some(at) = text.find('\0') {
+        return Err(Error::new(format!(
+            "the file holds binary data (a NUL character at character {}), not text",
+            text[..at].chars().count()
+        ))
+        .in_file(path)
+        .hint("give transcripts as text, .docx, .odt, .vtt, .srt or .pdf files; if this is text, save it as UTF-8"));
+    }
+    Ok(Decoded { text, encoding, note })
+}
+
+/// Decodes `body` (which starts `skipped` bytes into the file) without
+/// replacement characters, or says at which byte it fails.
+fn strict(path: &Path, encoding: &'static Encoding, body: &[u8], skipped: usize) -> Result<String> {
+    if encoding == UTF_8 {
+        // The fast path, and the common one.
+        if let Ok(s) = std::str::from_utf8(body) {
+            return Ok(s.to_string());
+        }
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(body.len())
+        .unwrap_or(body.len());
+    let mut out = String::with_capacity(capacity);
+    let mut read = 0;
+    loop {
+        let (result, n) = decoder.decode_to_string_without_replacement(&body[read..], &mut out, true);
+        read += n;
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(body.len() - read + 16),
+            DecoderResult::Malformed(bad, after) => {
+                let at = read - after as usize - bad as usize;
+                return Err(undecodable(path, encoding, body, at, skipped));
+            }
+        }
+    }
+}
+
+fn undecodable(path: &Path, encoding: &'static Encoding, body: &[u8], at: usize, skipped: usize) -> Error {
+    let line = if encoding.is_ascii_compatible() {
+        format!(" (line {})", 1 + body[..at].iter().filter(|&&b| b == b'\n').count())
+    } else {
+        String::new()
+    };
+    let hint = if encoding == UTF_8 {
+        "save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8), or give its encoding with --encoding NAME".to_string()
+    } else {
+        format!("give the file's real encoding with --encoding NAME (e.g. {EXAMPLES}), or save it as UTF-8")
+    };
+    let name = if encoding == UTF_8 { "UTF-8" } else { encoding.name() };
+    Error::new(format!(
+        "the file is not valid {name} text: byte offset {}{line} holds the byte 0x{:02X}",
+        at + skipped,
+        body[at]
+    ))
+    .in_file(path)
+    .hint(hint)
+}
+
+/// UTF-16 without a BOM: in Latin-script text every other byte is zero.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let zeros = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (zeros(0), zeros(1));
+    let mostly = |n: usize| n * 10 >= pairs * 7;
+    let rarely = |n: usize| n * 20 <= pairs;
+    if mostly(odd) && rarely(even) {
+        Some(UTF_16LE)
+    } else if mostly(even) && rarely(odd) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// True when the start of a file is binary data rather than text in some
+/// encoding: NUL bytes that neither a BOM nor the UTF-16 pattern explain.
+pub fn looks_binary(prefix: &[u8]) -> bool {
+    Encoding::for_bom(prefix).is_none() && utf16_without_bom(prefix).is_none() && prefix.contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised() {
+        let d = decode(Path::new("x.txt"), &utf16le("Año de la pandemia"), None).unwrap();
+        assert_eq!(d.text, "Año de la pandemia");
+        assert_eq!(d.encoding, UTF_16LE);
+        assert!(d.note.unwrap().contains("UTF-16LE"));
+    }
+
+    #[test]
+    fn binary_prefixes() {
+        assert!(looks_binary(b"PK\x03\x04\x14\x00\x00\x00"));
+        assert!(!looks_binary(b"plain text"));
+        assert!(!looks_binary(&utf16le("hola que tal")));
+        assert!(!looks_binary(b"\xFF\xFEh\x00"));
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(parse_label("Latin1").unwrap(), encoding_rs::WINDOWS_1252);
+        assert_eq!(parse_label(" utf-16 ").unwrap(), UTF_16LE);
+        let e = parse_label("klingon").unwrap_err();
+        assert!(e.hint.unwrap().contains("windows-1252"));
+        assert!(parse_label("iso-2022-kr").is_err());
+    }
+
+    #[test]
+    fn malformed_offset_counts_the_bom() {
+        // UTF-8 BOM, "ab", then an invalid byte
+        let e = decode(Path::new("x.txt"), b"\xEF\xBB\xBFab\xFFc", None).unwrap_err();
+        assert!(
+            e.what.contains("byte offset 5 (line 1) holds the byte 0xFF"),
+            "{}",
+            e.what
+        );
+    }
+}

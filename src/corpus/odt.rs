@@ -1,0 +1,39 @@
+//! OpenDocument text (`.odt`, LibreOffice): the paragraphs of `content.xml`.
+//!
+//! Paragraphs are `text:p` and headings `text:h` (list items and table cells
+//! hold `text:p` too). Text is every text node inside them, white space
+//! collapsed as ODF prescribes; `text:s` is one or more spaces, `text:tab` a
+//! tab, `text:line-break` a line break. Skipped: comments
+//! (`office:annotation`), footnotes and endnotes (`text:note`), the record of
+//! tracked changes (which holds deleted text), generated tables of contents,
+//! and image titles and descriptions.
+
+use super::xml_text::{self, Dialect, Role};
+use super::zipread::Archive;
+use super::{Document, Source};
+use crate::error::Result;
+
+const KIND: &str = "an OpenDocument text (.odt)";
+
+const DIALECT: Dialect = Dialect {
+    role,
+    mixed_content: true,
+};
+
+fn role(name: &str) -> Option<Role> {
+    Some(match name {
+        "p" | "h" => Role::Paragraph,
+        "tab" => Role::Tab,
+        "line-break" => Role::Break,
+        "s" => Role::Spaces,
+        "annotation" | "note" | "tracked-changes" | "table-of-content" | "title" | "desc" => Role::Skip,
+        _ => return None,
+    })
+}
+
+pub(super) fn read(source: &Source) -> Result<Document> {
+    let mut archive = Archive::open(&source.path, KIND)?;
+    let xml = archive.required("content.xml")?;
+    let text = xml_text::paragraphs(&xml, &DIALECT, &source.path, "content.xml")?;
+    Ok(Document::new(source, text))
+}
