@@ -1,0 +1,140 @@
+//! The README's main command on the shipped samples: the counts a reader
+//! sees, pinned, and properties that must hold for any codebook change.
+
+mod common;
+use common::*;
+
+fn coded_rows() -> Vec<csv::StringRecord> {
+    let out = stdout_of(qcode().args([
+        "code",
+        "samples/transcripts",
+        "-c",
+        "codebooks/smuggling.yaml",
+        "--attributes",
+        "samples/attributes.csv",
+    ]));
+    csv::Reader::from_reader(out.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn frequency_table_of_the_samples() {
+    let out = stdout_of(qcode().args([
+        "freq",
+        "samples/transcripts",
+        "-c",
+        "codebooks/smuggling.yaml",
+        "--attributes",
+        "samples/attributes.csv",
+        "--format",
+        "csv",
+    ]));
+    // Spot-checked by reading the excerpts: the 9 `bribes` passages are the
+    // 9 places where a bribe ("mordida", "a contribution", corruption) is
+    // described, one per document; the snake-bite "mordida" is vetoed.
+    assert_eq!(
+        out,
+        r#"code,parent,label,segments,documents,% documents,hits
+prices,,Prices and payment of smugglers,58,18,100.0,120
+price_amounts,prices,Amounts and currencies,48,17,94.4,69
+installments_guarantees,prices,"Installments, down payments and the ""three tries""",11,6,33.3,14
+debt,,"Lenders, mortgages and debt",29,9,50.0,78
+lenders_interest,debt,Lenders and interest,22,9,50.0,41
+mortgaged_property,debt,Mortgaged land and houses,10,8,44.4,24
+subsistence_smuggling,,Subsistence smuggling by border residents,6,5,27.8,14
+child_guides,,Children and adolescents as guides,12,10,55.6,26
+organized_crime,,"Organized crime (mentions, rumours and denials)",13,11,61.1,23
+covid_closures,,COVID-19 closures and restrictions,54,17,94.4,73
+routes,,Routes and hidden paths,74,15,83.3,156
+river_crossings,routes,River crossings and rafts,48,12,66.7,81
+hidden_paths,routes,Hidden paths and detours around controls,32,15,83.3,49
+risks,,Risks to migrants,29,14,77.8,52
+extortion_kidnapping,risks,"Extortion, kidnapping, robbery and assault",17,12,66.7,23
+environmental_hazards,risks,"Drowning, heat and accidents",11,10,55.6,24
+institutions,,Institutional response,64,17,94.4,111
+enforcement,institutions,"Migration agents, police and the National Guard",38,16,88.9,59
+bribes,institutions,Bribes and corruption,9,9,50.0,11
+shelters_ngos,institutions,"Shelters, NGOs and protection agencies",26,9,50.0,41
+"#
+    );
+}
+
+#[test]
+fn interviewers_and_moderators_are_never_coded() {
+    let rows = coded_rows();
+    assert_eq!(rows.len(), 417);
+    for r in &rows {
+        let speaker = r[7].to_lowercase();
+        assert!(
+            !(speaker == "interviewer" || speaker.starts_with("entrevistador") || speaker.starts_with("moderator")),
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn every_passage_is_the_text_between_its_offsets() {
+    // Re-read each document as qcode does (its ids are the file names) and
+    // check the offsets of every coded passage.
+    let rows = coded_rows();
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r[0].ends_with(".md") || r[0].ends_with(".txt")) {
+        let (start, end): (usize, usize) = (r[5].parse().unwrap(), r[6].parse().unwrap());
+        let Ok(raw) = std::fs::read_to_string(format!("samples/transcripts/{}", &r[0])) else {
+            continue;
+        };
+        let body = match raw.strip_prefix("---\n").and_then(|rest| rest.split_once("\n---\n")) {
+            Some((_, body)) => body.to_string(),
+            None => raw,
+        };
+        let text = qcode::text::normalize(&body);
+        let between: String = text.chars().skip(start).take(end - start).collect();
+        let cell = r[12]
+            .strip_prefix('\'')
+            .filter(|t| t.starts_with(['=', '+', '-', '@']))
+            .unwrap_or(&r[12]);
+        assert_eq!(between, cell, "{}:{start}-{end}", &r[0]);
+        checked += 1;
+    }
+    assert!(checked > 300, "{checked}");
+}
+
+#[test]
+fn every_code_fires_and_labels_are_never_matched() {
+    let rows = coded_rows();
+    let out = stdout_of(qcode().args(["codebook", "check", "codebooks/smuggling.yaml"]));
+    assert!(out.contains("20 codes"), "{out}");
+    for code in [
+        "prices",
+        "price_amounts",
+        "installments_guarantees",
+        "lenders_interest",
+        "mortgaged_property",
+        "subsistence_smuggling",
+        "child_guides",
+        "organized_crime",
+        "covid_closures",
+        "river_crossings",
+        "hidden_paths",
+        "extortion_kidnapping",
+        "environmental_hazards",
+        "enforcement",
+        "bribes",
+        "shelters_ngos",
+    ] {
+        assert!(rows.iter().any(|r| &r[8] == code), "{code} never fires");
+    }
+    // The lender's label `Prestamista:` is not a match for `prestamista*`.
+    for r in rows
+        .iter()
+        .filter(|r| &r[7] == "Prestamista" && &r[8] == "lenders_interest")
+    {
+        let matched = r[11].to_lowercase();
+        assert!(
+            !matched.split("; ").any(|m| m == "prestamista") || r[12][13..].to_lowercase().contains("prestamista"),
+            "{r:?}"
+        );
+    }
+}
