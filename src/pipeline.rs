@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::codebook::Codebook;
@@ -93,11 +94,27 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
 }
 
 /// Sources per parallel batch: enough to keep every core busy, few enough
-/// that memory stays small.
-const BATCH: usize = 256;
+/// that memory stays small (a batch of documents is in memory at a time).
+const BATCH: usize = 64;
+
+/// Runs with fewer sources than this finish too fast to need a progress bar.
+const PROGRESS_FROM: usize = 200;
 
 /// Codes every source, calling `each` on the documents in input order.
+///
+/// A progress bar counts files on stderr when stderr is a terminal (and
+/// never otherwise, so logs and pipes stay clean); warnings about documents
+/// print above it.
 pub fn run(sources: &[Source], setup: &Setup, mut each: impl FnMut(CodedDocument) -> Result<()>) -> Result<()> {
+    let bar = if sources.len() >= PROGRESS_FROM {
+        ProgressBar::with_draw_target(Some(sources.len() as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed} (about {eta} left)")
+            .expect("valid progress template"),
+    );
     for batch in sources.chunks(BATCH) {
         let results: Vec<Result<Vec<CodedDocument>>> = batch
             .par_iter()
@@ -107,14 +124,17 @@ pub fn run(sources: &[Source], setup: &Setup, mut each: impl FnMut(CodedDocument
             })
             .collect();
         for result in results {
-            for coded in result? {
+            let result = result.inspect_err(|_| bar.finish_and_clear())?;
+            for coded in result {
                 for w in &coded.doc.warnings {
-                    eprintln!("qcode: warning: {w}");
+                    bar.suspend(|| eprintln!("qcode: warning: {w}"));
                 }
-                each(coded)?;
+                each(coded).inspect_err(|_| bar.finish_and_clear())?;
             }
+            bar.inc(1);
         }
     }
+    bar.finish_and_clear();
     Ok(())
 }
 

@@ -333,3 +333,25 @@ fn usage_errors_exit_2() {
     let out = qcode().args(["code", "--format", "xml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("qcode"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["code", "samples/transcripts", "-c", "codebooks/smuggling.yaml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("document,segment,"));
+    // The reader is gone (like `| head -1`): qcode stops without an error.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
+}
