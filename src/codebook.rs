@@ -162,8 +162,21 @@ pub struct SpeakerSet {
 
 impl SpeakerSet {
     pub fn contains(&self, speaker: &str) -> bool {
-        let speaker = speaker.to_lowercase();
-        self.patterns.iter().any(|p| glob_match(p, &speaker))
+        if self.patterns.is_empty() {
+            return false;
+        }
+        // Called for every coded segment: short ASCII names (the usual
+        // case) are lower-cased on the stack instead of in a new string.
+        let mut buf = [0u8; 64];
+        if speaker.is_ascii() && speaker.len() <= buf.len() {
+            let lower = &mut buf[..speaker.len()];
+            lower.copy_from_slice(speaker.as_bytes());
+            lower.make_ascii_lowercase();
+            let lower = std::str::from_utf8(lower).expect("ASCII");
+            return self.patterns.iter().any(|p| glob_match(p, lower));
+        }
+        let lower = speaker.to_lowercase();
+        self.patterns.iter().any(|p| glob_match(p, &lower))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -171,20 +184,20 @@ impl SpeakerSet {
     }
 }
 
-/// `*`-only glob over already lower-cased strings.
+/// `*`-only glob over already lower-cased strings (without allocating: it
+/// runs for every coded segment).
 fn glob_match(pattern: &str, s: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let Some((first, rest)) = pattern.split_once('*') else {
         return pattern == s;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
+    };
+    let (middle, last) = rest.rsplit_once('*').unwrap_or(("", rest));
+    if s.len() < first.len() + last.len() || !s.starts_with(first) || !s.ends_with(last) {
         return false;
     }
-    let mut rest = &s[first.len()..s.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
+    let mut hay = &s[first.len()..s.len() - last.len()];
+    for part in middle.split('*').filter(|p| !p.is_empty()) {
+        match hay.find(part) {
+            Some(i) => hay = &hay[i + part.len()..],
             None => return false,
         }
     }
@@ -824,6 +837,23 @@ mod tests {
         assert!(parse_term("p*mo").unwrap().inner_wildcard);
         assert!(parse_term("*").is_err());
         assert!(parse_term("  ").is_err());
+    }
+
+    #[test]
+    fn globs() {
+        for (p, s, want) in [
+            ("a*", "abc", true),
+            ("*c", "abc", true),
+            ("a*c", "ac", true),
+            ("a*b*c", "abc", true),
+            ("a*b*c", "acb", false),
+            ("ab*ba", "aba", false),
+            ("*", "", true),
+            ("abc", "abc", true),
+            ("abc", "abcd", false),
+        ] {
+            assert_eq!(glob_match(p, s), want, "{p} {s}");
+        }
     }
 
     #[test]

@@ -226,28 +226,27 @@ impl SpeakerRule {
         if self.is_default && !could_start_default_label(line) {
             return None;
         }
-        // Finding the match is fast (an automaton); reporting its groups
-        // costs time in proportion to the text searched, so the groups are
-        // read from the matched prefix only, not the whole line.
+        // Finding the match is fast (an automaton); reporting capture groups
+        // is slower, so the default rule reads them off the matched text
+        // and custom rules search only the matched prefix of the line.
         let found = self.regex.find(line)?;
-        let (m_start, m_end) = self
-            .regex
-            .captures_read(locs, &line[..found.end()])
-            .map(|m| (m.start(), m.end()))?;
-        let group = |i: usize| locs.get(i).map(|(s, e)| &line[s..e]);
-        let speaker = match self.speaker_group {
-            Some(i) => group(i)?.trim(),
-            None => line[m_start..m_end].trim_end().trim_end_matches(':').trim(),
+        let (m_start, m_end) = (found.start(), found.end());
+        let (speaker, time) = if self.is_default {
+            split_default_match(found.as_str())
+        } else {
+            self.regex.captures_read(locs, &line[..m_end])?;
+            let group = |i: usize| locs.get(i).map(|(s, e)| &line[s..e]);
+            let speaker = match self.speaker_group {
+                Some(i) => group(i)?,
+                None => line[m_start..m_end].trim_end().trim_end_matches(':'),
+            };
+            (speaker, self.time_groups.iter().find_map(|&i| group(i)))
         };
+        let speaker = speaker.trim();
         if speaker.is_empty() || (self.is_default && speaker.chars().count() > MAX_NAME_CHARS) {
             return None;
         }
-        let time = self
-            .time_groups
-            .iter()
-            .find_map(|&i| group(i))
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty());
+        let time = time.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         let bytes = line.as_bytes();
         let mut start = m_start;
         while start < m_end && matches!(bytes[start], b' ' | b'\t') {
@@ -264,6 +263,27 @@ impl SpeakerRule {
             time,
         })
     }
+}
+
+/// The speaker and timestamp of a match of the default rule. The rule's
+/// shape makes them unambiguous — a timestamp opens with `[`, `(` or a
+/// digit and ends at its bracket or at a space; a name holds no colon and
+/// the match ends with the colon and at most one white-space character — so
+/// they are read off the match instead of from capture groups.
+fn split_default_match(matched: &str) -> (&str, Option<&str>) {
+    let m = matched.trim_start_matches([' ', '\t']);
+    let (time, rest) = match m.as_bytes().first() {
+        Some(b'[') => m[1..].split_once(']').map_or((None, m), |(t, r)| (Some(t), r)),
+        Some(b'(') => m[1..].split_once(')').map_or((None, m), |(t, r)| (Some(t), r)),
+        Some(b'0'..=b'9') => match m.find([' ', '\t']) {
+            Some(k) => (Some(&m[..k]), &m[k..]),
+            None => (None, m),
+        },
+        _ => (None, m),
+    };
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let name = rest.rfind(':').map_or(rest, |k| &rest[..k]);
+    (name, time)
 }
 
 /// The number of the capture group called `name`.
@@ -651,6 +671,24 @@ mod tests {
     }
 
     // ---- default speaker rule -------------------------------------------
+
+    proptest::proptest! {
+        /// Reading the default rule's groups off the match gives what the
+        /// regex's own capture groups give.
+        #[test]
+        fn default_groups_read_off_the_match(
+            line in "[ \t]{0,2}(\\[[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?\\] ?|\\([0-9]:[0-9]{2}\\)|[0-9]{1,2}:[0-9]{2}:[0-9]{2}(,[0-9])? )?[A-ZÁÑa-z][a-zé.'’ -]{0,12}[:;][ \tx]?[a-z ]{0,5}"
+        ) {
+            let regex = &*DEFAULT_REGEX;
+            if let Some(caps) = regex.captures(&line) {
+                let whole = caps.get(0).unwrap().as_str();
+                let (speaker, time) = split_default_match(whole);
+                proptest::prop_assert_eq!(speaker, caps.name("speaker").unwrap().as_str());
+                let want = ["t1", "t2", "t3"].iter().find_map(|g| caps.name(g)).map(|t| t.as_str());
+                proptest::prop_assert_eq!(time, want);
+            }
+        }
+    }
 
     #[test]
     fn default_rule_accepts_labels() {
