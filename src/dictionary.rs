@@ -513,7 +513,8 @@ pub fn export_dic(codebook: &Codebook) -> (String, Vec<String>) {
         if r.min_hits > 1 {
             lost.push(format!("`min_hits: {}`", r.min_hits));
         }
-        if !r.speakers.is_empty() || !r.skip_speakers.is_empty() {
+        // The codebook's default scope is reported once, below.
+        if !r.speakers.is_empty() || r.skip_speakers != codebook.skip_speakers {
             lost.push("its speaker scope".to_string());
         }
         if !lost.is_empty() {
@@ -523,6 +524,12 @@ pub fn export_dic(codebook: &Codebook) -> (String, Vec<String>) {
                 lost.join(", ")
             ));
         }
+    }
+    if !codebook.skip_speakers.is_empty() {
+        warnings.push(format!(
+            "a .dic cannot skip speakers: the codebook's `skip_speakers` ({}) is left out",
+            codebook.skip_speakers.patterns.join(", ")
+        ));
     }
     let mut out = String::from("%\n");
     for (i, code) in codebook.codes.iter().enumerate() {

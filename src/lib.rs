@@ -18,6 +18,7 @@ pub mod segment;
 pub mod text;
 
 pub use error::{Error, Result};
+pub mod audit;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
@@ -25,5 +26,6 @@ pub mod dictionary;
 pub mod matcher;
 pub mod output;
 pub mod pipeline;
+pub mod refi;
 pub mod report;
 pub mod stats;

@@ -31,8 +31,12 @@ enum Command {
     Code(cmd::code::Args),
     Freq(cmd::freq::Args),
     Excerpts(cmd::excerpts::Args),
+    Agree(cmd::agree::Args),
+    Audit(cmd::audit::Args),
     #[command(subcommand)]
     Codebook(cmd::codebook::Command),
+    Export(cmd::export::Args),
+    Import(cmd::import::Args),
 }
 
 fn main() {
@@ -50,7 +54,11 @@ fn main() {
         Command::Code(args) => cmd::code::run(args),
         Command::Freq(args) => cmd::freq::run(args),
         Command::Excerpts(args) => cmd::excerpts::run(args),
+        Command::Agree(args) => cmd::agree::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
         Command::Codebook(c) => cmd::codebook::run(c),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     if let Err(e) = result {
         eprintln!("qcode: error: {e}");

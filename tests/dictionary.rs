@@ -191,10 +191,11 @@ codes:
     assert_eq!(
         warnings,
         [
-            "code `smuggling`: a .dic cannot express its speaker scope; left out",
-            "code `prices`: a .dic cannot express keywords with a leading or inner `*` (`*dollars`), 1 regular expression(s), its speaker scope; left out",
-            "code `guides`: a .dic cannot express 1 `near` rule(s), its speaker scope; left out",
-            "code `debt`: a .dic cannot express keywords with a leading or inner `*` (`p*mo`), its `not` terms, `min_hits: 2`, its speaker scope; left out",
+            "code `prices`: a .dic cannot express keywords with a leading or inner `*` (`*dollars`), 1 regular expression(s); left out",
+            "code `guides`: a .dic cannot express 1 `near` rule(s); left out",
+            "code `debt`: a .dic cannot express keywords with a leading or inner `*` (`p*mo`), its `not` terms, `min_hits: 2`; left out",
+            // The codebook-wide default is reported once, not per code.
+            "a .dic cannot skip speakers: the codebook's `skip_speakers` (interviewer) is left out",
         ]
     );
 }

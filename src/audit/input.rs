@@ -1,0 +1,219 @@
+//! Reading the files whose agreement is measured. Three layouts are
+//! recognised by their header:
+//!
+//! * the project's **coded CSV** (`document`, `code`, … — see
+//!   [`crate::coding`]): one row per coded passage;
+//! * the generic **long format** `unit,coder,code`: one row per rating, as
+//!   other tools export it; an empty `code` means "rated, no code applies";
+//! * the **set form** `unit,coder,codes`: one row per unit and coder, codes
+//!   separated by `;`; an empty `codes` means "rated, no code applies".
+//!
+//! In the two long layouts a missing row means "not rated", which is not
+//! the same as "rated, nothing applies"; the readers keep the two apart.
+//! A missing `coder` column (or an empty cell) means the file's name stands
+//! for the coder, as for the coded CSV.
+
+use std::path::Path;
+
+use crate::coding::{Coding, read_coded_csv};
+use crate::corpus::{MAX_TEXT_FILE, read_bytes};
+use crate::error::{Error, Result};
+use crate::output::unguard_cell;
+
+/// A coded CSV in the project's schema.
+#[derive(Debug, Clone)]
+pub struct CodedFile {
+    /// How the file is named in messages (its path, or "qcode (automatic
+    /// coding)" for codings made in-process).
+    pub name: String,
+    pub codings: Vec<Coding>,
+}
+
+/// Which long layout a file uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongForm {
+    /// `unit,coder,code`: one row per rating.
+    Single,
+    /// `unit,coder,codes`: one row per unit and coder, `;`-separated codes.
+    Sets,
+}
+
+/// One row of a long-format file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongRow {
+    /// Line in the file (1-based, header = line 1).
+    pub line: usize,
+    pub unit: String,
+    pub coder: String,
+    /// The codes of the row; empty = rated, no code applies.
+    pub codes: Vec<String>,
+}
+
+/// A long-format file.
+#[derive(Debug, Clone)]
+pub struct LongFile {
+    pub name: String,
+    pub form: LongForm,
+    pub rows: Vec<LongRow>,
+}
+
+/// A file of ratings, in one of the recognised layouts.
+#[derive(Debug, Clone)]
+pub enum InputFile {
+    Coded(CodedFile),
+    Long(LongFile),
+}
+
+/// Reads `path`, recognising its layout by the header.
+pub fn read_input(path: &Path) -> Result<InputFile> {
+    let bytes = read_bytes(path, MAX_TEXT_FILE)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(path, &e))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let name = path.display().to_string();
+    if col("document").is_some() {
+        let codings = read_coded_csv(path)?;
+        return Ok(InputFile::Coded(CodedFile { name, codings }));
+    }
+    let layout_hint = "give a coded CSV (columns `document,…,code,coder`), the long format `unit,coder,code` \
+                       (one row per rating) or the set form `unit,coder,codes` (codes separated by `;`)";
+    let (unit, code, form) = match (col("unit"), col("code"), col("codes")) {
+        (Some(u), Some(c), None) => (u, c, LongForm::Single),
+        (Some(u), None, Some(c)) => (u, c, LongForm::Sets),
+        (Some(_), Some(_), Some(_)) => {
+            return Err(Error::new("the file has both a `code` and a `codes` column")
+                .in_file(path)
+                .hint(
+                    "keep `code` (one code per row) or `codes` (all codes of a unit in one cell, separated by `;`)",
+                ));
+        }
+        _ => {
+            let missing = if col("unit").is_none() { "unit" } else { "code" };
+            return Err(Error::new(format!(
+                "the file has no `{missing}` column, so qcode cannot tell which layout it uses (found: {})",
+                headers.join(", ")
+            ))
+            .in_file(path)
+            .hint(layout_hint));
+        }
+    };
+    let coder_col = col("coder");
+    let default_coder = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| csv_error(path, &e))?;
+        let line = record.position().map_or(i + 2, |p| p.line() as usize);
+        let cell = |c: usize| unguard_cell(record.get(c).unwrap_or_default().trim()).to_string();
+        let unit_label = cell(unit);
+        if unit_label.is_empty() {
+            return Err(Error::new("the row has an empty `unit`")
+                .at(format!("{}:{line}", path.display()))
+                .hint("every row names the unit it rates; delete rows that do not"));
+        }
+        let coder = coder_col.map(&cell).filter(|c| !c.is_empty());
+        let raw = cell(code);
+        let codes = match form {
+            LongForm::Single if raw.is_empty() => Vec::new(),
+            LongForm::Single => vec![raw],
+            LongForm::Sets => raw
+                .split(';')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        };
+        rows.push(LongRow {
+            line,
+            unit: unit_label,
+            coder: coder.unwrap_or_else(|| default_coder.clone()),
+            codes,
+        });
+    }
+    Ok(InputFile::Long(LongFile { name, form, rows }))
+}
+
+/// Whether `path` is a coded CSV in the project schema: a `.csv` file
+/// whose header names the `document` and `code` columns. Used to tell
+/// qcode's coded CSV from transcripts given in its place.
+pub fn is_coded_csv(path: &Path) -> bool {
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv || !path.is_file() {
+        return false;
+    }
+    let Ok(mut reader) = csv::ReaderBuilder::new().flexible(true).from_path(path) else {
+        return false;
+    };
+    reader.headers().is_ok_and(|h| {
+        let has = |name: &str| h.iter().any(|c| c.trim_start_matches('\u{feff}').trim() == name);
+        has("document") && has("code")
+    })
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> Error {
+    let place = match e.position() {
+        Some(p) => format!("{}:{}", path.display(), p.line()),
+        None => path.display().to_string(),
+    };
+    let what = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("a row has {len} fields where the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 text".to_string(),
+        _ => format!("the file cannot be read as CSV: {e}"),
+    };
+    Error::new(what)
+        .at(place)
+        .hint("save the file as CSV UTF-8; a field with commas, quotes or line breaks must be in double quotes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn long_single_keeps_empty_code_as_rated_nothing() {
+        let (_d, p) = write("x.csv", "unit,coder,code\nu1,ana,a\nu2,ana,\n");
+        let InputFile::Long(f) = read_input(&p).unwrap() else {
+            panic!("long")
+        };
+        assert_eq!(f.form, LongForm::Single);
+        assert_eq!(f.rows[0].codes, ["a"]);
+        assert!(f.rows[1].codes.is_empty());
+        assert_eq!(f.rows[1].line, 3);
+    }
+
+    #[test]
+    fn sets_split_and_coder_defaults_to_stem() {
+        let (_d, p) = write("luis.csv", "unit,codes\nu1,a; b ;\nu2,\n");
+        let InputFile::Long(f) = read_input(&p).unwrap() else {
+            panic!("long")
+        };
+        assert_eq!(f.form, LongForm::Sets);
+        assert_eq!(f.rows[0].codes, ["a", "b"]);
+        assert_eq!(f.rows[0].coder, "luis");
+        assert!(f.rows[1].codes.is_empty());
+    }
+
+    #[test]
+    fn unknown_layout_is_explained() {
+        let (_d, p) = write("x.csv", "item,rater,label\n1,a,b\n");
+        let e = read_input(&p).unwrap_err();
+        assert!(e.what.contains("no `unit` column"), "{e}");
+        assert!(e.hint.unwrap().contains("unit,coder,code"));
+    }
+}

@@ -1,0 +1,233 @@
+//! Flat records: one row of a report with a fixed, documented list of
+//! snake_case field names, written as a JSON object (fields in schema
+//! order) or as a CSV row.
+//!
+//! Scripts rely on these names, so every report declares its schema once as
+//! a `const` list of names and fills values in the same order; the JSON and
+//! CSV writers both read that one list. An undefined coefficient is `null`
+//! in JSON and an empty cell in CSV, with its reason in the `<name>_reason`
+//! field beside it. Numbers are written with full precision (the shortest
+//! decimal that reads back as the same `f64`), never formula-guarded; text
+//! cells are guarded against spreadsheet formula injection.
+
+use std::io::Write;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::error::Result;
+use crate::output::{guard_cell, write_error};
+use crate::stats::Coef;
+
+/// One value of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    /// A count.
+    Int(u64),
+    /// A number, or `null`.
+    Num(Option<f64>),
+    /// Text, or `null`.
+    Text(Option<String>),
+    /// A list of strings (`;`-joined in CSV).
+    List(Vec<String>),
+}
+
+/// A row: values in the order of its schema's field names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    fields: &'static [&'static str],
+    values: Vec<Field>,
+}
+
+impl Record {
+    /// An empty record of the given schema.
+    pub fn new(fields: &'static [&'static str]) -> Record {
+        Record {
+            fields,
+            values: Vec::with_capacity(fields.len()),
+        }
+    }
+
+    /// Appends the next field's value.
+    pub fn push(&mut self, value: Field) -> &mut Record {
+        debug_assert!(
+            self.values.len() < self.fields.len(),
+            "more values than fields in {:?}",
+            self.fields
+        );
+        self.values.push(value);
+        self
+    }
+
+    pub fn int(&mut self, v: usize) -> &mut Record {
+        self.push(Field::Int(v as u64))
+    }
+
+    pub fn num(&mut self, v: Option<f64>) -> &mut Record {
+        self.push(Field::Num(v))
+    }
+
+    pub fn text(&mut self, v: impl Into<String>) -> &mut Record {
+        self.push(Field::Text(Some(v.into())))
+    }
+
+    pub fn opt_text(&mut self, v: Option<String>) -> &mut Record {
+        self.push(Field::Text(v))
+    }
+
+    /// A coefficient and its reason: two fields, `<name>` and `<name>_reason`.
+    pub fn coef(&mut self, c: Coef) -> &mut Record {
+        self.num(c.value());
+        self.opt_text(c.reason().map(|r| r.message().to_string()))
+    }
+
+    fn check(&self) {
+        debug_assert_eq!(
+            self.values.len(),
+            self.fields.len(),
+            "record filled with {} values for fields {:?}",
+            self.values.len(),
+            self.fields
+        );
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Field::Int(v) => s.serialize_u64(*v),
+            Field::Num(Some(v)) => s.serialize_f64(*v),
+            Field::Num(None) | Field::Text(None) => s.serialize_none(),
+            Field::Text(Some(t)) => s.serialize_str(t),
+            Field::List(items) => items.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Record {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.check();
+        let mut map = s.serialize_map(Some(self.fields.len()))?;
+        for (k, v) in self.fields.iter().zip(&self.values) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// A JSON object whose keys keep the order they were added in, for a
+/// report's whole output: serde_json's own maps sort their keys, which
+/// would scramble the records' schema order.
+#[derive(Debug, Clone, Default)]
+pub struct JsonObject(Vec<(&'static str, JsonItem)>);
+
+#[derive(Debug, Clone)]
+enum JsonItem {
+    Value(serde_json::Value),
+    Records(Vec<Record>),
+}
+
+impl JsonObject {
+    pub fn new() -> JsonObject {
+        JsonObject::default()
+    }
+
+    /// Adds a plain value (its own maps, if any, have sorted keys).
+    pub fn value(mut self, key: &'static str, v: impl Serialize) -> JsonObject {
+        let v = serde_json::to_value(v).expect("report values serialise");
+        self.0.push((key, JsonItem::Value(v)));
+        self
+    }
+
+    /// Adds a list of records, each in its schema's order.
+    pub fn records(mut self, key: &'static str, records: Vec<Record>) -> JsonObject {
+        self.0.push((key, JsonItem::Records(records)));
+        self
+    }
+}
+
+impl Serialize for JsonObject {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            match v {
+                JsonItem::Value(v) => map.serialize_entry(k, v)?,
+                JsonItem::Records(r) => map.serialize_entry(k, r)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// Writes `records` as CSV with the header `fields` (written even when there
+/// are no records, so a script always finds the columns).
+pub fn write_csv(fields: &[&str], records: &[Record], out: impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let err = |e: csv::Error| write_error(std::io::Error::other(e.to_string()));
+    w.write_record(fields).map_err(err)?;
+    for r in records {
+        r.check();
+        debug_assert_eq!(r.fields, fields);
+        let row = r.values.iter().map(|v| match v {
+            Field::Int(v) => v.to_string(),
+            Field::Num(Some(v)) => v.to_string(),
+            Field::Num(None) | Field::Text(None) => String::new(),
+            Field::Text(Some(t)) => guard_cell(t).into_owned(),
+            Field::List(items) => guard_cell(&items.join("; ")).into_owned(),
+        });
+        w.write_record(row).map_err(err)?;
+    }
+    w.flush().map_err(write_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Reason;
+
+    const FIELDS: &[&str] = &["code", "n", "kappa", "kappa_reason", "terms"];
+
+    fn sample() -> Record {
+        let mut r = Record::new(FIELDS);
+        r.text("=x")
+            .int(3)
+            .coef(Coef::Undefined(Reason::NoVariation))
+            .push(Field::List(vec!["a".into(), "b".into()]));
+        r
+    }
+
+    #[test]
+    fn json_keeps_schema_order_and_nulls() {
+        let json = serde_json::to_string(&sample()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"=x","n":3,"kappa":null,"kappa_reason":"no variation: every coder used one category (1 − Pe = 0)","terms":["a","b"]}"#
+        );
+    }
+
+    #[test]
+    fn json_object_keeps_insertion_order() {
+        let o = JsonObject::new()
+            .value("z", 1)
+            .records("rows", vec![sample()])
+            .value("a", [2]);
+        let json = serde_json::to_string(&o).unwrap();
+        assert!(json.starts_with(r#"{"z":1,"rows":[{"code":"=x","n":3,"#), "{json}");
+        assert!(json.ends_with(r#""a":[2]}"#), "{json}");
+    }
+
+    #[test]
+    fn csv_guards_text_not_numbers() {
+        let mut neg = Record::new(FIELDS);
+        neg.text("c").int(1).coef(Coef::Value(-0.25)).push(Field::List(vec![]));
+        let mut out = Vec::new();
+        write_csv(FIELDS, &[sample(), neg], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "code,n,kappa,kappa_reason,terms\n'=x,3,,no variation: every coder used one category (1 − Pe = 0),a; b\nc,1,-0.25,,\n"
+        );
+        let mut empty = Vec::new();
+        write_csv(FIELDS, &[], &mut empty).unwrap();
+        assert_eq!(String::from_utf8(empty).unwrap(), "code,n,kappa,kappa_reason,terms\n");
+    }
+}

@@ -1,0 +1,177 @@
+//! Which rules of a code fire on a passage, so that an audit can name the
+//! rule behind each false positive ("keyword `coyote*`", "`pag*` near
+//! `coyote*`").
+//!
+//! The matcher reports that a code applies, not which rule made it apply.
+//! Rather than re-implement matching, each rule of the code is compiled as
+//! a code of its own (keeping the code's `not` terms, speaker scope and
+//! accent setting, and dropping `min_hits`, which concerns all rules
+//! together) and the real matcher runs them over the passage.
+
+use std::collections::HashMap;
+
+use crate::codebook::{Code, Codebook, Rules};
+use crate::error::Result;
+use crate::matcher::Matcher;
+use crate::segment::{self, SpeakerRule, Unit};
+
+/// Finds the rules that fire, compiling each code's rules once.
+pub struct RuleFinder<'a> {
+    codebook: &'a Codebook,
+    speakers: SpeakerRule,
+    compiled: HashMap<usize, (Matcher, Vec<String>)>,
+}
+
+/// One code per rule of `code`, with a description of the rule.
+fn single_rules(code: &Code) -> Vec<(String, Rules)> {
+    let r = &code.rules;
+    let base = Rules {
+        not: r.not.clone(),
+        speakers: r.speakers.clone(),
+        skip_speakers: r.skip_speakers.clone(),
+        accents: r.accents,
+        ..Rules::default()
+    };
+    let quote = |s: &str| format!("`{s}`");
+    let mut out = Vec::new();
+    for k in &r.keywords {
+        out.push((
+            format!("keyword {}", quote(&k.raw)),
+            Rules {
+                keywords: vec![k.clone()],
+                ..base.clone()
+            },
+        ));
+    }
+    for p in &r.patterns {
+        out.push((
+            format!("pattern {}", quote(p)),
+            Rules {
+                patterns: vec![p.clone()],
+                ..base.clone()
+            },
+        ));
+    }
+    if !r.all.is_empty() {
+        let terms: Vec<String> = r.all.iter().map(|t| quote(&t.raw)).collect();
+        out.push((
+            format!("all of {}", terms.join(", ")),
+            Rules {
+                all: r.all.clone(),
+                ..base.clone()
+            },
+        ));
+    }
+    for n in &r.near {
+        out.push((
+            format!(
+                "{} near {} (within {} words)",
+                quote(&n.a.raw),
+                quote(&n.b.raw),
+                n.within
+            ),
+            Rules {
+                near: vec![n.clone()],
+                ..base.clone()
+            },
+        ));
+    }
+    out
+}
+
+impl<'a> RuleFinder<'a> {
+    pub fn new(codebook: &'a Codebook) -> Result<RuleFinder<'a>> {
+        let speakers = match &codebook.speaker_pattern {
+            Some(p) => SpeakerRule::custom(p)?,
+            None => SpeakerRule::default(),
+        };
+        Ok(RuleFinder {
+            codebook,
+            speakers,
+            compiled: HashMap::new(),
+        })
+    }
+
+    /// The rules of `code` that fire on `text` said by `speaker` (empty:
+    /// unknown), in codebook order. Empty when the code is not in the
+    /// codebook or no rule fires on the text alone.
+    pub fn rules(&mut self, code: &str, text: &str, speaker: &str) -> Result<Vec<String>> {
+        let Some(ci) = self.codebook.find(code) else {
+            return Ok(Vec::new());
+        };
+        if !self.compiled.contains_key(&ci) {
+            let code = &self.codebook.codes[ci];
+            let (names, rules): (Vec<String>, Vec<Rules>) = single_rules(code).into_iter().unzip();
+            let mut cb = self.codebook.clone();
+            cb.codes = rules
+                .into_iter()
+                .map(|rules| Code {
+                    parent: None,
+                    depth: 0,
+                    rules,
+                    ..code.clone()
+                })
+                .collect();
+            self.compiled.insert(ci, (Matcher::new(&cb)?, names));
+        }
+        let (matcher, names) = &self.compiled[&ci];
+        let labels = segment::find_labels(text, &self.speakers);
+        let mut segments = segment::segment(text, Unit::Document, &labels, 1);
+        if !speaker.is_empty() {
+            for s in &mut segments {
+                s.speaker = Some(speaker.to_string());
+            }
+        }
+        Ok(matcher
+            .apply(text, &labels, &segments)
+            .into_iter()
+            .map(|a| names[a.code].clone())
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CB: &str = r#"name: t
+codes:
+  - name: prices
+    keywords: ["coyote*", "pay the smuggler"]
+    patterns: ['\$\s?\d+']
+    near:
+      - terms: ["pag*", "pollero*"]
+        within: 4
+    not: [movie]
+    skip_speakers: [Interviewer]
+"#;
+
+    #[test]
+    fn names_each_rule_that_fires() {
+        let cb = Codebook::parse(CB, "cb.yaml").unwrap();
+        let mut f = RuleFinder::new(&cb).unwrap();
+        let rules = f
+            .rules(
+                "prices",
+                "P1: We had to pay the smuggler $300 and pagamos al pollero.",
+                "",
+            )
+            .unwrap();
+        assert_eq!(
+            rules,
+            [
+                "keyword `pay the smuggler`",
+                "pattern `\\$\\s?\\d+`",
+                "`pag*` near `pollero*` (within 4 words)"
+            ]
+        );
+        assert_eq!(
+            f.rules("prices", "the coyotes came", "P1").unwrap(),
+            ["keyword `coyote*`"]
+        );
+        // `not` and the speaker scope still apply.
+        assert!(f.rules("prices", "a coyote movie", "").unwrap().is_empty());
+        assert!(f.rules("prices", "the coyote", "Interviewer").unwrap().is_empty());
+        assert!(f.rules("unknown", "coyote", "").unwrap().is_empty());
+    }
+}

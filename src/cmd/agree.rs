@@ -1,0 +1,318 @@
+//! `qcode agree`: inter-coder agreement per code and overall.
+
+use std::path::PathBuf;
+
+use qcode::audit::agreement::{BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements};
+use qcode::audit::data::{self, Options, UnitKind, unit_of_codings};
+use qcode::audit::input::{CodedFile, InputFile, LongFile, read_input};
+use qcode::audit::render::write_report;
+use qcode::audit::spans::{SpanOptions, span_report};
+use qcode::audit::transcripts::Transcripts;
+use qcode::codebook::Codebook;
+use qcode::corpus::{self, ReadOptions};
+use qcode::output::Output;
+use qcode::report::{Provenance, TableFormat};
+use qcode::segment::{SpeakerRule, Unit};
+use qcode::stats::OverlapBasis;
+use qcode::{Error, Result};
+
+use super::util::{optional_codebook, terminal_width, warn};
+
+/// Inter-coder agreement: how consistently two or more coders (people, or
+/// qcode against a person) applied the same codebook to the same texts.
+///
+/// One row per code — was the code applied to the unit, yes or no — and an
+/// overall row, with percent agreement, Cohen's or Fleiss' kappa, Gwet's
+/// AC1, Krippendorff's alpha with a bootstrap 95% interval, and
+/// Krippendorff's verdict (reliable, tentative, not reliable). The legend
+/// under the table defines every number; undefined values say why.
+///
+/// FILES are coded CSVs (one per coder, or one with a `coder` column), or
+/// long-format files `unit,coder,code` (one row per rating; a nominal
+/// variable when every unit gets one code) or `unit,coder,codes` (codes
+/// separated by `;`). In the long formats an empty code means "rated, no
+/// code applies" and a missing row "not rated".
+///
+/// Examples:
+///   qcode agree samples/coders/ana.csv samples/coders/luis.csv --transcripts samples/transcripts -c codebooks/smuggling.yaml
+///   qcode agree ana.csv luis.csv --disagreements to_adjudicate.csv
+///   qcode agree ana.csv luis.csv --unit document --format csv
+///   qcode agree ana.csv luis.csv --spans --overlap 80 --transcripts samples/transcripts
+///   qcode agree ratings.csv --categories yes,no,unsure --format json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Coded CSVs, or long-format files (`unit,coder,code` or
+    /// `unit,coder,codes`).
+    #[arg(value_name = "FILES", required = true)]
+    files: Vec<PathBuf>,
+    /// What one unit is, for coded CSVs: a segment as coded (paragraph,
+    /// turn…), or a whole document (was the code applied anywhere in it?).
+    #[arg(long, value_enum)]
+    unit: Option<UnitKind>,
+    /// Compare the stretches of text each coder marked (character offsets):
+    /// character-level agreement and kappa per code and document, as NVivo
+    /// does, and segment matching, as MAXQDA does. Two coders.
+    #[arg(long)]
+    spans: bool,
+    /// With --spans: how much two segments must overlap to match, in
+    /// percent of the --overlap-basis length.
+    #[arg(long, value_name = "PERCENT", default_value = "90", value_parser = parse_overlap, requires = "spans")]
+    overlap: f64,
+    /// With --spans: what the overlap is a percentage of.
+    #[arg(long, value_enum, default_value_t = Basis::Longer, requires = "spans")]
+    overlap_basis: Basis,
+    /// The codebook: declares every code, so codes nobody used still get a
+    /// row and count in the overall figures; also gives the speaker pattern
+    /// and unit for cutting --transcripts.
+    #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "categories")]
+    codebook: Option<PathBuf>,
+    /// Declare the codes (categories) without a codebook: a,b,c.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    categories: Vec<String>,
+    /// Compare only these coders: NAME,NAME.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    coders: Vec<String>,
+    /// The transcripts the coded CSVs were made from (files or folders).
+    /// Every segment then counts, coded or not, and the rows are checked
+    /// against the segments; with --spans they give documents' lengths.
+    #[arg(long, value_name = "PATH")]
+    transcripts: Vec<PathBuf>,
+    /// With --transcripts: the speaker-label pattern (default: the
+    /// codebook's, else qcode's).
+    #[arg(long, value_name = "REGEX", requires = "transcripts")]
+    speaker_pattern: Option<String>,
+    /// With --transcripts in .csv/.tsv/.xlsx: the column holding the text.
+    #[arg(long, value_name = "COLUMN", requires = "transcripts")]
+    text_col: Vec<String>,
+    /// With --transcripts in .csv/.tsv/.xlsx: the column holding the
+    /// document id.
+    #[arg(long, value_name = "COLUMN", requires = "transcripts")]
+    id_col: Option<String>,
+    /// With --transcripts in .xlsx: the sheet (default: the first).
+    #[arg(long, value_name = "NAME", requires = "transcripts")]
+    sheet: Option<String>,
+    /// Every coder read every document: a document without any row of a
+    /// coder counts as "rated, no code applies" for that coder, not as
+    /// "not rated".
+    #[arg(long)]
+    all_rated: bool,
+    /// Bootstrap replicates for alpha's 95% interval.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REPLICATES)]
+    replicates: usize,
+    /// Seed of the bootstrap: the same seed gives the same interval.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Write every unit where the coders differ to this CSV, with what each
+    /// coder applied, for adjudication in a spreadsheet.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "spans")]
+    disagreements: Option<PathBuf>,
+}
+
+/// What segment overlap is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Basis {
+    /// The longer of the two segments (symmetric; the default).
+    Longer,
+    /// The stretch both segments cover together (strictest).
+    Union,
+    /// The shorter segment (a short segment inside a long one matches).
+    Shorter,
+}
+
+impl From<Basis> for OverlapBasis {
+    fn from(b: Basis) -> Self {
+        match b {
+            Basis::Longer => OverlapBasis::Longer,
+            Basis::Union => OverlapBasis::Union,
+            Basis::Shorter => OverlapBasis::Shorter,
+        }
+    }
+}
+
+/// A percentage (`90`, `90%`, `87.5`) as a fraction. A bare number of 1 or
+/// less is refused: `0.9` is far more likely a fraction than 0.9 %.
+fn parse_overlap(s: &str) -> std::result::Result<f64, String> {
+    let (number, percent_sign) = match s.trim().strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (s.trim(), false),
+    };
+    let p: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a percentage; write e.g. 90 or 90%"))?;
+    if !(p > 0.0 && p <= 100.0) {
+        return Err(format!("the overlap is a percentage between 0 and 100, not {s}"));
+    }
+    if p <= 1.0 && !percent_sign {
+        return Err(format!(
+            "write the overlap as a percentage: --overlap {} for {p}, or --overlap {s}% if you mean {s} percent",
+            p * 100.0
+        ));
+    }
+    Ok(p / 100.0)
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let codebook = optional_codebook(args.codebook.as_ref())?;
+    let declared = declared_codes(codebook.as_ref(), &args.categories)?;
+    let coders = (!args.coders.is_empty()).then_some(args.coders.as_slice());
+    let mut coded: Vec<CodedFile> = Vec::new();
+    let mut long: Vec<LongFile> = Vec::new();
+    for path in &args.files {
+        match read_input(path)? {
+            InputFile::Coded(f) => coded.push(f),
+            InputFile::Long(f) => long.push(f),
+        }
+    }
+    if !coded.is_empty() && !long.is_empty() {
+        return Err(Error::new(format!(
+            "{} is a coded CSV and {} a long-format file",
+            coded[0].name, long[0].name
+        ))
+        .hint("give all files in the same layout"));
+    }
+    let unit_kind = args.unit.unwrap_or_default();
+    let transcripts = load_transcripts(&args, codebook.as_ref(), &coded, unit_kind)?;
+    let file_names = args.files.iter().map(|p| p.display().to_string()).collect();
+    let mut out = Output::open(args.out.as_deref())?;
+    let width = terminal_width(out.is_terminal());
+
+    if args.spans {
+        if coded.is_empty() {
+            return Err(
+                Error::new("--spans compares character offsets, which long-format files do not have")
+                    .hint("give coded CSVs with `start_char` and `end_char`, or leave out --spans"),
+            );
+        }
+        let opts = SpanOptions {
+            declared: declared.as_deref(),
+            coders,
+            transcripts: transcripts.as_ref(),
+            all_rated: args.all_rated,
+            threshold: args.overlap,
+            basis: args.overlap_basis.into(),
+        };
+        let (report, warnings) = span_report(&coded, &opts)?;
+        warnings.iter().for_each(|w| warn(w));
+        let provenance = Provenance::new(codebook.as_ref(), file_names, Some("characters"));
+        write_report(&mut out, &report, args.format, &provenance, &warnings, width)?;
+        return out.finish();
+    }
+
+    let opts = Options {
+        unit: unit_kind,
+        declared: declared.as_deref(),
+        coders,
+        transcripts: transcripts.as_ref(),
+        all_rated: args.all_rated,
+        complete_coder: None,
+    };
+    let built = if long.is_empty() {
+        data::from_coded(&coded, &opts)?
+    } else {
+        data::from_long(&long, &opts)?
+    };
+    built.warnings.iter().for_each(|w| warn(w));
+    let boot = BootstrapSettings {
+        replicates: args.replicates,
+        seed: args.seed,
+    };
+    let report = agreement_report(&built.data, boot);
+    let unit_name = match (long.is_empty(), unit_kind) {
+        (false, _) => None,
+        (true, UnitKind::Document) => Some("document".to_string()),
+        (true, UnitKind::Segment) => Some(unit_of_codings(&coded)?.map_or("segment", Unit::as_str).to_string()),
+    };
+    let provenance = Provenance::new(codebook.as_ref(), file_names, unit_name.as_deref());
+    write_report(&mut out, &report, args.format, &provenance, &built.warnings, width)?;
+    out.finish()?;
+    if let Some(path) = &args.disagreements {
+        let table = disagreements(&built.data);
+        let mut file = Output::open(Some(path))?;
+        table.write_csv(&mut file)?;
+        file.finish()?;
+        eprintln!(
+            "qcode: {} unit(s) where the coders differ written to {}",
+            table.rows.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The declared codes: the codebook's, or `--categories` (each once).
+fn declared_codes(codebook: Option<&Codebook>, categories: &[String]) -> Result<Option<Vec<String>>> {
+    if let Some(cb) = codebook {
+        return Ok(Some(cb.codes.iter().map(|c| c.name.clone()).collect()));
+    }
+    if categories.is_empty() {
+        return Ok(None);
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for c in categories.iter().map(|c| c.trim()) {
+        if c.is_empty() || seen.iter().any(|s| s == c) {
+            return Err(Error::new(format!("--categories names `{c}` twice or is empty"))
+                .hint("list each code once, separated by commas: --categories a,b,c"));
+        }
+        seen.push(c.to_string());
+    }
+    Ok(Some(seen))
+}
+
+/// Reads and segments `--transcripts` as `qcode code` would have: the unit
+/// of the coded files (else the codebook's, else paragraphs) and the
+/// speaker pattern given, else the codebook's.
+fn load_transcripts(
+    args: &Args,
+    codebook: Option<&Codebook>,
+    coded: &[CodedFile],
+    unit_kind: UnitKind,
+) -> Result<Option<Transcripts>> {
+    if args.transcripts.is_empty() {
+        return Ok(None);
+    }
+    let unit = match unit_kind {
+        UnitKind::Document => Unit::Document,
+        UnitKind::Segment => unit_of_codings(coded)?
+            .or(codebook.map(|c| c.unit))
+            .unwrap_or(Unit::Paragraph),
+    };
+    let pattern = args
+        .speaker_pattern
+        .as_deref()
+        .or(codebook.and_then(|c| c.speaker_pattern.as_deref()));
+    let speakers = match pattern {
+        Some(p) => SpeakerRule::custom(p)?,
+        None => SpeakerRule::default(),
+    };
+    let read = ReadOptions {
+        text_cols: args.text_col.clone(),
+        id_col: args.id_col.clone(),
+        sheet: args.sheet.clone(),
+        ..ReadOptions::default()
+    };
+    let (sources, warnings) = corpus::discover_with(&args.transcripts, &read)?;
+    warnings.iter().for_each(|w| warn(w));
+    Transcripts::read(&sources, &read, &speakers, unit).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_overlap;
+
+    #[test]
+    fn overlap_is_a_percentage() {
+        assert_eq!(parse_overlap("90"), Ok(0.9));
+        assert_eq!(parse_overlap("75%"), Ok(0.75));
+        assert_eq!(parse_overlap("1%"), Ok(0.01));
+        assert!(parse_overlap("0.9").unwrap_err().contains("--overlap 90"));
+        assert!(parse_overlap("120").is_err());
+        assert!(parse_overlap("abc").is_err());
+    }
+}

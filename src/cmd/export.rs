@@ -1,0 +1,265 @@
+//! `qcode export`: the codebook or a coded project in the REFI-QDA exchange
+//! formats, for NVivo, ATLAS.ti, MAXQDA and QualCoder.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use qcode::codebook::Codebook;
+use qcode::coding::{Coding, read_coded_csv};
+use qcode::corpus::{self, AttributeTable, ReadOptions};
+use qcode::output::{Output, write_error};
+use qcode::pipeline;
+use qcode::refi::{Positions, ProjectWriter, qdc};
+use qcode::{Error, Result};
+
+use super::util::{CorpusArgs, optional_codebook, warn};
+
+/// Export the codebook (.qdc) or a coded project (.qdpx) in the REFI-QDA
+/// exchange formats, to open in NVivo, ATLAS.ti, MAXQDA or QualCoder; or
+/// the codebook's keywords as a LIWC-style dictionary (.dic).
+///
+/// A project holds every transcript as a text source, each coded passage as
+/// a coded selection, one user per coder and the document attributes as
+/// variables. Its codings come from coding the transcripts with the
+/// codebook, or from coded CSVs (--coded) made from the same transcripts.
+/// Exporting the same project twice gives the same file, so the other
+/// program merges a re-export instead of duplicating it.
+///
+/// Examples:
+///   qcode export --qdc smuggling.qdc --codebook codebooks/smuggling.yaml
+///   qcode export --dic smuggling.dic --codebook codebooks/smuggling.yaml
+///   qcode export --qdpx study.qdpx samples/transcripts --codebook codebooks/smuggling.yaml
+///   qcode export --qdpx review.qdpx samples/transcripts --coded ana.csv --coded luis.csv
+///   qcode export --qdpx nvivo.qdpx samples/transcripts -c codebooks/smuggling.yaml --positions utf16
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["qdc", "qdpx", "dic"])))]
+pub struct Args {
+    /// Write the codebook as a REFI-QDA codebook (needs --codebook).
+    #[arg(long, value_name = "FILE.qdc")]
+    qdc: Option<PathBuf>,
+    /// Write a REFI-QDA project: transcripts, codes, coders and codings.
+    #[arg(long, value_name = "FILE.qdpx")]
+    qdpx: Option<PathBuf>,
+    /// Write the codebook's keywords as a LIWC-style dictionary (needs
+    /// --codebook); rules a .dic cannot hold are listed in a warning.
+    #[arg(long, value_name = "FILE.dic")]
+    dic: Option<PathBuf>,
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// Take the codings from a coded CSV (qcode's, or one coded by hand)
+    /// instead of coding the transcripts; repeat for several coders. The
+    /// transcripts it was coded from must be given too.
+    #[arg(long, value_name = "FILE.csv")]
+    coded: Vec<PathBuf>,
+    /// How text positions are counted: Unicode code points, as the standard
+    /// says, or UTF-16 code units, as NVivo counts them. They differ only
+    /// after emoji and other characters above U+FFFF.
+    #[arg(long, value_enum, default_value_t = Positions::Codepoints)]
+    positions: Positions,
+    /// The project's name (default: the file name without extension).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    match (&args.qdc, &args.qdpx, &args.dic) {
+        (Some(path), _, _) => export_codebook(&args, path, CodebookFormat::Qdc),
+        (None, Some(path), _) => export_project(&args, path),
+        (None, None, Some(path)) => export_codebook(&args, path, CodebookFormat::Dic),
+        (None, None, None) => {
+            Err(Error::new("nothing to export").hint("give --qdc FILE.qdc, --qdpx FILE.qdpx or --dic FILE.dic"))
+        }
+    }
+}
+
+/// The formats a codebook alone is written in.
+#[derive(Clone, Copy)]
+enum CodebookFormat {
+    Qdc,
+    Dic,
+}
+
+fn export_codebook(args: &Args, path: &Path, format: CodebookFormat) -> Result<()> {
+    let (option, ext) = match format {
+        CodebookFormat::Qdc => ("--qdc", "qdc"),
+        CodebookFormat::Dic => ("--dic", "dic"),
+    };
+    if !args.corpus.inputs.is_empty() || !args.coded.is_empty() {
+        return Err(
+            Error::new(format!("{option} writes the codebook only, not transcripts or codings"))
+                .hint("drop the transcripts and --coded, or write a whole project with --qdpx FILE.qdpx"),
+        );
+    }
+    let codebook =
+        args.corpus.codebook.as_ref().ok_or_else(|| {
+            Error::new(format!("{option} needs the codebook to export")).hint("add --codebook FILE.yaml")
+        })?;
+    let cb = Codebook::load(codebook)?;
+    check_extension(path, ext);
+    let bytes = match format {
+        CodebookFormat::Qdc => qdc::write(&cb),
+        CodebookFormat::Dic => {
+            let (dic, warnings) = qcode::dictionary::export_dic(&cb);
+            for w in &warnings {
+                warn(w);
+            }
+            dic.into_bytes()
+        }
+    };
+    let mut out = Output::open(Some(path))?;
+    out.write_all(&bytes).map_err(write_error)?;
+    out.finish()?;
+    eprintln!(
+        "qcode: wrote {} codes of \"{}\" (codebook sha256 {}) to {}",
+        cb.codes.len(),
+        cb.name,
+        cb.sha256,
+        path.display()
+    );
+    Ok(())
+}
+
+fn export_project(args: &Args, path: &Path) -> Result<()> {
+    check_extension(path, "qdpx");
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let mut documents = 0;
+    let mut codings = 0;
+    let (writer, description) = if args.coded.is_empty() {
+        let (setup, sources) = args.corpus.setup()?;
+        let mut writer = ProjectWriter::new(Some(&setup.codebook), args.positions);
+        pipeline::run(&sources, &setup, |coded| {
+            let rows = coded.codings(&setup.codebook, setup.unit);
+            documents += 1;
+            codings += rows.len();
+            writer.add_document(&coded.doc, &rows)
+        })?;
+        args.corpus.check_attributes(&setup);
+        let cb = &setup.codebook;
+        let description = format!(
+            "Coded automatically by {} with the codebook \"{}\"{} ({}, sha256 {}), unit: {}.",
+            qcode::refi::origin(),
+            cb.name,
+            cb.version
+                .as_deref()
+                .map(|v| format!(" version {v}"))
+                .unwrap_or_default(),
+            cb.source,
+            cb.sha256,
+            setup.unit.as_str()
+        );
+        (writer, description)
+    } else {
+        from_coded(args, &mut documents, &mut codings)?
+    };
+    let description = format!("{description} Text positions in {}.", args.positions.describe());
+    let (bytes, warnings) = writer.finish(&name, &description)?;
+    for w in &warnings {
+        warn(w);
+    }
+    let mut out = Output::open(Some(path))?;
+    out.write_all(&bytes).map_err(write_error)?;
+    out.finish()?;
+    eprintln!(
+        "qcode: wrote {}: {documents} documents, {codings} codings; positions in {}",
+        path.display(),
+        args.positions.describe()
+    );
+    Ok(())
+}
+
+/// The writer filled from coded CSVs and the transcripts they name.
+fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result<(ProjectWriter, String)> {
+    let c = &args.corpus;
+    if c.inputs.is_empty() {
+        return Err(Error::new("--coded needs the transcripts the coded CSV was made from").hint(
+            "name them before the options, e.g. `qcode export --qdpx review.qdpx samples/transcripts --coded coded.csv`",
+        ));
+    }
+    let coding_only = [
+        (c.unit.is_some(), "--unit"),
+        (c.speaker_pattern.is_some(), "--speaker-pattern"),
+        (c.from.is_some(), "--from"),
+        (c.to.is_some(), "--to"),
+    ];
+    if let Some((_, option)) = coding_only.iter().find(|(given, _)| *given) {
+        return Err(
+            Error::new(format!("{option} applies to coding transcripts, not to --coded files")).hint(format!(
+                "drop {option}: the coded CSV already says which passages are coded"
+            )),
+        );
+    }
+    let codebook = optional_codebook(c.codebook.as_ref())?;
+    let mut by_document: IndexMap<String, Vec<Coding>> = IndexMap::new();
+    for file in &args.coded {
+        for coding in read_coded_csv(file)? {
+            by_document.entry(coding.document.clone()).or_default().push(coding);
+        }
+    }
+    let read = ReadOptions {
+        text_cols: c.text_col.clone(),
+        id_col: c.id_col.clone(),
+        encoding: c.encoding.as_deref().map(corpus::encoding::parse_label).transpose()?,
+        sheet: c.sheet.clone(),
+        strict: c.strict,
+    };
+    let (sources, skipped) = corpus::discover_with(&c.inputs, &read)?;
+    for w in skipped {
+        warn(&w);
+    }
+    let attributes = c.attributes.as_deref().map(AttributeTable::load).transpose()?;
+    let mut writer = ProjectWriter::new(codebook.as_ref(), args.positions);
+    for source in &sources {
+        for mut doc in corpus::read_source(source, &read)? {
+            for w in &doc.warnings {
+                warn(w);
+            }
+            if let Some(table) = &attributes {
+                table.apply(&mut doc);
+            }
+            let rows = by_document.shift_remove(&doc.id).unwrap_or_default();
+            *documents += 1;
+            *codings += rows.len();
+            writer.add_document(&doc, &rows)?;
+        }
+    }
+    if !by_document.is_empty() {
+        let missing: Vec<&str> = by_document.keys().map(String::as_str).collect();
+        return Err(Error::new(format!(
+            "the coded CSV names {} document(s) that are not among the transcripts: {}",
+            missing.len(),
+            missing.join(", ")
+        ))
+        .hint("give the transcripts the CSV was coded from (the files or folder given to `qcode code`), so that the `document` column matches their ids"));
+    }
+    let files: Vec<String> = args.coded.iter().map(|f| f.display().to_string()).collect();
+    let mut description = format!(
+        "Exported by {} from the coded CSV {}",
+        qcode::refi::origin(),
+        files.join(", ")
+    );
+    if let Some(cb) = &codebook {
+        description.push_str(&format!(
+            " with the codebook \"{}\" ({}, sha256 {})",
+            cb.name, cb.source, cb.sha256
+        ));
+    }
+    description.push('.');
+    Ok((writer, description))
+}
+
+/// Other programs recognise the files by their extension.
+fn check_extension(path: &Path, ext: &str) {
+    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)) {
+        warn(&format!(
+            "{} does not end in .{ext}, the extension other programs look for",
+            path.display()
+        ));
+    }
+}

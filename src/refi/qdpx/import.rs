@@ -1,0 +1,891 @@
+//! Reading a project coded in another program into coded CSV rows.
+//!
+//! Every coded text selection becomes a row. `document` is the source's
+//! name, with `.txt` added unless it names a file qcode reads (`Entrevista
+//! 1` → `Entrevista 1.txt`, the file `--texts` writes, so `qcode code` on
+//! the written texts gives the same ids); `code` is the code's path in the
+//! hierarchy, `coder` the user's name, `unit` empty (a person's selection is
+//! no qcode unit; a coding of a whole source has unit `document`), offsets
+//! count characters of the normalised text, as every qcode report does.
+//!
+//! Positions are read in the unit the exporter used: UTF-16 for NVivo, code
+//! points otherwise, a CRLF counted once for ATLAS.ti and QualCoder; for an
+//! unknown exporter whose texts make the choice matter, the counting under
+//! which the selections best match their quoted text and cut fewest words
+//! wins.
+//!
+//! Nothing is dropped silently: what qcode's files cannot hold (memos,
+//! sets, pictures…) and what is broken (missing texts, dangling references,
+//! selections outside their text) is listed in the warnings.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use indexmap::{IndexMap, IndexSet};
+
+use crate::coding::{COLUMNS, Coding};
+use crate::error::{Error, Result};
+use crate::refi::positions::{Positions, Units, locate, to_normalized};
+use crate::refi::qdc::ImportedCodes;
+use crate::refi::xml::{self, Element};
+use crate::refi::zipread::Archive;
+use crate::refi::{Dropped, list, normalize_guid};
+
+/// Largest `project.qde` read.
+const MAX_XML: u64 = 256 << 20;
+
+/// A project in qcode's terms.
+pub struct Imported {
+    /// Coded CSV rows, by document then position.
+    pub codings: Vec<Coding>,
+    /// The attribute columns (the project's variables), in order.
+    pub attributes: Vec<String>,
+    /// Every text source as (document, normalised text).
+    pub documents: Vec<(String, String)>,
+    /// The project's codes.
+    pub codes: ImportedCodes,
+    /// The project's `origin` (the program that wrote it).
+    pub origin: String,
+    /// How positions were counted, in words.
+    pub counting: String,
+    pub warnings: Vec<String>,
+}
+
+/// How an exporter counted positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counting {
+    unit: Positions,
+    /// A CRLF line break counted as one character.
+    crlf_as_one: bool,
+}
+
+/// The counting of known exporters (notes `refi-qda.md` §4).
+fn counting_of(origin: &str) -> Option<Counting> {
+    let o = origin.to_lowercase();
+    let (unit, crlf_as_one) = if o.contains("nvivo") {
+        (Positions::Utf16, false)
+    } else if o.contains("atlas.ti") || o.contains("qualcoder") {
+        (Positions::Codepoints, true)
+    } else if o.starts_with("qcode") {
+        (
+            if o.contains("utf-16") {
+                Positions::Utf16
+            } else {
+                Positions::Codepoints
+            },
+            false,
+        )
+    } else {
+        return None;
+    };
+    Some(Counting { unit, crlf_as_one })
+}
+
+struct Source {
+    guid: String,
+    name: String,
+    creating_user: Option<String>,
+    path: Option<String>,
+    content: Option<String>,
+    /// The text as stored, after a BOM.
+    text: Option<String>,
+    selections: Vec<Selection>,
+    /// Codings of the whole source.
+    whole: Vec<RawCoding>,
+    /// (variable GUID, value).
+    values: Vec<(String, String)>,
+}
+
+struct Selection {
+    start: Option<usize>,
+    end: Option<usize>,
+    /// As written, for messages.
+    written: (String, String),
+    /// The text it quotes, when the unit may have to be guessed.
+    name: Option<String>,
+    user: Option<String>,
+    codings: Vec<RawCoding>,
+}
+
+struct RawCoding {
+    code: Option<String>,
+    user: Option<String>,
+}
+
+/// Problems met on the way, reported as warnings at the end.
+#[derive(Default)]
+struct Problems {
+    duplicate_sources: Vec<String>,
+    missing_text: Vec<String>,
+    external_text: Vec<String>,
+    no_text: Vec<String>,
+    not_utf8: Vec<String>,
+    lost_codings: usize,
+    bad_selections: Vec<String>,
+    empty_selections: usize,
+    dangling_codes: usize,
+    dangling_variables: usize,
+    dangling_sources: usize,
+    no_user: usize,
+    unlisted_users: IndexSet<String>,
+    renamed_users: Vec<String>,
+    renamed_documents: Vec<String>,
+    renamed_columns: Vec<String>,
+}
+
+/// Reads a `.qdpx` file; `positions` overrides the unit the exporter is
+/// taken to have counted in.
+pub fn import(path: &Path, positions: Option<Positions>) -> Result<Imported> {
+    let (mut archive, mut warnings) = Archive::open(path)?;
+    let entry = archive.project_entry()?;
+    let place = format!("{}: {}", path.display(), entry.name);
+    let root = xml::parse(&archive.read(&entry, MAX_XML)?, &place)?;
+    if root.name != "Project" {
+        return Err(Error::new(format!(
+            "this is not a REFI-QDA project: the top element is <{}>",
+            root.name
+        ))
+        .at(place)
+        .hint("export the project again from the program that made it, as a REFI-QDA project (.qdpx)"));
+    }
+    let origin = root.attr("origin").unwrap_or_default().trim().to_string();
+    let mut dropped = Dropped::default();
+    let mut problems = Problems::default();
+
+    let users = read_users(&root, &mut problems);
+    let codes = root
+        .child("CodeBook")
+        .map(|cb| ImportedCodes::read(cb, &mut warnings, &mut dropped))
+        .unwrap_or_default();
+    let variables = read_variables(&root, &mut problems);
+    // Selections quote their text in `name`, which only guessing the unit
+    // needs; a big project saves that copy when the exporter is known.
+    let quotes = counting_of(&origin).is_none();
+    let mut sources = read_sources(&root, quotes, &mut dropped, &mut problems);
+    let case_values = read_cases(&root, &sources, &mut dropped, &mut problems);
+    for s in &mut sources {
+        load_text(&mut archive, s, &mut problems)?;
+    }
+    if let Some(notes) = root.child("Notes") {
+        dropped.add("notes and memos", notes.children_named("Note").count());
+    }
+    for (container, what) in [("Links", "links"), ("Sets", "sets"), ("Graphs", "graphs")] {
+        if let Some(el) = root.child(container) {
+            dropped.add(what, el.children.len());
+        }
+    }
+    if root.child("Description").is_some_and(|d| !d.text.trim().is_empty()) {
+        dropped.add("project memo", 1);
+    }
+
+    let default_user = root.attr("creatingUserGUID").map(normalize_guid);
+    // Everything needed is out of the tree; its memory is better spent on
+    // the rows.
+    drop(root);
+
+    let (counting, how) = decide(&origin, positions, &sources);
+    let project = Project {
+        users,
+        codes: &codes,
+        variables,
+        case_values,
+        default_user,
+        counting,
+    };
+    let mut codings = Vec::new();
+    let mut documents = Vec::new();
+    let mut attribute_names: IndexSet<String> = IndexSet::new();
+    let mut ids = DocumentIds::default();
+    for s in &sources {
+        let Some(raw) = &s.text else {
+            problems.lost_codings += s.whole.len() + s.selections.iter().map(|sel| sel.codings.len()).sum::<usize>();
+            continue;
+        };
+        let document = ids.next(&s.name, &mut problems);
+        let attributes = project.attributes(s, &mut attribute_names, &mut problems);
+        let template = Coding {
+            document: document.clone(),
+            segment: 0,
+            unit: String::new(),
+            start_line: 0,
+            end_line: 0,
+            start_char: 0,
+            end_char: 0,
+            speaker: String::new(),
+            code: String::new(),
+            coder: String::new(),
+            hits: 0,
+            matched: Vec::new(),
+            text: String::new(),
+            start_time: String::new(),
+            end_time: String::new(),
+            spans: Vec::new(),
+            attributes: Arc::new(attributes),
+        };
+        let (rows, text) = project.rows(s, raw, &template, &mut problems);
+        codings.extend(rows);
+        documents.push((document, text));
+    }
+    warnings.extend(problems.warnings());
+    warnings.extend(dropped.message());
+    Ok(Imported {
+        codings,
+        attributes: attribute_names.into_iter().collect(),
+        documents,
+        codes,
+        origin,
+        counting: how,
+        warnings,
+    })
+}
+
+/// What turning a source into rows needs from the rest of the project.
+struct Project<'a> {
+    /// User GUID → name.
+    users: HashMap<String, String>,
+    codes: &'a ImportedCodes,
+    /// Variable GUID → column.
+    variables: HashMap<String, String>,
+    /// Source GUID → values of its cases.
+    case_values: HashMap<String, Vec<(String, String)>>,
+    /// The project's creator, coder of codings that name nobody.
+    default_user: Option<String>,
+    counting: Counting,
+}
+
+impl Project<'_> {
+    /// The source's attributes: its cases' values, then its own.
+    fn attributes(
+        &self,
+        s: &Source,
+        names: &mut IndexSet<String>,
+        problems: &mut Problems,
+    ) -> IndexMap<String, String> {
+        let mut attributes = IndexMap::new();
+        for (var, value) in self.case_values.get(&s.guid).into_iter().flatten().chain(&s.values) {
+            match self.variables.get(var) {
+                Some(column) => {
+                    names.insert(column.clone());
+                    attributes.insert(column.clone(), value.clone());
+                }
+                None => problems.dangling_variables += 1,
+            }
+        }
+        attributes
+    }
+
+    /// The name of the user who made a coding, from the nearest element
+    /// that says.
+    fn coder(&self, user: Option<&String>, s: &Source, problems: &mut Problems) -> String {
+        let Some(guid) = user.or(s.creating_user.as_ref()).or(self.default_user.as_ref()) else {
+            problems.no_user += 1;
+            return "unknown".to_string();
+        };
+        self.users.get(guid).cloned().unwrap_or_else(|| {
+            problems.unlisted_users.insert(guid.clone());
+            guid.clone()
+        })
+    }
+
+    /// The path of the code a coding refers to.
+    fn code(&self, c: &RawCoding, problems: &mut Problems) -> Option<String> {
+        let found = c
+            .code
+            .as_deref()
+            .and_then(|g| self.codes.by_guid(g))
+            .map(|c| c.path.clone());
+        if found.is_none() {
+            problems.dangling_codes += 1;
+        }
+        found
+    }
+
+    /// The coded CSV rows of a source whose text as stored is `raw`,
+    /// filled in from `template`, and its normalised text.
+    fn rows(&self, s: &Source, raw: &str, template: &Coding, problems: &mut Problems) -> (Vec<Coding>, String) {
+        let unit = self.counting.unit;
+        let counted = counted_text(raw, self.counting);
+        let units = Units::new(&counted);
+        let text = crate::text::normalize(&counted);
+        let mut spans = Vec::new();
+        for sel in &s.selections {
+            match (sel.start, sel.end) {
+                (Some(a), Some(b)) if a == b => problems.empty_selections += 1,
+                (Some(a), Some(b)) if a < b => match (units.to_char(a, unit), units.to_char(b, unit)) {
+                    (Some(ca), Some(cb)) => spans.push((ca, cb, sel)),
+                    _ => problems.bad_selections.push(format!(
+                        "{} [{a}, {b}) in a text of {} {}",
+                        s.name,
+                        units.len(unit),
+                        if unit == Positions::Utf16 {
+                            "UTF-16 units"
+                        } else {
+                            "characters"
+                        }
+                    )),
+                },
+                _ => problems
+                    .bad_selections
+                    .push(format!("{} [{}, {})", s.name, sel.written.0, sel.written.1)),
+            }
+        }
+        let raw_offsets: Vec<usize> = spans.iter().flat_map(|&(a, b, _)| [a, b]).collect();
+        let offsets = to_normalized(&counted, &raw_offsets);
+        // Bytes of each start and end, and the line of each last character.
+        let wanted: Vec<usize> = offsets
+            .chunks(2)
+            .flat_map(|p| [p[0], p[1], p[1].saturating_sub(1)])
+            .collect();
+        let located = locate(&text, &wanted);
+        let mut rows = Vec::new();
+        for (k, (_, _, sel)) in spans.iter().enumerate() {
+            let (start_char, end_char) = (offsets[2 * k], offsets[2 * k + 1]);
+            if start_char == end_char {
+                problems.empty_selections += 1;
+                continue;
+            }
+            let [(b0, start_line), (b1, _), (_, end_line)] = [located[3 * k], located[3 * k + 1], located[3 * k + 2]];
+            for c in &sel.codings {
+                if let Some(code) = self.code(c, problems) {
+                    rows.push(Coding {
+                        start_line,
+                        end_line,
+                        start_char,
+                        end_char,
+                        code,
+                        coder: self.coder(c.user.as_ref().or(sel.user.as_ref()), s, problems),
+                        text: text[b0..b1].to_string(),
+                        ..template.clone()
+                    });
+                }
+            }
+        }
+        for c in &s.whole {
+            if let Some(code) = self.code(c, problems) {
+                rows.push(Coding {
+                    unit: "document".to_string(),
+                    start_line: 1,
+                    end_line: 1 + text.trim_end_matches('\n').matches('\n').count(),
+                    end_char: text.chars().count(),
+                    code,
+                    coder: self.coder(c.user.as_ref(), s, problems),
+                    text: text.clone(),
+                    ..template.clone()
+                });
+            }
+        }
+        rows.sort_by(|a, b| {
+            (a.start_char, a.end_char, &a.code, &a.coder).cmp(&(b.start_char, b.end_char, &b.code, &b.coder))
+        });
+        // One segment per distinct span, so reports count a passage coded
+        // twice once.
+        let mut segment = 0;
+        let mut last = None;
+        for r in &mut rows {
+            if last != Some((r.start_char, r.end_char)) {
+                segment += 1;
+                last = Some((r.start_char, r.end_char));
+            }
+            r.segment = segment;
+        }
+        (rows, text)
+    }
+}
+
+/// User GUID → name, names made unique so that two coders never merge.
+fn read_users(root: &Element, problems: &mut Problems) -> HashMap<String, String> {
+    let mut users = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    for u in root.child("Users").into_iter().flat_map(|us| us.children_named("User")) {
+        let Some(guid) = u.attr("guid").map(normalize_guid) else {
+            continue;
+        };
+        if users.contains_key(&guid) {
+            continue;
+        }
+        let base = [u.attr("name"), u.attr("id")]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|n| !n.is_empty())
+            .unwrap_or(&guid)
+            .to_string();
+        let mut name = base.clone();
+        if taken.contains(&name) {
+            name = format!("{base} ({})", &guid[..guid.len().min(8)]);
+            problems.renamed_users.push(format!("{base} → {name}"));
+        }
+        taken.insert(name.clone());
+        users.insert(guid, name);
+    }
+    users
+}
+
+/// Variable GUID → attribute column name.
+fn read_variables(root: &Element, problems: &mut Problems) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for v in root
+        .child("Variables")
+        .into_iter()
+        .flat_map(|vs| vs.children_named("Variable"))
+    {
+        let (Some(guid), Some(name)) = (v.attr("guid"), v.attr("name").map(str::trim).filter(|n| !n.is_empty())) else {
+            continue;
+        };
+        let column = if COLUMNS.contains(&name) {
+            let renamed = format!("{name} (variable)");
+            problems.renamed_columns.push(format!("{name} → {renamed}"));
+            renamed
+        } else {
+            name.to_string()
+        };
+        out.entry(normalize_guid(guid)).or_insert(column);
+    }
+    out
+}
+
+/// A `VariableValue` as (variable GUID, value).
+fn variable_value(el: &Element) -> Option<(String, String)> {
+    let var = el.child("VariableRef")?.attr("targetGUID")?;
+    let value = el.children.iter().find(|c| c.name.ends_with("Value"))?;
+    Some((normalize_guid(var), value.text.trim().to_string()))
+}
+
+/// Values of cases, by the GUID of the sources they link to (how MAXQDA
+/// and QualCoder attach document variables).
+fn read_cases(
+    root: &Element,
+    sources: &[Source],
+    dropped: &mut Dropped,
+    problems: &mut Problems,
+) -> HashMap<String, Vec<(String, String)>> {
+    let known: HashSet<&str> = sources.iter().map(|s| s.guid.as_str()).collect();
+    let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for case in root.child("Cases").into_iter().flat_map(|cs| cs.children_named("Case")) {
+        dropped.add("codes applied to cases", case.children_named("CodeRef").count());
+        dropped.add("case links to selections", case.children_named("SelectionRef").count());
+        let values: Vec<(String, String)> = case
+            .children_named("VariableValue")
+            .filter_map(variable_value)
+            .collect();
+        for r in case.children_named("SourceRef") {
+            let target = normalize_guid(r.attr("targetGUID").unwrap_or_default());
+            if known.contains(target.as_str()) {
+                out.entry(target).or_default().extend(values.iter().cloned());
+            } else {
+                problems.dangling_sources += 1;
+            }
+        }
+    }
+    out
+}
+
+fn read_sources(root: &Element, quotes: bool, dropped: &mut Dropped, problems: &mut Problems) -> Vec<Source> {
+    let mut out: Vec<Source> = Vec::new();
+    let mut seen = HashSet::new();
+    for el in root.child("Sources").into_iter().flat_map(|s| s.children.iter()) {
+        let source = match el.name.as_str() {
+            "TextSource" => Some(text_source(el, None, quotes, dropped)),
+            "PDFSource" => {
+                dropped.add("PDF area selections", el.children_named("PDFSelection").count());
+                match el.child("Representation") {
+                    Some(rep) => {
+                        let mut s = text_source(rep, el.attr("name"), quotes, dropped);
+                        s.whole.extend(codings(el));
+                        Some(s)
+                    }
+                    None => {
+                        dropped.add("PDF sources without a text representation", 1);
+                        None
+                    }
+                }
+            }
+            "PictureSource" => {
+                dropped.add("picture sources", 1);
+                None
+            }
+            "AudioSource" | "VideoSource" => {
+                dropped.add("audio and video sources", 1);
+                None
+            }
+            _ => {
+                dropped.add("sources of unknown kinds", 1);
+                None
+            }
+        };
+        if source.is_none() {
+            dropped.add("codings of sources that are not text", count_codings(el));
+        }
+        if let Some(s) = source {
+            if !s.guid.is_empty() && !seen.insert(s.guid.clone()) {
+                problems.duplicate_sources.push(format!("{} ({})", s.name, s.guid));
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn count_codings(el: &Element) -> usize {
+    el.children
+        .iter()
+        .map(|c| usize::from(c.name == "Coding") + count_codings(c))
+        .sum()
+}
+
+fn codings(el: &Element) -> Vec<RawCoding> {
+    el.children_named("Coding")
+        .map(|c| RawCoding {
+            code: c
+                .child("CodeRef")
+                .and_then(|r| r.attr("targetGUID"))
+                .map(normalize_guid),
+            user: c.attr("creatingUser").map(normalize_guid),
+        })
+        .collect()
+}
+
+/// A text source; `quotes` keeps each selection's `name`.
+fn text_source(el: &Element, name: Option<&str>, quotes: bool, dropped: &mut Dropped) -> Source {
+    let guid = el.attr("guid").map(normalize_guid).unwrap_or_default();
+    let path = el
+        .attr("plainTextPath")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+    let name = [el.attr("name"), name]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|n| !n.is_empty())
+        .map(str::to_string)
+        .or_else(|| {
+            path.as_deref()
+                .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p).to_string())
+        })
+        .unwrap_or_else(|| guid.clone());
+    if el.child("Description").is_some_and(|d| !d.text.trim().is_empty()) {
+        dropped.add("source memos (descriptions)", 1);
+    }
+    let selections = el
+        .children_named("PlainTextSelection")
+        .map(|sel| {
+            if sel.child("Description").is_some_and(|d| !d.text.trim().is_empty()) {
+                dropped.add("coding memos (selection descriptions)", 1);
+            }
+            let written = |a: &str| sel.attr(a).unwrap_or_default().trim().to_string();
+            let (start, end) = (written("startPosition"), written("endPosition"));
+            Selection {
+                start: start.parse().ok(),
+                end: end.parse().ok(),
+                written: (start, end),
+                name: sel.attr("name").filter(|_| quotes).map(str::to_string),
+                user: sel.attr("creatingUser").map(normalize_guid),
+                codings: codings(sel),
+            }
+        })
+        .collect();
+    Source {
+        guid,
+        name,
+        creating_user: el.attr("creatingUser").map(normalize_guid),
+        path,
+        content: el.child("PlainTextContent").map(|c| c.text.clone()),
+        text: None,
+        selections,
+        whole: codings(el),
+        values: el.children_named("VariableValue").filter_map(variable_value).collect(),
+    }
+}
+
+/// Reads a source's text from `PlainTextContent` or its internal file.
+fn load_text(archive: &mut Archive, s: &mut Source, problems: &mut Problems) -> Result<()> {
+    if let Some(content) = s.content.take() {
+        s.text = Some(content);
+        return Ok(());
+    }
+    let Some(path) = s.path.clone() else {
+        problems.no_text.push(s.name.clone());
+        return Ok(());
+    };
+    // Lenient: a path without `internal://` is a file in `sources/`.
+    let file = match path.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("internal") => rest,
+        Some(_) => {
+            problems.external_text.push(format!("{} ({path})", s.name));
+            return Ok(());
+        }
+        None => path.as_str(),
+    };
+    let file_name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let Some(entry) = archive.source_entry(file_name) else {
+        problems.missing_text.push(format!("{} ({path})", s.name));
+        return Ok(());
+    };
+    let bytes = archive.read(&entry, crate::corpus::MAX_TEXT_FILE)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(t) => s.text = Some(t.to_string()),
+        Err(_) => problems.not_utf8.push(format!("{} ({path})", s.name)),
+    }
+    Ok(())
+}
+
+/// Picks how positions are counted: the override, else the exporter's
+/// known habit, else (when the texts make it matter) the counting under
+/// which the selections fit their texts best; the standard on a tie.
+fn decide(origin: &str, flag: Option<Positions>, sources: &[Source]) -> (Counting, String) {
+    let known = counting_of(origin);
+    let texts = || sources.iter().filter_map(|s| s.text.as_deref());
+    let units = match flag.or(known.map(|k| k.unit)) {
+        Some(u) => vec![u],
+        None if texts().any(|t| Units::new(t).has_astral()) => vec![Positions::Codepoints, Positions::Utf16],
+        None => vec![Positions::Codepoints],
+    };
+    let has_cr = texts().any(|t| t.contains('\r'));
+    let crlf = match known {
+        Some(k) => vec![k.crlf_as_one],
+        None if has_cr => vec![false, true],
+        None => vec![false],
+    };
+    let candidates: Vec<Counting> = units
+        .iter()
+        .flat_map(|&unit| crlf.iter().map(move |&crlf_as_one| Counting { unit, crlf_as_one }))
+        .collect();
+    let guessed = candidates.len() > 1;
+    let mut best = candidates[0];
+    if guessed {
+        let mut best_score = fit(sources, best);
+        for &c in &candidates[1..] {
+            let score = fit(sources, c);
+            if score > best_score {
+                (best, best_score) = (c, score);
+            }
+        }
+    }
+    let from = if origin.is_empty() {
+        "no origin given".to_string()
+    } else {
+        format!("origin \"{origin}\"")
+    };
+    let reason = if flag.is_some() {
+        "as --positions says".to_string()
+    } else if known.is_some() {
+        format!("as this exporter counts: {from}")
+    } else if guessed {
+        format!("guessed from where the selections start and end: {from}")
+    } else {
+        format!("as the standard says: {from}")
+    };
+    let line_breaks = match (has_cr, best.crlf_as_one) {
+        (false, _) => "",
+        (true, true) => ", a CRLF line break counted as one",
+        (true, false) => ", a CRLF line break counted as two",
+    };
+    (best, format!("{}{line_breaks} ({reason})", best.unit.describe()))
+}
+
+/// The text positions count in: with CRLF counted once, its line breaks
+/// as single `\n`s.
+fn counted_text(raw: &str, counting: Counting) -> Cow<'_, str> {
+    if counting.crlf_as_one && raw.contains('\r') {
+        Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// How well selections fit their texts under a counting: more selections
+/// whose `name` quotes their text, then fewer that fall outside the text
+/// or cut a word in two.
+fn fit(sources: &[Source], counting: Counting) -> (usize, isize) {
+    let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (mut quoted, mut bad) = (0, 0isize);
+    for s in sources {
+        let Some(raw) = &s.text else { continue };
+        let text = counted_text(raw, counting);
+        let chars: Vec<char> = text.chars().collect();
+        let units = Units::new(&text);
+        let cuts = |p: usize| p > 0 && p < chars.len() && chars[p - 1].is_alphanumeric() && chars[p].is_alphanumeric();
+        for sel in &s.selections {
+            let (Some(a), Some(b)) = (sel.start, sel.end) else {
+                continue;
+            };
+            match (units.to_char(a, counting.unit), units.to_char(b, counting.unit)) {
+                (Some(a), Some(b)) if a < b => {
+                    let slice: String = chars[a..b].iter().collect();
+                    if sel.name.as_deref().is_some_and(|n| collapse(n) == collapse(&slice)) {
+                        quoted += 1;
+                    }
+                    bad += isize::from(cuts(a)) + isize::from(cuts(b));
+                }
+                (Some(_), Some(_)) => {}
+                _ => bad += 1,
+            }
+        }
+    }
+    (quoted, -bad)
+}
+
+/// Document names: the source's name, made a safe relative path and unique
+/// ignoring case. A name that is not a file qcode reads (NVivo names
+/// sources `Interview 01`) gets `.txt`, the name of the file `--texts`
+/// writes; the name of a file qcode reads, row suffix (`#3`) aside, is kept,
+/// so documents exported by qcode come back under their own ids.
+#[derive(Default)]
+struct DocumentIds {
+    taken: HashSet<String>,
+}
+
+impl DocumentIds {
+    fn next(&mut self, name: &str, problems: &mut Problems) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for part in name.split(['/', '\\']) {
+            let clean: String = part
+                .chars()
+                .map(|c| {
+                    if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            // Trailing dots go (Windows drops them), and with them `.` and `..`.
+            let clean = clean.trim().trim_end_matches('.');
+            if !clean.is_empty() {
+                parts.push(clean.to_string());
+            }
+        }
+        let mut id = if parts.is_empty() {
+            "source".to_string()
+        } else {
+            parts.join("/")
+        };
+        let file = id.rsplit_once('#').map_or(id.as_str(), |(file, _)| file);
+        if crate::corpus::format_of(Path::new(file)).is_none() {
+            id.push_str(".txt");
+        }
+        let base = id.clone();
+        let mut n = 1;
+        while !self.taken.insert(id.to_lowercase()) {
+            n += 1;
+            id = match base.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
+                None => format!("{base} ({n})"),
+            };
+        }
+        let plain = format!("{}.txt", name.trim());
+        if id != name.trim() && id != plain {
+            problems.renamed_documents.push(format!("`{name}` → {id}"));
+        }
+        id
+    }
+}
+
+impl Problems {
+    fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut say = |items: &[String], what: &str| {
+            if !items.is_empty() {
+                out.push(format!("{what} ({}): {}", items.len(), list(items)));
+            }
+        };
+        say(
+            &self.duplicate_sources,
+            "sources with a GUID already used by another source",
+        );
+        say(
+            &self.missing_text,
+            "sources whose text file is missing from the archive, not imported",
+        );
+        say(
+            &self.external_text,
+            "sources whose text is kept outside the archive, not imported",
+        );
+        say(
+            &self.no_text,
+            "sources without a plain text (plainTextPath or PlainTextContent), not imported",
+        );
+        say(&self.not_utf8, "sources whose text file is not UTF-8, not imported");
+        say(
+            &self.bad_selections,
+            "selections outside their text or splitting a character, not imported",
+        );
+        say(&self.renamed_users, "users sharing a name, told apart");
+        say(
+            &self.renamed_documents,
+            "source names changed into document names (file-safe and unique)",
+        );
+        say(
+            &self.renamed_columns,
+            "variables named like a column of the coded CSV, renamed",
+        );
+        let unlisted: Vec<String> = self.unlisted_users.iter().cloned().collect();
+        say(
+            &unlisted,
+            "codings by users missing from the project's user list, named by their GUID",
+        );
+        let counts = [
+            (self.lost_codings, "codings of sources not imported, lost with them"),
+            (self.empty_selections, "empty selections (start = end), skipped"),
+            (
+                self.dangling_codes,
+                "codings that refer to no code of the codebook (dangling references), not imported",
+            ),
+            (
+                self.dangling_variables,
+                "variable values that refer to no declared variable, not imported",
+            ),
+            (
+                self.dangling_sources,
+                "case links to sources that do not exist, ignored",
+            ),
+            (self.no_user, "codings without a user, given the coder `unknown`"),
+        ];
+        for (n, what) in counts {
+            if n > 0 {
+                out.push(format!("{what}: {n}"));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_exporters() {
+        let c = |o: &str| counting_of(o).map(|c| (c.unit, c.crlf_as_one));
+        assert_eq!(c("NVivo 12 (Windows)"), Some((Positions::Utf16, false)));
+        assert_eq!(c("ATLAS.ti 8"), Some((Positions::Codepoints, true)));
+        assert_eq!(c("QualCoder 3.5"), Some((Positions::Codepoints, true)));
+        assert_eq!(c("qcode 0.1.0"), Some((Positions::Codepoints, false)));
+        assert_eq!(
+            c("qcode 0.1.0; positions in UTF-16 code units"),
+            Some((Positions::Utf16, false))
+        );
+        assert_eq!(c("MAXQDA 2024"), None);
+        assert_eq!(c(""), None);
+    }
+
+    #[test]
+    fn document_names() {
+        let mut ids = DocumentIds::default();
+        let mut p = Problems::default();
+        assert_eq!(ids.next("Entrevista 1", &mut p), "Entrevista 1.txt");
+        assert_eq!(ids.next("es/p02.md", &mut p), "es/p02.md");
+        assert_eq!(ids.next("entrevista 1", &mut p), "entrevista 1 (2).txt");
+        assert_eq!(ids.next("../../etc/passwd", &mut p), "etc/passwd.txt");
+        assert_eq!(ids.next("C:\\data\\a?.txt", &mut p), "C_/data/a_.txt");
+        assert_eq!(ids.next("informe.docx", &mut p), "informe.docx");
+        assert_eq!(ids.next("answers.csv#3", &mut p), "answers.csv#3");
+        assert_eq!(ids.next("R017", &mut p), "R017.txt");
+        assert_eq!(ids.next("  ", &mut p), "source.txt");
+        assert_eq!(p.renamed_documents.len(), 4, "{:?}", p.renamed_documents);
+    }
+}

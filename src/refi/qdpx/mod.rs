@@ -1,0 +1,16 @@
+//! Projects: a `.qdpx` archive holding `project.qde` (users, codebook,
+//! variables, sources with their coded selections) and the plain text of
+//! every source in `sources/<guid>.txt`.
+//!
+//! [`export`] writes qcode's documents and codings as such a project;
+//! [`import`](mod@import) reads one coded by hand in another program into
+//! qcode's coded CSV rows.
+
+pub mod export;
+pub mod import;
+
+pub use export::ProjectWriter;
+pub use import::{Imported, import};
+
+pub const NAMESPACE: &str = "urn:QDA-XML:project:1.0";
+const SCHEMA_LOCATION: &str = "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd";

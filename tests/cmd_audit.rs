@@ -1,0 +1,273 @@
+//! `qcode audit`: qcode's automatic coding against a human gold standard,
+//! scored by hand on the fixture in `tests/fixtures/agree/`.
+//!
+//! qcode codes the 7 paragraphs with the fixture codebook; the gold coder
+//! (maria) disagrees on three passages:
+//!
+//! | unit | qcode        | maria (gold)  |
+//! | ---- | ------------ | ------------- |
+//! | a#1  | prices       | prices        |
+//! | a#2  | debt         | prices, debt  |
+//! | a#3  | river        |               |
+//! | b#1  | prices, debt | prices        |
+//! | b#3  |              | river         |
+//!
+//! prices: tp 2, fp 0, fn 1; debt: tp 1, fp 1, fn 0; river: tp 0, fp 1,
+//! fn 1; overall tp 3, fp 2, fn 2.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+const FIX: &str = "tests/fixtures/agree";
+
+fn audit() -> assert_cmd::Command {
+    let mut cmd = qcode();
+    cmd.args(["audit", "--gold", &format!("{FIX}/gold.csv")]);
+    cmd
+}
+
+fn in_process() -> assert_cmd::Command {
+    let mut cmd = audit();
+    cmd.args([&format!("{FIX}/transcripts"), "-c", &format!("{FIX}/codebook.yaml")]);
+    cmd
+}
+
+fn json_of(cmd: &mut assert_cmd::Command) -> Value {
+    serde_json::from_str(&stdout_of(cmd.args(["--format", "json"]))).expect("valid JSON")
+}
+
+fn row<'a>(j: &'a Value, code: &str) -> &'a Value {
+    j["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap_or_else(|| panic!("no row {code}"))
+}
+
+fn close(v: &Value, want: f64) {
+    let got = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    assert!((got - want).abs() < 1e-12, "{got} != {want}");
+}
+
+fn counts(r: &Value) -> [u64; 5] {
+    [
+        "gold",
+        "predicted",
+        "true_positives",
+        "false_positives",
+        "false_negatives",
+    ]
+    .map(|f| r[f].as_u64().unwrap())
+}
+
+#[test]
+fn precision_recall_f1_and_kappa_by_hand() {
+    let j = json_of(&mut in_process());
+    assert_eq!(j["gold_coder"], "maria");
+    assert_eq!(j["n_units"], 7);
+    let p = row(&j, "prices");
+    assert_eq!(counts(p), [3, 2, 2, 0, 1]);
+    close(&p["precision"], 1.0);
+    close(&p["recall"], 2.0 / 3.0);
+    close(&p["f1"], 0.8);
+    close(&p["cohen_kappa"], 16.0 / 23.0); // Po 6/7, Pe 26/49
+    let d = row(&j, "debt");
+    assert_eq!(counts(d), [1, 2, 1, 1, 0]);
+    close(&d["precision"], 0.5);
+    close(&d["recall"], 1.0);
+    close(&d["f1"], 2.0 / 3.0);
+    close(&d["cohen_kappa"], 10.0 / 17.0); // Pe 32/49
+    let r = row(&j, "river");
+    assert_eq!(counts(r), [1, 1, 0, 1, 1]);
+    assert_eq!(
+        (r["precision"].as_f64(), r["recall"].as_f64(), r["f1"].as_f64()),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
+    close(&r["cohen_kappa"], -1.0 / 6.0); // Po 5/7, Pe 37/49
+    // A code neither used: every score undefined, with its reason.
+    let u = row(&j, "unused");
+    assert!(u["precision"].is_null() && u["recall"].is_null() && u["f1"].is_null());
+    assert_eq!(u["precision_reason"], "nothing predicted (tp + fp = 0)");
+    assert_eq!(u["f1_reason"], "no positives at all (tp + fp + fn = 0)");
+    // Overall: micro-average; kappa over the 28 pooled decisions.
+    let o = row(&j, "overall");
+    assert_eq!(counts(o), [5, 5, 3, 2, 2]);
+    close(&o["precision"], 0.6);
+    close(&o["recall"], 0.6);
+    close(&o["f1"], 0.6);
+    // both 3, one only 2 + 2, neither 21: Po 24/28, Pe (25 + 529)/784.
+    close(&o["cohen_kappa"], 118.0 / 230.0);
+}
+
+#[test]
+fn errors_name_the_rule_that_fired_and_the_missed_passage() {
+    let j = json_of(&mut in_process());
+    let errors: Vec<String> = j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}#{} {} {} | {}",
+                e["kind"].as_str().unwrap(),
+                e["code"].as_str().unwrap(),
+                e["document"].as_str().unwrap(),
+                e["segment"],
+                e["matched"],
+                e["rules"],
+                e["text"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "false_negative prices a.txt#2 [] [] | P1: My mother borrowed from a lender.",
+            r#"false_positive debt b.txt#1 ["owe"] ["keyword `owe`"] | P2: The coyote charged us and we owe money."#,
+            r#"false_positive river a.txt#3 ["river"] ["keyword `river`"] | P1: The river was high that night."#,
+            "false_negative river b.txt#3 [] [] | P2: We crossed on a raft at dawn.",
+        ]
+    );
+    let text = stdout_of(&mut in_process());
+    for want in [
+        "gold standard: `maria` · automatic coding: qcode · 7 units both rated · 2 false positives, 2 false negatives",
+        "qcode only (FP)",
+        "False positives: qcode coded, the human did not",
+        "debt · b.txt line 1 (P2) · matched: owe · rule: keyword `owe`",
+        "False negatives: the human coded, qcode did not",
+        "\"P2: We crossed on a raft at dawn.\"",
+        "micro-average",
+        "undefined [",
+    ] {
+        assert!(text.contains(want), "missing {want:?}:\n{text}");
+    }
+}
+
+#[test]
+fn errors_file_for_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("errors.csv");
+    let out = in_process().arg("--errors").arg(&path).output().unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("kind,code,document,segment,start_line,end_line,speaker,matched,rules,text")
+    );
+    assert_eq!(
+        lines.nth(1),
+        Some("false_positive,debt,b.txt,1,1,1,P2,owe,keyword `owe`,P2: The coyote charged us and we owe money.")
+    );
+    assert_eq!(text.lines().count(), 5);
+}
+
+#[test]
+fn qcode_coded_csv_in_place_of_the_transcripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let auto = dir.path().join("auto.csv");
+    stdout_of(
+        qcode()
+            .args([
+                "code",
+                &format!("{FIX}/transcripts"),
+                "-c",
+                &format!("{FIX}/codebook.yaml"),
+                "-o",
+            ])
+            .arg(&auto),
+    );
+    let out = audit().arg(&auto).args(["--format", "json"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without --transcripts"));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Counts do not depend on the segments nobody coded; kappa does.
+    assert_eq!(j["n_units"], 5);
+    assert_eq!(counts(row(&j, "overall")), [5, 5, 3, 2, 2]);
+    close(&row(&j, "prices")["recall"], 2.0 / 3.0);
+    // Without a codebook the matched terms still show, not the rules.
+    let fp = &j["errors"][1];
+    assert_eq!(
+        (fp["matched"][0].as_str(), fp["rules"].as_array().unwrap().len()),
+        (Some("owe"), 0)
+    );
+    // With the codebook the rules show too.
+    let j = json_of(
+        audit()
+            .arg(&auto)
+            .args(["-c", &format!("{FIX}/codebook.yaml"), "--code", "debt"]),
+    );
+    assert_eq!(j["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(j["errors"][0]["rules"][0], "keyword `owe`");
+}
+
+#[test]
+fn a_gold_file_that_kept_the_name_qcode_is_still_the_gold_standard() {
+    let gold = std::fs::read_to_string(format!("{FIX}/gold.csv"))
+        .unwrap()
+        .replace("maria", "qcode");
+    let dir = tree(&[("gold.csv", &gold)]);
+    let j = json_of(
+        qcode()
+            .arg("audit")
+            .arg("--gold")
+            .arg(dir.path().join("gold.csv"))
+            .args([&format!("{FIX}/transcripts"), "-c", &format!("{FIX}/codebook.yaml")]),
+    );
+    assert_eq!(j["gold_coder"], "gold");
+    assert_eq!(counts(row(&j, "overall")), [5, 5, 3, 2, 2]);
+}
+
+#[test]
+fn samples_gold_standard_end_to_end() {
+    let text = stdout_of(qcode().args([
+        "audit",
+        "--gold",
+        "samples/coders/gold.csv",
+        "samples/transcripts",
+        "--codebook",
+        "codebooks/smuggling.yaml",
+    ]));
+    assert!(text.contains("gold standard: `adjudicated`"), "{text}");
+    assert!(text.contains("│ overall"), "{text}");
+    assert!(text.contains("False positives"), "{text}");
+}
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let two = "document,segment,code,coder\na.txt,1,prices,ana\na.txt,1,prices,luis\n";
+    let dir = tree(&[
+        ("two.csv", two),
+        ("long.csv", "unit,coder,code\nu1,ana,x\n"),
+        ("typo.csv", "document,segment,code,coder\na.txt,1,prizes,ana\n"),
+        ("elsewhere.csv", "document,segment,code,coder\nz.txt,1,prices,ana\n"),
+    ]);
+    let t = format!("{FIX}/transcripts");
+    let cb = format!("{FIX}/codebook.yaml");
+    let run =
+        |gold: &str, args: &[&str]| error_of(qcode().arg("audit").arg("--gold").arg(dir.path().join(gold)).args(args));
+    let e = run("two.csv", &[&t, "-c", &cb]);
+    assert!(
+        e.contains("holds the codings of 2 coders (ana, luis)") && e.contains("--gold-coder"),
+        "{e}"
+    );
+    let e = run("two.csv", &[&t, "-c", &cb, "--gold-coder", "pedro"]);
+    assert!(e.contains("no codings by `pedro`"), "{e}");
+    let e = run("long.csv", &[&t, "-c", &cb]);
+    assert!(e.contains("the gold standard must be a coded CSV"), "{e}");
+    let e = run("typo.csv", &[&t, "-c", &cb]);
+    assert!(
+        e.contains("used the code `prizes`, which is not among the declared codes"),
+        "{e}"
+    );
+    let e = run("elsewhere.csv", &[&t, "-c", &cb]);
+    assert!(e.contains("not among the transcripts: `z.txt`"), "{e}");
+    let e = run("typo.csv", &[]);
+    assert!(e.contains("nothing to audit"), "{e}");
+    let e = run("typo.csv", &[&t]);
+    assert!(e.contains("needs the codebook"), "{e}");
+    let e = error_of(in_process().args(["--code", "nope"]));
+    assert!(e.contains("there is no code `nope`"), "{e}");
+}

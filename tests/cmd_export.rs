@@ -1,0 +1,385 @@
+//! `qcode export`: REFI-QDA codebooks and projects that validate against
+//! the schemas, stable GUIDs, positions in code points or UTF-16 units, and
+//! the round trip export → import.
+
+mod common;
+#[path = "fixtures/refi/support.rs"]
+mod support;
+
+use std::path::Path;
+
+use common::*;
+use support::*;
+
+const BOOK: &str = r##"name: Estudio de prueba
+version: "2"
+codes:
+  - name: dinero
+    label: Dinero y deudas
+    description: Cómo se pagó el viaje.
+    include: Préstamos de familia.
+    exclude: Sueldos.
+    color: "#1f77b4"
+    children:
+      - name: prestamos
+        keywords: ["préstamo*", prestamista]
+      - name: viaje
+        keywords: [bus, "coyote*"]
+  - name: emocion
+    patterns: ['[😀🙏]']
+"##;
+
+const ANA: &str = "---\ncountry: Honduras\nage: 34\ndate: 2021-03-14\nconsent: true\nid: \"007\"\n---\n\
+Entrevistadora: ¿Cómo pagó el viaje?\n\n\
+Ana: Yo no tenía dinero para el bus 🚌, ¿sabes?\n\n\
+Ana: Mi tío pidió un préstamo al prestamista. 😀 Después pagamos al coyote.\n";
+
+const JOE: &str = "P01: The coyote asked for money, and I took the bus.\n";
+
+fn corpus() -> tempfile::TempDir {
+    tree(&[("cb.yaml", BOOK), ("docs/es/ana.md", ANA), ("docs/en/joe.txt", JOE)])
+}
+
+/// (document, code, start, end, coder, text) of coded CSV rows, sorted;
+/// the code is reduced to its last part, since import writes the path.
+fn codings(csv: &str) -> Vec<(String, String, usize, usize, String, String)> {
+    let mut out: Vec<_> = rows(csv)
+        .into_iter()
+        .map(|r| {
+            let code = r["code"].rsplit('/').next().unwrap().to_string();
+            let n = |k: &str| r[k].parse::<usize>().unwrap();
+            (
+                r["document"].clone(),
+                code,
+                n("start_char"),
+                n("end_char"),
+                r["coder"].clone(),
+                r["text"].clone(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn export_project(dir: &Path, extra: &[&str]) -> (std::path::PathBuf, String) {
+    let out = dir.join("study.qdpx");
+    let (_, stderr) = run(qcode()
+        .args(["export", "--qdpx"])
+        .arg(&out)
+        .arg(dir.join("docs"))
+        .arg("--codebook")
+        .arg(dir.join("cb.yaml"))
+        .args(extra));
+    (out, stderr)
+}
+
+#[test]
+fn codebook_validates_with_hierarchy_notes_and_colours() {
+    let dir = corpus();
+    let out = dir.path().join("cb.qdc");
+    let (_, stderr) = run(qcode()
+        .args(["export", "--qdc"])
+        .arg(&out)
+        .arg("--codebook")
+        .arg(dir.path().join("cb.yaml")));
+    assert!(stderr.contains("wrote 4 codes of \"Estudio de prueba\""), "{stderr}");
+    let xml = std::fs::read(&out).unwrap();
+    validate(&xml, "Codebook-mrt2019.xsd");
+    let xml = String::from_utf8(xml).unwrap();
+    assert!(xml.contains("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\""), "{xml}");
+    // The parent has no rules: a folder in the other programs.
+    assert!(
+        xml.contains("name=\"dinero\" isCodable=\"false\" color=\"#1F77B4\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<Description>Label: Dinero y deudas\n\nCómo se pagó el viaje.\n\nInclude: Préstamos de familia.\n\nExclude: Sueldos.</Description>"),
+        "{xml}"
+    );
+    // Children nest inside their parent; every code has a colour.
+    let prestamos = xml.find("name=\"prestamos\"").unwrap();
+    assert!(xml.find("name=\"dinero\"").unwrap() < prestamos && prestamos < xml.find("</Code>").unwrap());
+    assert_eq!(xml.matches(" color=\"#").count(), 4, "{xml}");
+}
+
+#[test]
+fn project_validates_and_holds_texts_users_and_variables() {
+    let dir = corpus();
+    let (out, _) = export_project(dir.path(), &[]);
+    let qde = entry(&out, "project.qde");
+    validate(&qde, "Project-mrt2019.xsd");
+    let xml = String::from_utf8(qde).unwrap();
+    assert!(xml.contains("<User guid=\""), "{xml}");
+    assert!(xml.contains("name=\"qcode\""), "{xml}");
+    assert!(xml.contains("origin=\"qcode "), "{xml}");
+    // Attributes as typed variables; "007" is an identifier, not a number.
+    for v in [
+        "name=\"age\" typeOfVariable=\"Integer\"",
+        "name=\"date\" typeOfVariable=\"Date\"",
+        "name=\"consent\" typeOfVariable=\"Boolean\"",
+        "name=\"country\" typeOfVariable=\"Text\"",
+        "name=\"id\" typeOfVariable=\"Text\"",
+    ] {
+        assert!(xml.contains(v), "{v} in {xml}");
+    }
+    assert!(xml.contains("<IntegerValue>34</IntegerValue>"), "{xml}");
+    // The codebook's hash and qcode's version are in the project memo.
+    let sha = qcode::codebook::Codebook::load(&dir.path().join("cb.yaml"))
+        .unwrap()
+        .sha256;
+    assert!(xml.contains(&format!("sha256 {sha}")), "{xml}");
+    assert!(xml.contains(&format!("qcode {}", env!("CARGO_PKG_VERSION"))), "{xml}");
+    // Every source's text is in sources/<guid>.txt: UTF-8, no BOM, the
+    // document's text without its front matter.
+    let names = entries(&out);
+    assert_eq!(names.len(), 3, "{names:?}");
+    let ana_guid = qcode::refi::guid("source", &["es/ana.md"]);
+    assert!(
+        xml.contains(&format!("plainTextPath=\"internal://{ana_guid}.txt\"")),
+        "{xml}"
+    );
+    let text = entry(&out, &format!("sources/{ana_guid}.txt"));
+    assert!(
+        text.starts_with("Entrevistadora: ¿Cómo".as_bytes()),
+        "no BOM, no front matter"
+    );
+    // The selected text is the selection's name.
+    assert!(
+        xml.contains("name=\"Ana: Yo no tenía dinero para el bus 🚌, ¿sabes?\""),
+        "{xml}"
+    );
+}
+
+#[test]
+fn exports_are_reproducible() {
+    let dir = corpus();
+    let (first, _) = export_project(dir.path(), &[]);
+    validate(&entry(&first, "project.qde"), "Project-mrt2019.xsd");
+    let first = std::fs::read(first).unwrap();
+    let (second, _) = export_project(dir.path(), &[]);
+    assert_eq!(first, std::fs::read(second).unwrap(), "same GUIDs, same bytes");
+}
+
+#[test]
+fn positions_count_code_points_or_utf16_units() {
+    let dir = corpus();
+    let (out, stderr) = export_project(dir.path(), &[]);
+    assert!(
+        stderr.contains("characters above U+FFFF") && stderr.contains("--positions utf16"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("es/ana.md"), "{stderr}");
+    let text = String::from_utf8(entry(
+        &out,
+        &format!("sources/{}.txt", qcode::refi::guid("source", &["es/ana.md"])),
+    ))
+    .unwrap();
+    // The paragraph after 🚌 starts at the same code point in both texts;
+    // in UTF-16 units it starts one later.
+    let para = "Ana: Mi tío";
+    let cp = text[..text.find(para).unwrap()].chars().count();
+    assert_ne!(cp, text.find(para).unwrap(), "accents before it: bytes would be wrong");
+    let selection = |xml: &str| {
+        let at = xml.find(&format!("name=\"{para}")).unwrap();
+        let start = &xml[at..][xml[at..].find("startPosition=\"").unwrap() + 15..];
+        start[..start.find('"').unwrap()].parse::<usize>().unwrap()
+    };
+    assert_eq!(selection(&String::from_utf8(entry(&out, "project.qde")).unwrap()), cp);
+    let (out, stderr) = export_project(dir.path(), &["--positions", "utf16"]);
+    assert!(stderr.contains("positions are in UTF-16 units for NVivo"), "{stderr}");
+    let qde = entry(&out, "project.qde");
+    validate(&qde, "Project-mrt2019.xsd");
+    assert_eq!(selection(&String::from_utf8(qde).unwrap()), cp + 1);
+}
+
+#[test]
+fn round_trip_gives_back_the_codings() {
+    let dir = corpus();
+    let (auto, _) = run(qcode()
+        .arg("code")
+        .arg(dir.path().join("docs"))
+        .arg("-c")
+        .arg(dir.path().join("cb.yaml")));
+    let want = codings(&auto);
+    assert!(
+        want.iter().any(|c| c.5.contains("🚌")) && want.iter().any(|c| c.5.contains("préstamo")),
+        "{want:?}"
+    );
+    for positions in ["codepoints", "utf16"] {
+        let (out, _) = export_project(dir.path(), &["--positions", positions]);
+        validate(&entry(&out, "project.qde"), "Project-mrt2019.xsd");
+        let (back, stderr) = run(qcode().arg("import").arg(&out));
+        assert_eq!(codings(&back), want, "{positions}: {stderr}");
+        let ana = rows(&back)
+            .into_iter()
+            .find(|r| r["document"] == "es/ana.md" && r["code"] == "dinero/prestamos")
+            .unwrap();
+        assert_eq!(
+            (ana["country"].as_str(), ana["age"].as_str()),
+            ("Honduras", "34"),
+            "attributes come back as columns"
+        );
+    }
+}
+
+#[test]
+fn coded_csvs_of_two_coders_round_trip() {
+    let dir = corpus();
+    // Spans of the hand coders, with accents before them and an emoji in
+    // one; a code the codebook does not have; a row without positions.
+    let text = ANA.split("---\n").nth(2).unwrap();
+    let at = |s: &str| text[..text.find(s).unwrap()].chars().count();
+    let span = |s: &str| (at(s), at(s) + s.chars().count());
+    let (a0, a1) = span("dinero para el bus 🚌");
+    let (b0, b1) = span("pidió un préstamo");
+    let csv = format!(
+        "document,code,coder,start_char,end_char,text\n\
+         es/ana.md,viaje,Ana,{a0},{a1},dinero para el bus 🚌\n\
+         es/ana.md,prestamos,Luis,{b0},{b1},pidió un préstamo\n\
+         es/ana.md,dinero/familia,Luis,{b0},{b1},pidió un préstamo\n\
+         en/joe.txt,viaje,Luis,0,0,\n"
+    );
+    write(dir.path(), "hand.csv", csv.as_bytes());
+    let out = dir.path().join("hand.qdpx");
+    let (_, stderr) = run(qcode()
+        .args(["export", "--qdpx"])
+        .arg(&out)
+        .arg(dir.path().join("docs"))
+        .arg("--coded")
+        .arg(dir.path().join("hand.csv"))
+        .arg("--codebook")
+        .arg(dir.path().join("cb.yaml")));
+    assert!(
+        stderr.contains("codes not in the codebook, added to the project's codebook: dinero/familia"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 coding(s) have no character positions"), "{stderr}");
+    let qde = entry(&out, "project.qde");
+    validate(&qde, "Project-mrt2019.xsd");
+    let xml = String::from_utf8(qde).unwrap();
+    assert_eq!(xml.matches("<User ").count(), 2, "one user per coder: {xml}");
+    assert!(xml.contains("name=\"familia\" isCodable=\"true\""), "{xml}");
+    let (back, _) = run(qcode().arg("import").arg(&out));
+    let got: Vec<(String, String, String, String)> = rows(&back)
+        .into_iter()
+        .map(|r| {
+            (
+                r["document"].clone(),
+                r["code"].clone(),
+                r["coder"].clone(),
+                r["text"].clone(),
+            )
+        })
+        .collect();
+    let s = |v: &str| v.to_string();
+    assert_eq!(
+        got,
+        [
+            (s("en/joe.txt"), s("dinero/viaje"), s("Luis"), s(JOE)),
+            (s("es/ana.md"), s("dinero/viaje"), s("Ana"), s("dinero para el bus 🚌")),
+            (s("es/ana.md"), s("dinero/familia"), s("Luis"), s("pidió un préstamo")),
+            (s("es/ana.md"), s("dinero/prestamos"), s("Luis"), s("pidió un préstamo")),
+        ]
+    );
+    let r = &rows(&back)[1];
+    assert_eq!(
+        (r["start_char"].as_str(), r["end_char"].as_str()),
+        (a0.to_string().as_str(), a1.to_string().as_str())
+    );
+}
+
+#[test]
+fn coded_documents_must_be_among_the_inputs() {
+    let dir = corpus();
+    write(
+        dir.path(),
+        "hand.csv",
+        b"document,code,coder,start_char,end_char\nes/ana.md,viaje,Ana,0,3\nes/maria.md,viaje,Ana,0,3\n",
+    );
+    let err = error_of(
+        qcode()
+            .args(["export", "--qdpx"])
+            .arg(dir.path().join("x.qdpx"))
+            .arg(dir.path().join("docs"))
+            .arg("--coded")
+            .arg(dir.path().join("hand.csv")),
+    );
+    assert!(
+        err.contains("1 document(s) that are not among the transcripts: es/maria.md"),
+        "{err}"
+    );
+    assert!(!dir.path().join("x.qdpx").exists(), "nothing is written on error");
+    let err = error_of(
+        qcode()
+            .args(["export", "--qdpx"])
+            .arg(dir.path().join("x.qdpx"))
+            .arg("--coded")
+            .arg(dir.path().join("hand.csv")),
+    );
+    assert!(err.contains("--coded needs the transcripts"), "{err}");
+}
+
+#[test]
+fn offsets_past_the_text_are_an_error() {
+    let dir = corpus();
+    write(
+        dir.path(),
+        "hand.csv",
+        b"document,code,coder,start_char,end_char\nen/joe.txt,viaje,Ana,10,999\n",
+    );
+    let err = error_of(
+        qcode()
+            .args(["export", "--qdpx"])
+            .arg(dir.path().join("x.qdpx"))
+            .arg(dir.path().join("docs"))
+            .arg("--coded")
+            .arg(dir.path().join("hand.csv")),
+    );
+    assert!(
+        err.contains("en/joe.txt: the coding of `viaje` by Ana spans characters 10–999"),
+        "{err}"
+    );
+}
+
+#[test]
+fn option_mistakes_are_explained() {
+    let dir = corpus();
+    let err = error_of(
+        qcode()
+            .args(["export", "--qdc"])
+            .arg(dir.path().join("x.qdc"))
+            .arg(dir.path().join("docs"))
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml")),
+    );
+    assert!(err.contains("--qdc writes the codebook only"), "{err}");
+    let err = error_of(qcode().args(["export", "--qdc"]).arg(dir.path().join("x.qdc")));
+    assert!(err.contains("--qdc needs the codebook"), "{err}");
+    let err = error_of(
+        qcode()
+            .args(["export", "--qdpx"])
+            .arg(dir.path().join("x.qdpx"))
+            .arg(dir.path().join("docs")),
+    );
+    assert!(err.contains("no codebook was given"), "{err}");
+}
+
+#[test]
+fn samples_export_validate_and_round_trip() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root.join("samples/transcripts").is_dir() || !root.join("codebooks/smuggling.yaml").is_file() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("samples.qdpx");
+    let args = ["samples/transcripts", "--codebook", "codebooks/smuggling.yaml"];
+    run(qcode().args(["export", "--qdpx"]).arg(&out).args(args));
+    validate(&entry(&out, "project.qde"), "Project-mrt2019.xsd");
+    let (auto, _) = run(qcode().arg("code").args(args));
+    let (back, _) = run(qcode().arg("import").arg(&out));
+    assert_eq!(codings(&back), codings(&auto));
+    let qdc = dir.path().join("smuggling.qdc");
+    run(qcode().args(["export", "--qdc"]).arg(&qdc).args(&args[1..]));
+    validate(&std::fs::read(qdc).unwrap(), "Codebook-mrt2019.xsd");
+}

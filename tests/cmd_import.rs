@@ -1,0 +1,422 @@
+//! `qcode import`: hand-made projects that reproduce how real exporters
+//! deviate from the standard (`tests/fixtures/refi/README.md`), codebooks,
+//! and archives that are broken or hostile.
+
+mod common;
+#[path = "fixtures/refi/support.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use common::*;
+use support::*;
+
+/// (code, coder, text, start_char, end_char) of each row.
+fn summary(rows: &[HashMap<String, String>]) -> Vec<(String, String, String, usize, usize)> {
+    rows.iter()
+        .map(|r| {
+            let n = |k: &str| r[k].parse().unwrap();
+            (
+                r["code"].clone(),
+                r["coder"].clone(),
+                r["text"].clone(),
+                n("start_char"),
+                n("end_char"),
+            )
+        })
+        .collect()
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+fn import(qdpx: &Path, extra: &[&str]) -> (Vec<HashMap<String, String>>, String) {
+    let (out, err) = run(qcode().arg("import").arg(qdpx).args(extra));
+    (rows(&out), err)
+}
+
+#[test]
+fn nvivo_utf16_positions_bom_crlf_braced_guids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, err) = import(&fixture(dir.path(), "nvivo"), &[]);
+    assert_eq!(
+        summary(&rows),
+        [
+            (
+                s("Barreras_de_acceso/Económicas"),
+                s("Ana Pérez"),
+                s("no tenía dinero para el bus"),
+                45,
+                72
+            ),
+            (s("Coyote"), s("Luis"), s("¿sabes?"), 76, 83),
+            (
+                s("Barreras_de_acceso/Económicas"),
+                s("Luis"),
+                s("pidió un préstamo"),
+                91,
+                108
+            ),
+            (
+                s("Barreras_de_acceso/Otras_varias"),
+                s("Ana Pérez"),
+                s("cinco mil dólares"),
+                141,
+                158
+            ),
+            (s("Coyote"), s("Ana Pérez"), s("cinco mil dólares"), 141, 158),
+        ]
+    );
+    let r = &rows[3];
+    assert_eq!(r["document"], "Entrevista 1.txt");
+    assert_eq!(
+        (r["start_line"].as_str(), r["end_line"].as_str(), r["unit"].as_str()),
+        ("3", "3", "")
+    );
+    assert_eq!(
+        (r["Edad"].as_str(), r["País"].as_str()),
+        ("34", "Honduras"),
+        "variables of the case"
+    );
+    assert_eq!(
+        (rows[3]["segment"].as_str(), rows[4]["segment"].as_str()),
+        ("4", "4"),
+        "one span, one segment"
+    );
+    assert!(
+        err.contains("positions read as UTF-16 code units, a CRLF line break counted as two"),
+        "{err}"
+    );
+    assert!(err.contains("`Otras / varias` → Otras_varias"), "{err}");
+}
+
+#[test]
+fn positions_can_be_overridden() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, err) = import(&fixture(dir.path(), "nvivo"), &["--positions", "codepoints"]);
+    assert!(err.contains("as --positions says"), "{err}");
+    // Before the emoji both units agree; after it, read as code points, the
+    // UTF-16 positions land one character too far.
+    assert_eq!(rows[0]["text"], "no tenía dinero para el bus");
+    assert_eq!(rows[1]["text"], "sabes? ");
+}
+
+#[test]
+fn atlas_named_qde_crlf_counted_once_paths_without_scheme_duplicate_guids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, err) = import(&fixture(dir.path(), "atlas"), &[]);
+    assert_eq!(
+        summary(&rows),
+        [
+            (s("Dinero"), s("Marta"), s("no tenía dinero para el bus"), 45, 72),
+            (s("Dinero"), s("Marta"), s("cinco mil dólares"), 141, 158),
+        ]
+    );
+    assert_eq!(rows[0]["document"], "Entrevista Ana.txt");
+    assert!(err.contains("a CRLF line break counted as one"), "{err}");
+    assert!(err.contains("codes with a GUID already used by another code"), "{err}");
+}
+
+#[test]
+fn project_xml_named_project_qde_with_capital() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<(String, Vec<u8>)> = fixture_files("unknown")
+        .into_iter()
+        .map(|(name, data)| {
+            (
+                if name == "project.qde" {
+                    s("Project.qde")
+                } else {
+                    name.replace("sources/", "Sources/")
+                },
+                data,
+            )
+        })
+        .collect();
+    let path = dir.path().join("p.qdpx");
+    zip_files(&path, &files);
+    let (rows, _) = import(&path, &[]);
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn qualcoder_without_namespace_reports_what_it_cannot_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, err) = import(&fixture(dir.path(), "qualcoder"), &[]);
+    let got: Vec<(String, String, usize, usize)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["document"].clone(),
+                r["text"].clone(),
+                r["start_char"].parse().unwrap(),
+                r["end_char"].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (s("Entrevista.txt"), s("coyote"), 11, 17),
+            // Offsets count the composed é of the normalised text.
+            (s("Entrevista.txt"), s("préstamo"), 36, 44),
+            (s("Entrevista (2).txt"), s("coyote"), 20, 26),
+        ]
+    );
+    assert_eq!(rows[0]["code (variable)"], "A-1");
+    for expected in [
+        "sources whose text file is missing from the archive, not imported (1): Perdida",
+        "codings of sources not imported, lost with them: 1",
+        "selections outside their text or splitting a character, not imported (2): Entrevista [54, 96) in a text of 56 characters, Entrevista [x, 4)",
+        "empty selections (start = end), skipped: 1",
+        "codings that refer to no code of the codebook (dangling references), not imported: 1",
+        "`Entrevista` → Entrevista (2).txt",
+        "code → code (variable)",
+        "coding memos (selection descriptions): 1",
+        "picture sources: 1",
+        "notes and memos: 1",
+        "sets: 1",
+    ] {
+        assert!(err.contains(expected), "{expected}\nin:\n{err}");
+    }
+}
+
+#[test]
+fn unknown_exporter_units_are_guessed_from_the_quoted_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, err) = import(&fixture(dir.path(), "unknown"), &[]);
+    assert_eq!(rows[0]["text"], "¿sabes?");
+    assert_eq!(rows[1]["text"], "cinco mil dólares");
+    assert!(
+        err.contains("UTF-16 code units (guessed from where the selections start and end"),
+        "{err}"
+    );
+}
+
+#[test]
+fn texts_and_codebook_let_qcode_work_on_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("human.csv");
+    let texts = dir.path().join("texts");
+    let book = dir.path().join("book.yaml");
+    run(qcode()
+        .arg("import")
+        .arg(fixture(dir.path(), "nvivo"))
+        .arg("--out")
+        .arg(&csv)
+        .arg("--texts")
+        .arg(&texts)
+        .arg("--write-codebook")
+        .arg(&book));
+    let text = std::fs::read_to_string(texts.join("Entrevista 1.txt")).unwrap();
+    assert!(
+        text.starts_with("Entrevistadora: ¿Cómo pagó el viaje?\nAna:"),
+        "BOM gone, LF line ends: {text:?}"
+    );
+    // The CSV's offsets point into the written text.
+    let rows = rows(&std::fs::read_to_string(&csv).unwrap());
+    let chars: Vec<char> = text.chars().collect();
+    for r in &rows {
+        let (a, b): (usize, usize) = (r["start_char"].parse().unwrap(), r["end_char"].parse().unwrap());
+        assert_eq!(chars[a..b].iter().collect::<String>(), r["text"]);
+    }
+    // The reports read the imported CSV, hierarchy included.
+    let freq = stdout_of(qcode().args(["freq", "--format", "csv", "--coded"]).arg(&csv));
+    assert!(freq.contains("Barreras_de_acceso"), "{freq}");
+    assert!(freq.contains("Económicas"), "{freq}");
+    let excerpts = stdout_of(
+        qcode()
+            .args(["excerpts", "--coded"])
+            .arg(&csv)
+            .args(["--code", "Coyote"]),
+    );
+    assert!(excerpts.contains("¿sabes?"), "{excerpts}");
+    // The skeleton becomes a working codebook once its codes have rules,
+    // and coding the written texts names the same documents.
+    let filled = std::fs::read_to_string(&book)
+        .unwrap()
+        .replace("keywords: []", "keywords: [dinero, coyote]");
+    std::fs::write(&book, filled).unwrap();
+    let auto = stdout_of(qcode().arg("code").arg(&texts).arg("-c").arg(&book));
+    assert!(
+        rows.iter().all(|r| auto.contains(&format!("\n{},", r["document"]))),
+        "{auto}"
+    );
+    // Agreement of the two coders, character by character as NVivo
+    // compares them, and per document.
+    let spans = stdout_of(
+        qcode()
+            .arg("agree")
+            .arg(&csv)
+            .arg("--spans")
+            .arg("--transcripts")
+            .arg(&texts),
+    );
+    assert!(
+        spans.contains("Ana Pérez") && spans.contains("Entrevista 1.txt"),
+        "{spans}"
+    );
+    let documents = stdout_of(qcode().arg("agree").arg(&csv).args(["--unit", "document"]));
+    assert!(documents.contains("Coyote"), "{documents}");
+    // --texts never overwrites files.
+    let err = error_of(
+        qcode()
+            .arg("import")
+            .arg(fixture(dir.path(), "nvivo"))
+            .arg("--texts")
+            .arg(&texts),
+    );
+    assert!(err.contains("the folder for --texts is not empty"), "{err}");
+}
+
+#[test]
+fn codebooks_become_skeletons() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("book.yaml");
+    let (_, err) = run(qcode()
+        .args(["import", "tests/fixtures/refi/nvivo.qdc", "--out"])
+        .arg(&out));
+    assert!(err.contains("imported 4 codes"), "{err}");
+    assert!(err.contains("code sets: 1"), "the set is reported: {err}");
+    let yaml = std::fs::read_to_string(&out).unwrap();
+    for expected in [
+        "- name: Barreras_de_acceso\n  label: Barreras de acceso\n  description: Obstáculos para el acceso\n  children:\n  - name: Económicas\n    color: \"#EE0066\"\n    keywords: []",
+        "- name: Coyote\n  description: Mentions of the smuggler.\n  include: payments.\n  color: \"#56B6C2\"\n  keywords: []",
+    ] {
+        assert!(yaml.contains(expected), "{expected}\nin:\n{yaml}");
+    }
+    // Without rules the codebook does not load yet, and says where.
+    let err = error_of(qcode().args(["codebook", "check"]).arg(&out));
+    assert!(err.contains("code `Económicas`") || err.contains("Económicas"), "{err}");
+    std::fs::write(&out, yaml.replace("keywords: []", "keywords: [x]")).unwrap();
+    stdout_of(qcode().args(["codebook", "check"]).arg(&out));
+    // Taguette: flat path names, upper-case GUIDs, an empty <Sets/>.
+    let yaml = stdout_of(qcode().args(["import", "tests/fixtures/refi/taguette.qdc"]));
+    assert!(
+        yaml.contains("- name: interesting_places\n  label: interesting\\places"),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused() {
+    let err = error_of(qcode().args(["import", "tests/fixtures/refi/nvivo.qdc", "--texts", "x"]));
+    assert!(err.contains("--texts goes with a project (.qdpx)"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let other = write(dir.path(), "notes.rtf", b"x");
+    let err = error_of(qcode().arg("import").arg(&other));
+    assert!(err.contains("qcode cannot import .rtf files"), "{err}");
+    assert!(
+        err.contains(".qdpx") && err.contains(".qdc") && err.contains(".dic"),
+        "lists what it can import: {err}"
+    );
+    // Dictionaries are codebooks: project options do not apply to them.
+    let dic = write(dir.path(), "words.dic", b"%\n1\tprices\n%\ncoyote*\t1\n");
+    let err = error_of(qcode().arg("import").arg(&dic).args(["--write-codebook", "x.yaml"]));
+    assert!(err.contains("--write-codebook goes with a project (.qdpx)"), "{err}");
+    let yaml = stdout_of(qcode().arg("import").arg(&dic));
+    assert!(yaml.contains("coyote*"), "{yaml}");
+}
+
+// ---------------------------------------------------------------------------
+// Broken and hostile archives: each is an explained error, never a panic.
+
+fn project_with(dir: &Path, qde: &str) -> std::path::PathBuf {
+    let path = dir.join("p.qdpx");
+    zip_files(&path, &[(s("project.qde"), qde.as_bytes().to_vec())]);
+    path
+}
+
+#[test]
+fn not_a_zip_and_truncated_archives() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = write(dir.path(), "fake.qdpx", b"<Project name=\"x\"/>");
+    let err = error_of(qcode().arg("import").arg(&fake));
+    assert!(err.contains("not a ZIP archive"), "{err}");
+    let good = std::fs::read(fixture(dir.path(), "nvivo")).unwrap();
+    let cut = write(dir.path(), "cut.qdpx", &good[..good.len() - 40]);
+    let err = error_of(qcode().arg("import").arg(&cut));
+    assert!(err.contains("damaged or truncated"), "{err}");
+}
+
+#[test]
+fn zip_slip_entries_are_never_written_or_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let qde = r#"<Project name="x"><Users><User guid="00000000-0000-4000-8000-000000000001" name="a"/></Users>
+        <Sources><TextSource guid="00000000-0000-4000-8000-000000000002" name="../../evil" plainTextPath="internal://../evil.txt"/>
+        <TextSource guid="00000000-0000-4000-8000-000000000003" name="ok" plainTextPath="internal://ok.txt"/></Sources></Project>"#;
+    let path = dir.path().join("slip.qdpx");
+    zip_files(
+        &path,
+        &[
+            (s("project.qde"), qde.as_bytes().to_vec()),
+            (s("../evil.txt"), b"pwned".to_vec()),
+            (s("sources/ok.txt"), b"fine".to_vec()),
+        ],
+    );
+    let texts = work.join("texts");
+    let (_, err) = run(qcode().arg("import").arg(&path).arg("--texts").arg(&texts));
+    assert!(
+        err.contains("ignored 1 archive entry with an unsafe path") && err.contains("../evil.txt"),
+        "{err}"
+    );
+    assert!(
+        err.contains("sources whose text file is missing from the archive, not imported (1): ../../evil"),
+        "{err}"
+    );
+    assert!(!dir.path().join("evil.txt").exists() && !work.join("evil.txt").exists());
+    assert_eq!(std::fs::read_to_string(texts.join("ok.txt")).unwrap(), "fine");
+    assert_eq!(std::fs::read_dir(&texts).unwrap().count(), 1);
+}
+
+#[test]
+fn zip_bombs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.qdpx");
+    let mut qde = b"<Project name=\"x\">".to_vec();
+    qde.extend(std::iter::repeat_n(b' ', 16 << 20));
+    qde.extend(b"</Project>");
+    zip_files(&path, &[(s("project.qde"), qde)]);
+    let err = error_of(qcode().arg("import").arg(&path));
+    assert!(err.contains("which is how zip bombs work"), "{err}");
+}
+
+#[test]
+fn broken_xml_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = project_with(dir.path(), "<Project name=\"x\">\n<Users>\n</Sources>\n</Project>");
+    let err = error_of(qcode().arg("import").arg(&path));
+    assert!(
+        err.contains("p.qdpx: project.qde:3: the XML is not well-formed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn entity_expansion_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let lol = "<?xml version=\"1.0\"?>\n<!DOCTYPE Project [\n<!ENTITY a \"aaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n]>\n<Project name=\"&b;\"/>";
+    let err = error_of(qcode().arg("import").arg(project_with(dir.path(), lol)));
+    assert!(err.contains("refuses to expand"), "{err}");
+}
+
+#[test]
+fn a_project_without_project_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.qdpx");
+    zip_files(&path, &[(s("sources/a.txt"), b"hola".to_vec())]);
+    let err = error_of(qcode().arg("import").arg(&path));
+    assert!(
+        err.contains("the archive holds no project file") && err.contains("sources/a.txt"),
+        "{err}"
+    );
+    let err = error_of(qcode().arg("import").arg(project_with(dir.path(), "<CodeBook/>")));
+    assert!(
+        err.contains("this is not a REFI-QDA project: the top element is <CodeBook>"),
+        "{err}"
+    );
+}
