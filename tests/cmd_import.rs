@@ -73,7 +73,7 @@ fn nvivo_utf16_positions_bom_crlf_braced_guids() {
     assert_eq!(r["document"], "Entrevista 1.txt");
     assert_eq!(
         (r["start_line"].as_str(), r["end_line"].as_str(), r["unit"].as_str()),
-        ("3", "3", "")
+        ("3", "3", "span")
     );
     assert_eq!(
         (r["Edad"].as_str(), r["País"].as_str()),
@@ -260,6 +260,17 @@ fn texts_and_codebook_let_qcode_work_on_the_project() {
     );
     let documents = stdout_of(qcode().arg("agree").arg(&csv).args(["--unit", "document"]));
     assert!(documents.contains("Coyote"), "{documents}");
+    // Code paths resolve to declared codes named by their last part, so the
+    // project can be audited against a qcode codebook built from it.
+    let declared = stdout_of(qcode().arg("agree").arg(&csv).args([
+        "--unit",
+        "document",
+        "--categories",
+        "Otras_varias,Coyote,Económicas",
+        "--format",
+        "csv",
+    ]));
+    assert!(declared.contains("\nOtras_varias,"), "{declared}");
     // --texts never overwrites files.
     let err = error_of(
         qcode()

@@ -193,8 +193,11 @@ pub fn unit_of_codings(files: &[CodedFile]) -> Result<Option<Unit>> {
     let mut seen: IndexMap<&str, &str> = IndexMap::new();
     for f in files {
         for c in &f.codings {
-            if !c.unit.trim().is_empty() {
-                seen.entry(c.unit.trim()).or_insert(&f.name);
+            // `span`: passages marked by hand in another program, which
+            // follow no unit.
+            let unit = c.unit.trim();
+            if !unit.is_empty() && unit != "span" {
+                seen.entry(unit).or_insert(&f.name);
             }
         }
     }

@@ -29,6 +29,25 @@ pub struct CodedFile {
     pub codings: Vec<Coding>,
 }
 
+impl CodedFile {
+    /// Replaces code paths (`parent/child`, as imported from other
+    /// programs) by the declared code their last part names, when the path
+    /// itself is not declared — so a project coded in NVivo can be audited
+    /// against the qcode codebook made from it.
+    pub fn resolve_codes(&mut self, declared: &[String]) {
+        for c in &mut self.codings {
+            if declared.contains(&c.code) {
+                continue;
+            }
+            if let Some((_, leaf)) = c.code.rsplit_once('/')
+                && declared.iter().any(|d| d == leaf)
+            {
+                c.code = leaf.to_string();
+            }
+        }
+    }
+}
+
 /// Which long layout a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LongForm {

@@ -177,6 +177,11 @@ pub fn run(args: Args) -> Result<()> {
         ))
         .hint("give all files in the same layout"));
     }
+    if let Some(declared) = &declared {
+        for f in &mut coded {
+            f.resolve_codes(declared);
+        }
+    }
     let unit_kind = args.unit.unwrap_or_default();
     let transcripts = load_transcripts(&args, codebook.as_ref(), &coded, unit_kind)?;
     let file_names = args.files.iter().map(|p| p.display().to_string()).collect();

@@ -63,7 +63,7 @@ pub struct Args {
 }
 
 pub fn run(mut args: Args) -> Result<()> {
-    let gold = gold_file(&args)?;
+    let mut gold = gold_file(&args)?;
     if args.corpus.inputs.is_empty() {
         return Err(
             Error::new("nothing to audit: give qcode's coded CSV, or the transcripts and --codebook")
@@ -71,7 +71,7 @@ pub fn run(mut args: Args) -> Result<()> {
         );
     }
     let coded_inputs = args.corpus.inputs.iter().filter(|p| is_coded_csv(p)).count();
-    let (predicted, transcripts, codebook) = match coded_inputs {
+    let (mut predicted, transcripts, codebook) = match coded_inputs {
         0 => code_now(&mut args, &gold)?,
         n if n == args.corpus.inputs.len() => read_predicted(&args)?,
         _ => {
@@ -82,6 +82,10 @@ pub fn run(mut args: Args) -> Result<()> {
     let declared: Option<Vec<String>> = codebook
         .as_ref()
         .map(|cb| cb.codes.iter().map(|c| c.name.clone()).collect());
+    if let Some(declared) = &declared {
+        gold.resolve_codes(declared);
+        predicted.resolve_codes(declared);
+    }
     let unit = match &transcripts {
         Some(t) => Some(t.unit),
         None => unit_of_codings(std::slice::from_ref(&gold))?,

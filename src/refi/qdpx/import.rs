@@ -208,7 +208,7 @@ pub fn import(path: &Path, positions: Option<Positions>) -> Result<Imported> {
         let template = Coding {
             document: document.clone(),
             segment: 0,
-            unit: String::new(),
+            unit: "span".to_string(),
             start_line: 0,
             end_line: 0,
             start_char: 0,
