@@ -156,7 +156,7 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| read_error(path, &e))?
+        .map_err(|e| Error::csv(path, &e))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -180,7 +180,7 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
     let mut out = Vec::new();
     let mut attrs_cache: Option<Arc<IndexMap<String, String>>> = None;
     for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| read_error(path, &e))?;
+        let record = record.map_err(|e| Error::csv(path, &e))?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
         let get = |i: usize| {
             known[i]
@@ -279,23 +279,6 @@ pub fn find_spans(text: &str, matched: &[String]) -> Vec<(usize, usize)> {
         return Vec::new();
     };
     re.find_iter(text).map(|m| (m.start(), m.end())).collect()
-}
-
-fn read_error(path: &Path, e: &csv::Error) -> Error {
-    let place = match e.position() {
-        Some(p) => format!("{}:{}", path.display(), p.line()),
-        None => path.display().to_string(),
-    };
-    let what = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("a row has {len} fields where the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 text".to_string(),
-        _ => format!("the coded CSV cannot be read: {e}"),
-    };
-    Error::new(what)
-        .at(place)
-        .hint("save the file as CSV UTF-8; a field with commas, quotes or line breaks must be in double quotes")
 }
 
 #[cfg(test)]

@@ -50,6 +50,25 @@ impl Error {
         self
     }
 
+    /// A CSV file that cannot be read, located by line.
+    pub fn csv(path: &Path, e: &csv::Error) -> Self {
+        let place = match e.position() {
+            Some(p) => format!("{}:{}", path.display(), p.line()),
+            None => path.display().to_string(),
+        };
+        let what = match e.kind() {
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                format!("a row has {len} fields where the header has {expected_len}")
+            }
+            csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 text".to_string(),
+            csv::ErrorKind::Io(io) => return Error::io(path, io),
+            _ => format!("the file cannot be read as CSV: {e}"),
+        };
+        Error::new(what)
+            .at(place)
+            .hint("save the file as CSV UTF-8; a field with commas, quotes or line breaks must be in double quotes")
+    }
+
     /// An I/O failure on `path`, explained in words.
     pub fn io(path: &Path, err: &std::io::Error) -> Self {
         use std::io::ErrorKind::*;

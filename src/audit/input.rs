@@ -90,7 +90,7 @@ pub fn read_input(path: &Path) -> Result<InputFile> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| csv_error(path, &e))?
+        .map_err(|e| Error::csv(path, &e))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -129,7 +129,7 @@ pub fn read_input(path: &Path) -> Result<InputFile> {
         .unwrap_or_default();
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| csv_error(path, &e))?;
+        let record = record.map_err(|e| Error::csv(path, &e))?;
         let line = record.position().map_or(i + 2, |p| p.line() as usize);
         let cell = |c: usize| unguard_cell(record.get(c).unwrap_or_default().trim()).to_string();
         let unit_label = cell(unit);
@@ -174,23 +174,6 @@ pub fn is_coded_csv(path: &Path) -> bool {
         let has = |name: &str| h.iter().any(|c| c.trim_start_matches('\u{feff}').trim() == name);
         has("document") && has("code")
     })
-}
-
-fn csv_error(path: &Path, e: &csv::Error) -> Error {
-    let place = match e.position() {
-        Some(p) => format!("{}:{}", path.display(), p.line()),
-        None => path.display().to_string(),
-    };
-    let what = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("a row has {len} fields where the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 text".to_string(),
-        _ => format!("the file cannot be read as CSV: {e}"),
-    };
-    Error::new(what)
-        .at(place)
-        .hint("save the file as CSV UTF-8; a field with commas, quotes or line breaks must be in double quotes")
 }
 
 #[cfg(test)]

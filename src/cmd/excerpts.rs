@@ -10,8 +10,7 @@ use qcode::report::excerpts::{self, Excerpt, ExcerptFormat, Highlight};
 use qcode::report::{CodeTree, Provenance};
 use qcode::{Error, Result};
 
-use super::freq::read_codings;
-use super::util::{CorpusArgs, optional_codebook};
+use super::util::{CodedArgs, CorpusArgs, optional_codebook};
 
 /// Show the coded passages — the quotations behind each code — grouped by
 /// code then document, with the matched words highlighted (colour on a
@@ -25,13 +24,8 @@ use super::util::{CorpusArgs, optional_codebook};
 pub struct Args {
     #[command(flatten)]
     corpus: CorpusArgs,
-    /// Show excerpts from an existing coded CSV instead of coding
-    /// transcripts. Repeat for several files.
-    #[arg(long, value_name = "FILE.csv")]
-    coded: Vec<PathBuf>,
-    /// With --coded: only this coder's codings.
-    #[arg(long, value_name = "NAME")]
-    coder: Option<String>,
+    #[command(flatten)]
+    coded: CodedArgs,
     /// Only these codes (and their sub-codes); repeat or separate with commas.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     code: Vec<String>,
@@ -101,9 +95,7 @@ pub fn run(args: Args) -> Result<()> {
 type Loaded = (CodeTree, Vec<Excerpt>, Provenance, IndexMap<String, ()>);
 
 fn from_transcripts(args: &Args) -> Result<Loaded> {
-    if args.coder.is_some() {
-        return Err(Error::new("--coder goes with --coded").hint("give the coded CSV with --coded FILE.csv"));
-    }
+    args.coded.check_unused()?;
     let (setup, sources) = args.corpus.setup()?;
     let tree = CodeTree::from_codebook(&setup.codebook);
     let selected = select(&tree, &args.code, Some(&setup.codebook))?;
@@ -141,18 +133,14 @@ fn from_transcripts(args: &Args) -> Result<Loaded> {
 }
 
 fn from_coded(args: &Args) -> Result<Loaded> {
-    if !args.corpus.inputs.is_empty() {
-        return Err(Error::new("give either transcripts to code or --coded files, not both")
-            .hint("drop the transcripts to show the coded CSV's passages as they are"));
-    }
     if args.context > 0 {
         return Err(
             Error::new("--context needs the transcripts, which a coded CSV does not hold")
                 .hint("run `qcode excerpts TRANSCRIPTS --codebook FILE --context N` instead, or leave out --context"),
         );
     }
+    let codings = args.coded.read(&args.corpus)?;
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
-    let codings = read_codings(&args.coded, args.coder.as_deref())?;
     let mut tree = codebook.as_ref().map(CodeTree::from_codebook).unwrap_or_default();
     for c in &codings {
         if tree.find(&c.code).is_none() {
@@ -174,10 +162,6 @@ fn from_coded(args: &Args) -> Result<Loaded> {
             });
         }
     }
-    let provenance = Provenance::new(
-        codebook.as_ref(),
-        args.coded.iter().map(|p| p.display().to_string()).collect(),
-        None,
-    );
+    let provenance = Provenance::new(codebook.as_ref(), args.coded.names(), None);
     Ok((tree, list, provenance, order))
 }

@@ -5,14 +5,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
-use qcode::coding::{Coding, read_coded_csv};
+use qcode::coding::Coding;
 use qcode::output::{Output, write_error};
 use qcode::pipeline;
 use qcode::report::freq::{CodedSegment, Count, Freq, GroupBy};
 use qcode::report::{CodeTree, Provenance, TableFormat};
 use qcode::{Error, Result};
 
-use super::util::{CorpusArgs, optional_codebook, terminal_width, warn};
+use super::util::{CodedArgs, CorpusArgs, optional_codebook, terminal_width, warn};
 
 /// Count codes: segments coded, documents coded, % of documents and hits per
 /// code, in codebook order, parents counting their sub-codes' segments.
@@ -28,13 +28,8 @@ use super::util::{CorpusArgs, optional_codebook, terminal_width, warn};
 pub struct Args {
     #[command(flatten)]
     corpus: CorpusArgs,
-    /// Tabulate an existing coded CSV (qcode's, or one coded by hand)
-    /// instead of coding transcripts. Repeat for several files.
-    #[arg(long, value_name = "FILE.csv")]
-    coded: Vec<PathBuf>,
-    /// With --coded: count only this coder's codings.
-    #[arg(long, value_name = "NAME")]
-    coder: Option<String>,
+    #[command(flatten)]
+    coded: CodedArgs,
     /// Crosstab by a document attribute, `speaker` or `document`.
     #[arg(long, value_name = "ATTRIBUTE")]
     by: Option<String>,
@@ -104,9 +99,7 @@ fn count_name(c: Count) -> &'static str {
 }
 
 fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
-    if args.coder.is_some() {
-        return Err(Error::new("--coder goes with --coded").hint("give the coded CSV with --coded FILE.csv"));
-    }
+    args.coded.check_unused()?;
     let (setup, sources) = args.corpus.setup()?;
     let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, true);
     pipeline::run(&sources, &setup, |coded| {
@@ -133,44 +126,9 @@ fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenanc
     Ok((freq, provenance))
 }
 
-/// Reads coded CSVs, keeping one coder's codings when asked.
-pub fn read_codings(files: &[PathBuf], coder: Option<&str>) -> Result<Vec<Coding>> {
-    let mut codings = Vec::new();
-    for f in files {
-        codings.extend(read_coded_csv(f)?);
-    }
-    let mut coders: Vec<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
-    coders.sort_unstable();
-    coders.dedup();
-    match coder {
-        Some(name) => {
-            if !coders.contains(&name) {
-                return Err(Error::new(format!("no coding by coder `{name}`"))
-                    .hint(format!("the coders in these files are: {}", coders.join(", "))));
-            }
-            let name = name.to_string();
-            Ok(codings.into_iter().filter(|c| c.coder == name).collect())
-        }
-        None => {
-            if coders.len() > 1 {
-                warn(&format!(
-                    "these files hold the codings of {} coders ({}); counting them together — use --coder NAME to count one",
-                    coders.len(),
-                    coders.join(", ")
-                ));
-            }
-            Ok(codings)
-        }
-    }
-}
-
 fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
-    if !args.corpus.inputs.is_empty() {
-        return Err(Error::new("give either transcripts to code or --coded files, not both")
-            .hint("drop the transcripts to count the coded CSV as it is"));
-    }
+    let codings = args.coded.read(&args.corpus)?;
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
-    let codings = read_codings(&args.coded, args.coder.as_deref())?;
     let mut tree = codebook.as_ref().map(CodeTree::from_codebook).unwrap_or_default();
     let mut unknown: Vec<&str> = Vec::new();
     for c in &codings {
@@ -226,7 +184,7 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
     };
     let provenance = Provenance::new(
         codebook.as_ref(),
-        args.coded.iter().map(|p| p.display().to_string()).collect(),
+        args.coded.names(),
         (units.len() == 1).then(|| units[0]),
     );
     Ok((freq, provenance))

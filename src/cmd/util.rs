@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use qcode::codebook::Codebook;
+use qcode::coding::{Coding, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
 use qcode::pipeline::Setup;
 use qcode::segment::{TimeRange, Unit};
@@ -118,4 +119,72 @@ pub fn terminal_width(is_terminal: bool) -> Option<u16> {
         return None;
     }
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+}
+
+/// Codings read back from coded CSVs, for reports that can start from them
+/// instead of coding transcripts.
+#[derive(clap::Args, Debug)]
+pub struct CodedArgs {
+    /// Start from an existing coded CSV (qcode's, or one coded by hand)
+    /// instead of coding transcripts. Repeat for several files.
+    #[arg(long, value_name = "FILE.csv")]
+    pub coded: Vec<PathBuf>,
+    /// With --coded: only this coder's codings.
+    #[arg(long, value_name = "NAME")]
+    pub coder: Option<String>,
+}
+
+impl CodedArgs {
+    pub fn is_empty(&self) -> bool {
+        self.coded.is_empty()
+    }
+
+    /// The files, as named in provenance lines.
+    pub fn names(&self) -> Vec<String> {
+        self.coded.iter().map(|p| p.display().to_string()).collect()
+    }
+
+    /// Refuses `--coder` when the transcripts are coded in this run.
+    pub fn check_unused(&self) -> Result<()> {
+        match self.coder {
+            Some(_) => Err(Error::new("--coder goes with --coded").hint("give the coded CSV with --coded FILE.csv")),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads the coded CSVs (transcripts must not be given as well),
+    /// keeping one coder's codings when asked.
+    pub fn read(&self, corpus: &CorpusArgs) -> Result<Vec<Coding>> {
+        if !corpus.inputs.is_empty() {
+            return Err(Error::new("give either transcripts to code or --coded files, not both")
+                .hint("drop the transcripts to use the coded CSV as it is"));
+        }
+        let mut codings = Vec::new();
+        for f in &self.coded {
+            codings.extend(read_coded_csv(f)?);
+        }
+        let mut coders: Vec<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
+        coders.sort_unstable();
+        coders.dedup();
+        match self.coder.as_deref() {
+            Some(name) => {
+                if !coders.contains(&name) {
+                    return Err(Error::new(format!("no coding by coder `{name}`"))
+                        .hint(format!("the coders in these files are: {}", coders.join(", "))));
+                }
+                let name = name.to_string();
+                Ok(codings.into_iter().filter(|c| c.coder == name).collect())
+            }
+            None => {
+                if coders.len() > 1 {
+                    warn(&format!(
+                        "these files hold the codings of {} coders ({}); taking them together — use --coder NAME to take one",
+                        coders.len(),
+                        coders.join(", ")
+                    ));
+                }
+                Ok(codings)
+            }
+        }
+    }
 }

@@ -25,7 +25,7 @@ impl AttributeTable {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| Error::new(format!("the attributes table cannot be read: {e}")).in_file(path))?
+            .map_err(|e| Error::csv(path, &e))?
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
@@ -38,12 +38,7 @@ impl AttributeTable {
         }
         let mut rows = IndexMap::new();
         for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                Error::new(format!("the attributes table cannot be read: {e}"))
-                    .at(format!("{}:{line}", path.display()))
-                    .hint("every row needs as many fields as the header; quote fields that contain commas")
-            })?;
+            let record = record.map_err(|e| Error::csv(path, &e))?;
             let line = record.position().map_or(0, |p| p.line());
             let key = record.get(0).unwrap_or_default().trim().to_string();
             if key.is_empty() {

@@ -23,12 +23,12 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| csv_error(path, &e))?
+        .map_err(|e| Error::csv(path, &e))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     let rows = reader.records().enumerate().map(|(row, record)| {
-        let record = record.map_err(|e| csv_error(path, &e))?;
+        let record = record.map_err(|e| Error::csv(path, &e))?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
         Ok(Row {
             place: format!("{}:{line}", path.display()),
@@ -123,20 +123,4 @@ pub(super) fn documents(
         });
     }
     Ok(docs)
-}
-
-fn csv_error(path: &std::path::Path, e: &csv::Error) -> Error {
-    let place = match e.position() {
-        Some(p) => format!("{}:{}", path.display(), p.line()),
-        None => path.display().to_string(),
-    };
-    let what = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("a row has {len} fields where the header has {expected_len}")
-        }
-        _ => format!("the table cannot be read: {e}"),
-    };
-    Error::new(what)
-        .at(place)
-        .hint("check the quoting of this row: a field with commas, quotes or line breaks must be in double quotes")
 }
