@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 /// transcripts, reproducibly, and gives frequency tables, crosstabs, coded
 /// excerpts and a coded CSV for R, pandas or Excel.
 #[derive(Parser)]
-#[command(name = "qcode", version, max_term_width = 100)]
+#[command(name = "qcode", version, max_term_width = 120)]
 struct Cli {
     /// Number of threads (default: one per core). Results are identical
     /// whatever the number.

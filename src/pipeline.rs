@@ -5,6 +5,7 @@
 //! byte-identical whatever the number of threads, and memory holds one
 //! batch of documents at a time, not the corpus.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -64,28 +65,32 @@ pub struct CodedDocument {
     pub applied: Vec<Applied>,
 }
 
+/// A document's speaker labels and segments. Labels the format gave
+/// (subtitles) win over the speaker rule, and subtitle cues give segments
+/// their times.
+pub fn segment_document<'d>(doc: &'d Document, unit: Unit, speakers: &SpeakerRule) -> (Cow<'d, [Label]>, Vec<Segment>) {
+    let labels: Cow<[Label]> = match &doc.labels {
+        Some(given) => Cow::Borrowed(given),
+        None => Cow::Owned(segment::find_labels(&doc.text, speakers)),
+    };
+    let mut segments = segment::segment(&doc.text, unit, &labels, doc.first_line);
+    segment::apply_cues(&mut segments, &doc.cues);
+    (labels, segments)
+}
+
 /// Segments and codes one document.
 pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
     if let Some(table) = &setup.attributes {
         table.apply(&mut doc);
     }
-    // Speakers the format gave (subtitles) win over the speaker rule.
-    let found;
-    let labels: &[Label] = match &doc.labels {
-        Some(given) => given,
-        None => {
-            found = segment::find_labels(&doc.text, &setup.speakers);
-            &found
-        }
-    };
-    let mut segments = segment::segment(&doc.text, setup.unit, labels, doc.first_line);
-    segment::apply_cues(&mut segments, &doc.cues);
+    let (labels, mut segments) = segment_document(&doc, setup.unit, &setup.speakers);
     let mut untimed = false;
     if let Some(range) = &setup.times {
         untimed = !segments.is_empty() && segments.iter().all(|s| s.start_time.is_none());
         segments.retain(|s| range.contains(s));
     }
-    let applied = setup.matcher.apply(&doc.text, labels, &segments);
+    let applied = setup.matcher.apply(&doc.text, &labels, &segments);
+    drop(labels);
     if untimed {
         let warning = format!("{}: no passage has a time, so --from/--to leave none of it", doc.id);
         doc.warnings.push(warning);

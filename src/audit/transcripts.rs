@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::corpus::{Document, ReadOptions, Source, read_source};
 use crate::error::Result;
-use crate::segment::{self, Segment, SpeakerRule, Unit};
+use crate::segment::{Segment, SpeakerRule, Unit};
 
 /// One document: its text and segments.
 #[derive(Debug, Clone)]
@@ -75,16 +75,7 @@ impl Transcripts {
                 Ok(read_source(source, read)?
                     .into_iter()
                     .map(|doc| {
-                        let found;
-                        let labels = match &doc.labels {
-                            Some(given) => given.as_slice(),
-                            None => {
-                                found = segment::find_labels(&doc.text, speakers);
-                                found.as_slice()
-                            }
-                        };
-                        let mut segments = segment::segment(&doc.text, unit, labels, doc.first_line);
-                        segment::apply_cues(&mut segments, &doc.cues);
+                        let (_, segments) = crate::pipeline::segment_document(&doc, unit, speakers);
                         (doc.id.clone(), TranscriptDoc::new(&doc, segments))
                     })
                     .collect())

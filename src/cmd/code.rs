@@ -19,6 +19,7 @@ use super::util::{CorpusArgs, terminal_width};
 ///
 /// Example: qcode code samples/transcripts --codebook codebooks/smuggling.yaml --out coded.csv
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     corpus: CorpusArgs,

@@ -18,6 +18,7 @@ pub enum Command {
     /// and what to write instead.
     ///
     /// Example: qcode codebook check codebooks/smuggling.yaml
+    #[command(verbatim_doc_comment)]
     Check {
         /// The codebook (YAML).
         file: PathBuf,

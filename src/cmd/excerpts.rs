@@ -21,6 +21,7 @@ use super::util::{CodedArgs, CorpusArgs, optional_codebook};
 ///   qcode excerpts samples/transcripts -c codebooks/smuggling.yaml --code prices --context 1
 ///   qcode excerpts --coded coded.csv --code debt --format markdown --out debt.md
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     corpus: CorpusArgs,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, read_coded_csv};
-use qcode::corpus::{self, AttributeTable, ReadOptions};
+use qcode::corpus::{self, AttributeTable};
 use qcode::output::{Output, write_error};
 use qcode::pipeline;
 use qcode::refi::{Positions, ProjectWriter, qdc};
@@ -33,6 +33,7 @@ use super::util::{CorpusArgs, optional_codebook, warn};
 ///   qcode export --qdpx review.qdpx samples/transcripts --coded ana.csv --coded luis.csv
 ///   qcode export --qdpx nvivo.qdpx samples/transcripts -c codebooks/smuggling.yaml --positions utf16
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["qdc", "qdpx", "dic"])))]
 pub struct Args {
     /// Write the codebook as a REFI-QDA codebook (needs --codebook).
@@ -202,13 +203,7 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
             by_document.entry(coding.document.clone()).or_default().push(coding);
         }
     }
-    let read = ReadOptions {
-        text_cols: c.text_col.clone(),
-        id_col: c.id_col.clone(),
-        encoding: c.encoding.as_deref().map(corpus::encoding::parse_label).transpose()?,
-        sheet: c.sheet.clone(),
-        strict: c.strict,
-    };
+    let read = c.read_options()?;
     let (sources, skipped) = corpus::discover_with(&c.inputs, &read)?;
     for w in skipped {
         warn(&w);

@@ -71,17 +71,7 @@ impl CorpusArgs {
             Error::new("no codebook was given").hint("add `--codebook FILE.yaml` (see codebooks/ for examples)")
         })?;
         let codebook = Codebook::load(path)?;
-        let read = ReadOptions {
-            text_cols: self.text_col.clone(),
-            id_col: self.id_col.clone(),
-            encoding: self
-                .encoding
-                .as_deref()
-                .map(corpus::encoding::parse_label)
-                .transpose()?,
-            sheet: self.sheet.clone(),
-            strict: self.strict,
-        };
+        let read = self.read_options()?;
         let times = TimeRange::new(self.from.as_deref(), self.to.as_deref())?;
         let (sources, warnings) = corpus::discover_with(&self.inputs, &read)?;
         for w in warnings {
@@ -91,6 +81,21 @@ impl CorpusArgs {
         let mut setup = Setup::new(codebook, self.unit, self.speaker_pattern.as_deref(), read, attributes)?;
         setup.times = times;
         Ok((setup, sources))
+    }
+
+    /// How to read the inputs.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            text_cols: self.text_col.clone(),
+            id_col: self.id_col.clone(),
+            encoding: self
+                .encoding
+                .as_deref()
+                .map(corpus::encoding::parse_label)
+                .transpose()?,
+            sheet: self.sheet.clone(),
+            strict: self.strict,
+        })
     }
 
     /// Warns about attribute rows that matched no document.
