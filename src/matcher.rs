@@ -19,6 +19,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
+use regex_automata::nfa::thompson::pikevm::PikeVM;
+use regex_automata::{Anchored, Input};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::codebook::{Accents, Codebook, Rules, Term};
@@ -260,11 +262,19 @@ struct LiteralUse {
 /// characters — most folded text, and English text — an ASCII `\b` gives
 /// exactly the same matches, so each rule also keeps an ASCII-boundary
 /// twin used on such documents.
+///
+/// On other haystacks (accented text searched as written), a pattern with
+/// word boundaries is found in two steps that give exactly its matches: the
+/// pattern without its boundaries (`loose`, a superset found by the fast
+/// engine) proposes where a match may start, and the full pattern, run
+/// anchored there by an engine that supports Unicode boundaries, confirms
+/// it. Only the proposed starts are checked, not the whole text.
 #[derive(Debug)]
 struct RegexRule {
     slot: u32,
     regex: Regex,
     ascii: Option<Regex>,
+    verify: Option<Verify>,
     /// Runs over the folded text (else over the original text).
     folded: bool,
     /// A term with `*` inside a word: word boundaries are checked in code.
@@ -279,6 +289,54 @@ pub struct Matcher {
     regexes: Vec<RegexRule>,
     slots: Vec<Slot>,
     codes: Vec<Rules>,
+}
+
+/// The two-step search of a pattern with Unicode word boundaries.
+#[derive(Debug)]
+struct Verify {
+    loose: Regex,
+    anchored: PikeVM,
+}
+
+impl Verify {
+    fn new(source: &str) -> Option<Verify> {
+        let loose = RegexBuilder::new(&rewrite_boundaries(source, "")?)
+            .case_insensitive(true)
+            .size_limit(1 << 24)
+            .build()
+            .ok()?;
+        let anchored = PikeVM::builder()
+            .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+            .build(source)
+            .ok()?;
+        Some(Verify { loose, anchored })
+    }
+
+    /// Calls `each` with the matches of the full pattern in `hay`, in order,
+    /// exactly as its own leftmost-first search would find them.
+    fn find_iter(&self, hay: &str, mut each: impl FnMut(usize, usize)) {
+        let mut cache = self.anchored.create_cache();
+        let mut at = 0;
+        while at <= hay.len() {
+            // Any match of the full pattern is a match of the loose one, so
+            // no start before the loose match's can hold a full match.
+            let Some(candidate) = self.loose.find_at(hay, at) else {
+                break;
+            };
+            let start = candidate.start();
+            let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
+            match self.anchored.find(&mut cache, input) {
+                Some(m) if m.end() > start => {
+                    each(start, m.end());
+                    at = m.end();
+                }
+                _ => match hay[start..].chars().next() {
+                    Some(c) => at = start + c.len_utf8(),
+                    None => break,
+                },
+            }
+        }
+    }
 }
 
 /// One hit of one term, in original byte offsets.
@@ -336,6 +394,7 @@ impl Matcher {
                             ))
                         })?,
                         ascii: None,
+                        verify: None,
                         folded: true,
                         term: true,
                     });
@@ -371,7 +430,7 @@ impl Matcher {
                     .size_limit(1 << 24)
                     .build()
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
-                let ascii = ascii_boundaries(&source).and_then(|s| {
+                let ascii = rewrite_boundaries(&source, "(?-u:$0)").and_then(|s| {
                     RegexBuilder::new(&s)
                         .case_insensitive(true)
                         .size_limit(1 << 24)
@@ -381,6 +440,7 @@ impl Matcher {
                 regexes.push(RegexRule {
                     slot,
                     regex,
+                    verify: ascii.as_ref().and_then(|_| Verify::new(&source)),
                     ascii,
                     folded,
                     term: false,
@@ -459,25 +519,25 @@ impl Matcher {
             } else {
                 folded.original_unicode_words
             };
-            let regex = match &r.ascii {
-                Some(ascii) if !unicode_words => ascii,
-                _ => &r.regex,
+            let hay = if r.folded { ft } else { text };
+            let mut found = |s: usize, e: usize| {
+                if s == e {
+                    return;
+                }
+                if r.folded {
+                    if r.term && (!boundary_before(ft, s) || !boundary_after(ft, e)) {
+                        return;
+                    }
+                    let (os, oe) = folded.original(text, s, e);
+                    push(r.slot, os, oe, s);
+                } else if !in_label(labels, s, e) {
+                    push(r.slot, s, e, 0);
+                }
             };
-            if r.folded {
-                for m in regex.find_iter(ft) {
-                    if m.is_empty() || (r.term && (!boundary_before(ft, m.start()) || !boundary_after(ft, m.end()))) {
-                        continue;
-                    }
-                    let (os, oe) = folded.original(text, m.start(), m.end());
-                    push(r.slot, os, oe, m.start());
-                }
-            } else {
-                for m in regex.find_iter(text) {
-                    if m.is_empty() || labels.iter().any(|l| m.start() < l.end && l.start < m.end()) {
-                        continue;
-                    }
-                    push(r.slot, m.start(), m.end(), 0);
-                }
+            match (&r.ascii, &r.verify) {
+                (Some(ascii), _) if !unicode_words => ascii.find_iter(hay).for_each(|m| found(m.start(), m.end())),
+                (_, Some(verify)) => verify.find_iter(hay, &mut found),
+                _ => r.regex.find_iter(hay).for_each(|m| found(m.start(), m.end())),
             }
         }
         hits.sort_unstable();
@@ -563,6 +623,12 @@ impl Matcher {
             spans,
         })
     }
+}
+
+/// Whether `[start, end)` overlaps a speaker label (labels are sorted).
+fn in_label(labels: &[Label], start: usize, end: usize) -> bool {
+    let i = labels.partition_point(|l| l.end <= start);
+    labels.get(i).is_some_and(|l| l.start < end)
 }
 
 /// The index of the segment that wholly contains `[start, end)`.
@@ -699,9 +765,10 @@ fn term_regex(term: &Term) -> std::result::Result<Regex, regex::Error> {
     Regex::new(&re)
 }
 
-/// The pattern with its word boundaries (`\b`, `\B`) made ASCII-only, or
-/// `None` when it has none.
-fn ascii_boundaries(pattern: &str) -> Option<String> {
+/// The pattern with each word boundary (`\b`, `\B`) outside brackets
+/// replaced by `with`, where `$0` stands for the boundary itself; `None` when
+/// the pattern has none.
+fn rewrite_boundaries(pattern: &str, with: &str) -> Option<String> {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars();
     let mut in_class = 0usize;
@@ -711,7 +778,7 @@ fn ascii_boundaries(pattern: &str) -> Option<String> {
             '\\' => {
                 let next = chars.next()?;
                 if in_class == 0 && (next == 'b' || next == 'B') {
-                    out.push_str(if next == 'b' { r"(?-u:\b)" } else { r"(?-u:\B)" });
+                    out.push_str(&with.replace("$0", if next == 'b' { r"\b" } else { r"\B" }));
                     changed = true;
                 } else {
                     out.push(c);
@@ -935,10 +1002,37 @@ mod tests {
     }
 
     #[test]
-    fn ascii_boundary_twins() {
-        assert_eq!(ascii_boundaries(r"\bQ\s?\d+\b").unwrap(), r"(?-u:\b)Q\s?\d+(?-u:\b)");
-        assert_eq!(ascii_boundaries(r"[\b]\\b\B").unwrap(), r"[\b]\\b(?-u:\B)");
-        assert_eq!(ascii_boundaries(r"\$\d+"), None);
+    fn boundary_rewrites() {
+        assert_eq!(
+            rewrite_boundaries(r"\bQ\s?\d+\b", "(?-u:$0)").unwrap(),
+            r"(?-u:\b)Q\s?\d+(?-u:\b)"
+        );
+        assert_eq!(
+            rewrite_boundaries(r"[\b]\\b\B", "(?-u:$0)").unwrap(),
+            r"[\b]\\b(?-u:\B)"
+        );
+        assert_eq!(rewrite_boundaries(r"\bniñ[oa]s?\b", "").unwrap(), r"niñ[oa]s?");
+        assert_eq!(rewrite_boundaries(r"\$\d+", ""), None);
+    }
+
+    proptest::proptest! {
+        /// The two-step search finds exactly what the pattern's own search
+        /// finds, on accented text.
+        #[test]
+        fn verified_search_equals_the_regex(
+            hay in "[a-cñé0-9 ,.¿]{0,40}",
+            pattern in proptest::sample::select(vec![
+                r"\bñ[a-c]*\b", r"\b\d+\b", r"\Bé\B", r"(?:a|añ)\b", r"\b(?:ñ|ña|b)", r"[a-c]+\b\s?\d*", r"\b",
+            ]),
+        ) {
+            let regex = Regex::new(&format!("(?i){pattern}")).unwrap();
+            let want: Vec<(usize, usize)> = regex.find_iter(&hay).filter(|m| !m.is_empty()).map(|m| (m.start(), m.end())).collect();
+            let mut got = Vec::new();
+            if let Some(v) = Verify::new(pattern) {
+                v.find_iter(&hay, |s, e| if s < e { got.push((s, e)) });
+                proptest::prop_assert_eq!(got, want);
+            }
+        }
     }
 
     #[test]
