@@ -13,11 +13,11 @@ use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
 use super::xml_text::{self, Dialect, Role};
-use super::zipread::Archive;
+use super::zipread::{Archive, Kind};
 use super::{Document, Source};
 use crate::error::Result;
 
-const KIND: &str = "a Word document (.docx)";
+const KIND: Kind = Kind::document("a Word document (.docx)");
 
 const DIALECT: Dialect = Dialect {
     role,
@@ -37,7 +37,7 @@ fn role(name: &str) -> Option<Role> {
 }
 
 pub(super) fn read(source: &Source) -> Result<Document> {
-    let mut archive = Archive::open(&source.path, KIND)?;
+    let mut archive = Archive::open(&source.path, &KIND)?;
     let main = match archive.entry("_rels/.rels")? {
         Some(rels) => main_part(&rels).unwrap_or_else(|| "word/document.xml".to_string()),
         None => "word/document.xml".to_string(),

@@ -16,7 +16,8 @@
 //! an attribute in each): `text_file` (.txt, .md), `table` (.csv, .tsv),
 //! `xlsx`, `docx` and `odt` (both through `xml_text`), `subtitles` (.vtt,
 //! .srt) and `pdf`. Text files are decoded by [`encoding`]; zip-based files
-//! are opened through [`zipread`], which never extracts to disk.
+//! are opened through [`zipread`], which never extracts to disk (REFI-QDA
+//! projects, `.qdpx`, are read through it too).
 
 mod attributes;
 mod docx;
@@ -339,16 +340,22 @@ pub fn read_source(source: &Source, options: &ReadOptions) -> Result<Vec<Documen
 /// Reads a file whole, refusing files too large to be a transcript.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
-    if meta.len() > limit {
+    check_size(path, meta.len(), limit)?;
+    std::fs::read(path).map_err(|e| Error::io(path, &e))
+}
+
+/// Refuses the file at `path`, `len` bytes long, if it is over `limit`.
+pub(crate) fn check_size(path: &Path, len: u64, limit: u64) -> Result<()> {
+    if len > limit {
         return Err(Error::new(format!(
             "the file is {} MB, more than the {} MB qcode reads from one file",
-            meta.len() >> 20,
+            len >> 20,
             limit >> 20
         ))
         .in_file(path)
         .hint("split the file into several documents"));
     }
-    std::fs::read(path).map_err(|e| Error::io(path, &e))
+    Ok(())
 }
 
 /// Reads a text file and decodes it (see [`encoding`]), normalised (see

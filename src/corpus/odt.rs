@@ -9,11 +9,11 @@
 //! and image titles and descriptions.
 
 use super::xml_text::{self, Dialect, Role};
-use super::zipread::Archive;
+use super::zipread::{Archive, Kind};
 use super::{Document, Source};
 use crate::error::Result;
 
-const KIND: &str = "an OpenDocument text (.odt)";
+const KIND: Kind = Kind::document("an OpenDocument text (.odt)");
 
 const DIALECT: Dialect = Dialect {
     role,
@@ -32,7 +32,7 @@ fn role(name: &str) -> Option<Role> {
 }
 
 pub(super) fn read(source: &Source) -> Result<Document> {
-    let mut archive = Archive::open(&source.path, KIND)?;
+    let mut archive = Archive::open(&source.path, &KIND)?;
     let xml = archive.required("content.xml")?;
     let text = xml_text::paragraphs(&xml, &DIALECT, &source.path, "content.xml")?;
     Ok(Document::new(source, text))

@@ -6,14 +6,13 @@
 //! dates as `YYYY-MM-DD` (with the time when there is one), booleans as
 //! `TRUE`/`FALSE`, errors as Excel writes them (`#N/A`). Empty rows are
 //! skipped. Since calamine unpacks the archive itself, every entry is first
-//! read once through qcode's zip limits ([`super::zipread`]).
-
-use std::io::Cursor;
+//! read once through qcode's zip limits ([`super::zipread`]); calamine then
+//! reads the same open file.
 
 use calamine::{Data, Reader, Xlsx};
 
 use super::table::{Row, documents, require_text_cols};
-use super::zipread::Archive;
+use super::zipread::{Archive, Kind};
 use super::{Document, ReadOptions, Source};
 use crate::codebook::closest;
 use crate::error::{Error, Result};
@@ -21,14 +20,14 @@ use crate::error::{Error, Result};
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
     let path = &source.path;
     require_text_cols(path, options)?;
-    let mut archive = Archive::open(path, "an Excel workbook (.xlsx)")?;
+    let mut archive = Archive::open(path, &Kind::document("an Excel workbook (.xlsx)"))?;
     archive.check_all()?;
     let broken = |e: calamine::XlsxError| {
         Error::new(format!("the workbook cannot be read: {e}"))
             .in_file(path)
             .hint("open it in Excel or LibreOffice and save it again as .xlsx, or save the sheet as CSV UTF-8")
     };
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(archive.into_bytes())).map_err(broken)?;
+    let mut book: Xlsx<_> = Xlsx::new(archive.into_reader()).map_err(broken)?;
     let names = book.sheet_names();
     let sheet = match &options.sheet {
         Some(wanted) => names.iter().find(|n| *n == wanted).cloned().ok_or_else(|| {

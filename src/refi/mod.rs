@@ -13,8 +13,8 @@
 //!   braces, BOM and CRLF in texts, UTF-16 positions from NVivo) and lists
 //!   everything it could not bring over instead of dropping it silently;
 //! * a `.qdpx` comes from someone else, so archives are read entry by entry
-//!   with size caps ([`zipread`]) and XML is parsed without entity expansion
-//!   ([`xml`]).
+//!   with size caps ([`crate::corpus::zipread`], which documents are read
+//!   through too) and XML is parsed without entity expansion ([`xml`]).
 //!
 //! Submodules: [`qdc`] (codebooks), [`qdpx`] (projects), [`positions`]
 //! (text positions: code points, UTF-16 units, normalised text).
@@ -23,7 +23,6 @@ pub mod positions;
 pub mod qdc;
 pub mod qdpx;
 pub mod xml;
-pub mod zipread;
 
 use uuid::Uuid;
 

@@ -16,7 +16,13 @@
 //!
 //! Nothing is dropped silently: what qcode's files cannot hold (memos,
 //! sets, pictures…) and what is broken (missing texts, dangling references,
-//! selections outside their text) is listed in the warnings.
+//! selections outside their text, archive entries with unsafe names) is
+//! listed in the warnings.
+//!
+//! The archive comes from someone else: it is read through
+//! [`crate::corpus::zipread`] (never extracted, entries read by name through
+//! caps), without a cap on the file itself, since a project may carry large
+//! media files, which are never read.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -26,15 +32,33 @@ use std::sync::Arc;
 use indexmap::{IndexMap, IndexSet};
 
 use crate::coding::{COLUMNS, Coding};
+use crate::corpus::zipread::{Archive, Kind, Limits};
 use crate::error::{Error, Result};
 use crate::refi::positions::{Positions, Units, locate, to_normalized};
 use crate::refi::qdc::ImportedCodes;
 use crate::refi::xml::{self, Element};
-use crate::refi::zipread::Archive;
 use crate::refi::{Dropped, list, normalize_guid};
 
 /// Largest `project.qde` read.
 const MAX_XML: u64 = 256 << 20;
+
+/// A project archive: at most 512 MiB read in all, a text source as large
+/// as a text file qcode reads, and a ratio of 100:1 (real text compresses
+/// about 3:1, XML about 10:1).
+const QDPX: Kind = Kind {
+    name: "a REFI-QDA project (.qdpx)",
+    not_zip: "it is not a ZIP archive (perhaps a file of another kind with the wrong extension)",
+    bomb: "which is how zip bombs work",
+    fix: "a .qdpx file is a ZIP archive exported by NVivo, ATLAS.ti, MAXQDA or QualCoder; check that the file was copied completely, or export the project again",
+    limits: Limits {
+        archive: None,
+        entries: 100_000,
+        entry: crate::corpus::MAX_TEXT_FILE,
+        total: 512 << 20,
+        ratio: 100,
+        ratio_floor: 1 << 20,
+    },
+};
 
 /// A project in qcode's terms.
 pub struct Imported {
@@ -138,9 +162,10 @@ struct Problems {
 /// Reads a `.qdpx` file; `positions` overrides the unit the exporter is
 /// taken to have counted in.
 pub fn import(path: &Path, positions: Option<Positions>) -> Result<Imported> {
-    let (mut archive, mut warnings) = Archive::open(path)?;
-    let entry = archive.project_entry()?;
-    let place = format!("{}: {}", path.display(), entry.name);
+    let mut archive = Archive::open(path, &QDPX)?;
+    let mut warnings: Vec<String> = set_aside_warning(archive.set_aside()).into_iter().collect();
+    let entry = project_entry(&archive, path)?;
+    let place = format!("{}: {entry}", path.display());
     let root = xml::parse(&archive.read(&entry, MAX_XML)?, &place)?;
     if root.name != "Project" {
         return Err(Error::new(format!(
@@ -620,17 +645,79 @@ fn load_text(archive: &mut Archive, s: &mut Source, problems: &mut Problems) -> 
         None => path.as_str(),
     };
     let file_name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    let Some(entry) = archive.source_entry(file_name) else {
+    let Some(entry) = source_entry(archive, file_name) else {
         problems.missing_text.push(format!("{} ({path})", s.name));
         return Ok(());
     };
-    let bytes = archive.read(&entry, crate::corpus::MAX_TEXT_FILE)?;
+    let bytes = archive.required(&entry)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(t) => s.text = Some(t.to_string()),
         Err(_) => problems.not_utf8.push(format!("{} ({path})", s.name)),
     }
     Ok(())
+}
+
+/// The warning about archive entries set aside for their names.
+fn set_aside_warning(names: &[String]) -> Option<String> {
+    (!names.is_empty()).then(|| {
+        format!(
+            "ignored {} archive entr{} with an unsafe path (absolute, leading outside the archive, or a link): {}",
+            names.len(),
+            if names.len() == 1 { "y" } else { "ies" },
+            names.join(", ")
+        )
+    })
+}
+
+/// The project XML: the single `*.qde` at the root, whatever its name
+/// (`project.qde`, `Project.qde`, `<name>.qde`); `project.qde` wins if there
+/// are several.
+fn project_entry(archive: &Archive, path: &Path) -> Result<String> {
+    let qde: Vec<&str> = archive
+        .names()
+        .filter(|n| !n.contains('/') && n.to_ascii_lowercase().ends_with(".qde"))
+        .collect();
+    match qde.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => {
+            let names: Vec<&str> = archive.names().take(10).collect();
+            Err(Error::new("the archive holds no project file (`project.qde`)")
+                .in_file(path)
+                .hint(format!(
+                    "a REFI-QDA project (.qdpx) holds a project.qde and a sources/ folder; this archive holds: {}",
+                    if names.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )))
+        }
+        several => several
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case("project.qde"))
+            .map(|n| n.to_string())
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "the archive holds several project files: {}",
+                    several.join(", ")
+                ))
+                .in_file(path)
+                .hint("a .qdpx holds one project; export each project to its own file")
+            }),
+    }
+}
+
+/// The internal file `name` (`<guid>.txt`), in `sources/` or `Sources/` or,
+/// failing that, anywhere; names compare ignoring case.
+fn source_entry(archive: &Archive, name: &str) -> Option<String> {
+    archive.find(&format!("sources/{name}")).or_else(|| {
+        let lower = name.to_lowercase();
+        archive
+            .names()
+            .find(|n| n.rsplit('/').next().is_some_and(|n| n.to_lowercase() == lower))
+            .map(String::from)
+    })
 }
 
 /// Picks how positions are counted: the override, else the exporter's
@@ -857,6 +944,75 @@ impl Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn archive(files: &[(&str, &[u8])]) -> (tempfile::TempDir, std::path::PathBuf) {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.qdpx");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        for (name, data) in files {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap();
+        (dir, path)
+    }
+
+    fn project_of(files: &[(&str, &[u8])]) -> Result<String> {
+        let (_d, path) = archive(files);
+        project_entry(&Archive::open(&path, &QDPX).unwrap(), &path)
+    }
+
+    #[test]
+    fn finds_project_and_sources_leniently() {
+        let (_d, path) = archive(&[
+            ("Trial.qde", b"<Project/>"),
+            ("Sources/ABC.TXT", b"hola"),
+            ("sources/.root", b""),
+            ("media/XYZ.txt", b"elsewhere"),
+        ]);
+        let mut a = Archive::open(&path, &QDPX).unwrap();
+        assert_eq!(set_aside_warning(a.set_aside()), None);
+        let p = project_entry(&a, &path).unwrap();
+        assert_eq!(p, "Trial.qde");
+        assert_eq!(a.read(&p, MAX_XML).unwrap(), b"<Project/>");
+        let s = source_entry(&a, "abc.txt").unwrap();
+        assert_eq!(a.required(&s).unwrap(), b"hola");
+        assert_eq!(source_entry(&a, "xyz.TXT").as_deref(), Some("media/XYZ.txt"));
+        assert!(source_entry(&a, "missing.txt").is_none());
+    }
+
+    #[test]
+    fn unsafe_names_are_reported_and_never_matched() {
+        let (_d, path) = archive(&[
+            ("project.qde", b"<Project/>"),
+            ("../evil.txt", b"x"),
+            ("sources/../../abs.txt", b"x"),
+        ]);
+        let a = Archive::open(&path, &QDPX).unwrap();
+        let warning = set_aside_warning(a.set_aside()).unwrap();
+        assert!(
+            warning.starts_with("ignored 2 archive entries with an unsafe path")
+                && warning.contains("../evil.txt")
+                && warning.contains("../../abs.txt"),
+            "{warning}"
+        );
+        assert!(source_entry(&a, "evil.txt").is_none());
+        assert!(source_entry(&a, "abs.txt").is_none());
+    }
+
+    #[test]
+    fn project_entry_choice() {
+        assert_eq!(
+            project_of(&[("a.qde", b""), ("project.qde", b"")]).unwrap(),
+            "project.qde"
+        );
+        let e = project_of(&[("a.qde", b""), ("b.qde", b"")]).unwrap_err();
+        assert!(e.what.contains("several"), "{e}");
+        let e = project_of(&[("sub/project.qde", b"")]).unwrap_err();
+        assert!(e.what.contains("no project file"), "{e}");
+        assert!(e.hint.unwrap().ends_with("this archive holds: sub/project.qde"));
+    }
 
     #[test]
     fn known_exporters() {
