@@ -495,20 +495,8 @@ impl Checker<'_> {
                 .err(loc, None, "a code has an empty `name`".into())
                 .hint("write a short id such as `prices`"));
         }
-        if let Some(bad) = name
-            .chars()
-            .find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
-        {
-            let suggestion: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+        if let Some(bad) = name.chars().find(|&c| !is_name_char(c)) {
+            let suggestion = name_from(&name);
             return Err(self
                 .err(loc, None, format!("code name `{name}` contains `{bad}`"))
                 .hint(format!("names are ids made of letters, digits, `_`, `-` and `.`: write `{suggestion}` and put the readable text in `label:`")));
@@ -647,6 +635,16 @@ impl Checker<'_> {
         }
         Ok(())
     }
+}
+
+/// Characters a code name may hold: letters, digits, `_`, `-`, `.`.
+pub fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// `text` made into a code name: every other character becomes `_`.
+pub fn name_from(text: &str) -> String {
+    text.chars().map(|c| if is_name_char(c) { c } else { '_' }).collect()
 }
 
 /// Parses a keyword as written: words, `*` wildcards.

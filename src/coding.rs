@@ -154,12 +154,7 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
     let bytes = crate::corpus::read_bytes(path, crate::corpus::MAX_TEXT_FILE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::csv(path, &e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let headers = crate::corpus::csv_headers(&mut reader, path)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     for required in ["document", "code"] {
         if col(required).is_none() {

@@ -430,17 +430,7 @@ fn write_code(
 
 /// A unique code name (letters, digits, `_`, `-`, `.`) for a category.
 fn code_name(name: &str, parent: Option<&str>, taken: &mut BTreeSet<String>) -> String {
-    let mut base: String = name
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut base = crate::codebook::name_from(name.trim());
     while base.contains("__") {
         base = base.replace("__", "_");
     }

@@ -88,12 +88,7 @@ pub fn read_input(path: &Path) -> Result<InputFile> {
     let bytes = read_bytes(path, MAX_TEXT_FILE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::csv(path, &e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let headers = crate::corpus::csv_headers(&mut reader, path)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let name = path.display().to_string();
     if col("document").is_some() {

@@ -23,12 +23,7 @@ impl AttributeTable {
         // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.
         let text = super::encoding::decode(path, &bytes, Some(encoding_rs::UTF_8))?.text;
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| Error::csv(path, &e))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let headers = super::csv_headers(&mut reader, path)?;
         if headers.len() < 2 {
             return Err(
                 Error::new("the attributes table needs a document column and at least one attribute column")

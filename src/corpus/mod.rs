@@ -324,6 +324,16 @@ fn relative_id(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// The trimmed column names of a CSV file.
+pub fn csv_headers<R: std::io::Read>(reader: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>> {
+    Ok(reader
+        .headers()
+        .map_err(|e| Error::csv(path, &e))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect())
+}
+
 /// Reads one source into its documents.
 pub fn read_source(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
     match source.format {

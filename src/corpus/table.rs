@@ -21,12 +21,7 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
         .delimiter(delimiter)
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::csv(path, &e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let headers = super::csv_headers(&mut reader, path)?;
     let rows = reader.records().enumerate().map(|(row, record)| {
         let record = record.map_err(|e| Error::csv(path, &e))?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
