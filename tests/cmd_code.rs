@@ -355,3 +355,43 @@ fn a_closed_pipe_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn streamed_csv_knows_every_attribute_column_up_front() {
+    // The last document brings an attribute no other has; the table adds
+    // columns too. Every row still has every column, in a stable order.
+    let dir = tree(&[
+        ("cb.yaml", CODEBOOK),
+        ("docs/a.txt", "P1: coyote\n"),
+        ("docs/b.md", "---\ncountry: Mexico\n---\nP1: coyote\n"),
+        (
+            "docs/c.md",
+            "---\nplace: Tapachula\ncountry: Honduras\n---\nP1: coyote\n",
+        ),
+        ("attrs.csv", "document,role\na.txt,migrant\n"),
+    ]);
+    let out = stdout_of(
+        qcode()
+            .arg("code")
+            .arg(dir.path().join("docs"))
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml"))
+            .arg("--attributes")
+            .arg(dir.path().join("attrs.csv")),
+    );
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().skip(15).map(str::to_string).collect();
+    assert_eq!(header, ["role", "country", "place"]);
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.unwrap().iter().skip(15).map(str::to_string).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["migrant", "", ""],
+            vec!["", "Mexico", ""],
+            vec!["", "Honduras", "Tapachula"]
+        ]
+    );
+}

@@ -4,9 +4,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use qcode::coding::{Coding, CsvWriter, join_matched};
+use qcode::corpus::{self, Source};
 use qcode::output::{Output, write_error};
+use qcode::pipeline::{self, Setup};
 use qcode::report::{Align, Provenance, Table};
-use qcode::{Result, pipeline};
+use qcode::{Error, Result};
+use rayon::prelude::*;
 
 use super::util::{CorpusArgs, terminal_width};
 
@@ -43,56 +46,73 @@ enum Format {
 
 pub fn run(args: Args) -> Result<()> {
     let (setup, sources) = args.corpus.setup()?;
-    let mut codings: Vec<Coding> = Vec::new();
-    let mut attribute_names: Vec<String> = Vec::new();
-    let mut documents = 0usize;
-    let mut segments = 0usize;
-    pipeline::run(&sources, &setup, |coded| {
-        documents += 1;
-        segments += coded.segments.len();
-        for k in coded.doc.attributes.keys() {
-            if !attribute_names.contains(k) {
-                attribute_names.push(k.clone());
-            }
-        }
-        codings.extend(coded.codings(&setup.codebook, setup.unit));
-        Ok(())
-    })?;
-    args.corpus.check_attributes(&setup);
     let provenance = Provenance::new(Some(&setup.codebook), Vec::new(), Some(setup.unit.as_str()));
     let mut out = Output::open(args.out.as_deref())?;
+    let mut documents = 0usize;
+    let mut segments = 0usize;
+    let mut passages = 0usize;
+    // CSV and JSON lines are written as documents are coded (memory holds a
+    // batch of documents, not the corpus); the table needs every row first.
+    let mut codings: Vec<Coding> = Vec::new();
     match args.format {
         Format::Csv => {
-            let mut w = CsvWriter::new(&mut out, attribute_names)?;
-            for c in &codings {
-                w.write(c)?;
-            }
+            let columns = attribute_columns(&sources, &setup)?;
+            let mut w = CsvWriter::new(&mut out, columns.clone())?;
+            pipeline::run(&sources, &setup, |coded| {
+                documents += 1;
+                segments += coded.segments.len();
+                if let Some(k) = coded.doc.attributes.keys().find(|k| !columns.contains(k)) {
+                    return Err(Error::new(format!(
+                        "internal error: the attribute `{k}` of {} was not found before coding began",
+                        coded.doc.id
+                    ))
+                    .hint("please report this with the file; meanwhile, use --format jsonl"));
+                }
+                for c in coded.codings(&setup.codebook, setup.unit) {
+                    passages += 1;
+                    w.write(&c)?;
+                }
+                Ok(())
+            })?;
             w.into_inner()?;
         }
         Format::Jsonl => {
-            for c in &codings {
-                let line = serde_json::json!({
-                    "document": c.document,
-                    "segment": c.segment,
-                    "unit": c.unit,
-                    "start_line": c.start_line,
-                    "end_line": c.end_line,
-                    "start_char": c.start_char,
-                    "end_char": c.end_char,
-                    "speaker": if c.speaker.is_empty() { None } else { Some(&c.speaker) },
-                    "code": c.code,
-                    "coder": c.coder,
-                    "hits": c.hits,
-                    "matched": c.matched,
-                    "text": c.text,
-                    "attributes": *c.attributes,
-                    "codebook_sha256": provenance.codebook_sha256,
-                    "qcode_version": provenance.qcode_version,
-                });
-                writeln!(out, "{line}").map_err(write_error)?;
-            }
+            pipeline::run(&sources, &setup, |coded| {
+                documents += 1;
+                segments += coded.segments.len();
+                for c in coded.codings(&setup.codebook, setup.unit) {
+                    passages += 1;
+                    let line = serde_json::json!({
+                        "document": c.document,
+                        "segment": c.segment,
+                        "unit": c.unit,
+                        "start_line": c.start_line,
+                        "end_line": c.end_line,
+                        "start_char": c.start_char,
+                        "end_char": c.end_char,
+                        "speaker": if c.speaker.is_empty() { None } else { Some(&c.speaker) },
+                        "code": c.code,
+                        "coder": c.coder,
+                        "hits": c.hits,
+                        "matched": c.matched,
+                        "text": c.text,
+                        "attributes": *c.attributes,
+                        "codebook_sha256": provenance.codebook_sha256,
+                        "qcode_version": provenance.qcode_version,
+                    });
+                    writeln!(out, "{line}").map_err(write_error)?;
+                }
+                Ok(())
+            })?;
         }
         Format::Table => {
+            pipeline::run(&sources, &setup, |coded| {
+                documents += 1;
+                segments += coded.segments.len();
+                codings.extend(coded.codings(&setup.codebook, setup.unit));
+                Ok(())
+            })?;
+            passages = codings.len();
             let header = ["document", "segment", "lines", "speaker", "code", "hits", "matched"];
             let mut t = Table::new(
                 header
@@ -130,21 +150,50 @@ pub fn run(args: Args) -> Result<()> {
             writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
             writeln!(
                 out,
-                "{} coded passages in {documents} documents ({segments} {}s)",
-                codings.len(),
+                "{passages} coded passages in {documents} documents ({segments} {}s)",
                 setup.unit.as_str()
             )
             .map_err(write_error)?;
         }
     }
+    args.corpus.check_attributes(&setup);
     out.finish()?;
     if args.out.is_some() {
         eprintln!(
-            "qcode: {} coded passages in {documents} documents ({segments} {}s); codebook sha256 {}",
-            codings.len(),
+            "qcode: {passages} coded passages in {documents} documents ({segments} {}s); codebook sha256 {}",
             setup.unit.as_str(),
             setup.codebook.sha256
         );
     }
     Ok(())
+}
+
+/// The attribute columns of the coded CSV, known before any document is
+/// coded: each source's own attributes in input order, with the attributes
+/// file's columns after those of the first document it describes.
+fn attribute_columns(sources: &[Source], setup: &Setup) -> Result<Vec<String>> {
+    let found: Vec<Result<Vec<String>>> = sources
+        .par_iter()
+        .map(|s| corpus::attribute_names(s, &setup.read))
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    let add = |names: &[String], columns: &mut Vec<String>| {
+        for n in names {
+            if !columns.contains(n) {
+                columns.push(n.clone());
+            }
+        }
+    };
+    for (source, names) in sources.iter().zip(found) {
+        add(&names?, &mut columns);
+        if let Some(table) = &setup.attributes
+            && table.has(&source.id)
+        {
+            add(&table.columns, &mut columns);
+        }
+    }
+    if let Some(table) = &setup.attributes {
+        add(&table.columns, &mut columns);
+    }
+    Ok(columns)
 }

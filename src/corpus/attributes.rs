@@ -56,12 +56,21 @@ impl AttributeTable {
         })
     }
 
+    /// The row of the document `id` (by id, else by file stem).
+    fn row(&self, id: &str) -> Option<&(Vec<String>, AtomicBool)> {
+        let stem = Path::new(id).file_stem().map(|s| s.to_string_lossy().into_owned());
+        self.rows.get(id).or_else(|| stem.and_then(|s| self.rows.get(&s)))
+    }
+
+    /// Whether the table has a row for the document `id`.
+    pub fn has(&self, id: &str) -> bool {
+        self.row(id).is_some()
+    }
+
     /// Adds the document's attributes (the table's values win over front
     /// matter, since the table is the team's shared record).
     pub fn apply(&self, doc: &mut Document) {
-        let stem = Path::new(&doc.id).file_stem().map(|s| s.to_string_lossy().into_owned());
-        let row = self.rows.get(&doc.id).or_else(|| stem.and_then(|s| self.rows.get(&s)));
-        if let Some((values, used)) = row {
+        if let Some((values, used)) = self.row(&doc.id) {
             used.store(true, Ordering::Relaxed);
             for (col, value) in self.columns.iter().zip(values) {
                 doc.attributes.insert(col.clone(), value.clone());

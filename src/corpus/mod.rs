@@ -334,6 +334,55 @@ pub fn csv_headers<R: std::io::Read>(reader: &mut csv::Reader<R>, path: &Path) -
         .collect())
 }
 
+/// The names of the attributes a source's documents carry (before the
+/// attributes file adds its own), found without reading the whole source
+/// where possible: the front matter at the head of a text file, the
+/// columns of a table. Lets a coded CSV start its header before the
+/// documents are read, so its rows can be streamed.
+pub fn attribute_names(source: &Source, options: &ReadOptions) -> Result<Vec<String>> {
+    /// Front matter longer than this is read with the whole file.
+    const HEAD: u64 = 64 << 10;
+    let from_documents = || -> Result<Vec<String>> {
+        let docs = read_source(source, options)?;
+        let mut names: Vec<String> = Vec::new();
+        for d in &docs {
+            for k in d.attributes.keys() {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        Ok(names)
+    };
+    match source.format {
+        Format::Text => {
+            use std::io::Read;
+            let mut head = Vec::new();
+            std::fs::File::open(&source.path)
+                .and_then(|f| f.take(HEAD).read_to_end(&mut head))
+                .map_err(|e| Error::io(&source.path, &e))?;
+            let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+            if !head.starts_with(b"---") {
+                // No front matter in an ASCII-compatible encoding; UTF-16
+                // (or anything else) is read whole.
+                return if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || head.contains(&0) {
+                    from_documents()
+                } else {
+                    Ok(Vec::new())
+                };
+            }
+            let text = crate::text::normalize(&String::from_utf8_lossy(head));
+            let (attributes, body_start, _) = text_file::front_matter(&text, &source.path.display().to_string())?;
+            if body_start == 0 && head.len() as u64 == HEAD {
+                return from_documents(); // the block may end further on
+            }
+            Ok(attributes.into_keys().collect())
+        }
+        Format::Table { .. } | Format::Xlsx => from_documents(),
+        Format::Docx | Format::Odt | Format::Subtitles | Format::Pdf => Ok(Vec::new()),
+    }
+}
+
 /// Reads one source into its documents.
 pub fn read_source(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
     match source.format {
