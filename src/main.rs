@@ -33,6 +33,7 @@ enum Command {
     Excerpts(cmd::excerpts::Args),
     Agree(cmd::agree::Args),
     Audit(cmd::audit::Args),
+    /// Check a codebook and print its code tree
     #[command(subcommand)]
     Codebook(cmd::codebook::Command),
     Export(cmd::export::Args),

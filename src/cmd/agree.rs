@@ -40,7 +40,10 @@ use super::util::{optional_codebook, terminal_width, warn};
 ///   qcode agree ana.csv luis.csv --spans --overlap 80 --transcripts samples/transcripts
 ///   qcode agree ratings.csv --categories yes,no,unsure --format json
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "Inter-coder agreement per code and overall, with the disagreements"
+)]
 pub struct Args {
     /// Coded CSVs, or long-format files (`unit,coder,code` or
     /// `unit,coder,codes`).

@@ -34,7 +34,10 @@ use super::util::{CorpusArgs, optional_codebook, terminal_width, warn};
 ///   qcode audit --gold samples/coders/gold.csv coded.csv --code prices,debt
 ///   qcode audit --gold human.csv samples/transcripts -c codebooks/smuggling.yaml --errors errors.csv
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "The codebook's rules against a human gold standard: precision, recall, errors"
+)]
 pub struct Args {
     /// The human gold standard: a coded CSV.
     #[arg(long, value_name = "HUMAN.csv")]

@@ -22,7 +22,10 @@ use super::util::{CorpusArgs, terminal_width};
 ///
 /// Example: qcode code samples/transcripts --codebook codebooks/smuggling.yaml --out coded.csv
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "Apply the codebook and write one row per coded passage (the coded CSV)"
+)]
 pub struct Args {
     #[command(flatten)]
     corpus: CorpusArgs,

@@ -21,7 +21,10 @@ use super::util::{CodedArgs, CorpusArgs, optional_codebook};
 ///   qcode excerpts samples/transcripts -c codebooks/smuggling.yaml --code prices --context 1
 ///   qcode excerpts --coded coded.csv --code debt --format markdown --out debt.md
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "The coded passages, grouped by code then document, matches highlighted"
+)]
 pub struct Args {
     #[command(flatten)]
     corpus: CorpusArgs,

@@ -33,7 +33,10 @@ use super::util::{CorpusArgs, optional_codebook, warn};
 ///   qcode export --qdpx review.qdpx samples/transcripts --coded ana.csv --coded luis.csv
 ///   qcode export --qdpx nvivo.qdpx samples/transcripts -c codebooks/smuggling.yaml --positions utf16
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "Export to NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA) or a LIWC dictionary"
+)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["qdc", "qdpx", "dic"])))]
 pub struct Args {
     /// Write the codebook as a REFI-QDA codebook (needs --codebook).

@@ -25,7 +25,10 @@ use super::util::{CodedArgs, CorpusArgs, optional_codebook, terminal_width, warn
 ///   qcode freq samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by country
 ///   qcode freq --coded coded.csv --by speaker
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "Frequency table of codes, or a crosstab by attribute, speaker or document"
+)]
 pub struct Args {
     #[command(flatten)]
     corpus: CorpusArgs,

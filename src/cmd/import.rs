@@ -32,7 +32,10 @@ use super::util::warn;
 ///   qcode import codebook.qdc --out codebook.yaml
 ///   qcode import dictionary.dic --out codebook.yaml
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "Import a REFI-QDA project or codebook, or a keyword dictionary"
+)]
 pub struct Args {
     /// The file to import: a project (.qdpx), a codebook (.qdc) or a
     /// dictionary (.yml, .yaml, .dic, .dicx, .cat).
