@@ -110,8 +110,23 @@ fn heading_line(tree: &CodeTree, i: usize, n: usize) -> String {
     format!("{}{} ({} excerpt{})", c.name, label, n, if n == 1 { "" } else { "s" })
 }
 
-fn count_by_heading(excerpts: &[Excerpt], heading: usize) -> usize {
-    excerpts.iter().filter(|e| e.heading == heading).count()
+/// Starts an output with its provenance `first` line, then pairs each
+/// excerpt with the heading line to print before it, when its code starts.
+fn start<'a>(
+    tree: &'a CodeTree,
+    excerpts: &'a [Excerpt],
+    first: String,
+) -> (String, impl Iterator<Item = (Option<String>, &'a Excerpt)> + 'a) {
+    let mut out = first;
+    if excerpts.is_empty() {
+        out.push_str("\nNo coded passages.\n");
+    }
+    let headed = excerpts.iter().enumerate().map(move |(i, e)| {
+        let new = i == 0 || excerpts[i - 1].heading != e.heading;
+        let count = || excerpts.iter().filter(|x| x.heading == e.heading).count();
+        (new.then(|| heading_line(tree, e.heading, count())), e)
+    });
+    (out, headed)
 }
 
 /// Plain text (for the terminal when `highlight` is ANSI).
@@ -120,19 +135,10 @@ pub fn render_text(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Provenanc
         Highlight::Ansi => ("\x1b[1;31m", "\x1b[0m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[0m"),
         Highlight::None => ("", "", "", "", "", ""),
     };
-    let mut out = format!("# {}\n", provenance.line());
-    if excerpts.is_empty() {
-        out.push_str("\nNo coded passages.\n");
-    }
-    let mut current = usize::MAX;
-    for e in excerpts {
-        if e.heading != current {
-            current = e.heading;
-            let _ = write!(
-                out,
-                "\n{bold}== {} =={unbold}\n",
-                heading_line(tree, e.heading, count_by_heading(excerpts, e.heading))
-            );
+    let (mut out, headed) = start(tree, excerpts, format!("# {}\n", provenance.line()));
+    for (heading, e) in headed {
+        if let Some(h) = heading {
+            let _ = write!(out, "\n{bold}== {h} =={unbold}\n");
         }
         let c = &e.coding;
         let mut meta = location(c);
@@ -165,19 +171,10 @@ fn indent(out: &mut String, text: &str, pre: &str, post: &str) {
 
 /// Markdown, matched words in `**bold**`, passages as block quotes.
 pub fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Provenance) -> String {
-    let mut out = format!("<!-- {} -->\n", provenance.line());
-    if excerpts.is_empty() {
-        out.push_str("\nNo coded passages.\n");
-    }
-    let mut current = usize::MAX;
-    for e in excerpts {
-        if e.heading != current {
-            current = e.heading;
-            let _ = write!(
-                out,
-                "\n## {}\n",
-                heading_line(tree, e.heading, count_by_heading(excerpts, e.heading))
-            );
+    let (mut out, headed) = start(tree, excerpts, format!("<!-- {} -->\n", provenance.line()));
+    for (heading, e) in headed {
+        if let Some(h) = heading {
+            let _ = write!(out, "\n## {h}\n");
         }
         let c = &e.coding;
         let mut meta = format!("**{}**", md_escape(&c.document));
