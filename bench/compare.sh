@@ -265,8 +265,8 @@ def line(name, label, d, ref=None):
     vs = ""
     if ref is not None and med(*ref):
         vs = "{:.1f}×".format(wall / med(*ref)[0])
-    print("| {} | {:,.0f} MB, {:,} files | {:.2f} s | {:,.0f} MB/s | {:.0f} MB | {} | {} |".format(
-        name, mb(d), nfiles(d), wall, rate, rss, vs, n))
+    print("| {} | {:,.0f} MB, {:,} files | {:.2f} s | {} MB/s | {:.0f} MB | {} | {} |".format(
+        name, mb(d), nfiles(d), wall, "{:,.0f}".format(rate) if rate >= 10 else "{:.2f}".format(rate), rss, vs, n))
 cpu = "?"
 try:
     for l in open("/proc/cpuinfo"):
