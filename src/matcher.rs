@@ -18,9 +18,7 @@
 //!   afterwards on the sorted hit lists of each segment.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexBuilder};
-use regex_automata::nfa::thompson::pikevm::PikeVM;
-use regex_automata::{Anchored, Input};
+use regex_automata::{Anchored, Input, meta, util::syntax};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::codebook::{Accents, Codebook, Rules, Term};
@@ -188,6 +186,23 @@ impl Folded {
         }
     }
 
+    /// The folded offset of original byte `at`: the first folded byte that
+    /// comes from `at` or after it.
+    fn folded_offset(&self, at: usize) -> usize {
+        let k = self.marks.partition_point(|m| m.original as usize <= at);
+        let Some(m) = k.checked_sub(1).map(|k| self.marks[k]) else {
+            return 0;
+        };
+        let next = self.marks.get(k).map_or(self.text.len(), |n| n.folded as usize);
+        if m.linear {
+            (m.folded as usize + (at - m.original as usize)).min(next)
+        } else if m.original as usize == at {
+            m.folded as usize
+        } else {
+            next
+        }
+    }
+
     /// The original byte range of the folded range `[start, end)`.
     fn original(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
         let s = self.original_offset(start);
@@ -243,18 +258,20 @@ struct Slot {
     role: Role,
 }
 
+/// For each folded char of a literal, the exact (lower-case) original
+/// character it requires, if any.
+type Required = Vec<Option<char>>;
+
 /// One use of an Aho-Corasick literal by a term.
 #[derive(Debug, Clone)]
 struct LiteralUse {
     slot: u32,
     open_start: bool,
     open_end: bool,
-    /// For each folded char of the literal, the exact (lower-case) original
-    /// character it requires, if any.
-    required: Vec<Option<char>>,
+    required: Required,
 }
 
-/// A regular expression run over the whole document.
+/// A regular expression rule (a pattern, or a term with `*` inside a word).
 ///
 /// Unicode word boundaries (`\b`) make the regex engine fall back from its
 /// fast DFA to a much slower engine on any haystack with non-ASCII bytes.
@@ -272,13 +289,118 @@ struct LiteralUse {
 #[derive(Debug)]
 struct RegexRule {
     slot: u32,
-    regex: Regex,
-    ascii: Option<Regex>,
-    verify: Option<Verify>,
+    regex: meta::Regex,
+    ascii: Option<meta::Regex>,
+    /// The pattern without its word boundaries (see [`verified`]).
+    loose: Option<meta::Regex>,
     /// Runs over the folded text (else over the original text).
     folded: bool,
-    /// A term with `*` inside a word: word boundaries are checked in code.
-    term: bool,
+    /// A term with `*` inside a word: word boundaries are checked in code,
+    /// and so are accents, with one requirement list per capture group
+    /// (empty when the term has none).
+    term: Option<Vec<Required>>,
+}
+
+impl RegexRule {
+    /// The leftmost-first match of the rule that lies in `from..to`, found
+    /// by the fastest engine that is exact on this haystack. Look-around
+    /// (`\b`, `^`, `$`) sees the whole haystack, not just the range.
+    fn first(&self, hay: &str, from: usize, to: usize, unicode_words: bool) -> Option<(usize, usize)> {
+        let input = || Input::new(hay).range(from..to);
+        let m = match (&self.ascii, &self.loose) {
+            (Some(ascii), _) if !unicode_words => ascii.search(&input()),
+            (_, Some(loose)) => return verified(&self.regex, loose, hay, from, to),
+            _ => self.regex.search(&input()),
+        };
+        m.map(|m| (m.start(), m.end()))
+    }
+}
+
+/// Compiles a regular expression the way codebook rules use it; the error
+/// is the parser's own message, which shows where the pattern is wrong.
+fn build_regex(source: &str, case_insensitive: bool) -> std::result::Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .syntax(syntax::Config::new().case_insensitive(case_insensitive))
+        .configure(meta::Config::new().nfa_size_limit(Some(1 << 24)))
+        .build(source)
+        .map_err(|e| e.syntax_error().map_or_else(|| e.to_string(), |s| s.to_string()))
+}
+
+/// Calls `each` with the non-empty matches in `from..to`, in order, as the
+/// regex's own iterator finds them, given `first` (see [`RegexRule::first`]).
+fn find_all(
+    hay: &str,
+    from: usize,
+    to: usize,
+    first: impl Fn(usize, usize) -> Option<(usize, usize)>,
+    mut each: impl FnMut(usize, usize),
+) {
+    let mut at = from;
+    while at <= to {
+        let Some((s, e)) = first(at, to) else { break };
+        if s < e {
+            each(s, e);
+            at = e;
+        } else {
+            // An empty match: step over one character, as the regex's
+            // iterator does.
+            match hay[s..].chars().next() {
+                Some(c) => at = s + c.len_utf8(),
+                None => break,
+            }
+        }
+    }
+}
+
+/// Calls `each(k, start, end)` with the matches of a regex inside each
+/// segment `ranges[k]`, exactly as a search confined to that segment finds
+/// them (look-around still sees the text around it).
+///
+/// One search over the whole text finds them all, except where a match
+/// crosses a segment edge: that match belongs to no segment, and it may
+/// hide a shorter one inside a segment (`\d+\s+\w+` on `5\n\n3 dollars`).
+/// Only there are the segments it touches searched one by one.
+fn search_segments(
+    hay: &str,
+    ranges: &[(usize, usize)],
+    first: impl Fn(usize, usize) -> Option<(usize, usize)>,
+    mut each: impl FnMut(usize, usize, usize),
+) {
+    let mut k = 0;
+    let mut at = 0;
+    while at <= hay.len() {
+        let Some((s, e)) = first(at, hay.len()) else { break };
+        if s == e {
+            match hay[s..].chars().next() {
+                Some(c) => at = s + c.len_utf8(),
+                None => break,
+            }
+            continue;
+        }
+        while k < ranges.len() && ranges[k].1 <= s {
+            k += 1;
+        }
+        let Some(&(a, b)) = ranges.get(k) else { break };
+        if e <= a {
+            at = e; // between segments
+            continue;
+        }
+        if a <= s && e <= b {
+            each(k, s, e);
+            at = e;
+            continue;
+        }
+        // Across an edge: search each segment the match touches on its own.
+        let mut from = at.max(a);
+        while let Some(&(a, b)) = ranges.get(k)
+            && a < e
+        {
+            find_all(hay, from.max(a), b, &first, |s, e| each(k, s, e));
+            from = b;
+            k += 1;
+        }
+        at = from;
+    }
 }
 
 /// A codebook compiled for matching. Build once, share across threads.
@@ -291,52 +413,22 @@ pub struct Matcher {
     codes: Vec<Rules>,
 }
 
-/// The two-step search of a pattern with Unicode word boundaries.
-#[derive(Debug)]
-struct Verify {
-    loose: Regex,
-    anchored: PikeVM,
-}
-
-impl Verify {
-    fn new(source: &str) -> Option<Verify> {
-        let loose = RegexBuilder::new(&rewrite_boundaries(source, "")?)
-            .case_insensitive(true)
-            .size_limit(1 << 24)
-            .build()
-            .ok()?;
-        let anchored = PikeVM::builder()
-            .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
-            .build(source)
-            .ok()?;
-        Some(Verify { loose, anchored })
-    }
-
-    /// Calls `each` with the matches of the full pattern in `hay`, in order,
-    /// exactly as its own leftmost-first search would find them.
-    fn find_iter(&self, hay: &str, mut each: impl FnMut(usize, usize)) {
-        let mut cache = self.anchored.create_cache();
-        let mut at = 0;
-        while at <= hay.len() {
-            // Any match of the full pattern is a match of the loose one, so
-            // no start before the loose match's can hold a full match.
-            let Some(candidate) = self.loose.find_at(hay, at) else {
-                break;
-            };
-            let start = candidate.start();
-            let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
-            match self.anchored.find(&mut cache, input) {
-                Some(m) if m.end() > start => {
-                    each(start, m.end());
-                    at = m.end();
-                }
-                _ => match hay[start..].chars().next() {
-                    Some(c) => at = start + c.len_utf8(),
-                    None => break,
-                },
-            }
+/// The leftmost-first match of `regex` in `from..to`, found in two steps:
+/// `loose` (the regex without its word boundaries) proposes starts, and an
+/// anchored search of `regex` confirms them.
+fn verified(regex: &meta::Regex, loose: &meta::Regex, hay: &str, from: usize, to: usize) -> Option<(usize, usize)> {
+    let mut at = from;
+    while at <= to {
+        // Any match of the full pattern is a match of the loose one, so no
+        // start before the loose match's can hold a full match.
+        let start = loose.search(&Input::new(hay).range(at..to))?.start();
+        let input = Input::new(hay).range(start..to).anchored(Anchored::Yes);
+        if let Some(m) = regex.search(&input) {
+            return Some((start, m.end()));
         }
+        at = start + hay[start..].chars().next()?.len_utf8();
     }
+    None
 }
 
 /// One hit of one term, in original byte offsets.
@@ -385,18 +477,19 @@ impl Matcher {
                 let slot = slots.len() as u32;
                 slots.push(Slot { code: ci as u32, role });
                 if term.inner_wildcard {
+                    let (regex, required) = term_regex(term, rules.accents).map_err(|e| {
+                        Error::new(format!(
+                            "code `{}`: term `{}` cannot be compiled: {e}",
+                            code.name, term.raw
+                        ))
+                    })?;
                     regexes.push(RegexRule {
                         slot,
-                        regex: term_regex(term).map_err(|e| {
-                            Error::new(format!(
-                                "code `{}`: term `{}` cannot be compiled: {e}",
-                                code.name, term.raw
-                            ))
-                        })?,
+                        regex,
                         ascii: None,
-                        verify: None,
+                        loose: None,
                         folded: true,
-                        term: true,
+                        term: Some(required),
                     });
                     continue;
                 }
@@ -425,25 +518,18 @@ impl Matcher {
                     Accents::Tolerant => p.is_ascii(),
                 };
                 let source = if folded { strip_accents(p) } else { p.clone() };
-                let regex = RegexBuilder::new(&source)
-                    .case_insensitive(true)
-                    .size_limit(1 << 24)
-                    .build()
+                let regex = build_regex(&source, true)
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
-                let ascii = rewrite_boundaries(&source, "(?-u:$0)").and_then(|s| {
-                    RegexBuilder::new(&s)
-                        .case_insensitive(true)
-                        .size_limit(1 << 24)
-                        .build()
-                        .ok()
-                });
+                let ascii = rewrite_boundaries(&source, "(?-u:$0)").and_then(|s| build_regex(&s, true).ok());
                 regexes.push(RegexRule {
                     slot,
                     regex,
-                    verify: ascii.as_ref().and_then(|_| Verify::new(&source)),
+                    loose: ascii
+                        .as_ref()
+                        .and_then(|_| build_regex(&rewrite_boundaries(&source, "")?, true).ok()),
                     ascii,
                     folded,
-                    term: false,
+                    term: None,
                 });
             }
         }
@@ -478,17 +564,15 @@ impl Matcher {
         }
         let folded = Folded::new(text, labels);
         let mut hits: Vec<Hit> = Vec::new();
-        let mut push = |slot: u32, start: usize, end: usize, folded_start: usize| {
-            if let Some(segment) = segment_of(segments, start, end) {
-                hits.push(Hit {
-                    segment: segment as u32,
-                    code: self.slots[slot as usize].code,
-                    slot,
-                    start: start as u32,
-                    end: end as u32,
-                    folded_start: folded_start as u32,
-                });
-            }
+        let mut push = |segment: usize, slot: u32, start: usize, end: usize, folded_start: usize| {
+            hits.push(Hit {
+                segment: segment as u32,
+                code: self.slots[slot as usize].code,
+                slot,
+                start: start as u32,
+                end: end as u32,
+                folded_start: folded_start as u32,
+            });
         };
         let ft = folded.text.as_str();
         if let Some(ac) = &self.automaton {
@@ -509,35 +593,57 @@ impl Matcher {
                         continue;
                     }
                     let (os, oe) = folded.original(text, s, e);
-                    push(u.slot, os, oe, s);
+                    if let Some(segment) = segment_of(segments, os, oe) {
+                        push(segment, u.slot, os, oe, s);
+                    }
                 }
             }
         }
-        for r in &self.regexes {
-            let unicode_words = if r.folded {
-                folded.folded_unicode_words
+        if !self.regexes.is_empty() {
+            let original_ranges: Vec<(usize, usize)> = segments.iter().map(|s| (s.start, s.end)).collect();
+            let folded_ranges: Vec<(usize, usize)> = if self.regexes.iter().any(|r| r.folded) {
+                original_ranges
+                    .iter()
+                    .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b)))
+                    .collect()
             } else {
-                folded.original_unicode_words
+                Vec::new()
             };
-            let hay = if r.folded { ft } else { text };
-            let mut found = |s: usize, e: usize| {
-                if s == e {
-                    return;
-                }
-                if r.folded {
-                    if r.term && (!boundary_before(ft, s) || !boundary_after(ft, e)) {
+            for r in &self.regexes {
+                let mut captures = None;
+                let (hay, ranges, unicode_words) = if r.folded {
+                    (ft, &folded_ranges, folded.folded_unicode_words)
+                } else {
+                    (text, &original_ranges, folded.original_unicode_words)
+                };
+                let first = |from: usize, to: usize| r.first(hay, from, to, unicode_words);
+                search_segments(hay, ranges, first, |segment, s, e| {
+                    if !r.folded {
+                        if !in_label(labels, s, e) {
+                            push(segment, r.slot, s, e, 0);
+                        }
                         return;
                     }
+                    if let Some(required) = &r.term {
+                        if !boundary_before(ft, s) || !boundary_after(ft, e) {
+                            return;
+                        }
+                        if !required.is_empty() {
+                            let caps = captures.get_or_insert_with(|| r.regex.create_captures());
+                            r.regex
+                                .search_captures(&Input::new(ft).range(s..e).anchored(Anchored::Yes), caps);
+                            let ok = required.iter().enumerate().all(|(i, need)| {
+                                caps.get_group(i + 1)
+                                    .is_none_or(|g| accents_ok(&folded, text, g.start, need))
+                            });
+                            if !ok {
+                                return;
+                            }
+                        }
+                    }
                     let (os, oe) = folded.original(text, s, e);
-                    push(r.slot, os, oe, s);
-                } else if !in_label(labels, s, e) {
-                    push(r.slot, s, e, 0);
-                }
-            };
-            match (&r.ascii, &r.verify) {
-                (Some(ascii), _) if !unicode_words => ascii.find_iter(hay).for_each(|m| found(m.start(), m.end())),
-                (_, Some(verify)) => verify.find_iter(hay, &mut found),
-                _ => r.regex.find_iter(hay).for_each(|m| found(m.start(), m.end())),
+                    push(segment, r.slot, os, oe, s);
+                });
             }
         }
         hits.sort_unstable();
@@ -698,7 +804,7 @@ fn word_distance(folded: &str, a: usize, b: usize, limit: u32) -> u32 {
 
 /// The folded literal of a term and, per folded char, the original char it
 /// requires under `accents`.
-fn fold_term(term: &Term, accents: Accents) -> (String, Vec<Option<char>>) {
+fn fold_term(term: &Term, accents: Accents) -> (String, Required) {
     let mut literal = String::new();
     let mut required = Vec::new();
     for (wi, word) in term.words.iter().enumerate() {
@@ -706,22 +812,28 @@ fn fold_term(term: &Term, accents: Accents) -> (String, Vec<Option<char>>) {
             literal.push(' ');
             required.push(None);
         }
-        for c in word.chars() {
-            let before = literal.len();
-            fold_char(c, |d| literal.push(d));
-            let added = literal[before..].chars().count();
-            let lower = c.to_lowercase().next().unwrap_or(c);
-            let need = match accents {
-                Accents::Ignore => None,
-                Accents::Exact => Some(lower),
-                Accents::Tolerant => (!literal[before..].starts_with(lower)).then_some(lower),
-            };
-            for k in 0..added {
-                required.push(if k == 0 { need } else { None });
-            }
-        }
+        fold_piece(word, accents, &mut literal, &mut required);
     }
     (literal, required)
+}
+
+/// Appends the folded form of `piece` to `literal` and, per folded char, the
+/// original char it requires under `accents` to `required`.
+fn fold_piece(piece: &str, accents: Accents, literal: &mut String, required: &mut Required) {
+    for c in piece.chars() {
+        let before = literal.len();
+        fold_char(c, |d| literal.push(d));
+        let added = literal[before..].chars().count();
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let need = match accents {
+            Accents::Ignore => None,
+            Accents::Exact => Some(lower),
+            Accents::Tolerant => (!literal[before..].starts_with(lower)).then_some(lower),
+        };
+        for k in 0..added {
+            required.push(if k == 0 { need } else { None });
+        }
+    }
 }
 
 /// Checks the accent requirements of a literal matched at folded `start`.
@@ -743,18 +855,29 @@ fn accents_ok(folded: &Folded, original: &str, start: usize, required: &[Option<
     true
 }
 
-/// A regex for a term with `*` inside a word, over folded text.
-fn term_regex(term: &Term) -> std::result::Result<Regex, regex::Error> {
-    let words: Vec<String> = term
-        .words
-        .iter()
-        .map(|w| {
-            w.split('*')
-                .map(|p| regex::escape(&fold_str(p)))
-                .collect::<Vec<_>>()
-                .join(r"\w*")
-        })
-        .collect();
+/// A regex for a term with `*` inside a word, over folded text, with one
+/// capture group per literal piece, and the accent requirements of each
+/// piece (none when no piece has any).
+///
+/// Accents are checked on the pieces of the regex's own (leftmost-first,
+/// greedy) match; another way of filling the wildcards is not tried.
+fn term_regex(term: &Term, accents: Accents) -> std::result::Result<(meta::Regex, Vec<Required>), String> {
+    let mut required = Vec::new();
+    let mut words = Vec::new();
+    for word in &term.words {
+        let mut pieces = Vec::new();
+        for piece in word.split('*') {
+            if piece.is_empty() {
+                pieces.push(String::new());
+                continue;
+            }
+            let (mut literal, mut need) = (String::new(), Vec::new());
+            fold_piece(piece, accents, &mut literal, &mut need);
+            required.push(need);
+            pieces.push(format!("({})", regex::escape(&literal)));
+        }
+        words.push(pieces.join(r"\w*"));
+    }
     let mut re = words.join(" ");
     if term.open_start {
         re = format!(r"\w*{re}");
@@ -762,7 +885,10 @@ fn term_regex(term: &Term) -> std::result::Result<Regex, regex::Error> {
     if term.open_end {
         re.push_str(r"\w*");
     }
-    Regex::new(&re)
+    if required.iter().flatten().all(Option::is_none) {
+        required.clear();
+    }
+    Ok((build_regex(&re, false)?, required))
 }
 
 /// The pattern with each word boundary (`\b`, `\B`) outside brackets
@@ -1025,14 +1151,68 @@ mod tests {
                 r"\bñ[a-c]*\b", r"\b\d+\b", r"\Bé\B", r"(?:a|añ)\b", r"\b(?:ñ|ña|b)", r"[a-c]+\b\s?\d*", r"\b",
             ]),
         ) {
-            let regex = Regex::new(&format!("(?i){pattern}")).unwrap();
+            let regex = regex::Regex::new(&format!("(?i){pattern}")).unwrap();
             let want: Vec<(usize, usize)> = regex.find_iter(&hay).filter(|m| !m.is_empty()).map(|m| (m.start(), m.end())).collect();
+            let full = build_regex(pattern, true).unwrap();
+            let loose = build_regex(&rewrite_boundaries(pattern, "").unwrap(), true).unwrap();
             let mut got = Vec::new();
-            if let Some(v) = Verify::new(pattern) {
-                v.find_iter(&hay, |s, e| if s < e { got.push((s, e)) });
-                proptest::prop_assert_eq!(got, want);
-            }
+            find_all(&hay, 0, hay.len(), |from, to| verified(&full, &loose, &hay, from, to), |s, e| got.push((s, e)));
+            proptest::prop_assert_eq!(got, want);
         }
+
+        /// Searching segment by segment through one pass over the whole
+        /// text gives what a search confined to each segment gives.
+        #[test]
+        fn segment_search_equals_a_search_per_segment(
+            hay in "[ab1 ]{0,30}",
+            cuts in proptest::collection::vec(0usize..30, 0..6),
+            pattern in proptest::sample::select(vec![r"\d+\s+\w+", r"a[ab ]*b", r"\bb\b", r"a?", r"(?m)^a|b$", r"ab|a b a"]),
+        ) {
+            let regex = build_regex(pattern, true).unwrap();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(hay.len())).collect();
+            cuts.push(0);
+            cuts.push(hay.len());
+            cuts.sort_unstable();
+            cuts.dedup();
+            // Segments with a one-byte gap between them, as blank lines leave.
+            let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1].max(w[0] + 1) - 1)).collect();
+            let first = |from: usize, to: usize| regex.search(&Input::new(&hay).range(from..to)).map(|m| (m.start(), m.end()));
+            let mut want = Vec::new();
+            for (k, &(a, b)) in ranges.iter().enumerate() {
+                find_all(&hay, a, b, first, |s, e| want.push((k, s, e)));
+            }
+            let mut got = Vec::new();
+            search_segments(&hay, &ranges, first, |k, s, e| got.push((k, s, e)));
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn patterns_match_inside_a_paragraph_next_to_a_break() {
+        let cb = "  - name: a\n    patterns: ['\\d+\\s+\\w+']\n";
+        let r = run(cb, "Pagué 5\n\n3 dólares.");
+        assert_eq!(r, [("a".into(), 2, 1, vec!["3 dólares".into()])]);
+        let cb = "  - name: a\n    accents: exact\n    patterns: ['\\d+\\s+\\w+']\n";
+        assert_eq!(run(cb, "Pagué 5\n\n3 dólares.").len(), 1);
+        let cb = "  - name: a\n    accents: exact\n    patterns: ['\\b\\d+\\s+\\w+\\b']\n";
+        assert_eq!(run(cb, "Pagué 5\n\n3 dólares.").len(), 1);
+    }
+
+    #[test]
+    fn inner_wildcards_keep_accent_rules() {
+        let r = run(
+            "  - name: a\n    keywords: [\"compañ*ro\"]\n",
+            "Un companero.\n\nUn compañero.",
+        );
+        assert_eq!(r, [("a".into(), 2, 1, vec!["compañero".into()])]);
+        let cb = "  - name: a\n    accents: exact\n    keywords: [\"presta*o\"]\n";
+        assert!(run(cb, "Un préstamo.").is_empty());
+        assert_eq!(run(cb, "Un prestamo.").len(), 1);
+        // Written without accents, the term matches with or without them.
+        assert_eq!(
+            run("  - name: a\n    keywords: [\"presta*o\"]\n", "Un préstamo.").len(),
+            1
+        );
     }
 
     #[test]
