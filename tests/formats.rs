@@ -518,6 +518,15 @@ fn encoding_override() {
     )
     .unwrap();
     assert!(!mac.text.contains("señor") && mac.note.is_none());
+    // an override that cannot fit the bytes decodes, but says so
+    let out = qcode()
+        .args(["code", file, "--encoding", "utf-16be", "-c"])
+        .arg(cb.path().join("codebook.yaml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("read as UTF-16BE because of --encoding"), "{stderr}");
     // a BOM still decides over the override
     let wide = std::fs::read(sample("samples/transcripts/entrevista_utf16.txt")).unwrap();
     let d = encoding::decode(Path::new("x"), &wide, Some(encoding_rs::WINDOWS_1252)).unwrap();

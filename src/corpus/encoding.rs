@@ -51,7 +51,7 @@ pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> R
     let (encoding, body, note) = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         (enc, &bytes[bom_len..], None)
     } else if let Some(enc) = forced {
-        (enc, bytes, None)
+        (enc, bytes, implausible(path, enc, bytes))
     } else if let Some(enc) = utf16_without_bom(bytes) {
         let note = format!(
             "{}: read as {} (recognised without a byte-order mark); if the text looks wrong, give its encoding with --encoding NAME",
@@ -134,6 +134,28 @@ fn undecodable(path: &Path, encoding: &'static Encoding, body: &[u8], at: usize,
     .hint(hint)
 }
 
+/// A warning when the bytes do not look like text in the encoding that
+/// `--encoding` forces: one flag covers the whole run, and a file in another
+/// encoding would decode without error into the wrong letters.
+fn implausible(path: &Path, forced: &'static Encoding, bytes: &[u8]) -> Option<String> {
+    let looks_like = if forced == UTF_16LE || forced == UTF_16BE {
+        (utf16_without_bom(bytes) != Some(forced)).then(|| {
+            "it lacks the zero bytes of English or Spanish text in UTF-16 (one in every other byte)".to_string()
+        })
+    } else if forced != UTF_8 && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+        Some("it is valid UTF-8, so accented letters may come out as pairs of wrong characters".to_string())
+    } else {
+        None
+    };
+    looks_like.map(|why| {
+        format!(
+            "{}: read as {} because of --encoding, but {why}; check the text, or leave --encoding out to let qcode detect each file's encoding",
+            path.display(),
+            forced.name()
+        )
+    })
+}
+
 /// UTF-16 without a BOM: in Latin-script text every other byte is zero.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let sample = &bytes[..bytes.len().min(4096) & !1];
@@ -182,6 +204,20 @@ mod tests {
         assert!(!looks_binary(b"plain text"));
         assert!(!looks_binary(&utf16le("hola que tal")));
         assert!(!looks_binary(b"\xFF\xFEh\x00"));
+    }
+
+    #[test]
+    fn a_forced_encoding_that_does_not_fit_is_reported() {
+        let path = Path::new("t.txt");
+        let latin1 = b"Pagu\xe9 al coyote.\nY al prestamista.\n\n";
+        let d = decode(path, latin1, Some(UTF_16BE)).unwrap();
+        assert!(d.note.unwrap().contains("read as UTF-16BE because of --encoding"));
+        let d = decode(path, "Pagué.".as_bytes(), Some(encoding_rs::WINDOWS_1252)).unwrap();
+        assert!(d.note.unwrap().contains("valid UTF-8"));
+        let d = decode(path, latin1, Some(encoding_rs::WINDOWS_1252)).unwrap();
+        assert_eq!((d.text.as_str(), d.note), ("Pagué al coyote.\nY al prestamista.\n\n", None));
+        let d = decode(path, &utf16le("Pagué al coyote."), Some(UTF_16LE)).unwrap();
+        assert_eq!((d.text.as_str(), d.note), ("Pagué al coyote.", None));
     }
 
     #[test]
