@@ -20,7 +20,7 @@ It implements the rules as documented, independently of qcode's code:
   with an uppercase letter (at most 40 characters), a colon and white space
   or the end of the line. A paragraph's speaker is that of the last label
   starting at or before it; labels are never matched;
-* matching runs on the folded paragraph: labels blanked, lower case, accents
+* matching runs on the folded paragraph: labels as separators, lower case, accents
   removed (NFD, combining marks dropped), white space runs collapsed to one
   space. Keywords are case-insensitive whole words (a word = letters and
   digits); `*` stands for any letters inside a word; a phrase matches across
@@ -311,20 +311,32 @@ def paragraphs(text):
 
 def fold_paragraph(text, start, end, labels):
     """Folded text of text[start:end] and, per folded character, the index of
-    the original character (relative to `start`)."""
-    masked = list(text[start:end])
+    the original character (relative to `start`). A label inside the
+    paragraph becomes a separator (U+0000), so phrases stop there."""
+    label_end = {}
     for ls, le, _ in labels:
-        for i in range(max(ls, start), min(le, end)):
-            masked[i - start] = " "
+        if ls < end and le > start:
+            label_end[max(ls, start) - start] = min(le, end) - start
+    chars = text[start:end]
     out = []
     fmap = []
     last_space = True
-    for i, c in enumerate(masked):
+    i = 0
+    while i < len(chars):
+        if i in label_end:
+            if out and out[-1] != "\x00":
+                out.append("\x00")
+                fmap.append(i)
+            last_space = True
+            i = label_end[i]
+            continue
+        c = chars[i]
         if c.isspace():
             if not last_space:
                 out.append(" ")
                 fmap.append(i)
                 last_space = True
+            i += 1
             continue
         f = fold_char(c)
         for fc in f:
@@ -332,6 +344,7 @@ def fold_paragraph(text, start, end, labels):
             fmap.append(i)
         if f:
             last_space = False
+        i += 1
     return "".join(out), fmap
 
 

@@ -3,7 +3,7 @@
 //! Why it is built this way:
 //!
 //! * The text is *folded* once per document — lower-cased, accents removed,
-//!   every run of whitespace collapsed to one space, speaker labels blanked —
+//!   every run of whitespace collapsed to one space, speaker labels turned into separators —
 //!   into a buffer with a map from each folded byte back to the original
 //!   byte. Keywords are folded the same way, so `prestamo` finds `Préstamo`
 //!   and `pay the smuggler` finds `pay the\nsmuggler`.
@@ -27,7 +27,8 @@ use crate::segment::{Label, Segment};
 
 /// A document's text folded for matching.
 pub struct Folded {
-    /// Lower-cased, accent-free, whitespace-collapsed text.
+    /// Lower-cased, accent-free, whitespace-collapsed text, with each speaker
+    /// label in the middle of it replaced by [`LABEL`].
     pub text: String,
     /// Where folded bytes come from in the original text, as checkpoints
     /// sorted by folded offset (see [`Mark`]). Most text folds byte for byte,
@@ -40,6 +41,11 @@ pub struct Folded {
     original_unicode_words: bool,
     folded_unicode_words: bool,
 }
+
+/// What a speaker label folds to: neither a word character nor white space
+/// (in Rust or Python), so that phrases, which match across white space, stop
+/// there; and never in a document's text, which refuses NUL characters.
+const LABEL: u8 = 0;
 
 /// From folded byte `folded` on, until the next mark: when `linear`, each
 /// folded byte comes from the original byte at the same distance from
@@ -82,7 +88,7 @@ impl Folder {
 }
 
 impl Folded {
-    /// Folds `text`, blanking the byte ranges of `labels` (sorted).
+    /// Folds `text`, replacing the byte ranges of `labels` (sorted) by separators.
     pub fn new(text: &str, labels: &[Label]) -> Folded {
         assert!(text.len() < u32::MAX as usize, "documents are limited to 4 GiB");
         let mut f = Folder {
@@ -99,10 +105,13 @@ impl Folded {
             let next_label = labels.peek().map_or(bytes.len(), |l| l.start);
             if i >= next_label {
                 let label = labels.next().expect("peeked");
-                if !last_space {
-                    f.space(i);
-                    last_space = true;
+                // A label separates speakers: no phrase runs from one
+                // speaker's words into the next one's.
+                if f.out.last().is_some_and(|&b| b != LABEL) {
+                    f.linear(i);
+                    f.out.push(LABEL);
                 }
+                last_space = true;
                 i = i.max(label.end);
                 continue;
             }
@@ -1007,6 +1016,13 @@ mod tests {
             "We had to pay the\nsmuggler   twice.",
         );
         assert_eq!(r[0].3, ["pay the\nsmuggler"]);
+    }
+
+    #[test]
+    fn phrase_does_not_cross_speakers() {
+        let cb = "  - name: a\n    keywords: [\"pay the smuggler\"]\n";
+        assert!(run(cb, "P03: We had to pay the\nP04: smuggler, yes.").is_empty());
+        assert_eq!(run(cb, "P03: We had to pay the\nsmuggler, yes.").len(), 1);
     }
 
     #[test]

@@ -215,7 +215,10 @@ mod tests {
         let d = decode(path, "Pagué.".as_bytes(), Some(encoding_rs::WINDOWS_1252)).unwrap();
         assert!(d.note.unwrap().contains("valid UTF-8"));
         let d = decode(path, latin1, Some(encoding_rs::WINDOWS_1252)).unwrap();
-        assert_eq!((d.text.as_str(), d.note), ("Pagué al coyote.\nY al prestamista.\n\n", None));
+        assert_eq!(
+            (d.text.as_str(), d.note),
+            ("Pagué al coyote.\nY al prestamista.\n\n", None)
+        );
         let d = decode(path, &utf16le("Pagué al coyote."), Some(UTF_16LE)).unwrap();
         assert_eq!((d.text.as_str(), d.note), ("Pagué al coyote.", None));
     }
