@@ -18,7 +18,10 @@
 //!   afterwards on the sorted hit lists of each segment.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::{Anchored, Input, meta, util::syntax};
+use regex_automata::hybrid::dfa::OverlappingState;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, MatchKind as RegexMatchKind, hybrid, meta, util::syntax};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::codebook::{Accents, Codebook, Rules, Term};
@@ -361,54 +364,82 @@ fn find_all(
     }
 }
 
-/// Calls `each(k, start, end)` with the matches of a regex inside each
-/// segment `ranges[k]`, exactly as a search confined to that segment finds
-/// them (look-around still sees the text around it).
+/// One pass over a haystack that tells, for every regex rule searched on
+/// it, which segments may hold one of its matches.
 ///
-/// One search over the whole text finds them all, except where a match
-/// crosses a segment edge: that match belongs to no segment, and it may
-/// hide a shorter one inside a segment (`\d+\s+\w+` on `5\n\n3 dollars`).
-/// Only there are the segments it touches searched one by one.
-fn search_segments(
-    hay: &str,
-    ranges: &[(usize, usize)],
-    first: impl Fn(usize, usize) -> Option<(usize, usize)>,
-    mut each: impl FnMut(usize, usize, usize),
-) {
-    let mut k = 0;
-    let mut at = 0;
-    while at <= hay.len() {
-        let Some((s, e)) = first(at, hay.len()) else { break };
-        if s == e {
-            match hay[s..].chars().next() {
-                Some(c) => at = s + c.len_utf8(),
-                None => break,
+/// Most patterns (`\b\d{3}-\d{2}-\d{4}\b`) have no literal for a
+/// prefilter, so searching them one by one reads the whole text once per
+/// pattern. Instead, all of them — without their word boundaries, so a
+/// superset of their matches that a lazy DFA can find on any text — go into
+/// one DFA run in overlapping mode, which reports where each may end a match.
+/// Each rule is then searched, on its own and confined to the segment, only
+/// in the segments where it may have ended one.
+struct RegexScan {
+    dfa: hybrid::dfa::DFA,
+    caches: Pool<hybrid::dfa::Cache, CacheFn>,
+    /// Pattern id in `dfa` → index into [`Matcher::regexes`].
+    rules: Vec<usize>,
+}
+
+type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync>;
+
+impl std::fmt::Debug for RegexScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegexScan").field("rules", &self.rules).finish()
+    }
+}
+
+impl RegexScan {
+    /// The scan of `rules` (index into the matcher's regexes, loose source).
+    fn new(rules: Vec<(usize, String)>) -> Option<RegexScan> {
+        if rules.is_empty() {
+            return None;
+        }
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(RegexMatchKind::All)
+                    .cache_capacity(8 << 20),
+            )
+            .syntax(syntax::Config::new().case_insensitive(true))
+            .thompson(thompson::Config::new().nfa_size_limit(Some(1 << 26)))
+            .build_many(&rules.iter().map(|(_, source)| source.as_str()).collect::<Vec<_>>())
+            .ok()?;
+        let for_caches = dfa.clone();
+        Some(RegexScan {
+            dfa,
+            caches: Pool::new(Box::new(move || for_caches.create_cache())),
+            rules: rules.into_iter().map(|(rule, _)| rule).collect(),
+        })
+    }
+
+    /// For each rule, the segments (indices into `ranges`, ascending) where
+    /// it may match; `None` when the DFA gives up (then every segment may).
+    fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> Option<Vec<Vec<u32>>> {
+        let mut flagged = vec![Vec::new(); self.rules.len()];
+        let mut cache = self.caches.get();
+        let input = Input::new(hay);
+        let mut state = OverlappingState::start();
+        let mut k = 0;
+        loop {
+            self.dfa
+                .try_search_overlapping_fwd(&mut cache, &input, &mut state)
+                .ok()?;
+            let Some(m) = state.get_match() else { break };
+            let end = m.offset();
+            while k < ranges.len() && ranges[k].1 < end {
+                k += 1;
             }
-            continue;
+            let Some(&(a, _)) = ranges.get(k) else { break };
+            if end <= a {
+                continue; // an empty match, or one between segments
+            }
+            let list: &mut Vec<u32> = &mut flagged[m.pattern().as_usize()];
+            if list.last() != Some(&(k as u32)) {
+                list.push(k as u32);
+            }
         }
-        while k < ranges.len() && ranges[k].1 <= s {
-            k += 1;
-        }
-        let Some(&(a, b)) = ranges.get(k) else { break };
-        if e <= a {
-            at = e; // between segments
-            continue;
-        }
-        if a <= s && e <= b {
-            each(k, s, e);
-            at = e;
-            continue;
-        }
-        // Across an edge: search each segment the match touches on its own.
-        let mut from = at.max(a);
-        while let Some(&(a, b)) = ranges.get(k)
-            && a < e
-        {
-            find_all(hay, from.max(a), b, &first, |s, e| each(k, s, e));
-            from = b;
-            k += 1;
-        }
-        at = from;
+        Some(flagged)
     }
 }
 
@@ -418,6 +449,9 @@ pub struct Matcher {
     automaton: Option<AhoCorasick>,
     uses: Vec<Vec<LiteralUse>>,
     regexes: Vec<RegexRule>,
+    /// The scans of the regexes run on the folded and on the original text.
+    folded_scan: Option<RegexScan>,
+    original_scan: Option<RegexScan>,
     slots: Vec<Slot>,
     codes: Vec<Rules>,
 }
@@ -471,6 +505,9 @@ impl Matcher {
         let mut literal_ids: std::collections::HashMap<String, usize> = Default::default();
         let mut uses: Vec<Vec<LiteralUse>> = Vec::new();
         let mut regexes = Vec::new();
+        // Per regex rule: whether it runs on the folded text, and its source
+        // without word boundaries (for the scans).
+        let mut scanned: Vec<(bool, String)> = Vec::new();
         let mut slots = Vec::new();
         for (ci, code) in codebook.codes.iter().enumerate() {
             let rules = &code.rules;
@@ -486,12 +523,14 @@ impl Matcher {
                 let slot = slots.len() as u32;
                 slots.push(Slot { code: ci as u32, role });
                 if term.inner_wildcard {
-                    let (regex, required) = term_regex(term, rules.accents).map_err(|e| {
+                    let (source, required) = term_regex(term, rules.accents);
+                    let regex = build_regex(&source, false).map_err(|e| {
                         Error::new(format!(
                             "code `{}`: term `{}` cannot be compiled: {e}",
                             code.name, term.raw
                         ))
                     })?;
+                    scanned.push((true, source));
                     regexes.push(RegexRule {
                         slot,
                         regex,
@@ -530,12 +569,19 @@ impl Matcher {
                 let regex = build_regex(&source, true)
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
                 let ascii = rewrite_boundaries(&source, "(?-u:$0)").and_then(|s| build_regex(&s, true).ok());
+                let loose_source = rewrite_boundaries(&source, "");
+                let loose = loose_source.as_deref().and_then(|s| build_regex(s, true).ok());
+                scanned.push((
+                    folded,
+                    match (&loose, loose_source) {
+                        (Some(_), Some(loose)) => loose,
+                        _ => source,
+                    },
+                ));
                 regexes.push(RegexRule {
                     slot,
                     regex,
-                    loose: ascii
-                        .as_ref()
-                        .and_then(|_| build_regex(&rewrite_boundaries(&source, "")?, true).ok()),
+                    loose: loose.filter(|_| ascii.is_some()),
                     ascii,
                     folded,
                     term: None,
@@ -555,9 +601,21 @@ impl Matcher {
                     .map_err(|e| Error::new(format!("the keywords cannot be compiled: {e}")))?,
             )
         };
+        let scan = |folded: bool| {
+            RegexScan::new(
+                scanned
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (f, _))| *f == folded)
+                    .map(|(rule, (_, source))| (rule, source.clone()))
+                    .collect(),
+            )
+        };
         Ok(Matcher {
             automaton,
             uses,
+            folded_scan: scan(true),
+            original_scan: scan(false),
             regexes,
             slots,
             codes: codebook.codes.iter().map(|c| c.rules.clone()).collect(),
@@ -610,49 +668,59 @@ impl Matcher {
         }
         if !self.regexes.is_empty() {
             let original_ranges: Vec<(usize, usize)> = segments.iter().map(|s| (s.start, s.end)).collect();
-            let folded_ranges: Vec<(usize, usize)> = if self.regexes.iter().any(|r| r.folded) {
-                original_ranges
-                    .iter()
-                    .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b)))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            for r in &self.regexes {
-                let mut captures = None;
-                let (hay, ranges, unicode_words) = if r.folded {
-                    (ft, &folded_ranges, folded.folded_unicode_words)
-                } else {
-                    (text, &original_ranges, folded.original_unicode_words)
-                };
-                let first = |from: usize, to: usize| r.first(hay, from, to, unicode_words);
-                search_segments(hay, ranges, first, |segment, s, e| {
-                    if !r.folded {
-                        if !in_label(labels, s, e) {
-                            push(segment, r.slot, s, e, 0);
-                        }
-                        return;
-                    }
-                    if let Some(required) = &r.term {
-                        if !boundary_before(ft, s) || !boundary_after(ft, e) {
-                            return;
-                        }
-                        if !required.is_empty() {
-                            let caps = captures.get_or_insert_with(|| r.regex.create_captures());
-                            r.regex
-                                .search_captures(&Input::new(ft).range(s..e).anchored(Anchored::Yes), caps);
-                            let ok = required.iter().enumerate().all(|(i, need)| {
-                                caps.get_group(i + 1)
-                                    .is_none_or(|g| accents_ok(&folded, text, g.start, need))
-                            });
-                            if !ok {
+            let folded_ranges: Vec<(usize, usize)> = original_ranges
+                .iter()
+                .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b)))
+                .collect();
+            let on_folded = (ft, &folded_ranges, folded.folded_unicode_words, &self.folded_scan);
+            let on_original = (
+                text,
+                &original_ranges,
+                folded.original_unicode_words,
+                &self.original_scan,
+            );
+            for (hay, ranges, unicode_words, scan) in [on_folded, on_original] {
+                let Some(scan) = scan else { continue };
+                let flagged = scan.flag(hay, ranges);
+                for (id, &rule) in scan.rules.iter().enumerate() {
+                    let r = &self.regexes[rule];
+                    let mut captures = None;
+                    let mut search = |k: usize| {
+                        let (a, b) = ranges[k];
+                        let first = |from: usize, to: usize| r.first(hay, from, to, unicode_words);
+                        find_all(hay, a, b, first, |s, e| {
+                            if !r.folded {
+                                if !in_label(labels, s, e) {
+                                    push(k, r.slot, s, e, 0);
+                                }
                                 return;
                             }
-                        }
+                            if let Some(required) = &r.term {
+                                if !boundary_before(ft, s) || !boundary_after(ft, e) {
+                                    return;
+                                }
+                                if !required.is_empty() {
+                                    let caps = captures.get_or_insert_with(|| r.regex.create_captures());
+                                    r.regex
+                                        .search_captures(&Input::new(ft).range(s..e).anchored(Anchored::Yes), caps);
+                                    let ok = required.iter().enumerate().all(|(i, need)| {
+                                        caps.get_group(i + 1)
+                                            .is_none_or(|g| accents_ok(&folded, text, g.start, need))
+                                    });
+                                    if !ok {
+                                        return;
+                                    }
+                                }
+                            }
+                            let (os, oe) = folded.original(text, s, e);
+                            push(k, r.slot, os, oe, s);
+                        });
+                    };
+                    match &flagged {
+                        Some(flagged) => flagged[id].iter().for_each(|&k| search(k as usize)),
+                        None => (0..ranges.len()).for_each(&mut search),
                     }
-                    let (os, oe) = folded.original(text, s, e);
-                    push(segment, r.slot, os, oe, s);
-                });
+                }
             }
         }
         hits.sort_unstable();
@@ -864,13 +932,13 @@ fn accents_ok(folded: &Folded, original: &str, start: usize, required: &[Option<
     true
 }
 
-/// A regex for a term with `*` inside a word, over folded text, with one
+/// The regex for a term with `*` inside a word, over folded text, with one
 /// capture group per literal piece, and the accent requirements of each
 /// piece (none when no piece has any).
 ///
 /// Accents are checked on the pieces of the regex's own (leftmost-first,
 /// greedy) match; another way of filling the wildcards is not tried.
-fn term_regex(term: &Term, accents: Accents) -> std::result::Result<(meta::Regex, Vec<Required>), String> {
+fn term_regex(term: &Term, accents: Accents) -> (String, Vec<Required>) {
     let mut required = Vec::new();
     let mut words = Vec::new();
     for word in &term.words {
@@ -897,7 +965,7 @@ fn term_regex(term: &Term, accents: Accents) -> std::result::Result<(meta::Regex
     if required.iter().flatten().all(Option::is_none) {
         required.clear();
     }
-    Ok((build_regex(&re, false)?, required))
+    (re, required)
 }
 
 /// The pattern with each word boundary (`\b`, `\B`) outside brackets
@@ -1176,30 +1244,36 @@ mod tests {
             proptest::prop_assert_eq!(got, want);
         }
 
-        /// Searching segment by segment through one pass over the whole
-        /// text gives what a search confined to each segment gives.
+        /// The scan flags every segment where a pattern, searched confined
+        /// to the segment, has a match.
         #[test]
-        fn segment_search_equals_a_search_per_segment(
-            hay in "[ab1 ]{0,30}",
+        fn the_scan_flags_every_segment_with_a_match(
+            hay in "[ab1é ]{0,30}",
             cuts in proptest::collection::vec(0usize..30, 0..6),
-            pattern in proptest::sample::select(vec![r"\d+\s+\w+", r"a[ab ]*b", r"\bb\b", r"a?", r"(?m)^a|b$", r"ab|a b a"]),
         ) {
-            let regex = build_regex(pattern, true).unwrap();
-            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(hay.len())).collect();
+            let patterns = [r"\d+\s+\w+", r"a[ab ]*b", r"\bb\b", r"a?", r"(?m)^a|b$", r"ab|a b a", r"\bé"];
+            let loose: Vec<(usize, String)> = patterns
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, rewrite_boundaries(p, "").unwrap_or(p.to_string())))
+                .collect();
+            let scan = RegexScan::new(loose).unwrap();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(hay.len())).filter(|&c| hay.is_char_boundary(c)).collect();
             cuts.push(0);
             cuts.push(hay.len());
             cuts.sort_unstable();
             cuts.dedup();
-            // Segments with a one-byte gap between them, as blank lines leave.
-            let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1].max(w[0] + 1) - 1)).collect();
-            let first = |from: usize, to: usize| regex.search(&Input::new(&hay).range(from..to)).map(|m| (m.start(), m.end()));
-            let mut want = Vec::new();
-            for (k, &(a, b)) in ranges.iter().enumerate() {
-                find_all(&hay, a, b, first, |s, e| want.push((k, s, e)));
+            let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+            let flagged = scan.flag(&hay, &ranges).unwrap();
+            for (i, p) in patterns.iter().enumerate() {
+                let regex = build_regex(p, true).unwrap();
+                let first = |from: usize, to: usize| regex.search(&Input::new(&hay).range(from..to)).map(|m| (m.start(), m.end()));
+                for (k, &(a, b)) in ranges.iter().enumerate() {
+                    let mut found = false;
+                    find_all(&hay, a, b, first, |_, _| found = true);
+                    proptest::prop_assert!(!found || flagged[i].contains(&(k as u32)), "{} in {:?}", p, &hay[a..b]);
+                }
             }
-            let mut got = Vec::new();
-            search_segments(&hay, &ranges, first, |k, s, e| got.push((k, s, e)));
-            proptest::prop_assert_eq!(got, want);
         }
     }
 
