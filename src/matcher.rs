@@ -17,8 +17,9 @@
 //! * `all`, `near`, `not`, `min_hits` and speaker scopes are evaluated
 //!   afterwards on the sorted hit lists of each segment.
 
+use std::cell::Cell;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::hybrid::dfa::OverlappingState;
 use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind as RegexMatchKind, hybrid, meta, util::syntax};
@@ -43,6 +44,9 @@ pub struct Folded {
     /// [`RegexRule`]).
     original_unicode_words: bool,
     folded_unicode_words: bool,
+    /// The answer of the last [`Folded::mark_of`], where the next search
+    /// starts.
+    last_mark: Cell<usize>,
 }
 
 /// What a speaker label folds to: neither a word character nor white space
@@ -183,19 +187,54 @@ impl Folded {
             marks: f.marks,
             original_unicode_words,
             folded_unicode_words,
+            last_mark: Cell::new(0),
         }
     }
 
     /// The original byte offset of the character that produced folded byte
     /// `at`.
     fn original_offset(&self, at: usize) -> usize {
-        let k = self.marks.partition_point(|m| m.folded as usize <= at);
-        let m = self.marks[k - 1];
+        let m = self.marks[self.mark_of(at)];
         if m.linear {
             m.original as usize + (at - m.folded as usize)
         } else {
             m.original as usize
         }
+    }
+
+    /// The index of the last mark at or before folded byte `at`. Lookups come
+    /// in near-ascending order (matches as they are found), so the search
+    /// gallops from the previous answer rather than bisecting every mark.
+    fn mark_of(&self, at: usize) -> usize {
+        let marks = &self.marks;
+        let before = |k: usize| marks[k].folded as usize <= at;
+        let h = self.last_mark.get().min(marks.len() - 1);
+        let mut step = 1;
+        let (lo, hi) = if before(h) {
+            let mut lo = h;
+            loop {
+                let probe = h + step;
+                if probe >= marks.len() || !before(probe) {
+                    break (lo, probe.min(marks.len()));
+                }
+                lo = probe;
+                step *= 2;
+            }
+        } else {
+            let mut hi = h;
+            loop {
+                let Some(probe) = h.checked_sub(step) else { break (0, hi) };
+                if before(probe) {
+                    break (probe, hi);
+                }
+                hi = probe;
+                step *= 2;
+            }
+        };
+        // The first mark is at folded byte 0, so `lo` is always before `at`.
+        let k = lo + marks[lo..hi].partition_point(|m| m.folded as usize <= at) - 1;
+        self.last_mark.set(k);
+        k
     }
 
     /// The folded offset of original byte `at`: the first folded byte that
@@ -271,7 +310,7 @@ struct Slot {
 }
 
 /// For each folded char of a literal, the exact (lower-case) original
-/// character it requires, if any.
+/// character it requires, if any; empty when it requires none.
 type Required = Vec<Option<char>>;
 
 /// One use of an Aho-Corasick literal by a term.
@@ -417,27 +456,50 @@ impl RegexScan {
     /// it may match; `None` when the DFA gives up (then every segment may).
     fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> Option<Vec<Vec<u32>>> {
         let mut flagged = vec![Vec::new(); self.rules.len()];
+        let mut flag = |cache: &hybrid::dfa::Cache, state: hybrid::LazyStateID, end: usize, k: &mut usize| {
+            while *k < ranges.len() && ranges[*k].1 < end {
+                *k += 1;
+            }
+            // Not an empty match, nor one between segments.
+            if ranges.get(*k).is_some_and(|&(a, _)| a < end) {
+                for i in 0..self.dfa.match_len(cache, state) {
+                    let list: &mut Vec<u32> = &mut flagged[self.dfa.match_pattern(cache, state, i).as_usize()];
+                    if list.last() != Some(&(*k as u32)) {
+                        list.push(*k as u32);
+                    }
+                }
+            }
+        };
         let mut cache = self.caches.get();
-        let input = Input::new(hay);
-        let mut state = OverlappingState::start();
+        let cache = &mut *cache;
+        let mut state = self.dfa.start_state_forward(cache, &Input::new(hay)).ok()?;
         let mut k = 0;
-        loop {
-            self.dfa
-                .try_search_overlapping_fwd(&mut cache, &input, &mut state)
-                .ok()?;
-            let Some(m) = state.get_match() else { break };
-            let end = m.offset();
-            while k < ranges.len() && ranges[k].1 < end {
-                k += 1;
+        // The DFA's own overlapping search stops at every match and does
+        // bookkeeping at every byte; this loop only follows transitions.
+        // Matches are reported one byte late: a match state entered on the
+        // byte at `at` means a match ending at `at`.
+        for (at, &byte) in hay.as_bytes().iter().enumerate() {
+            state = if state.is_tagged() {
+                self.dfa.next_state(cache, state, byte).ok()?
+            } else {
+                match self.dfa.next_state_untagged(cache, state, byte) {
+                    next if next.is_unknown() => self.dfa.next_state(cache, state, byte).ok()?,
+                    next => next,
+                }
+            };
+            if state.is_tagged() {
+                if state.is_match() {
+                    flag(cache, state, at, &mut k);
+                } else if state.is_dead() {
+                    return Some(flagged); // no match can start from here on
+                } else if state.is_quit() {
+                    return None;
+                }
             }
-            let Some(&(a, _)) = ranges.get(k) else { break };
-            if end <= a {
-                continue; // an empty match, or one between segments
-            }
-            let list: &mut Vec<u32> = &mut flagged[m.pattern().as_usize()];
-            if list.last() != Some(&(k as u32)) {
-                list.push(k as u32);
-            }
+        }
+        let end = self.dfa.next_eoi_state(cache, state).ok()?;
+        if end.is_match() {
+            flag(cache, end, hay.len(), &mut k);
         }
         Some(flagged)
     }
@@ -475,7 +537,7 @@ fn verified(regex: &meta::Regex, loose: &meta::Regex, hay: &str, from: usize, to
 }
 
 /// One hit of one term, in original byte offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy)]
 struct Hit {
     segment: u32,
     code: u32,
@@ -630,7 +692,8 @@ impl Matcher {
             return Vec::new();
         }
         let folded = Folded::new(text, labels);
-        let mut hits: Vec<Hit> = Vec::new();
+        // About one hit per 32 bytes of transcript, for a large codebook.
+        let mut hits: Vec<Hit> = Vec::with_capacity(text.len() / 32);
         let mut push = |segment: usize, slot: u32, start: usize, end: usize, folded_start: usize| {
             hits.push(Hit {
                 segment: segment as u32,
@@ -723,12 +786,15 @@ impl Matcher {
                 }
             }
         }
-        hits.sort_unstable();
-        hits.dedup_by(|a, b| a.slot == b.slot && a.start == b.start && a.end == b.end);
+        // Grouped by segment and code; the order inside a group does not
+        // matter (evaluation sorts what it keeps, and a hit found twice
+        // counts once there).
+        hits.sort_unstable_by_key(|h| (u64::from(h.segment) << 32) | u64::from(h.code));
         let mut out = Vec::new();
+        let mut support = Vec::new();
         for group in hits.chunk_by(|a, b| a.segment == b.segment && a.code == b.code) {
             let (seg, code) = (group[0].segment as usize, group[0].code as usize);
-            if let Some(applied) = self.evaluate(&folded.text, &segments[seg], code, group) {
+            if let Some(applied) = self.evaluate(&folded.text, &segments[seg], code, group, &mut support) {
                 out.push(Applied {
                     segment: seg,
                     ..applied
@@ -739,7 +805,15 @@ impl Matcher {
     }
 
     /// Decides whether `code` applies to `segment` given its hits there.
-    fn evaluate(&self, folded: &str, segment: &Segment, code: usize, hits: &[Hit]) -> Option<Applied> {
+    /// `support` is scratch space, reused across calls.
+    fn evaluate(
+        &self,
+        folded: &str,
+        segment: &Segment,
+        code: usize,
+        hits: &[Hit],
+        support: &mut Vec<(u32, u32)>,
+    ) -> Option<Applied> {
         let rules = &self.codes[code];
         if let Some(speaker) = &segment.speaker {
             if rules.skip_speakers.contains(speaker) {
@@ -755,11 +829,12 @@ impl Matcher {
         if hits.iter().any(|h| role(h) == Role::Not) {
             return None;
         }
-        let mut support: Vec<(u32, u32)> = hits
-            .iter()
-            .filter(|h| matches!(role(h), Role::Keyword | Role::Pattern))
-            .map(|h| (h.start, h.end))
-            .collect();
+        support.clear();
+        support.extend(
+            hits.iter()
+                .filter(|h| matches!(role(h), Role::Keyword | Role::Pattern))
+                .map(|h| (h.start, h.end)),
+        );
         if !rules.all.is_empty() {
             let found = (0..rules.all.len()).all(|i| hits.iter().any(|h| role(h) == Role::All(i as u16)));
             if found {
@@ -772,10 +847,9 @@ impl Matcher {
         }
         for (i, near) in rules.near.iter().enumerate() {
             let i = i as u16;
-            let a: Vec<&Hit> = hits.iter().filter(|h| role(h) == Role::NearA(i)).collect();
-            let b: Vec<&Hit> = hits.iter().filter(|h| role(h) == Role::NearB(i)).collect();
-            for x in &a {
-                for y in &b {
+            let with = |r: Role| hits.iter().filter(move |h| role(h) == r);
+            for x in with(Role::NearA(i)) {
+                for y in with(Role::NearB(i)) {
                     if (x.start, x.end) != (y.start, y.end)
                         && word_distance(folded, x.folded_start as usize, y.folded_start as usize, near.within)
                             <= near.within
@@ -790,7 +864,7 @@ impl Matcher {
         // counts once.
         support.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)));
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        for (s, e) in support {
+        for &(s, e) in support.iter() {
             let (s, e) = (s as usize, e as usize);
             if spans.last().is_none_or(|&(_, le)| s >= le) {
                 spans.push((s, e));
@@ -829,11 +903,17 @@ fn is_word_char(c: char) -> bool {
 }
 
 fn boundary_before(text: &str, at: usize) -> bool {
-    !text[..at].chars().next_back().is_some_and(is_word_char)
+    match text.as_bytes()[..at].last() {
+        Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+        _ => !text[..at].chars().next_back().is_some_and(is_word_char),
+    }
 }
 
 fn boundary_after(text: &str, at: usize) -> bool {
-    !text[at..].chars().next().is_some_and(is_word_char)
+    match text.as_bytes().get(at) {
+        Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+        _ => !text[at..].chars().next().is_some_and(is_word_char),
+    }
 }
 
 fn word_start(text: &str, mut at: usize) -> usize {
@@ -891,6 +971,9 @@ fn fold_term(term: &Term, accents: Accents) -> (String, Required) {
         }
         fold_piece(word, accents, &mut literal, &mut required);
     }
+    if required.iter().all(Option::is_none) {
+        required.clear();
+    }
     (literal, required)
 }
 
@@ -915,9 +998,6 @@ fn fold_piece(piece: &str, accents: Accents, literal: &mut String, required: &mu
 
 /// Checks the accent requirements of a literal matched at folded `start`.
 fn accents_ok(folded: &Folded, original: &str, start: usize, required: &[Option<char>]) -> bool {
-    if required.iter().all(Option::is_none) {
-        return true;
-    }
     let mut at = start;
     for need in required {
         let c = folded.text[at..].chars().next().expect("literal inside text");
@@ -1333,6 +1413,24 @@ mod tests {
                 } else {
                     proptest::prop_assert!(fold_str(&o.to_string()).contains(d), "{:?} at {} from {:?}", d, at, o);
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The galloping mark search agrees with bisection, in any order.
+        #[test]
+        fn mark_search_equals_bisection(
+            parts in proptest::collection::vec("[a-z]{1,6}|[ \n]{1,3}|año|É", 1..60),
+            queries in proptest::collection::vec(0usize..400, 1..40),
+        ) {
+            let text = parts.concat();
+            let f = Folded::new(&text, &[]);
+            proptest::prop_assume!(!f.text.is_empty());
+            for q in queries {
+                let at = q % f.text.len();
+                let want = f.marks.partition_point(|m| m.folded as usize <= at) - 1;
+                proptest::prop_assert_eq!(f.mark_of(at), want);
             }
         }
     }

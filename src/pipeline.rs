@@ -1,15 +1,16 @@
 //! The coding run: sources → documents → segments → applied codes.
 //!
-//! Documents are read, segmented and matched in parallel, in batches, and
-//! handed to the caller one at a time in input order. Output is therefore
-//! byte-identical whatever the number of threads, and memory holds one
-//! batch of documents at a time, not the corpus.
+//! Documents are read, segmented and matched in parallel and handed to the
+//! caller one at a time in input order. Output is therefore byte-identical
+//! whatever the number of threads, and memory holds a few documents per
+//! thread at a time, not the corpus.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use crate::codebook::Codebook;
 use crate::coding::{AUTO_CODER, Coding, distinct_matches};
@@ -98,14 +99,21 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
     CodedDocument { doc, segments, applied }
 }
 
-/// Sources per parallel batch: enough to keep every core busy, few enough
-/// that memory stays small (a batch of documents is in memory at a time).
-const BATCH: usize = 64;
+/// How many sources, per thread, may be read and coded ahead of the one the
+/// caller is waiting for: enough that a long document does not leave the
+/// other threads idle, few enough that memory stays small.
+const AHEAD_PER_THREAD: usize = 4;
 
 /// Runs with fewer sources than this finish too fast to need a progress bar.
 const PROGRESS_FROM: usize = 200;
 
 /// Codes every source, calling `each` on the documents in input order.
+///
+/// Worker threads (as many as rayon's pool has) take sources in order and
+/// code them; this thread puts the results back in input order and hands
+/// them to `each` while the workers go on. A worker never runs more than
+/// [`AHEAD_PER_THREAD`] × threads sources ahead of `each`, so memory holds a
+/// bounded number of documents, whatever the corpus size.
 ///
 /// A progress bar counts files on stderr when stderr is a terminal (and
 /// never otherwise, so logs and pipes stay clean); warnings about documents
@@ -120,27 +128,74 @@ pub fn run(sources: &[Source], setup: &Setup, mut each: impl FnMut(CodedDocument
         ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed} (about {eta} left)")
             .expect("valid progress template"),
     );
-    for batch in sources.chunks(BATCH) {
-        let results: Vec<Result<Vec<CodedDocument>>> = batch
-            .par_iter()
-            .map(|source| {
-                let docs = read_source(source, &setup.read)?;
-                Ok(docs.into_iter().map(|d| code_document(d, setup)).collect())
-            })
-            .collect();
-        for result in results {
-            let result = result.inspect_err(|_| bar.finish_and_clear())?;
-            for coded in result {
+    let threads = rayon::current_num_threads().clamp(1, sources.len().max(1));
+    let window = AHEAD_PER_THREAD * threads;
+    let next = AtomicUsize::new(0);
+    // The index of the next source `each` waits for; `usize::MAX` = stop.
+    let handed = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, Result<Vec<CodedDocument>>)>();
+    let result = std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, next, handed) = (tx.clone(), &next, &handed);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= sources.len() {
+                        break;
+                    }
+                    let (lock, moved) = handed;
+                    let mut at = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    while *at != usize::MAX && i >= *at + window {
+                        at = moved.wait(at).unwrap_or_else(|e| e.into_inner());
+                    }
+                    if *at == usize::MAX {
+                        break;
+                    }
+                    drop(at);
+                    let coded = read_source(&sources[i], &setup.read)
+                        .map(|docs| docs.into_iter().map(|d| code_document(d, setup)).collect());
+                    if tx.send((i, coded)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = BTreeMap::new();
+        let mut want = 0;
+        let mut hand_over = |coded: Result<Vec<CodedDocument>>| -> Result<()> {
+            for coded in coded? {
                 for w in &coded.doc.warnings {
                     bar.suspend(|| eprintln!("qcode: warning: {w}"));
                 }
-                each(coded).inspect_err(|_| bar.finish_and_clear())?;
+                each(coded)?;
             }
             bar.inc(1);
+            Ok(())
+        };
+        let mut outcome = Ok(());
+        for (i, coded) in &rx {
+            waiting.insert(i, coded);
+            while let Some(coded) = waiting.remove(&want) {
+                want += 1;
+                outcome = hand_over(coded);
+                let (lock, moved) = &handed;
+                *lock.lock().unwrap_or_else(|e| e.into_inner()) = if outcome.is_ok() { want } else { usize::MAX };
+                moved.notify_all();
+                if outcome.is_err() {
+                    break;
+                }
+            }
+            if outcome.is_err() {
+                break;
+            }
         }
-    }
+        // Dropping the receiver stops workers that are still coding.
+        drop(rx);
+        outcome
+    });
     bar.finish_and_clear();
-    Ok(())
+    result
 }
 
 impl CodedDocument {
