@@ -18,6 +18,7 @@
 //!   afterwards on the sorted hit lists of each segment.
 
 use std::cell::Cell;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::nfa::thompson;
@@ -343,7 +344,7 @@ struct RegexRule {
     regex: meta::Regex,
     ascii: Option<meta::Regex>,
     /// The pattern without its word boundaries (see [`verified`]).
-    loose: Option<meta::Regex>,
+    loose: Option<Lazy>,
     /// Runs over the folded text (else over the original text).
     folded: bool,
     /// A term with `*` inside a word: word boundaries are checked in code,
@@ -360,10 +361,36 @@ impl RegexRule {
         let input = || Input::new(hay).range(from..to);
         let m = match (&self.ascii, &self.loose) {
             (Some(ascii), _) if !unicode_words => ascii.search(&input()),
-            (_, Some(loose)) => return verified(&self.regex, loose, hay, from, to),
+            (_, Some(loose)) => match loose.get() {
+                Some(loose) => return verified(&self.regex, loose, hay, from, to),
+                None => self.regex.search(&input()),
+            },
             _ => self.regex.search(&input()),
         };
         m.map(|m| (m.start(), m.end()))
+    }
+}
+
+/// A regex compiled on first use: some engines serve only some documents,
+/// and compiling a Unicode-aware regex costs far more than a small run.
+#[derive(Debug)]
+struct Lazy {
+    source: String,
+    regex: OnceLock<Option<meta::Regex>>,
+}
+
+impl Lazy {
+    fn new(source: String) -> Lazy {
+        Lazy {
+            source,
+            regex: OnceLock::new(),
+        }
+    }
+
+    /// The regex, or `None` when it cannot be compiled (callers then use a
+    /// slower engine that gives the same matches).
+    fn get(&self) -> Option<&meta::Regex> {
+        self.regex.get_or_init(|| build_regex(&self.source, true).ok()).as_ref()
     }
 }
 
@@ -631,19 +658,12 @@ impl Matcher {
                 let regex = build_regex(&source, true)
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
                 let ascii = rewrite_boundaries(&source, "(?-u:$0)").and_then(|s| build_regex(&s, true).ok());
-                let loose_source = rewrite_boundaries(&source, "");
-                let loose = loose_source.as_deref().and_then(|s| build_regex(s, true).ok());
-                scanned.push((
-                    folded,
-                    match (&loose, loose_source) {
-                        (Some(_), Some(loose)) => loose,
-                        _ => source,
-                    },
-                ));
+                let loose = rewrite_boundaries(&source, "").filter(|s| regex_syntax::parse(s).is_ok());
+                scanned.push((folded, loose.clone().unwrap_or(source)));
                 regexes.push(RegexRule {
                     slot,
                     regex,
-                    loose: loose.filter(|_| ascii.is_some()),
+                    loose: loose.filter(|_| ascii.is_some()).map(Lazy::new),
                     ascii,
                     folded,
                     term: None,
