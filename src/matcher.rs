@@ -502,19 +502,24 @@ impl RegexScan {
         let mut state = self.dfa.start_state_forward(cache, &Input::new(hay)).ok()?;
         let mut k = 0;
         // The DFA's own overlapping search stops at every match and does
-        // bookkeeping at every byte; this loop only follows transitions.
-        // Matches are reported one byte late: a match state entered on the
-        // byte at `at` means a match ending at `at`.
-        for (at, &byte) in hay.as_bytes().iter().enumerate() {
-            state = if state.is_tagged() {
-                self.dfa.next_state(cache, state, byte).ok()?
-            } else {
-                match self.dfa.next_state_untagged(cache, state, byte) {
-                    next if next.is_unknown() => self.dfa.next_state(cache, state, byte).ok()?,
-                    next => next,
-                }
-            };
-            if state.is_tagged() {
+        // bookkeeping at every byte; this loop only follows transitions
+        // while they lead to plain states. Matches are reported one byte
+        // late: a match state entered on the byte at `at` means a match
+        // ending at `at`.
+        let bytes = hay.as_bytes();
+        let mut at = 0;
+        'text: while at < bytes.len() {
+            // `state` is untagged here: neither a match, nor unknown.
+            let next = self.dfa.next_state_untagged(cache, state, bytes[at]);
+            if !next.is_tagged() {
+                state = next;
+                at += 1;
+                continue;
+            }
+            // An uncomputed transition, or a special state: take the slow
+            // path until back on a plain state.
+            state = self.dfa.next_state(cache, state, bytes[at]).ok()?;
+            while state.is_tagged() {
                 if state.is_match() {
                     flag(cache, state, at, &mut k);
                 } else if state.is_dead() {
@@ -522,7 +527,13 @@ impl RegexScan {
                 } else if state.is_quit() {
                     return None;
                 }
+                at += 1;
+                if at == bytes.len() {
+                    break 'text;
+                }
+                state = self.dfa.next_state(cache, state, bytes[at]).ok()?;
             }
+            at += 1;
         }
         let end = self.dfa.next_eoi_state(cache, state).ok()?;
         if end.is_match() {
