@@ -20,7 +20,8 @@
 use std::cell::Cell;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{Anchored as AcAnchored, MatchKind, dfa};
 use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind as RegexMatchKind, hybrid, meta, util::syntax};
@@ -546,7 +547,7 @@ impl RegexScan {
 /// A codebook compiled for matching. Build once, share across threads.
 #[derive(Debug)]
 pub struct Matcher {
-    automaton: Option<AhoCorasick>,
+    automaton: Option<dfa::DFA>,
     uses: Vec<Vec<LiteralUse>>,
     regexes: Vec<RegexRule>,
     /// The scans of the regexes run on the folded and on the original text.
@@ -685,11 +686,11 @@ impl Matcher {
             None
         } else {
             Some(
-                AhoCorasick::builder()
+                // A DFA costs memory proportional to the keywords (a few MB
+                // for a thousand) and is the fastest overlapping search.
+                dfa::DFA::builder()
                     .match_kind(MatchKind::Standard)
-                    // A DFA costs memory proportional to the keywords (a few
-                    // MB for a thousand) and is the fastest overlapping search.
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .prefilter(false)
                     .build(&literals)
                     .map_err(|e| Error::new(format!("the keywords cannot be compiled: {e}")))?,
             )
@@ -737,25 +738,38 @@ impl Matcher {
         };
         let ft = folded.text.as_str();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(ft) {
-                for u in &self.uses[m.pattern().as_usize()] {
-                    let (mut s, mut e) = (m.start(), m.end());
-                    if u.open_start {
-                        s = word_start(ft, s);
-                    } else if !boundary_before(ft, s) {
-                        continue;
-                    }
-                    if u.open_end {
-                        e = word_end(ft, e);
-                    } else if !boundary_after(ft, e) {
-                        continue;
-                    }
-                    if !accents_ok(&folded, text, m.start(), &u.required) {
-                        continue;
-                    }
-                    let (os, oe) = folded.original(text, s, e);
-                    if let Some(segment) = segment_of(segments, os, oe) {
-                        push(segment, u.slot, os, oe, s);
+            // Every keyword ending at each byte, straight from the DFA's
+            // match states: the library's overlapping iterator costs a call
+            // per candidate, and most candidates (`son` in `person`) fail
+            // the word-boundary check below.
+            let mut state = ac.start_state(AcAnchored::No).expect("an unanchored DFA has a start state");
+            for (at, &byte) in ft.as_bytes().iter().enumerate() {
+                state = ac.next_state(AcAnchored::No, state, byte);
+                if !ac.is_special(state) || !ac.is_match(state) {
+                    continue;
+                }
+                for i in 0..ac.match_len(state) {
+                    let literal = ac.match_pattern(state, i);
+                    let (start, end) = (at + 1 - ac.pattern_len(literal), at + 1);
+                    for u in &self.uses[literal.as_usize()] {
+                        let (mut s, mut e) = (start, end);
+                        if u.open_start {
+                            s = word_start(ft, s);
+                        } else if !boundary_before(ft, s) {
+                            continue;
+                        }
+                        if u.open_end {
+                            e = word_end(ft, e);
+                        } else if !boundary_after(ft, e) {
+                            continue;
+                        }
+                        if !accents_ok(&folded, text, start, &u.required) {
+                            continue;
+                        }
+                        let (os, oe) = folded.original(text, s, e);
+                        if let Some(segment) = segment_of(segments, os, oe) {
+                            push(segment, u.slot, os, oe, s);
+                        }
                     }
                 }
             }
