@@ -136,17 +136,16 @@ impl Folded {
                 }
                 // A run of ASCII folds byte for byte, single spaces between
                 // words included; other whitespace ends it (to be collapsed).
+                let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace();
+                let run = &bytes[..next_label];
                 let mut j = i + 1;
-                while j < next_label {
-                    let b = bytes[j];
-                    if b == b' ' {
-                        if j + 1 >= next_label || !bytes[j + 1].is_ascii() || bytes[j + 1].is_ascii_whitespace() {
-                            break;
-                        }
-                    } else if !b.is_ascii() || b.is_ascii_whitespace() {
+                loop {
+                    j += run[j..].iter().position(|&b| !plain(b)).unwrap_or(run.len() - j);
+                    if j + 1 < run.len() && run[j] == b' ' && plain(run[j + 1]) {
+                        j += 2;
+                    } else {
                         break;
                     }
-                    j += 1;
                 }
                 f.linear(i);
                 let from = f.out.len();
