@@ -842,19 +842,24 @@ impl Matcher {
                 }
             }
         }
-        // Grouped by segment and code; the order inside a group does not
-        // matter (evaluation sorts what it keeps, and a hit found twice
-        // counts once there).
-        hits.sort_unstable_by_key(|h| (u64::from(h.segment) << 32) | u64::from(h.code));
+        // Grouped by segment, then by code; the order inside a group does
+        // not matter (evaluation sorts what it keeps, and a hit found twice
+        // counts once there). The hits arrive as a few runs already in
+        // segment order (keywords, then each regex), which a stable sort
+        // merges cheaply; each segment's few hits are then sorted by code.
+        hits.sort_by_key(|h| h.segment);
         let mut out = Vec::new();
         let mut support = Vec::new();
-        for group in hits.chunk_by(|a, b| a.segment == b.segment && a.code == b.code) {
-            let (seg, code) = (group[0].segment as usize, group[0].code as usize);
-            if let Some(applied) = self.evaluate(&folded.text, &segments[seg], code, group, &mut support) {
-                out.push(Applied {
-                    segment: seg,
-                    ..applied
-                });
+        for in_segment in hits.chunk_by_mut(|a, b| a.segment == b.segment) {
+            in_segment.sort_unstable_by_key(|h| h.code);
+            for group in in_segment.chunk_by(|a, b| a.code == b.code) {
+                let (seg, code) = (group[0].segment as usize, group[0].code as usize);
+                if let Some(applied) = self.evaluate(&folded.text, &segments[seg], code, group, &mut support) {
+                    out.push(Applied {
+                        segment: seg,
+                        ..applied
+                    });
+                }
             }
         }
         out
