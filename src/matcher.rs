@@ -27,7 +27,7 @@ use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind as RegexMatchKind, hybrid, meta, util::syntax};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-use crate::codebook::{Accents, Codebook, Rules, Term};
+use crate::codebook::{Accents, Codebook, Rules, SpeakerSet, Term};
 use crate::error::{Error, Result};
 use crate::segment::{Label, Segment};
 
@@ -559,6 +559,11 @@ pub struct Matcher {
     original_scan: Option<RegexScan>,
     slots: Vec<Slot>,
     codes: Vec<Rules>,
+    /// The codes' distinct speaker scopes (`speakers`, `skip_speakers`):
+    /// usually one or two, checked once per segment rather than per code.
+    scopes: Vec<(SpeakerSet, SpeakerSet)>,
+    /// Per code, its index into `scopes`.
+    scope_of: Vec<usize>,
 }
 
 /// The leftmost-first match of `regex` in `from..to`, found in two steps:
@@ -699,6 +704,15 @@ impl Matcher {
                     .map_err(|e| Error::new(format!("the keywords cannot be compiled: {e}")))?,
             )
         };
+        let mut scopes: Vec<(SpeakerSet, SpeakerSet)> = Vec::new();
+        let mut scope_of = Vec::new();
+        for code in &codebook.codes {
+            let scope = (code.rules.speakers.clone(), code.rules.skip_speakers.clone());
+            scope_of.push(scopes.iter().position(|s| *s == scope).unwrap_or_else(|| {
+                scopes.push(scope);
+                scopes.len() - 1
+            }));
+        }
         let scan = |folded: bool| {
             RegexScan::new(
                 scanned
@@ -717,6 +731,8 @@ impl Matcher {
             regexes,
             slots,
             codes: codebook.codes.iter().map(|c| c.rules.clone()).collect(),
+            scopes,
+            scope_of,
         })
     }
 
@@ -850,11 +866,21 @@ impl Matcher {
         hits.sort_by_key(|h| h.segment);
         let mut out = Vec::new();
         let mut support = Vec::new();
+        // Per speaker scope, whether the current segment's speaker is in it.
+        let mut allowed: Vec<Option<bool>> = vec![None; self.scopes.len()];
         for in_segment in hits.chunk_by_mut(|a, b| a.segment == b.segment) {
             in_segment.sort_unstable_by_key(|h| h.code);
+            let seg = in_segment[0].segment as usize;
+            let speaker = segments[seg].speaker.as_deref();
+            allowed.fill(None);
             for group in in_segment.chunk_by(|a, b| a.code == b.code) {
-                let (seg, code) = (group[0].segment as usize, group[0].code as usize);
-                if let Some(applied) = self.evaluate(&folded.text, &segments[seg], code, group, &mut support) {
+                let code = group[0].code as usize;
+                let scope = self.scope_of[code];
+                let (speakers, skip) = &self.scopes[scope];
+                if !*allowed[scope].get_or_insert_with(|| speaker_allowed(speakers, skip, speaker)) {
+                    continue;
+                }
+                if let Some(applied) = self.evaluate(&folded.text, code, group, &mut support) {
                     out.push(Applied {
                         segment: seg,
                         ..applied
@@ -867,25 +893,8 @@ impl Matcher {
 
     /// Decides whether `code` applies to `segment` given its hits there.
     /// `support` is scratch space, reused across calls.
-    fn evaluate(
-        &self,
-        folded: &str,
-        segment: &Segment,
-        code: usize,
-        hits: &[Hit],
-        support: &mut Vec<(u32, u32)>,
-    ) -> Option<Applied> {
+    fn evaluate(&self, folded: &str, code: usize, hits: &[Hit], support: &mut Vec<(u32, u32)>) -> Option<Applied> {
         let rules = &self.codes[code];
-        if let Some(speaker) = &segment.speaker {
-            if rules.skip_speakers.contains(speaker) {
-                return None;
-            }
-            if !rules.speakers.is_empty() && !rules.speakers.contains(speaker) {
-                return None;
-            }
-        } else if !rules.speakers.is_empty() {
-            return None;
-        }
         let role = |h: &Hit| self.slots[h.slot as usize].role;
         if hits.iter().any(|h| role(h) == Role::Not) {
             return None;
@@ -940,6 +949,15 @@ impl Matcher {
             hits: spans.len(),
             spans,
         })
+    }
+}
+
+/// Whether a passage by `speaker` (`None`: no speaker label) may be coded
+/// with a code limited to `speakers` (empty: anyone) and never `skip`.
+fn speaker_allowed(speakers: &SpeakerSet, skip: &SpeakerSet, speaker: Option<&str>) -> bool {
+    match speaker {
+        Some(speaker) => !skip.contains(speaker) && (speakers.is_empty() || speakers.contains(speaker)),
+        None => speakers.is_empty(),
     }
 }
 
