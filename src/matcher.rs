@@ -765,6 +765,7 @@ impl Matcher {
             let mut state = ac
                 .start_state(AcAnchored::No)
                 .expect("an unanchored DFA has a start state");
+            let mut last_segment = 0;
             for (at, &byte) in ft.as_bytes().iter().enumerate() {
                 state = ac.next_state(AcAnchored::No, state, byte);
                 if !ac.is_special(state) || !ac.is_match(state) {
@@ -789,7 +790,7 @@ impl Matcher {
                             continue;
                         }
                         let (os, oe) = folded.original(text, s, e);
-                        if let Some(segment) = segment_of(segments, os, oe) {
+                        if let Some(segment) = segment_of(segments, os, oe, &mut last_segment) {
                             push(segment, u.slot, os, oe, s);
                         }
                     }
@@ -967,14 +968,20 @@ fn in_label(labels: &[Label], start: usize, end: usize) -> bool {
     labels.get(i).is_some_and(|l| l.start < end)
 }
 
-/// The index of the segment that wholly contains `[start, end)`.
-fn segment_of(segments: &[Segment], start: usize, end: usize) -> Option<usize> {
-    let i = segments.partition_point(|s| s.start <= start);
-    if i == 0 {
-        return None;
-    }
-    let s = &segments[i - 1];
-    (end <= s.end).then_some(i - 1)
+/// The index of the segment that wholly contains `[start, end)`. `last` is
+/// the previous answer: matches come in text order, so it is usually the
+/// answer again, or the next segment.
+fn segment_of(segments: &[Segment], start: usize, end: usize, last: &mut usize) -> Option<usize> {
+    let starts_in = |k: usize| segments[k].start <= start && segments.get(k + 1).is_none_or(|n| n.start > start);
+    let i = if *last < segments.len() && starts_in(*last) {
+        *last
+    } else if *last + 1 < segments.len() && starts_in(*last + 1) {
+        *last + 1
+    } else {
+        segments.partition_point(|s| s.start <= start).checked_sub(1)?
+    };
+    *last = i;
+    (end <= segments[i].end).then_some(i)
 }
 
 fn is_word_char(c: char) -> bool {
