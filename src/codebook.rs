@@ -157,26 +157,35 @@ pub struct Near {
 /// Speaker names, with `*` wildcards, compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SpeakerSet {
+    /// Lower-cased, as written in the codebook.
     pub patterns: Vec<String>,
+    /// Each pattern cut at its `*`s (`a*b` → `a`, `b`), done once here
+    /// because [`SpeakerSet::contains`] runs for every coded segment.
+    globs: Vec<Vec<String>>,
 }
 
 impl SpeakerSet {
+    /// The set of `patterns`, which must be lower-cased already.
+    pub fn new(patterns: Vec<String>) -> SpeakerSet {
+        let globs = patterns
+            .iter()
+            .map(|p| p.split('*').map(str::to_string).collect())
+            .collect();
+        SpeakerSet { patterns, globs }
+    }
+
     pub fn contains(&self, speaker: &str) -> bool {
-        if self.patterns.is_empty() {
+        if self.globs.is_empty() {
             return false;
         }
-        // Called for every coded segment: short ASCII names (the usual
-        // case) are lower-cased on the stack instead of in a new string.
-        let mut buf = [0u8; 64];
-        if speaker.is_ascii() && speaker.len() <= buf.len() {
-            let lower = &mut buf[..speaker.len()];
-            lower.copy_from_slice(speaker.as_bytes());
-            lower.make_ascii_lowercase();
-            let lower = std::str::from_utf8(lower).expect("ASCII");
-            return self.patterns.iter().any(|p| glob_match(p, lower));
+        // ASCII names (the usual case) are compared in place, ignoring ASCII
+        // case; others are lower-cased first, as `to_lowercase` may change
+        // their length (and their ASCII-ness).
+        if speaker.is_ascii() {
+            return self.globs.iter().any(|g| glob_match(g, speaker.as_bytes()));
         }
         let lower = speaker.to_lowercase();
-        self.patterns.iter().any(|p| glob_match(p, &lower))
+        self.globs.iter().any(|g| glob_match(g, lower.as_bytes()))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -184,19 +193,24 @@ impl SpeakerSet {
     }
 }
 
-/// `*`-only glob over already lower-cased strings (without allocating: it
-/// runs for every coded segment).
-fn glob_match(pattern: &str, s: &str) -> bool {
-    let Some((first, rest)) = pattern.split_once('*') else {
-        return pattern == s;
+/// Whether `s` matches the `*`-glob cut into `parts` at its `*`s, ignoring
+/// ASCII case (the parts are lower-cased). Comparing UTF-8 bytes is
+/// comparing characters: a valid needle only matches at char boundaries.
+fn glob_match(parts: &[String], s: &[u8]) -> bool {
+    let same = |part: &String, bytes: &[u8]| part.as_bytes().eq_ignore_ascii_case(bytes);
+    let Some((first, rest)) = parts.split_first() else {
+        return false;
     };
-    let (middle, last) = rest.rsplit_once('*').unwrap_or(("", rest));
-    if s.len() < first.len() + last.len() || !s.starts_with(first) || !s.ends_with(last) {
+    let Some((last, middle)) = rest.split_last() else {
+        return same(first, s); // no `*`
+    };
+    if s.len() < first.len() + last.len() || !same(first, &s[..first.len()]) || !same(last, &s[s.len() - last.len()..])
+    {
         return false;
     }
     let mut hay = &s[first.len()..s.len() - last.len()];
-    for part in middle.split('*').filter(|p| !p.is_empty()) {
-        match hay.find(part) {
+    for part in middle.iter().filter(|p| !p.is_empty()) {
+        match hay.windows(part.len()).position(|w| same(part, w)) {
             Some(i) => hay = &hay[i + part.len()..],
             None => return false,
         }
@@ -442,7 +456,7 @@ impl Checker<'_> {
             }
             patterns.push(p);
         }
-        Ok(SpeakerSet { patterns })
+        Ok(SpeakerSet::new(patterns))
     }
 
     fn term(&self, value: &Spanned<String>, code: &str, key: &str) -> Result<Term> {
@@ -850,18 +864,45 @@ mod tests {
             ("abc", "abc", true),
             ("abc", "abcd", false),
         ] {
-            assert_eq!(glob_match(p, s), want, "{p} {s}");
+            assert_eq!(SpeakerSet::new(vec![p.into()]).contains(s), want, "{p} {s}");
         }
     }
 
     #[test]
     fn speaker_globs() {
-        let s = SpeakerSet {
-            patterns: vec!["entrevistador*".into(), "interviewer".into()],
-        };
+        let s = SpeakerSet::new(vec!["entrevistador*".into(), "interviewer".into()]);
         assert!(s.contains("Entrevistadora"));
         assert!(s.contains("INTERVIEWER"));
         assert!(!s.contains("P03"));
+        let s = SpeakerSet::new(vec!["sra. l*".into(), "*tomás".into(), "k*".into()]);
+        assert!(s.contains("SRA. LÓPEZ"));
+        assert!(s.contains("Padre TOMÁS"));
+        assert!(s.contains("\u{212A}elvin"), "the Kelvin sign lower-cases to k");
+        assert!(!s.contains("Padre Tomas"));
+    }
+
+    /// `*` matches any run of characters, compared after lower-casing.
+    fn glob_reference(p: &[char], s: &[char]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some(('*', rest)) => (0..=s.len()).any(|k| glob_reference(rest, &s[k..])),
+            Some((c, rest)) => s.first() == Some(c) && glob_reference(rest, &s[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn speaker_sets_match_like_the_reference(
+            pattern in "[abAé*\u{212A}k]{1,6}",
+            speaker in "[abABéÉ\u{212A}kK ]{0,8}",
+        ) {
+            let p = pattern.to_lowercase();
+            let want = glob_reference(
+                &p.chars().collect::<Vec<_>>(),
+                &speaker.to_lowercase().chars().collect::<Vec<_>>(),
+            );
+            proptest::prop_assert_eq!(SpeakerSet::new(vec![p]).contains(&speaker), want);
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //! is an error giving its byte offset, never a silent `�`. Text holding NUL
 //! characters is binary data, not a transcript, and is refused.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use encoding_rs::{DecoderResult, Encoding, UTF_8, UTF_16BE, UTF_16LE};
@@ -46,33 +47,43 @@ pub fn parse_label(name: &str) -> Result<&'static Encoding> {
     }
 }
 
-/// Decodes a file's bytes following the rule of this module.
-pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded> {
-    let (encoding, body, note) = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        (enc, &bytes[bom_len..], None)
+/// Decodes a file's bytes following the rule of this module. Given owned
+/// bytes (a `Vec<u8>`), UTF-8 text becomes the `String` without a copy.
+pub fn decode<'a>(path: &Path, bytes: impl Into<Cow<'a, [u8]>>, forced: Option<&'static Encoding>) -> Result<Decoded> {
+    let mut bytes = bytes.into();
+    let (encoding, bom_len, note) = if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
+        (enc, bom_len, None)
     } else if let Some(enc) = forced {
-        (enc, bytes, implausible(path, enc, bytes))
-    } else if let Some(enc) = utf16_without_bom(bytes) {
+        (enc, 0, implausible(path, enc, &bytes))
+    } else if let Some(enc) = utf16_without_bom(&bytes) {
         let note = format!(
             "{}: read as {} (recognised without a byte-order mark); if the text looks wrong, give its encoding with --encoding NAME",
             path.display(),
             enc.name()
         );
-        (enc, bytes, Some(note))
-    } else if std::str::from_utf8(bytes).is_ok() {
-        (UTF_8, bytes, None)
+        (enc, 0, Some(note))
     } else {
+        // Valid UTF-8 is UTF-8: checking it is converting it.
+        match String::from_utf8(bytes.into_owned()) {
+            Ok(text) => return checked(path, text, UTF_8, None),
+            Err(e) => bytes = Cow::Owned(e.into_bytes()),
+        }
         let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-        detector.feed(bytes, true);
+        detector.feed(&bytes, true);
         let enc = detector.guess(None, chardetng::Utf8Detection::Deny);
         let note = format!(
             "{}: not UTF-8; read as {} (a guess); if accents look wrong, give the right encoding with --encoding NAME",
             path.display(),
             enc.name()
         );
-        (enc, bytes, Some(note))
+        (enc, 0, Some(note))
     };
-    let text = strict(path, encoding, body, bytes.len() - body.len())?;
+    let text = strict(path, encoding, bytes, bom_len)?;
+    checked(path, text, encoding, note)
+}
+
+/// The decoded text, unless it holds NUL characters.
+fn checked(path: &Path, text: String, encoding: &'static Encoding, note: Option<String>) -> Result<Decoded> {
     if let Some(at) = text.find('\0') {
         return Err(Error::new(format!(
             "the file holds binary data (a NUL character at character {}), not text",
@@ -84,15 +95,21 @@ pub fn decode(path: &Path, bytes: &[u8], forced: Option<&'static Encoding>) -> R
     Ok(Decoded { text, encoding, note })
 }
 
-/// Decodes `body` (which starts `skipped` bytes into the file) without
+/// Decodes `bytes` after their first `skipped` (a byte-order mark) without
 /// replacement characters, or says at which byte it fails.
-fn strict(path: &Path, encoding: &'static Encoding, body: &[u8], skipped: usize) -> Result<String> {
+fn strict(path: &Path, encoding: &'static Encoding, mut bytes: Cow<[u8]>, skipped: usize) -> Result<String> {
     if encoding == UTF_8 {
         // The fast path, and the common one.
-        if let Ok(s) = std::str::from_utf8(body) {
-            return Ok(s.to_string());
+        match String::from_utf8(bytes.into_owned()) {
+            Ok(mut text) => {
+                text.drain(..skipped);
+                return Ok(text);
+            }
+            // The decoder below finds the offending byte.
+            Err(e) => bytes = Cow::Owned(e.into_bytes()),
         }
     }
+    let body = &bytes[skipped..];
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let capacity = decoder
         .max_utf8_buffer_length_without_replacement(body.len())
@@ -192,7 +209,7 @@ mod tests {
 
     #[test]
     fn utf16_without_bom_is_recognised() {
-        let d = decode(Path::new("x.txt"), &utf16le("Año de la pandemia"), None).unwrap();
+        let d = decode(Path::new("x.txt"), utf16le("Año de la pandemia"), None).unwrap();
         assert_eq!(d.text, "Año de la pandemia");
         assert_eq!(d.encoding, UTF_16LE);
         assert!(d.note.unwrap().contains("UTF-16LE"));
@@ -219,7 +236,7 @@ mod tests {
             (d.text.as_str(), d.note),
             ("Pagué al coyote.\nY al prestamista.\n\n", None)
         );
-        let d = decode(path, &utf16le("Pagué al coyote."), Some(UTF_16LE)).unwrap();
+        let d = decode(path, utf16le("Pagué al coyote."), Some(UTF_16LE)).unwrap();
         assert_eq!((d.text.as_str(), d.note), ("Pagué al coyote.", None));
     }
 

@@ -421,8 +421,8 @@ pub(crate) fn check_size(path: &Path, len: u64, limit: u64) -> Result<()> {
 /// [`crate::text`]); also returns the warning about a guessed encoding.
 pub(crate) fn read_text(source: &Source, options: &ReadOptions) -> Result<(String, Option<String>)> {
     let bytes = read_bytes(&source.path, MAX_TEXT_FILE)?;
-    let decoded = encoding::decode(&source.path, &bytes, options.encoding)?;
-    Ok((crate::text::normalize(&decoded.text), decoded.note))
+    let decoded = encoding::decode(&source.path, bytes, options.encoding)?;
+    Ok((crate::text::normalize_owned(decoded.text), decoded.note))
 }
 
 /// Largest text file read (a transcript of this size is already a book).

@@ -6,13 +6,9 @@ use super::{Document, ReadOptions, Source, read_text};
 use crate::error::{Error, Result};
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Document> {
-    let (text, note) = read_text(source, options)?;
+    let (mut text, note) = read_text(source, options)?;
     let (attributes, body_start, first_line) = front_matter(&text, &source.path.display().to_string())?;
-    let text = if body_start == 0 {
-        text
-    } else {
-        text[body_start..].to_string()
-    };
+    text.drain(..body_start);
     Ok(Document {
         first_line,
         attributes,

@@ -129,54 +129,63 @@ impl Freq {
         if let (Some(total), Some(all)) = (self.segments.as_mut(), all_segments) {
             *total += all.len() as u64;
         }
-        // Group sizes: documents per group, and segments where known.
-        let mut doc_groups: Vec<&str> = Vec::new();
-        match all_segments {
-            Some(all) => {
-                for speaker in all {
-                    let g = self.group_of(doc, attributes, speaker);
-                    self.group_sizes.entry(g.to_string()).or_default().segments += 1;
-                    doc_groups.push(g);
-                }
-            }
+        // Group sizes: documents per group, and segments where known. Only a
+        // crosstab by speaker has more than one group in a document.
+        if self.by == Some(GroupBy::Speaker) {
             // Without the transcripts, a document's speakers are unknown.
-            None if self.by == Some(GroupBy::Speaker) => {}
-            None => doc_groups.push(self.group_of(doc, attributes, "")),
+            let mut groups: Vec<&str> = all_segments
+                .unwrap_or_default()
+                .iter()
+                .map(|speaker| self.group_of(doc, attributes, speaker))
+                .collect();
+            groups.sort_unstable();
+            for same in groups.chunk_by(|a, b| a == b) {
+                let size = group_entry(&mut self.group_sizes, same[0]);
+                size.segments += same.len() as u64;
+                size.documents += 1;
+            }
+        } else {
+            let g = self.group_of(doc, attributes, "");
+            let size = group_entry(&mut self.group_sizes, g);
+            size.segments += all_segments.map_or(0, |all| all.len() as u64);
+            size.documents += 1;
         }
-        if self.by != Some(GroupBy::Speaker) {
-            doc_groups = vec![self.group_of(doc, attributes, "")];
-        }
-        doc_groups.sort_unstable();
-        doc_groups.dedup();
-        for g in doc_groups {
-            self.group_sizes.entry(g.to_string()).or_default().documents += 1;
-        }
-        // Roll each coding up to its ancestors, once per segment.
-        let mut rolled: Vec<(usize, usize, u64, &str)> = Vec::new();
+        // Roll each coding up to its ancestors, bucketed by code (a counting
+        // sort: codes are few, codings many).
+        let n = self.tree.codes.len();
+        let mut starts = vec![0; n + 1];
         for c in coded {
             for code in self.tree.ancestry(c.code) {
-                rolled.push((code, c.key, c.hits, c.speaker));
+                starts[code + 1] += 1;
             }
         }
-        rolled.sort_unstable_by_key(|r| (r.0, r.1));
-        let mut i = 0;
-        while i < rolled.len() {
-            let code = rolled[i].0;
-            let mut groups_seen: Vec<String> = Vec::new();
-            let mut j = i;
-            while j < rolled.len() && rolled[j].0 == code {
-                let key = rolled[j].1;
-                let mut hits = 0;
-                let speaker = rolled[j].3;
-                while j < rolled.len() && rolled[j].0 == code && rolled[j].1 == key {
-                    hits += rolled[j].2;
-                    j += 1;
-                }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut rolled: Vec<(usize, u64, &str)> = vec![(0, 0, ""); starts[n]];
+        let mut next = starts.clone();
+        for c in coded {
+            for code in self.tree.ancestry(c.code) {
+                rolled[next[code]] = (c.key, c.hits, c.speaker);
+                next[code] += 1;
+            }
+        }
+        // Count each code once per segment. Transcripts give codings in
+        // segment order, so the (stable) sort by key only checks that.
+        for code in 0..n {
+            let bucket = &mut rolled[starts[code]..starts[code + 1]];
+            if bucket.is_empty() {
+                continue;
+            }
+            bucket.sort_by_key(|r| r.0);
+            let mut groups_seen: Vec<&str> = Vec::new();
+            for segment in bucket.chunk_by(|a, b| a.0 == b.0) {
+                let hits: u64 = segment.iter().map(|r| r.1).sum();
                 self.totals[code].segments += 1;
                 self.totals[code].hits += hits;
                 if self.by.is_some() {
-                    let g = self.group_of(doc, attributes, speaker).to_string();
-                    let cell = self.groups[code].entry(g.clone()).or_default();
+                    let g = self.group_of(doc, attributes, segment[0].2);
+                    let cell = group_entry(&mut self.groups[code], g);
                     cell.segments += 1;
                     cell.hits += hits;
                     if !groups_seen.contains(&g) {
@@ -186,7 +195,6 @@ impl Freq {
                 }
             }
             self.totals[code].documents += 1;
-            i = j;
         }
     }
 
@@ -362,6 +370,15 @@ impl Freq {
     }
 }
 
+/// The counts of group `g`, created empty if new (without allocating the
+/// key when it exists: this runs for every coded segment).
+fn group_entry<'m>(map: &'m mut BTreeMap<String, Counts>, g: &str) -> &'m mut Counts {
+    if !map.contains_key(g) {
+        map.insert(g.to_string(), Counts::default());
+    }
+    map.get_mut(g).expect("inserted above")
+}
+
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -411,6 +428,31 @@ mod tests {
         assert_eq!(f.documents, 2);
         assert_eq!(f.segments, Some(4));
         assert_eq!(f.percent_documents(prices), "50.0");
+    }
+
+    #[test]
+    fn codings_out_of_segment_order_count_once_per_segment() {
+        let t = tree();
+        let (lenders, mortgage) = (t.find("lenders").unwrap(), t.find("mortgage").unwrap());
+        let mut f = Freq::new(t, Some(GroupBy::Speaker), false);
+        let seg = |key, code, speaker| CodedSegment {
+            key,
+            speaker,
+            code,
+            hits: 1,
+        };
+        // As read from a coded CSV: segment 1's codings are not together.
+        let coded = [seg(1, lenders, "P1"), seg(2, mortgage, "P2"), seg(1, mortgage, "P1")];
+        f.add_document("a", &IndexMap::new(), None, &coded);
+        let debt = f.tree.find("debt").unwrap();
+        assert_eq!(
+            (f.totals[debt].segments, f.totals[debt].documents, f.totals[debt].hits),
+            (2, 1, 3)
+        );
+        assert_eq!(f.groups[debt]["P1"].segments, 1);
+        assert_eq!(f.groups[debt]["P1"].hits, 2);
+        assert_eq!(f.groups[debt]["P2"].documents, 1);
+        assert_eq!(f.totals[mortgage].segments, 2);
     }
 
     #[test]
