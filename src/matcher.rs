@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored as AcAnchored, MatchKind, dfa};
 use regex_automata::nfa::thompson;
-use regex_automata::util::pool::Pool;
+use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::{Anchored, Input, MatchKind as RegexMatchKind, hybrid, meta, util::syntax};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -486,65 +486,120 @@ impl RegexScan {
     /// `(index into ranges, end of the last possible match)`; `None` when the
     /// DFA gives up (then any segment may, anywhere).
     fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> Option<Vec<Vec<(u32, u32)>>> {
-        let mut flagged = vec![Vec::new(); self.rules.len()];
-        let mut flag = |cache: &hybrid::dfa::Cache, state: hybrid::LazyStateID, end: usize, k: &mut usize| {
-            while *k < ranges.len() && ranges[*k].1 < end {
-                *k += 1;
-            }
-            // Not an empty match, nor one between segments.
-            if ranges.get(*k).is_some_and(|&(a, _)| a < end) {
-                for i in 0..self.dfa.match_len(cache, state) {
-                    let list: &mut Vec<(u32, u32)> = &mut flagged[self.dfa.match_pattern(cache, state, i).as_usize()];
-                    match list.last_mut() {
-                        Some(last) if last.0 == *k as u32 => last.1 = end as u32,
-                        _ => list.push((*k as u32, end as u32)),
-                    }
-                }
-            }
-        };
+        let mut walk = self.walk(hay, ranges)?;
+        for (at, &byte) in hay.as_bytes().iter().enumerate() {
+            walk.step(at, byte);
+        }
+        walk.finish(hay.len())
+    }
+
+    /// A walk of the DFA over `hay`, one byte at a time (see [`Walk`]).
+    fn walk<'s>(&'s self, hay: &str, ranges: &'s [(usize, usize)]) -> Option<Walk<'s>> {
         let mut cache = self.caches.get();
-        let cache = &mut *cache;
-        let mut state = self.dfa.start_state_forward(cache, &Input::new(hay)).ok()?;
-        let mut k = 0;
-        // The DFA's own overlapping search stops at every match and does
-        // bookkeeping at every byte; this loop only follows transitions
-        // while they lead to plain states. Matches are reported one byte
-        // late: a match state entered on the byte at `at` means a match
-        // ending at `at`.
-        let bytes = hay.as_bytes();
-        let mut at = 0;
-        'text: while at < bytes.len() {
-            // `state` is untagged here: neither a match, nor unknown.
-            let next = self.dfa.next_state_untagged(cache, state, bytes[at]);
+        let state = self.dfa.start_state_forward(&mut cache, &Input::new(hay)).ok()?;
+        Some(Walk {
+            scan: self,
+            cache,
+            state,
+            ranges,
+            k: 0,
+            flagged: vec![Vec::new(); self.rules.len()],
+            stopped: None,
+        })
+    }
+}
+
+/// A [`RegexScan`] in progress, fed one byte at a time so that the caller
+/// can walk another automaton over the same text in the same loop: the two
+/// walks' memory loads, each waiting on the previous one of its own walk,
+/// then overlap.
+///
+/// The DFA's own overlapping search stops at every match and does
+/// bookkeeping at every byte; this walk only follows transitions while they
+/// lead to plain states. Matches are reported one byte late: a match state
+/// entered on the byte at `at` means a match ending at `at`.
+struct Walk<'s> {
+    scan: &'s RegexScan,
+    cache: PoolGuard<'s, hybrid::dfa::Cache, CacheFn>,
+    state: hybrid::LazyStateID,
+    ranges: &'s [(usize, usize)],
+    /// The segment of the last match.
+    k: usize,
+    flagged: Vec<Vec<(u32, u32)>>,
+    /// `Some(true)` once no match can follow (a dead state), `Some(false)`
+    /// once the DFA gave up.
+    stopped: Option<bool>,
+}
+
+impl Walk<'_> {
+    #[inline(always)]
+    fn step(&mut self, at: usize, byte: u8) {
+        if !self.state.is_tagged() {
+            let next = self.scan.dfa.next_state_untagged(&self.cache, self.state, byte);
             if !next.is_tagged() {
-                state = next;
-                at += 1;
-                continue;
+                self.state = next;
+                return;
             }
-            // An uncomputed transition, or a special state: take the slow
-            // path until back on a plain state.
-            state = self.dfa.next_state(cache, state, bytes[at]).ok()?;
-            while state.is_tagged() {
-                if state.is_match() {
-                    flag(cache, state, at, &mut k);
-                } else if state.is_dead() {
-                    return Some(flagged); // no match can start from here on
-                } else if state.is_quit() {
-                    return None;
-                }
-                at += 1;
-                if at == bytes.len() {
-                    break 'text;
-                }
-                state = self.dfa.next_state(cache, state, bytes[at]).ok()?;
-            }
-            at += 1;
         }
-        let end = self.dfa.next_eoi_state(cache, state).ok()?;
+        self.slow_step(at, byte);
+    }
+
+    /// An uncomputed transition, or one from or to a special state.
+    #[inline(never)]
+    fn slow_step(&mut self, at: usize, byte: u8) {
+        if self.stopped.is_some() {
+            return;
+        }
+        let dfa = &self.scan.dfa;
+        match dfa.next_state(&mut self.cache, self.state, byte) {
+            Ok(next) => self.state = next,
+            Err(_) => {
+                self.stopped = Some(false);
+                return;
+            }
+        }
+        if self.state.is_match() {
+            self.flag(self.state, at);
+        } else if self.state.is_dead() {
+            self.stopped = Some(true);
+        } else if self.state.is_quit() {
+            self.stopped = Some(false);
+        }
+    }
+
+    /// Notes the segment of the matches that end at `end` in `state`.
+    fn flag(&mut self, state: hybrid::LazyStateID, end: usize) {
+        let ranges = self.ranges;
+        while self.k < ranges.len() && ranges[self.k].1 < end {
+            self.k += 1;
+        }
+        // Not an empty match, nor one between segments.
+        if !ranges.get(self.k).is_some_and(|&(a, _)| a < end) {
+            return;
+        }
+        let k = self.k as u32;
+        for i in 0..self.scan.dfa.match_len(&self.cache, state) {
+            let pattern = self.scan.dfa.match_pattern(&self.cache, state, i).as_usize();
+            match self.flagged[pattern].last_mut() {
+                Some(last) if last.0 == k => last.1 = end as u32,
+                _ => self.flagged[pattern].push((k, end as u32)),
+            }
+        }
+    }
+
+    /// The segments flagged per rule (see [`RegexScan::flag`]), once the
+    /// walk has seen all `len` bytes.
+    fn finish(mut self, len: usize) -> Option<Vec<Vec<(u32, u32)>>> {
+        match self.stopped {
+            Some(false) => return None,
+            Some(true) => return Some(self.flagged),
+            None => {}
+        }
+        let end = self.scan.dfa.next_eoi_state(&mut self.cache, self.state).ok()?;
         if end.is_match() {
-            flag(cache, end, hay.len(), &mut k);
+            self.flag(end, len);
         }
-        Some(flagged)
+        Some(self.flagged)
     }
 }
 
@@ -757,22 +812,40 @@ impl Matcher {
             });
         };
         let ft = folded.text.as_str();
-        if let Some(ac) = &self.automaton {
-            // Every keyword ending at each byte, straight from the DFA's
-            // match states: the library's overlapping iterator costs a call
-            // per candidate, and most candidates (`son` in `person`) fail
-            // the word-boundary check below.
-            let mut state = ac
-                .start_state(AcAnchored::No)
-                .expect("an unanchored DFA has a start state");
+        let original_ranges: Vec<(usize, usize)> = segments.iter().map(|s| (s.start, s.end)).collect();
+        let folded_ranges: Vec<(usize, usize)> = match self.folded_scan {
+            Some(_) => original_ranges
+                .iter()
+                .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b)))
+                .collect(),
+            None => Vec::new(),
+        };
+        // One loop walks the folded text with the keyword automaton and the
+        // scan of the regexes that run on folded text.
+        let mut walk = self.folded_scan.as_ref().and_then(|scan| scan.walk(ft, &folded_ranges));
+        if self.automaton.is_some() || walk.is_some() {
+            let mut state = self.automaton.as_ref().map(|ac| {
+                ac.start_state(AcAnchored::No)
+                    .expect("an unanchored DFA has a start state")
+            });
             let mut last_segment = 0;
             for (at, &byte) in ft.as_bytes().iter().enumerate() {
-                state = ac.next_state(AcAnchored::No, state, byte);
-                if !ac.is_special(state) || !ac.is_match(state) {
+                if let Some(walk) = &mut walk {
+                    walk.step(at, byte);
+                }
+                let (Some(ac), Some(state)) = (&self.automaton, &mut state) else {
+                    continue;
+                };
+                // Every keyword ending at this byte, straight from the DFA's
+                // match states: the library's overlapping iterator costs a
+                // call per candidate, and most candidates (`son` in `person`)
+                // fail the word-boundary check below.
+                *state = ac.next_state(AcAnchored::No, *state, byte);
+                if !ac.is_special(*state) || !ac.is_match(*state) {
                     continue;
                 }
-                for i in 0..ac.match_len(state) {
-                    let literal = ac.match_pattern(state, i);
+                for i in 0..ac.match_len(*state) {
+                    let literal = ac.match_pattern(*state, i);
                     let (start, end) = (at + 1 - ac.pattern_len(literal), at + 1);
                     for u in &self.uses[literal.as_usize()] {
                         let (mut s, mut e) = (start, end);
@@ -798,21 +871,23 @@ impl Matcher {
             }
         }
         if !self.regexes.is_empty() {
-            let original_ranges: Vec<(usize, usize)> = segments.iter().map(|s| (s.start, s.end)).collect();
-            let folded_ranges: Vec<(usize, usize)> = original_ranges
-                .iter()
-                .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b)))
-                .collect();
-            let on_folded = (ft, &folded_ranges, folded.folded_unicode_words, &self.folded_scan);
+            // `None`: the scan could not run, so any segment may match.
+            let mut folded_flags = Some(walk.and_then(|walk| walk.finish(ft.len())));
+            let on_folded = (true, ft, &folded_ranges, folded.folded_unicode_words, &self.folded_scan);
             let on_original = (
+                false,
                 text,
                 &original_ranges,
                 folded.original_unicode_words,
                 &self.original_scan,
             );
-            for (hay, ranges, unicode_words, scan) in [on_folded, on_original] {
+            for (on_folded_text, hay, ranges, unicode_words, scan) in [on_folded, on_original] {
                 let Some(scan) = scan else { continue };
-                let flagged = scan.flag(hay, ranges);
+                let flagged = if on_folded_text {
+                    folded_flags.take().flatten()
+                } else {
+                    scan.flag(hay, ranges)
+                };
                 for (id, &rule) in scan.rules.iter().enumerate() {
                     let r = &self.regexes[rule];
                     let mut captures = None;
