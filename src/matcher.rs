@@ -574,7 +574,7 @@ impl Walk<'_> {
             self.k += 1;
         }
         // Not an empty match, nor one between segments.
-        if !ranges.get(self.k).is_some_and(|&(a, _)| a < end) {
+        if ranges.get(self.k).is_none_or(|&(a, _)| a >= end) {
             return;
         }
         let k = self.k as u32;
