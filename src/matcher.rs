@@ -68,7 +68,7 @@ struct Mark {
 
 /// Builds the folded text and its marks.
 struct Folder {
-    out: Vec<u8>,
+    out: String,
     marks: Vec<Mark>,
 }
 
@@ -92,7 +92,7 @@ impl Folder {
 
     fn space(&mut self, at: usize) {
         self.linear(at);
-        self.out.push(b' ');
+        self.out.push(' ');
     }
 }
 
@@ -101,7 +101,7 @@ impl Folded {
     pub fn new(text: &str, labels: &[Label]) -> Folded {
         assert!(text.len() < u32::MAX as usize, "documents are limited to 4 GiB");
         let mut f = Folder {
-            out: Vec::with_capacity(text.len()),
+            out: String::with_capacity(text.len()),
             marks: Vec::with_capacity(text.len() / 32 + 1),
         };
         let bytes = text.as_bytes();
@@ -116,9 +116,9 @@ impl Folded {
                 let label = labels.next().expect("peeked");
                 // A label separates speakers: no phrase runs from one
                 // speaker's words into the next one's.
-                if f.out.last().is_some_and(|&b| b != LABEL) {
+                if f.out.as_bytes().last().is_some_and(|&b| b != LABEL) {
                     f.linear(i);
-                    f.out.push(LABEL);
+                    f.out.push(char::from(LABEL));
                 }
                 last_space = true;
                 i = i.max(label.end);
@@ -149,7 +149,7 @@ impl Folded {
                 }
                 f.linear(i);
                 let from = f.out.len();
-                f.out.extend_from_slice(&bytes[i..j]);
+                f.out.push_str(&text[i..j]);
                 f.out[from..].make_ascii_lowercase();
                 last_space = false;
                 i = j;
@@ -163,10 +163,21 @@ impl Folded {
                 }
             } else {
                 let before = f.out.len();
-                fold_char(c, |d| {
-                    let mut buf = [0u8; 4];
-                    f.out.extend_from_slice(d.encode_utf8(&mut buf).as_bytes());
-                });
+                let (word, folded_word) = match Latin::of(c) {
+                    Some(latin) => {
+                        f.out.extend(latin.folded);
+                        (latin.word, latin.folded_word)
+                    }
+                    None => {
+                        fold_char(c, |d| f.out.push(d));
+                        let word = regex_syntax::is_word_character(c);
+                        let folded_word = word
+                            && f.out[before..]
+                                .chars()
+                                .any(|d| !d.is_ascii() && regex_syntax::is_word_character(d));
+                        (word, folded_word)
+                    }
+                };
                 if f.out.len() > before {
                     f.marks.push(Mark {
                         folded: before as u32,
@@ -175,16 +186,13 @@ impl Folded {
                     });
                     last_space = false;
                 }
-                if regex_syntax::is_word_character(c) {
-                    original_unicode_words = true;
-                    folded_unicode_words |= std::str::from_utf8(&f.out[before..])
-                        .is_ok_and(|s| s.chars().any(|d| !d.is_ascii() && regex_syntax::is_word_character(d)));
-                }
+                original_unicode_words |= word;
+                folded_unicode_words |= folded_word;
             }
             i += c.len_utf8();
         }
         Folded {
-            text: String::from_utf8(f.out).expect("folding writes whole characters"),
+            text: f.out,
             marks: f.marks,
             original_unicode_words,
             folded_unicode_words,
@@ -268,6 +276,52 @@ impl Folded {
     /// The original character that produced the folded byte `at`.
     fn original_char(&self, original: &str, at: usize) -> char {
         original[self.original_offset(at)..].chars().next().unwrap_or(' ')
+    }
+}
+
+/// The folding of a character of the Latin-1 Supplement or Latin Extended
+/// blocks (U+0080 to U+024F), where the accented letters of Spanish and most
+/// European languages live, looked up rather than computed: folding is the
+/// most frequent work on non-ASCII text.
+#[derive(Debug, Clone, Copy)]
+struct Latin {
+    /// The folded form: one character, or none (a lone combining mark).
+    folded: Option<char>,
+    /// Whether the character is a word character (for `\b`).
+    word: bool,
+    /// Whether its folded form is a non-ASCII word character.
+    folded_word: bool,
+}
+
+impl Latin {
+    const RANGE: std::ops::Range<u32> = 0x80..0x250;
+
+    fn of(c: char) -> Option<Latin> {
+        static TABLE: OnceLock<Vec<Option<Latin>>> = OnceLock::new();
+        let u = u32::from(c);
+        if !Self::RANGE.contains(&u) {
+            return None;
+        }
+        let table = TABLE.get_or_init(|| {
+            Self::RANGE
+                .map(|u| {
+                    let c = char::from_u32(u).expect("no surrogates below U+D800");
+                    let mut folded = String::new();
+                    fold_char(c, |d| folded.push(d));
+                    let mut chars = folded.chars();
+                    let (first, rest) = (chars.next(), chars.next());
+                    // The few that fold to two characters (`ŉ` to `ʼn`) are
+                    // folded each time they occur.
+                    let word = regex_syntax::is_word_character(c);
+                    (rest.is_none()).then(|| Latin {
+                        folded: first,
+                        word,
+                        folded_word: word && first.is_some_and(|d| !d.is_ascii() && regex_syntax::is_word_character(d)),
+                    })
+                })
+                .collect()
+        });
+        table[(u - Self::RANGE.start) as usize]
     }
 }
 
@@ -1598,6 +1652,20 @@ mod tests {
                 proptest::prop_assert_eq!(f.mark_of(at), want);
             }
         }
+    }
+
+    #[test]
+    fn the_latin_table_folds_as_fold_char_does() {
+        for c in (0x80..0x250).filter_map(char::from_u32) {
+            let want = fold_str(&c.to_string());
+            if let Some(latin) = Latin::of(c) {
+                assert_eq!(latin.folded.map(String::from).unwrap_or_default(), want, "{c:?}");
+                assert_eq!(latin.word, regex_syntax::is_word_character(c), "{c:?}");
+            } else {
+                assert!(want.chars().count() > 1, "{c:?}");
+            }
+        }
+        assert!(Latin::of('a').is_none() && Latin::of('ő').is_some() && Latin::of('ж').is_none());
     }
 
     #[test]
