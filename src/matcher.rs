@@ -714,8 +714,25 @@ pub struct Applied {
     pub code: usize,
     /// Number of distinct (non-overlapping) matches that supported the code.
     pub hits: usize,
-    /// Byte ranges of those matches in the document text, in order.
+    /// Where the byte ranges of those matches are in [`Applications::spans`]
+    /// (one vector per document rather than one per coded segment).
+    pub spans: std::ops::Range<usize>,
+}
+
+/// The codes applied to the segments of one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applications {
+    /// Ordered by segment, then code.
+    pub applied: Vec<Applied>,
+    /// Byte ranges of matches in the document text, by [`Applied::spans`].
     pub spans: Vec<(usize, usize)>,
+}
+
+impl Applications {
+    /// The byte ranges of the matches that supported `applied`, in order.
+    pub fn spans_of(&self, applied: &Applied) -> &[(usize, usize)] {
+        &self.spans[applied.spans.clone()]
+    }
 }
 
 impl Matcher {
@@ -848,9 +865,9 @@ impl Matcher {
     /// Applies every code to every segment of one document. `labels` are the
     /// document's speaker labels (never matched); `segments` must be sorted
     /// and non-overlapping. Results are ordered by segment, then code.
-    pub fn apply(&self, text: &str, labels: &[Label], segments: &[Segment]) -> Vec<Applied> {
+    pub fn apply(&self, text: &str, labels: &[Label], segments: &[Segment]) -> Applications {
         if segments.is_empty() {
-            return Vec::new();
+            return Applications::default();
         }
         let folded = Folded::new(text, labels);
         // About one hit per 32 bytes of transcript, for a large codebook.
@@ -994,7 +1011,7 @@ impl Matcher {
         // segment order (keywords, then each regex), which a stable sort
         // merges cheaply; each segment's few hits are then sorted by code.
         hits.sort_by_key(|h| h.segment);
-        let mut out = Vec::new();
+        let mut out = Applications::default();
         let mut support = Vec::new();
         // Per speaker scope, whether the current segment's speaker is in it.
         let mut allowed: Vec<Option<bool>> = vec![None; self.scopes.len()];
@@ -1010,8 +1027,8 @@ impl Matcher {
                 if !*allowed[scope].get_or_insert_with(|| speaker_allowed(speakers, skip, speaker)) {
                     continue;
                 }
-                if let Some(applied) = self.evaluate(&folded.text, code, group, &mut support) {
-                    out.push(Applied {
+                if let Some(applied) = self.evaluate(&folded.text, code, group, &mut support, &mut out.spans) {
+                    out.applied.push(Applied {
                         segment: seg,
                         ..applied
                     });
@@ -1023,7 +1040,15 @@ impl Matcher {
 
     /// Decides whether `code` applies to `segment` given its hits there.
     /// `support` is scratch space, reused across calls.
-    fn evaluate(&self, folded: &str, code: usize, hits: &[Hit], support: &mut Vec<(u32, u32)>) -> Option<Applied> {
+    /// The spans of its matches go to `spans`.
+    fn evaluate(
+        &self,
+        folded: &str,
+        code: usize,
+        hits: &[Hit],
+        support: &mut Vec<(u32, u32)>,
+        spans: &mut Vec<(usize, usize)>,
+    ) -> Option<Applied> {
         let rules = &self.codes[code];
         let role = |h: &Hit| self.slots[h.slot as usize].role;
         if hits.iter().any(|h| role(h) == Role::Not) {
@@ -1063,21 +1088,23 @@ impl Matcher {
         // Leftmost-longest, non-overlapping: a word matched by two terms
         // counts once.
         support.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)));
-        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let first = spans.len();
         for &(s, e) in support.iter() {
             let (s, e) = (s as usize, e as usize);
-            if spans.last().is_none_or(|&(_, le)| s >= le) {
+            if spans.len() == first || spans.last().is_some_and(|&(_, le)| s >= le) {
                 spans.push((s, e));
             }
         }
-        if spans.is_empty() || spans.len() < rules.min_hits as usize {
+        let hits = spans.len() - first;
+        if hits == 0 || hits < rules.min_hits as usize {
+            spans.truncate(first);
             return None;
         }
         Some(Applied {
             segment: 0,
             code,
-            hits: spans.len(),
-            spans,
+            hits,
+            spans: first..spans.len(),
         })
     }
 }
@@ -1330,10 +1357,16 @@ mod tests {
         let m = Matcher::new(&cb).unwrap();
         let labels = segment::find_labels(text, &SpeakerRule::default());
         let segs = segment::segment(text, unit, &labels, 1);
-        m.apply(text, &labels, &segs)
-            .into_iter()
+        let applications = m.apply(text, &labels, &segs);
+        applications
+            .applied
+            .iter()
             .map(|a| {
-                let matched = a.spans.iter().map(|&(s, e)| text[s..e].to_string()).collect();
+                let matched = applications
+                    .spans_of(a)
+                    .iter()
+                    .map(|&(s, e)| text[s..e].to_string())
+                    .collect();
                 (cb.codes[a.code].name.clone(), segs[a.segment].index, a.hits, matched)
             })
             .collect()

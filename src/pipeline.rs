@@ -64,6 +64,8 @@ pub struct CodedDocument {
     pub segments: Vec<Segment>,
     /// Ordered by segment, then code.
     pub applied: Vec<Applied>,
+    /// The matches' byte ranges, by [`Applied::spans`].
+    pub spans: Vec<(usize, usize)>,
 }
 
 /// A document's speaker labels and segments. Labels the format gave
@@ -96,7 +98,12 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
         let warning = format!("{}: no passage has a time, so --from/--to leave none of it", doc.id);
         doc.warnings.push(warning);
     }
-    CodedDocument { doc, segments, applied }
+    CodedDocument {
+        doc,
+        segments,
+        applied: applied.applied,
+        spans: applied.spans,
+    }
 }
 
 /// How many sources, per thread, may be read and coded ahead of the one the
@@ -207,7 +214,10 @@ impl CodedDocument {
             .map(|a| {
                 let seg = &self.segments[a.segment];
                 let text = &self.doc.text[seg.start..seg.end];
-                let spans: Vec<(usize, usize)> = a.spans.iter().map(|&(s, e)| (s - seg.start, e - seg.start)).collect();
+                let spans: Vec<(usize, usize)> = self.spans[a.spans.clone()]
+                    .iter()
+                    .map(|&(s, e)| (s - seg.start, e - seg.start))
+                    .collect();
                 Coding {
                     document: self.doc.id.clone(),
                     segment: seg.index,

@@ -124,7 +124,8 @@ impl<'a> RuleFinder<'a> {
         }
         Ok(matcher
             .apply(text, &labels, &segments)
-            .into_iter()
+            .applied
+            .iter()
             .map(|a| names[a.code].clone())
             .collect())
     }
