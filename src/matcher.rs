@@ -66,6 +66,28 @@ struct Mark {
     linear: bool,
 }
 
+/// The buffers of a [`Folded`] text.
+#[derive(Default)]
+struct Buffers {
+    text: String,
+    marks: Vec<Mark>,
+}
+
+/// Per thread, the buffers of the last document coded, reused by the next:
+/// documents are large, and allocating (and the kernel zeroing) their
+/// buffers anew each time costs more than folding some of them.
+#[derive(Default)]
+struct Scratch {
+    folded: Buffers,
+    hits: Vec<Hit>,
+    original_ranges: Vec<(usize, usize)>,
+    folded_ranges: Vec<(usize, usize)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
+}
+
 /// Builds the folded text and its marks.
 struct Folder {
     out: String,
@@ -99,11 +121,21 @@ impl Folder {
 impl Folded {
     /// Folds `text`, replacing the byte ranges of `labels` (sorted) by separators.
     pub fn new(text: &str, labels: &[Label]) -> Folded {
+        Folded::new_in(text, labels, Buffers::default())
+    }
+
+    /// [`Folded::new`], writing into buffers left by an earlier document
+    /// (see [`Folded::into_buffers`]) rather than new ones.
+    fn new_in(text: &str, labels: &[Label], buffers: Buffers) -> Folded {
         assert!(text.len() < u32::MAX as usize, "documents are limited to 4 GiB");
-        let mut f = Folder {
-            out: String::with_capacity(text.len()),
-            marks: Vec::with_capacity(text.len() / 32 + 1),
-        };
+        let Buffers {
+            text: mut out,
+            mut marks,
+        } = buffers;
+        out.clear();
+        out.reserve(text.len());
+        marks.clear();
+        let mut f = Folder { out, marks };
         let bytes = text.as_bytes();
         let mut labels = labels.iter().peekable();
         let mut i = 0;
@@ -208,6 +240,14 @@ impl Folded {
             m.original as usize + (at - m.folded as usize)
         } else {
             m.original as usize
+        }
+    }
+
+    /// The folded text's buffers, for the next document.
+    fn into_buffers(self) -> Buffers {
+        Buffers {
+            text: self.text,
+            marks: self.marks,
         }
     }
 
@@ -869,9 +909,10 @@ impl Matcher {
         if segments.is_empty() {
             return Applications::default();
         }
-        let folded = Folded::new(text, labels);
-        // About one hit per 32 bytes of transcript, for a large codebook.
-        let mut hits: Vec<Hit> = Vec::with_capacity(text.len() / 32);
+        let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let folded = Folded::new_in(text, labels, std::mem::take(&mut scratch.folded));
+        let mut hits = std::mem::take(&mut scratch.hits);
+        hits.clear();
         let mut push = |segment: usize, slot: u32, start: usize, end: usize, folded_start: usize| {
             hits.push(Hit {
                 segment: segment as u32,
@@ -883,14 +924,18 @@ impl Matcher {
             });
         };
         let ft = folded.text.as_str();
-        let original_ranges: Vec<(usize, usize)> = segments.iter().map(|s| (s.start, s.end)).collect();
-        let folded_ranges: Vec<(usize, usize)> = match self.folded_scan {
-            Some(_) => original_ranges
-                .iter()
-                .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b)))
-                .collect(),
-            None => Vec::new(),
-        };
+        let mut original_ranges = std::mem::take(&mut scratch.original_ranges);
+        original_ranges.clear();
+        original_ranges.extend(segments.iter().map(|s| (s.start, s.end)));
+        let mut folded_ranges = std::mem::take(&mut scratch.folded_ranges);
+        folded_ranges.clear();
+        if self.folded_scan.is_some() {
+            folded_ranges.extend(
+                original_ranges
+                    .iter()
+                    .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b))),
+            );
+        }
         // One loop walks the folded text with the keyword automaton and the
         // scan of the regexes that run on folded text.
         let mut walk = self.folded_scan.as_ref().and_then(|scan| scan.walk(ft, &folded_ranges));
@@ -941,9 +986,9 @@ impl Matcher {
                 }
             }
         }
+        // `None`: the scan could not run, so any segment may match.
+        let mut folded_flags = Some(walk.and_then(|walk| walk.finish(ft.len())));
         if !self.regexes.is_empty() {
-            // `None`: the scan could not run, so any segment may match.
-            let mut folded_flags = Some(walk.and_then(|walk| walk.finish(ft.len())));
             let on_folded = (true, ft, &folded_ranges, folded.folded_unicode_words, &self.folded_scan);
             let on_original = (
                 false,
@@ -1035,6 +1080,14 @@ impl Matcher {
                 }
             }
         }
+        SCRATCH.with(|s| {
+            *s.borrow_mut() = Scratch {
+                folded: folded.into_buffers(),
+                hits,
+                original_ranges,
+                folded_ranges,
+            }
+        });
         out
     }
 
