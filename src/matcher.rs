@@ -66,6 +66,33 @@ struct Mark {
     linear: bool,
 }
 
+/// Whether an ASCII byte is white space as [`char::is_whitespace`] has it:
+/// `is_ascii_whitespace` leaves out the vertical tab, which some word
+/// processors write for a line break.
+fn is_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// Bytes checked at once by [`plain_block`].
+const PLAIN_BLOCK: usize = 16;
+
+/// Whether `block` can extend a run of ASCII that folds byte for byte: no
+/// byte outside ASCII, no white space but single spaces (`before` is the
+/// byte before the block), and not a space last (what follows it decides).
+/// Written without early exits so that the compiler checks all the bytes at
+/// once with vector instructions: words are short, and stopping at every
+/// space costs more than folding.
+fn plain_block(block: &[u8], before: u8) -> bool {
+    let ok = block
+        .iter()
+        .fold(true, |ok, &b| ok & (b < 0x80) & !(b'\t'..=b'\r').contains(&b));
+    let double_space = block
+        .iter()
+        .zip(std::iter::once(&before).chain(block))
+        .fold(false, |double, (&b, &prev)| double | ((b == b' ') & (prev == b' ')));
+    ok & !double_space & (block[block.len() - 1] != b' ')
+}
+
 /// The buffers of a [`Folded`] text.
 #[derive(Default)]
 struct Buffers {
@@ -158,7 +185,7 @@ impl Folded {
             }
             let b = bytes[i];
             if b.is_ascii() {
-                if b.is_ascii_whitespace() {
+                if is_space(b) {
                     if !last_space {
                         f.space(i);
                         last_space = true;
@@ -168,10 +195,15 @@ impl Folded {
                 }
                 // A run of ASCII folds byte for byte, single spaces between
                 // words included; other whitespace ends it (to be collapsed).
-                let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace();
+                let plain = |b: u8| b.is_ascii() && !is_space(b);
                 let run = &bytes[..next_label];
                 let mut j = i + 1;
                 loop {
+                    while let Some(block) = run.get(j..j + PLAIN_BLOCK)
+                        && plain_block(block, run[j - 1])
+                    {
+                        j += PLAIN_BLOCK;
+                    }
                     j += run[j..].iter().position(|&b| !plain(b)).unwrap_or(run.len() - j);
                     if j + 1 < run.len() && run[j] == b' ' && plain(run[j + 1]) {
                         j += 2;
@@ -1737,6 +1769,33 @@ mod tests {
                 let want = f.marks.partition_point(|m| m.folded as usize <= at) - 1;
                 proptest::prop_assert_eq!(f.mark_of(at), want);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The folded text is each character folded, with every run of
+        /// white space made one space (none at the start), whatever the
+        /// stretches of ASCII the fast paths skip over.
+        #[test]
+        fn folding_equals_a_character_by_character_fold(
+            parts in proptest::collection::vec("[a-zA-Z0-9.,]{1,30}|[ \n\t\r]{1,3}| |Ñandú|año|ß|\u{a0}|\u{b}|\u{7f}", 0..40)
+        ) {
+            let text = parts.concat();
+            let mut want = String::new();
+            let mut last_space = true;
+            for c in text.chars() {
+                if c.is_whitespace() {
+                    if !last_space {
+                        want.push(' ');
+                        last_space = true;
+                    }
+                } else {
+                    let folded = fold_str(&c.to_string());
+                    last_space &= folded.is_empty();
+                    want.push_str(&folded);
+                }
+            }
+            proptest::prop_assert_eq!(Folded::new(&text, &[]).text, want);
         }
     }
 
