@@ -1,0 +1,477 @@
+//! Folding a document for matching: lower case, no accents, white space
+//! collapsed, speaker labels turned into separators, with a map from each
+//! folded byte back to the original text.
+
+use std::cell::Cell;
+use std::sync::OnceLock;
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+use crate::segment::Label;
+
+/// A document's text folded for matching.
+pub struct Folded {
+    /// Lower-cased, accent-free, whitespace-collapsed text, with each speaker
+    /// label in the middle of it replaced by [`LABEL`].
+    pub text: String,
+    /// Where folded bytes come from in the original text, as checkpoints
+    /// sorted by folded offset (see [`Mark`]). Most text folds byte for byte,
+    /// so a few checkpoints per line replace a per-byte table four times
+    /// the size of the text.
+    marks: Vec<Mark>,
+    /// Whether the original / folded text holds a word character outside
+    /// ASCII (decides whether ASCII word boundaries are exact for the
+    /// regular-expression rules).
+    pub(super) original_unicode_words: bool,
+    pub(super) folded_unicode_words: bool,
+    /// The answer of the last [`Folded::mark_of`], where the next search
+    /// starts.
+    last_mark: Cell<usize>,
+}
+
+/// What a speaker label folds to: neither a word character nor white space
+/// (in Rust or Python), so that phrases, which match across white space, stop
+/// there; and never in a document's text, which refuses NUL characters.
+const LABEL: u8 = 0;
+
+/// From folded byte `folded` on, until the next mark: when `linear`, each
+/// folded byte comes from the original byte at the same distance from
+/// `original`; otherwise they all come from the character at `original`.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    folded: u32,
+    original: u32,
+    linear: bool,
+}
+
+/// Whether an ASCII byte is white space as [`char::is_whitespace`] has it:
+/// `is_ascii_whitespace` leaves out the vertical tab, which some word
+/// processors write for a line break.
+fn is_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// Bytes checked at once by [`plain_block`].
+const PLAIN_BLOCK: usize = 16;
+
+/// Whether `block` can extend a run of ASCII that folds byte for byte: no
+/// byte outside ASCII, no white space but single spaces (`before` is the
+/// byte before the block), and not a space last (what follows it decides).
+/// Written without early exits so that the compiler checks all the bytes at
+/// once with vector instructions: words are short, and stopping at every
+/// space costs more than folding.
+fn plain_block(block: &[u8], before: u8) -> bool {
+    let ok = block
+        .iter()
+        .fold(true, |ok, &b| ok & (b < 0x80) & !(b'\t'..=b'\r').contains(&b));
+    let double_space = block
+        .iter()
+        .zip(std::iter::once(&before).chain(block))
+        .fold(false, |double, (&b, &prev)| double | ((b == b' ') & (prev == b' ')));
+    ok & !double_space & (block[block.len() - 1] != b' ')
+}
+
+/// The buffers of a [`Folded`] text.
+#[derive(Default)]
+pub(super) struct Buffers {
+    text: String,
+    marks: Vec<Mark>,
+}
+
+/// Builds the folded text and its marks.
+struct Folder {
+    out: String,
+    marks: Vec<Mark>,
+}
+
+impl Folder {
+    /// Notes that the next folded byte comes from original byte `at`, and
+    /// so do the following ones, byte for byte.
+    fn linear(&mut self, at: usize) {
+        let f = self.out.len();
+        if let Some(m) = self.marks.last()
+            && m.linear
+            && (m.original as usize).wrapping_sub(m.folded as usize) == at.wrapping_sub(f)
+        {
+            return;
+        }
+        self.marks.push(Mark {
+            folded: f as u32,
+            original: at as u32,
+            linear: true,
+        });
+    }
+
+    fn space(&mut self, at: usize) {
+        self.linear(at);
+        self.out.push(' ');
+    }
+}
+
+impl Folded {
+    /// Folds `text`, replacing the byte ranges of `labels` (sorted) by separators.
+    pub fn new(text: &str, labels: &[Label]) -> Folded {
+        Folded::new_in(text, labels, Buffers::default())
+    }
+
+    /// [`Folded::new`], writing into buffers left by an earlier document
+    /// (see [`Folded::into_buffers`]) rather than new ones.
+    pub(super) fn new_in(text: &str, labels: &[Label], buffers: Buffers) -> Folded {
+        assert!(text.len() < u32::MAX as usize, "documents are limited to 4 GiB");
+        let Buffers {
+            text: mut out,
+            mut marks,
+        } = buffers;
+        out.clear();
+        out.reserve(text.len());
+        marks.clear();
+        let mut f = Folder { out, marks };
+        let bytes = text.as_bytes();
+        let mut labels = labels.iter().peekable();
+        let mut i = 0;
+        let mut last_space = true; // leading whitespace is dropped
+        let mut original_unicode_words = false;
+        let mut folded_unicode_words = false;
+        while i < bytes.len() {
+            let next_label = labels.peek().map_or(bytes.len(), |l| l.start);
+            if i >= next_label {
+                let label = labels.next().expect("peeked");
+                // A label separates speakers: no phrase runs from one
+                // speaker's words into the next one's.
+                if f.out.as_bytes().last().is_some_and(|&b| b != LABEL) {
+                    f.linear(i);
+                    f.out.push(char::from(LABEL));
+                }
+                last_space = true;
+                i = i.max(label.end);
+                continue;
+            }
+            let b = bytes[i];
+            if b.is_ascii() {
+                if is_space(b) {
+                    if !last_space {
+                        f.space(i);
+                        last_space = true;
+                    }
+                    i += 1;
+                    continue;
+                }
+                // A run of ASCII folds byte for byte, single spaces between
+                // words included; other whitespace ends it (to be collapsed).
+                let plain = |b: u8| b.is_ascii() && !is_space(b);
+                let run = &bytes[..next_label];
+                let mut j = i + 1;
+                loop {
+                    while let Some(block) = run.get(j..j + PLAIN_BLOCK)
+                        && plain_block(block, run[j - 1])
+                    {
+                        j += PLAIN_BLOCK;
+                    }
+                    j += run[j..].iter().position(|&b| !plain(b)).unwrap_or(run.len() - j);
+                    if j + 1 < run.len() && run[j] == b' ' && plain(run[j + 1]) {
+                        j += 2;
+                    } else {
+                        break;
+                    }
+                }
+                f.linear(i);
+                let from = f.out.len();
+                f.out.push_str(&text[i..j]);
+                f.out[from..].make_ascii_lowercase();
+                last_space = false;
+                i = j;
+                continue;
+            }
+            let c = text[i..].chars().next().expect("char boundary");
+            if c.is_whitespace() {
+                if !last_space {
+                    f.space(i);
+                    last_space = true;
+                }
+            } else {
+                let before = f.out.len();
+                let (word, folded_word) = match Latin::of(c) {
+                    Some(latin) => {
+                        f.out.extend(latin.folded);
+                        (latin.word, latin.folded_word)
+                    }
+                    None => {
+                        fold_char(c, |d| f.out.push(d));
+                        let word = regex_syntax::is_word_character(c);
+                        let folded_word = word
+                            && f.out[before..]
+                                .chars()
+                                .any(|d| !d.is_ascii() && regex_syntax::is_word_character(d));
+                        (word, folded_word)
+                    }
+                };
+                if f.out.len() > before {
+                    f.marks.push(Mark {
+                        folded: before as u32,
+                        original: i as u32,
+                        linear: false,
+                    });
+                    last_space = false;
+                }
+                original_unicode_words |= word;
+                folded_unicode_words |= folded_word;
+            }
+            i += c.len_utf8();
+        }
+        Folded {
+            text: f.out,
+            marks: f.marks,
+            original_unicode_words,
+            folded_unicode_words,
+            last_mark: Cell::new(0),
+        }
+    }
+
+    /// The original byte offset of the character that produced folded byte
+    /// `at`.
+    fn original_offset(&self, at: usize) -> usize {
+        let m = self.marks[self.mark_of(at)];
+        if m.linear {
+            m.original as usize + (at - m.folded as usize)
+        } else {
+            m.original as usize
+        }
+    }
+
+    /// The folded text's buffers, for the next document.
+    pub(super) fn into_buffers(self) -> Buffers {
+        Buffers {
+            text: self.text,
+            marks: self.marks,
+        }
+    }
+
+    /// The index of the last mark at or before folded byte `at`. Lookups come
+    /// in near-ascending order (matches as they are found), so the search
+    /// gallops from the previous answer rather than bisecting every mark.
+    fn mark_of(&self, at: usize) -> usize {
+        let marks = &self.marks;
+        let before = |k: usize| marks[k].folded as usize <= at;
+        let h = self.last_mark.get().min(marks.len() - 1);
+        let mut step = 1;
+        let (lo, hi) = if before(h) {
+            let mut lo = h;
+            loop {
+                let probe = h + step;
+                if probe >= marks.len() || !before(probe) {
+                    break (lo, probe.min(marks.len()));
+                }
+                lo = probe;
+                step *= 2;
+            }
+        } else {
+            let mut hi = h;
+            loop {
+                let Some(probe) = h.checked_sub(step) else {
+                    break (0, hi);
+                };
+                if before(probe) {
+                    break (probe, hi);
+                }
+                hi = probe;
+                step *= 2;
+            }
+        };
+        // The first mark is at folded byte 0, so `lo` is always before `at`.
+        let k = lo + marks[lo..hi].partition_point(|m| m.folded as usize <= at) - 1;
+        self.last_mark.set(k);
+        k
+    }
+
+    /// The folded offset of original byte `at`: the first folded byte that
+    /// comes from `at` or after it.
+    pub(super) fn folded_offset(&self, at: usize) -> usize {
+        let k = self.marks.partition_point(|m| m.original as usize <= at);
+        let Some(m) = k.checked_sub(1).map(|k| self.marks[k]) else {
+            return 0;
+        };
+        let next = self.marks.get(k).map_or(self.text.len(), |n| n.folded as usize);
+        if m.linear {
+            (m.folded as usize + (at - m.original as usize)).min(next)
+        } else if m.original as usize == at {
+            m.folded as usize
+        } else {
+            next
+        }
+    }
+
+    /// The original byte range of the folded range `[start, end)`.
+    pub(super) fn original(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
+        let s = self.original_offset(start);
+        let last = self.original_offset(end - 1);
+        let len = original[last..].chars().next().map_or(0, char::len_utf8);
+        (s, last + len)
+    }
+
+    /// The original character that produced the folded byte `at`.
+    pub(super) fn original_char(&self, original: &str, at: usize) -> char {
+        original[self.original_offset(at)..].chars().next().unwrap_or(' ')
+    }
+}
+
+/// The folding of a character of the Latin-1 Supplement or Latin Extended
+/// blocks (U+0080 to U+024F), where the accented letters of Spanish and most
+/// European languages live, looked up rather than computed: folding is the
+/// most frequent work on non-ASCII text.
+#[derive(Debug, Clone, Copy)]
+struct Latin {
+    /// The folded form: one character, or none (a lone combining mark).
+    folded: Option<char>,
+    /// Whether the character is a word character (for `\b`).
+    word: bool,
+    /// Whether its folded form is a non-ASCII word character.
+    folded_word: bool,
+}
+
+impl Latin {
+    const RANGE: std::ops::Range<u32> = 0x80..0x250;
+
+    fn of(c: char) -> Option<Latin> {
+        static TABLE: OnceLock<Vec<Option<Latin>>> = OnceLock::new();
+        let u = u32::from(c);
+        if !Self::RANGE.contains(&u) {
+            return None;
+        }
+        let table = TABLE.get_or_init(|| {
+            Self::RANGE
+                .map(|u| {
+                    let c = char::from_u32(u).expect("no surrogates below U+D800");
+                    let mut folded = String::new();
+                    fold_char(c, |d| folded.push(d));
+                    let mut chars = folded.chars();
+                    let (first, rest) = (chars.next(), chars.next());
+                    // The few that fold to two characters (`ŉ` to `ʼn`) are
+                    // folded each time they occur.
+                    let word = regex_syntax::is_word_character(c);
+                    (rest.is_none()).then(|| Latin {
+                        folded: first,
+                        word,
+                        folded_word: word && first.is_some_and(|d| !d.is_ascii() && regex_syntax::is_word_character(d)),
+                    })
+                })
+                .collect()
+        });
+        table[(u - Self::RANGE.start) as usize]
+    }
+}
+
+/// Calls `emit` with the folded form of `c` (lower case, no accents).
+pub fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    for lower in c.to_lowercase() {
+        if is_combining_mark(lower) {
+            continue;
+        }
+        decompose_canonical(lower, |d| {
+            if !is_combining_mark(d) {
+                emit(d);
+            }
+        });
+    }
+}
+
+/// Folds a whole string (for keywords and reports).
+pub fn fold_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, |d| out.push(d));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Every folded character comes from an original character that
+        /// folds to it (or from whitespace, for the collapsed spaces).
+        #[test]
+        fn folded_bytes_map_to_their_original_characters(
+            parts in proptest::collection::vec("[a-zA-Z]{1,6}|[ \\n\\t]{1,3}|Ñandú|año|ÉTÉ|ß|İ|ǅ|🙏🏽|ﬁ|\u{a0}|e\u{301}", 0..40)
+        ) {
+            let text = parts.concat();
+            let f = Folded::new(&text, &[]);
+            for (at, d) in f.text.char_indices() {
+                let o = f.original_char(&text, at);
+                if d == ' ' {
+                    proptest::prop_assert!(o.is_whitespace(), "{:?} at {} from {:?}", d, at, o);
+                } else {
+                    proptest::prop_assert!(fold_str(&o.to_string()).contains(d), "{:?} at {} from {:?}", d, at, o);
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The galloping mark search agrees with bisection, in any order.
+        #[test]
+        fn mark_search_equals_bisection(
+            parts in proptest::collection::vec("[a-z]{1,6}|[ \n]{1,3}|año|É", 1..60),
+            queries in proptest::collection::vec(0usize..400, 1..40),
+        ) {
+            let text = parts.concat();
+            let f = Folded::new(&text, &[]);
+            proptest::prop_assume!(!f.text.is_empty());
+            for q in queries {
+                let at = q % f.text.len();
+                let want = f.marks.partition_point(|m| m.folded as usize <= at) - 1;
+                proptest::prop_assert_eq!(f.mark_of(at), want);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The folded text is each character folded, with every run of
+        /// white space made one space (none at the start), whatever the
+        /// stretches of ASCII the fast paths skip over.
+        #[test]
+        fn folding_equals_a_character_by_character_fold(
+            parts in proptest::collection::vec("[a-zA-Z0-9.,]{1,30}|[ \n\t\r]{1,3}| |Ñandú|año|ß|\u{a0}|\u{b}|\u{7f}", 0..40)
+        ) {
+            let text = parts.concat();
+            let mut want = String::new();
+            let mut last_space = true;
+            for c in text.chars() {
+                if c.is_whitespace() {
+                    if !last_space {
+                        want.push(' ');
+                        last_space = true;
+                    }
+                } else {
+                    let folded = fold_str(&c.to_string());
+                    last_space &= folded.is_empty();
+                    want.push_str(&folded);
+                }
+            }
+            proptest::prop_assert_eq!(Folded::new(&text, &[]).text, want);
+        }
+    }
+
+    #[test]
+    fn the_latin_table_folds_as_fold_char_does() {
+        for c in (0x80..0x250).filter_map(char::from_u32) {
+            let want = fold_str(&c.to_string());
+            if let Some(latin) = Latin::of(c) {
+                assert_eq!(latin.folded.map(String::from).unwrap_or_default(), want, "{c:?}");
+                assert_eq!(latin.word, regex_syntax::is_word_character(c), "{c:?}");
+            } else {
+                assert!(want.chars().count() > 1, "{c:?}");
+            }
+        }
+        assert!(Latin::of('a').is_none() && Latin::of('ő').is_some() && Latin::of('ж').is_none());
+    }
+
+    #[test]
+    fn folding_maps_back_to_original() {
+        let text = "Ñandú  Ärger\n\tÉ";
+        let f = Folded::new(text, &[]);
+        assert_eq!(f.text, "nandu arger e");
+        let (s, e) = f.original(text, 0, 5);
+        assert_eq!(&text[s..e], "Ñandú");
+    }
+}
