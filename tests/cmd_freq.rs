@@ -238,3 +238,44 @@ fn bad_inputs() {
         "{e}"
     );
 }
+
+/// Many documents go through the workers at once: the table is the same
+/// whatever the number of threads, and a bad file among them stops the run
+/// with its name, whichever thread read it, without a hang or a partial
+/// output file.
+#[test]
+fn many_documents_in_order_and_a_bad_one_stops_the_run() {
+    let dir = tree(&[("cb.yaml", CODEBOOK)]);
+    for i in 0..80 {
+        let text = format!("P{i}: The coyote wanted ${i}00.\n\nP{i}: A prestamista lent us the rest.\n");
+        write(dir.path(), &format!("docs/{i:03}.txt"), text.as_bytes());
+    }
+    let run = |threads: &str| {
+        stdout_of(
+            qcode()
+                .args(["-j", threads, "freq", "--by", "document", "--format", "csv"])
+                .arg(dir.path().join("docs"))
+                .arg("-c")
+                .arg(dir.path().join("cb.yaml")),
+        )
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+    assert!(one.contains("000.txt") && one.contains("079.txt"), "{one}");
+
+    write(dir.path(), "docs/041.txt", b"P41: Pagu\xe9 al coyote.\n");
+    let out = dir.path().join("table.csv");
+    for threads in ["1", "2", "4"] {
+        let e = error_of(
+            qcode()
+                .args(["-j", threads, "freq", "--encoding", "utf-8", "--format", "csv", "--out"])
+                .arg(&out)
+                .arg(dir.path().join("docs"))
+                .arg("-c")
+                .arg(dir.path().join("cb.yaml")),
+        );
+        assert!(e.contains("041.txt") && e.contains("not valid UTF-8"), "{e}");
+        assert!(!out.exists(), "no partial output");
+    }
+}
