@@ -153,7 +153,7 @@ fn csv_write_error(e: csv::Error) -> Error {
 pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
     let bytes = crate::corpus::read_bytes(path, crate::corpus::MAX_TEXT_FILE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let mut reader = crate::corpus::csv_reader(bytes);
     let headers = crate::corpus::csv_headers(&mut reader, path)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     for required in ["document", "code"] {

@@ -279,3 +279,90 @@ fn many_documents_in_order_and_a_bad_one_stops_the_run() {
         assert!(!out.exists(), "no partial output");
     }
 }
+
+/// Spreadsheets in Spanish (and many European) settings save CSV with
+/// semicolons: attribute tables, survey answers and coded CSVs read the same.
+#[test]
+fn semicolon_separated_tables_are_read() {
+    let dir = corpus();
+    write(
+        dir.path(),
+        "attrs;.csv",
+        b"document;country\nb;Guatemala\nc.txt;Mexico\n",
+    );
+    let by_comma = freq(
+        &dir,
+        &[
+            "--attributes",
+            &dir.path().join("attrs.csv").display().to_string(),
+            "--by",
+            "country",
+            "--format",
+            "csv",
+        ],
+    );
+    let by_semicolon = freq(
+        &dir,
+        &[
+            "--attributes",
+            &dir.path().join("attrs;.csv").display().to_string(),
+            "--by",
+            "country",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(by_comma, by_semicolon);
+    assert!(by_comma.contains("Guatemala"), "{by_comma}");
+
+    write(
+        dir.path(),
+        "survey.csv",
+        "id;respuesta\n1;Pagamos una hipoteca\n2;Nada\n".as_bytes(),
+    );
+    let survey = stdout_of(
+        qcode()
+            .args(["freq", "--text-col", "respuesta", "--id-col", "id", "--format", "csv"])
+            .arg(dir.path().join("survey.csv"))
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml")),
+    );
+    assert!(
+        survey
+            .lines()
+            .any(|l| l.starts_with("mortgage,") && l.contains(",1,1,")),
+        "{survey}"
+    );
+
+    let coded = dir.path().join("coded.csv");
+    qcode()
+        .args(["code", "--format", "csv", "--out"])
+        .arg(&coded)
+        .arg(dir.path().join("docs"))
+        .arg("-c")
+        .arg(dir.path().join("cb.yaml"))
+        .assert()
+        .success();
+    let mut semicolons = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    for record in csv::Reader::from_path(&coded).unwrap().into_records() {
+        semicolons.write_record(&record.unwrap()).unwrap();
+    }
+    let mut text = String::from_utf8(semicolons.into_inner().unwrap()).unwrap();
+    let header = csv::Reader::from_path(&coded)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .iter()
+        .collect::<Vec<_>>()
+        .join(";");
+    text.insert_str(0, &format!("{header}\n"));
+    write(dir.path(), "coded;.csv", text.as_bytes());
+    let from = |file: &str| {
+        stdout_of(
+            qcode()
+                .args(["freq", "--format", "csv", "--coded"])
+                .arg(dir.path().join(file)),
+        )
+    };
+    assert_eq!(from("coded.csv"), from("coded;.csv"));
+}

@@ -87,7 +87,7 @@ pub enum InputFile {
 pub fn read_input(path: &Path) -> Result<InputFile> {
     let bytes = read_bytes(path, MAX_TEXT_FILE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let mut reader = crate::corpus::csv_reader(bytes);
     let headers = crate::corpus::csv_headers(&mut reader, path)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let name = path.display().to_string();

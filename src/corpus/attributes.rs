@@ -22,7 +22,7 @@ impl AttributeTable {
         let bytes = read_bytes(path, 64 << 20)?;
         // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.
         let text = super::encoding::decode(path, &bytes, Some(encoding_rs::UTF_8))?.text;
-        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let mut reader = super::csv_reader(text.as_bytes());
         let headers = super::csv_headers(&mut reader, path)?;
         if headers.len() < 2 {
             return Err(

@@ -324,6 +324,27 @@ fn relative_id(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// A CSV reader over `data`. The separator is a comma, or a semicolon when
+/// the header line has semicolons and no comma: spreadsheets save CSV that
+/// way in Spanish and many other European settings.
+pub fn csv_reader(data: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(csv_delimiter(data, b','))
+        .flexible(false)
+        .from_reader(data)
+}
+
+/// The separator of a table whose usual one is `usual`: a semicolon instead
+/// of a comma when the header line has semicolons and no comma.
+pub(crate) fn csv_delimiter(data: &[u8], usual: u8) -> u8 {
+    let header = data.split(|&b| b == b'\n').next().unwrap_or_default();
+    if usual == b',' && !header.contains(&b',') && header.contains(&b';') {
+        b';'
+    } else {
+        usual
+    }
+}
+
 /// The trimmed column names of a CSV file.
 pub fn csv_headers<R: std::io::Read>(reader: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>> {
     Ok(reader

@@ -18,7 +18,7 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
     require_text_cols(path, options)?;
     let (text, note) = read_text(source, options)?;
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(super::csv_delimiter(text.as_bytes(), delimiter))
         .flexible(false)
         .from_reader(text.as_bytes());
     let headers = super::csv_headers(&mut reader, path)?;
