@@ -21,19 +21,6 @@ use serde_json::Value;
 
 const FIX: &str = "tests/fixtures/agree";
 
-fn json_of(cmd: &mut assert_cmd::Command) -> Value {
-    serde_json::from_str(&stdout_of(cmd.args(["--format", "json"]))).expect("valid JSON")
-}
-
-fn row<'a>(j: &'a Value, code: &str) -> &'a Value {
-    j["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == code)
-        .unwrap_or_else(|| panic!("no row {code}"))
-}
-
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }

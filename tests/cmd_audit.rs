@@ -33,19 +33,6 @@ fn in_process() -> assert_cmd::Command {
     cmd
 }
 
-fn json_of(cmd: &mut assert_cmd::Command) -> Value {
-    serde_json::from_str(&stdout_of(cmd.args(["--format", "json"]))).expect("valid JSON")
-}
-
-fn row<'a>(j: &'a Value, code: &str) -> &'a Value {
-    j["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == code)
-        .unwrap_or_else(|| panic!("no row {code}"))
-}
-
 fn close(v: &Value, want: f64) {
     let got = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
     assert!((got - want).abs() < 1e-12, "{got} != {want}");

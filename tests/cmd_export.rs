@@ -289,6 +289,17 @@ fn coded_csvs_of_two_coders_round_trip() {
     );
 }
 
+/// The error of exporting `hand.csv` to `x.qdpx`, with or without the
+/// transcripts in `docs`.
+fn export_hand_coded(dir: &tempfile::TempDir, with_transcripts: bool) -> String {
+    let mut cmd = qcode();
+    cmd.args(["export", "--qdpx"]).arg(dir.path().join("x.qdpx"));
+    if with_transcripts {
+        cmd.arg(dir.path().join("docs"));
+    }
+    error_of(cmd.arg("--coded").arg(dir.path().join("hand.csv")))
+}
+
 #[test]
 fn coded_documents_must_be_among_the_inputs() {
     let dir = corpus();
@@ -297,26 +308,13 @@ fn coded_documents_must_be_among_the_inputs() {
         "hand.csv",
         b"document,code,coder,start_char,end_char\nes/ana.md,viaje,Ana,0,3\nes/maria.md,viaje,Ana,0,3\n",
     );
-    let err = error_of(
-        qcode()
-            .args(["export", "--qdpx"])
-            .arg(dir.path().join("x.qdpx"))
-            .arg(dir.path().join("docs"))
-            .arg("--coded")
-            .arg(dir.path().join("hand.csv")),
-    );
+    let err = export_hand_coded(&dir, true);
     assert!(
         err.contains("1 document(s) that are not among the transcripts: es/maria.md"),
         "{err}"
     );
     assert!(!dir.path().join("x.qdpx").exists(), "nothing is written on error");
-    let err = error_of(
-        qcode()
-            .args(["export", "--qdpx"])
-            .arg(dir.path().join("x.qdpx"))
-            .arg("--coded")
-            .arg(dir.path().join("hand.csv")),
-    );
+    let err = export_hand_coded(&dir, false);
     assert!(err.contains("--coded needs the transcripts"), "{err}");
 }
 
@@ -328,14 +326,7 @@ fn offsets_past_the_text_are_an_error() {
         "hand.csv",
         b"document,code,coder,start_char,end_char\nen/joe.txt,viaje,Ana,10,999\n",
     );
-    let err = error_of(
-        qcode()
-            .args(["export", "--qdpx"])
-            .arg(dir.path().join("x.qdpx"))
-            .arg(dir.path().join("docs"))
-            .arg("--coded")
-            .arg(dir.path().join("hand.csv")),
-    );
+    let err = export_hand_coded(&dir, true);
     assert!(
         err.contains("en/joe.txt: the coding of `viaje` by Ana spans characters 10–999"),
         "{err}"

@@ -84,3 +84,18 @@ codes:
   - name: covid
     keywords: ["covid*", cuarentena, lockdown]
 "#;
+
+/// The JSON output of `cmd` (with `--format json` added).
+pub fn json_of(cmd: &mut Command) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(cmd.args(["--format", "json"]))).expect("valid JSON")
+}
+
+/// The row of `code` in a report's JSON `rows`.
+pub fn row<'a>(j: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    j["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap_or_else(|| panic!("no row {code}"))
+}
