@@ -18,7 +18,8 @@
 //!   pass which segments may hold a match of each; each rule's own regex
 //!   then searches only those.
 //! * The keyword automaton and that scan walk the folded text in the same
-//!   loop, so that their memory loads overlap.
+//!   loop as the scan of the regexes searched on the original text, so that
+//!   the three walks' memory loads overlap.
 //! * `all`, `near`, `not`, `min_hits` and speaker scopes are evaluated
 //!   afterwards on the hits of each segment.
 
@@ -26,12 +27,14 @@ mod fold;
 mod patterns;
 
 use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::StateID;
 use aho_corasick::{Anchored as AcAnchored, MatchKind, dfa};
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::{Anchored, Input};
 
 use self::fold::Buffers;
 pub use self::fold::{Folded, fold_char, fold_str};
-use self::patterns::{Lazy, RegexRule, RegexScan, build_regex, find_all, rewrite_boundaries, strip_accents};
+use self::patterns::{Lazy, RegexRule, RegexScan, Walk, build_regex, find_all, rewrite_boundaries, strip_accents};
 use crate::codebook::{Accents, Codebook, Rules, SpeakerSet, Term};
 use crate::error::{Error, Result};
 use crate::segment::{Label, Segment};
@@ -280,16 +283,6 @@ impl Matcher {
         let folded = Folded::new_in(text, labels, std::mem::take(&mut scratch.folded));
         let mut hits = std::mem::take(&mut scratch.hits);
         hits.clear();
-        let mut push = |segment: usize, slot: u32, start: usize, end: usize, folded_start: usize| {
-            hits.push(Hit {
-                segment: segment as u32,
-                code: self.slots[slot as usize].code,
-                slot,
-                start: start as u32,
-                end: end as u32,
-                folded_start: folded_start as u32,
-            });
-        };
         let ft = folded.text.as_str();
         let mut original_ranges = std::mem::take(&mut scratch.original_ranges);
         original_ranges.clear();
@@ -304,57 +297,27 @@ impl Matcher {
             );
         }
         // One loop walks the folded text with the keyword automaton and the
-        // scan of the regexes that run on folded text.
-        let mut walk = self.folded_scan.as_ref().and_then(|scan| scan.walk(ft, &folded_ranges));
-        if self.automaton.is_some() || walk.is_some() {
-            let mut state = self.automaton.as_ref().map(|ac| {
-                ac.start_state(AcAnchored::No)
-                    .expect("an unanchored DFA has a start state")
-            });
-            let mut last_segment = 0;
-            for (at, &byte) in ft.as_bytes().iter().enumerate() {
-                if let Some(walk) = &mut walk {
-                    walk.step(at, byte);
-                }
-                let (Some(ac), Some(state)) = (&self.automaton, &mut state) else {
-                    continue;
-                };
-                // Every keyword ending at this byte, straight from the DFA's
-                // match states: the library's overlapping iterator costs a
-                // call per candidate, and most candidates (`son` in `person`)
-                // fail the word-boundary check below.
-                *state = ac.next_state(AcAnchored::No, *state, byte);
-                if !ac.is_special(*state) || !ac.is_match(*state) {
-                    continue;
-                }
-                for i in 0..ac.match_len(*state) {
-                    let literal = ac.match_pattern(*state, i);
-                    let (start, end) = (at + 1 - ac.pattern_len(literal), at + 1);
-                    for u in &self.uses[literal.as_usize()] {
-                        let (mut s, mut e) = (start, end);
-                        if u.open_start {
-                            s = word_start(ft, s);
-                        } else if !boundary_before(ft, s) {
-                            continue;
-                        }
-                        if u.open_end {
-                            e = word_end(ft, e);
-                        } else if !boundary_after(ft, e) {
-                            continue;
-                        }
-                        if !accents_ok(&folded, text, start, &u.required) {
-                            continue;
-                        }
-                        let (os, oe) = folded.original(text, s, e);
-                        if let Some(segment) = segment_of(segments, os, oe, &mut last_segment) {
-                            push(segment, u.slot, os, oe, s);
-                        }
-                    }
-                }
-            }
-        }
+        // scan of the regexes that run on folded text, and the original text
+        // with the scan of the other regexes: each walk waits on its own
+        // memory loads, which then overlap.
+        let folded_walk = self.folded_scan.as_ref().and_then(|scan| scan.walk(ft, &folded_ranges));
+        let original_walk = self
+            .original_scan
+            .as_ref()
+            .and_then(|scan| scan.walk(text, &original_ranges));
+        let mut keywords = KeywordHits {
+            matcher: self,
+            folded: &folded,
+            text,
+            segments,
+            last_segment: 0,
+            hits: &mut hits,
+        };
         // `None`: the scan could not run, so any segment may match.
-        let mut folded_flags = Some(walk.and_then(|walk| walk.finish(ft.len())));
+        let (mut folded_flags, mut original_flags) = keywords.walk(folded_walk, original_walk);
+        let mut push = |segment: usize, slot: u32, start: usize, end: usize, folded_start: usize| {
+            hits.push(self.hit(segment, slot, start, end, folded_start));
+        };
         if !self.regexes.is_empty() {
             let on_folded = (true, ft, &folded_ranges, folded.folded_unicode_words, &self.folded_scan);
             let on_original = (
@@ -369,7 +332,7 @@ impl Matcher {
                 let flagged = if on_folded_text {
                     folded_flags.take().flatten()
                 } else {
-                    scan.flag(hay, ranges)
+                    original_flags.take().flatten()
                 };
                 for (id, &rule) in scan.rules.iter().enumerate() {
                     let r = &self.regexes[rule];
@@ -458,6 +421,17 @@ impl Matcher {
         out
     }
 
+    fn hit(&self, segment: usize, slot: u32, start: usize, end: usize, folded_start: usize) -> Hit {
+        Hit {
+            segment: segment as u32,
+            code: self.slots[slot as usize].code,
+            slot,
+            start: start as u32,
+            end: end as u32,
+            folded_start: folded_start as u32,
+        }
+    }
+
     /// Decides whether `code` applies to `segment` given its hits there.
     /// `support` is scratch space, reused across calls.
     /// The spans of its matches go to `spans`.
@@ -531,6 +505,104 @@ impl Matcher {
 
 /// Whether a passage by `speaker` (`None`: no speaker label) may be coded
 /// with a code limited to `speakers` (empty: anyone) and never `skip`.
+/// The keyword hits of one document, and the walks that find them.
+struct KeywordHits<'a> {
+    matcher: &'a Matcher,
+    folded: &'a Folded,
+    text: &'a str,
+    segments: &'a [Segment],
+    /// The segment of the last hit.
+    last_segment: usize,
+    hits: &'a mut Vec<Hit>,
+}
+
+/// The flags of a regex scan: `None` when the scan could not run.
+type ScanFlags = Option<Vec<Vec<(u32, u32)>>>;
+
+impl KeywordHits<'_> {
+    /// One loop walks the folded text with the keyword automaton and the
+    /// scan of the regexes that run on folded text, and the original text
+    /// with the scan of the other regexes: each walk waits on its own memory
+    /// loads, which then overlap. Everything but the transitions is kept out
+    /// of the loop, so that the three states stay in registers.
+    fn walk(
+        &mut self,
+        folded_walk: Option<(Walk<'_>, LazyStateID)>,
+        original_walk: Option<(Walk<'_>, LazyStateID)>,
+    ) -> (Option<ScanFlags>, Option<ScanFlags>) {
+        let folded = self.folded.text.as_bytes();
+        let original = self.text.as_bytes();
+        let ac = self.matcher.automaton.as_ref();
+        let mut state = ac.map(|ac| {
+            ac.start_state(AcAnchored::No)
+                .expect("an unanchored DFA has a start state")
+        });
+        let (mut fw, mut fs) = folded_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
+        let (mut ow, mut os) = original_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
+        if ac.is_some() || fw.is_some() || ow.is_some() {
+            for (at, &byte) in folded.iter().enumerate() {
+                if let Some(w) = &mut fw {
+                    w.step(&mut fs, at, byte);
+                }
+                if let Some(w) = &mut ow
+                    && let Some(&byte) = original.get(at)
+                {
+                    w.step(&mut os, at, byte);
+                }
+                if let (Some(ac), Some(state)) = (ac, &mut state) {
+                    *state = ac.next_state(AcAnchored::No, *state, byte);
+                    if ac.is_special(*state) && ac.is_match(*state) {
+                        self.found(ac, *state, at);
+                    }
+                }
+            }
+        }
+        // The original text may be longer than the folded text.
+        if let Some(w) = &mut ow {
+            for (at, &byte) in original.iter().enumerate().skip(folded.len()) {
+                w.step(&mut os, at, byte);
+            }
+        }
+        (
+            fw.map(|w| w.finish(fs, folded.len())),
+            ow.map(|w| w.finish(os, original.len())),
+        )
+    }
+
+    /// Every keyword ending at byte `at`, straight from the DFA's match
+    /// state: the library's overlapping iterator costs a call per
+    /// candidate, and most candidates (`son` in `person`) fail the
+    /// word-boundary check.
+    #[inline(never)]
+    fn found(&mut self, ac: &dfa::DFA, state: StateID, at: usize) {
+        let (ft, text) = (self.folded.text.as_str(), self.text);
+        for i in 0..ac.match_len(state) {
+            let literal = ac.match_pattern(state, i);
+            let (start, end) = (at + 1 - ac.pattern_len(literal), at + 1);
+            for u in &self.matcher.uses[literal.as_usize()] {
+                let (mut s, mut e) = (start, end);
+                if u.open_start {
+                    s = word_start(ft, s);
+                } else if !boundary_before(ft, s) {
+                    continue;
+                }
+                if u.open_end {
+                    e = word_end(ft, e);
+                } else if !boundary_after(ft, e) {
+                    continue;
+                }
+                if !accents_ok(self.folded, text, start, &u.required) {
+                    continue;
+                }
+                let (os, oe) = self.folded.original(text, s, e);
+                if let Some(segment) = segment_of(self.segments, os, oe, &mut self.last_segment) {
+                    self.hits.push(self.matcher.hit(segment, u.slot, os, oe, s));
+                }
+            }
+        }
+    }
+}
+
 fn speaker_allowed(speakers: &SpeakerSet, skip: &SpeakerSet, speaker: Option<&str>) -> bool {
     match speaker {
         Some(speaker) => !skip.contains(speaker) && (speakers.is_empty() || speakers.contains(speaker)),

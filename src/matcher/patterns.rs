@@ -171,27 +171,33 @@ impl RegexScan {
     /// For each rule, the segments where it may match, ascending, as
     /// `(index into ranges, end of the last possible match)`; `None` when the
     /// DFA gives up (then any segment may, anywhere).
-    pub(super) fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> Option<Vec<Vec<(u32, u32)>>> {
-        let mut walk = self.walk(hay, ranges)?;
+    #[cfg(test)]
+    fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> Option<Vec<Vec<(u32, u32)>>> {
+        let (mut walk, mut state) = self.walk(hay, ranges)?;
         for (at, &byte) in hay.as_bytes().iter().enumerate() {
-            walk.step(at, byte);
+            walk.step(&mut state, at, byte);
         }
-        walk.finish(hay.len())
+        walk.finish(state, hay.len())
     }
 
-    /// A walk of the DFA over `hay`, one byte at a time (see [`Walk`]).
-    pub(super) fn walk<'s>(&'s self, hay: &str, ranges: &'s [(usize, usize)]) -> Option<Walk<'s>> {
+    /// A walk of the DFA over `hay`, one byte at a time (see [`Walk`]), and
+    /// its start state.
+    pub(super) fn walk<'s>(
+        &'s self,
+        hay: &str,
+        ranges: &'s [(usize, usize)],
+    ) -> Option<(Walk<'s>, hybrid::LazyStateID)> {
         let mut cache = self.caches.get();
         let state = self.dfa.start_state_forward(&mut cache, &Input::new(hay)).ok()?;
-        Some(Walk {
+        let walk = Walk {
             scan: self,
             cache,
-            state,
             ranges,
             k: 0,
             flagged: vec![Vec::new(); self.rules.len()],
             stopped: None,
-        })
+        };
+        Some((walk, state))
     }
 }
 
@@ -204,10 +210,13 @@ impl RegexScan {
 /// bookkeeping at every byte; this walk only follows transitions while they
 /// lead to plain states. Matches are reported one byte late: a match state
 /// entered on the byte at `at` means a match ending at `at`.
+///
+/// The current state is the caller's, not the walk's: kept in a local
+/// variable, it stays in a register, and each step waits on one memory load
+/// instead of a store and a load as well.
 pub(super) struct Walk<'s> {
     scan: &'s RegexScan,
     cache: PoolGuard<'s, hybrid::dfa::Cache, CacheFn>,
-    state: hybrid::LazyStateID,
     ranges: &'s [(usize, usize)],
     /// The segment of the last match.
     k: usize,
@@ -219,38 +228,38 @@ pub(super) struct Walk<'s> {
 
 impl Walk<'_> {
     #[inline(always)]
-    pub(super) fn step(&mut self, at: usize, byte: u8) {
-        if !self.state.is_tagged() {
-            let next = self.scan.dfa.next_state_untagged(&self.cache, self.state, byte);
+    pub(super) fn step(&mut self, state: &mut hybrid::LazyStateID, at: usize, byte: u8) {
+        if !state.is_tagged() {
+            let next = self.scan.dfa.next_state_untagged(&self.cache, *state, byte);
             if !next.is_tagged() {
-                self.state = next;
+                *state = next;
                 return;
             }
         }
-        self.slow_step(at, byte);
+        *state = self.slow_step(*state, at, byte);
     }
 
     /// An uncomputed transition, or one from or to a special state.
     #[inline(never)]
-    fn slow_step(&mut self, at: usize, byte: u8) {
+    fn slow_step(&mut self, state: hybrid::LazyStateID, at: usize, byte: u8) -> hybrid::LazyStateID {
         if self.stopped.is_some() {
-            return;
+            return state;
         }
-        let dfa = &self.scan.dfa;
-        match dfa.next_state(&mut self.cache, self.state, byte) {
-            Ok(next) => self.state = next,
+        let next = match self.scan.dfa.next_state(&mut self.cache, state, byte) {
+            Ok(next) => next,
             Err(_) => {
                 self.stopped = Some(false);
-                return;
+                return state;
             }
-        }
-        if self.state.is_match() {
-            self.flag(self.state, at);
-        } else if self.state.is_dead() {
+        };
+        if next.is_match() {
+            self.flag(next, at);
+        } else if next.is_dead() {
             self.stopped = Some(true);
-        } else if self.state.is_quit() {
+        } else if next.is_quit() {
             self.stopped = Some(false);
         }
+        next
     }
 
     /// Notes the segment of the matches that end at `end` in `state`.
@@ -275,13 +284,13 @@ impl Walk<'_> {
 
     /// The segments flagged per rule (see [`RegexScan::flag`]), once the
     /// walk has seen all `len` bytes.
-    pub(super) fn finish(mut self, len: usize) -> Option<Vec<Vec<(u32, u32)>>> {
+    pub(super) fn finish(mut self, state: hybrid::LazyStateID, len: usize) -> Option<Vec<Vec<(u32, u32)>>> {
         match self.stopped {
             Some(false) => return None,
             Some(true) => return Some(self.flagged),
             None => {}
         }
-        let end = self.scan.dfa.next_eoi_state(&mut self.cache, self.state).ok()?;
+        let end = self.scan.dfa.next_eoi_state(&mut self.cache, state).ok()?;
         if end.is_match() {
             self.flag(end, len);
         }
