@@ -301,7 +301,7 @@ impl Codebook {
     /// Parses and checks codebook YAML; `source` names it in errors.
     pub fn parse(text: &str, source: &str) -> Result<Codebook> {
         let text = crate::text::strip_bom(text);
-        let raw: RawCodebook = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, source))?;
+        let raw: RawCodebook = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, source, text))?;
         let mut checker = Checker {
             source,
             codes: Vec::new(),
@@ -706,11 +706,27 @@ pub fn parse_term(raw: &str) -> std::result::Result<Term, String> {
 }
 
 /// Turns a YAML error into a located, explained error.
-fn yaml_error(e: &serde_saphyr::Error, source: &str) -> Error {
+fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
     let plain = e.without_snippet();
-    let place = match e.location() {
-        Some(loc) if loc.line() > 0 => format!("{source}:{}:{}", loc.line(), loc.column()),
-        _ => source.to_string(),
+    let mut place = match e.location() {
+        Some(loc) if loc.line() > 0 => Some((loc.line() as usize, loc.column() as usize)),
+        _ => None,
+    };
+    // The parser reports a tab where the value it was reading started, often
+    // a line above the tab itself: point at the first tab from there on.
+    if plain.to_string().contains("found a tab")
+        && let Some((line, _)) = place
+        && let Some((l, c)) = text
+            .lines()
+            .enumerate()
+            .skip(line.saturating_sub(1))
+            .find_map(|(i, l)| l.find('\t').map(|c| (i + 1, l[..c].chars().count() + 1)))
+    {
+        place = Some((l, c));
+    }
+    let place = match place {
+        Some((line, column)) => format!("{source}:{line}:{column}"),
+        None => source.to_string(),
     };
     if let serde_saphyr::Error::SerdeUnknownField { field, expected, .. } = plain {
         let keys = if expected.contains(&"keywords") {
@@ -802,6 +818,14 @@ mod tests {
         assert!(e.what.contains("unknown key `keyword`"), "{e}");
         assert!(e.hint.as_ref().unwrap().contains("did you mean `keywords`"), "{e}");
         assert_eq!(e.place.as_deref(), Some("cb.yaml:4:5"));
+    }
+
+    #[test]
+    fn a_tab_is_pointed_at_where_it_is() {
+        let e = parse("name: T\ncodes:\n  - name: a\n\tkeywords: [x]\n").unwrap_err();
+        assert!(e.what.contains("found a tab"), "{e}");
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:4:1"));
+        assert!(e.hint.as_ref().unwrap().contains("not tabs"), "{e}");
     }
 
     #[test]
