@@ -132,6 +132,22 @@ fn json_and_markdown() {
 }
 
 #[test]
+fn the_output_file_extension_chooses_the_format() {
+    let dir = corpus();
+    let written = |name: &str, extra: &[&str]| {
+        let path = dir.path().join(name);
+        freq(&dir, &[&["--out", path.to_str().unwrap()], extra].concat());
+        std::fs::read_to_string(path).unwrap()
+    };
+    assert!(written("counts.csv", &[]).starts_with("code,parent,label,"));
+    assert!(written("counts.json", &[]).trim_start().starts_with('{'));
+    assert!(written("counts.md", &[]).starts_with("<!-- qcode "));
+    assert!(written("counts.txt", &[]).starts_with("# qcode "));
+    // --format wins over the extension.
+    assert!(written("table.csv", &["--format", "table"]).starts_with("# qcode "));
+}
+
+#[test]
 fn coded_csv_gives_the_same_counts() {
     let dir = corpus();
     let coded = dir.path().join("coded.csv");

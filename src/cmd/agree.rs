@@ -106,9 +106,10 @@ pub struct Args {
     /// Seed of the bootstrap: the same seed gives the same interval.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED)]
     seed: u64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    format: TableFormat,
+    /// Output format [default: from the extension of --out (.csv, .json,
+    /// .md), else table].
+    #[arg(long, value_enum)]
+    format: Option<TableFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -209,7 +210,14 @@ pub fn run(args: Args) -> Result<()> {
         let (report, warnings) = span_report(&coded, &opts)?;
         warnings.iter().for_each(|w| warn(w));
         let provenance = Provenance::new(codebook.as_ref(), file_names, Some("characters"));
-        write_report(&mut out, &report, args.format, &provenance, &warnings, width)?;
+        write_report(
+            &mut out,
+            &report,
+            TableFormat::resolve(args.format, args.out.as_deref()),
+            &provenance,
+            &warnings,
+            width,
+        )?;
         return out.finish();
     }
 
@@ -238,7 +246,14 @@ pub fn run(args: Args) -> Result<()> {
         (true, UnitKind::Segment) => Some(unit_of_codings(&coded)?.map_or("segment", Unit::as_str).to_string()),
     };
     let provenance = Provenance::new(codebook.as_ref(), file_names, unit_name.as_deref());
-    write_report(&mut out, &report, args.format, &provenance, &built.warnings, width)?;
+    write_report(
+        &mut out,
+        &report,
+        TableFormat::resolve(args.format, args.out.as_deref()),
+        &provenance,
+        &built.warnings,
+        width,
+    )?;
     out.finish()?;
     if let Some(path) = &args.disagreements {
         let table = disagreements(&built.data);

@@ -54,9 +54,10 @@ pub struct Args {
     /// human's rows counts as "no code applies" there, not as "not coded".
     #[arg(long)]
     all_rated: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    format: TableFormat,
+    /// Output format [default: from the extension of --out (.csv, .json,
+    /// .md), else table].
+    #[arg(long, value_enum)]
+    format: Option<TableFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -125,7 +126,14 @@ pub fn run(mut args: Args) -> Result<()> {
     let provenance = Provenance::new(codebook.as_ref(), files, unit.map(|u| u.as_str()));
     let mut out = Output::open(args.out.as_deref())?;
     let width = terminal_width(out.is_terminal());
-    write_report(&mut out, &report, args.format, &provenance, &built.warnings, width)?;
+    write_report(
+        &mut out,
+        &report,
+        TableFormat::resolve(args.format, args.out.as_deref()),
+        &provenance,
+        &built.warnings,
+        width,
+    )?;
     out.finish()?;
     if let Some(path) = &args.errors {
         let mut file = Output::open(Some(path))?;

@@ -40,9 +40,10 @@ pub struct Args {
     /// What the crosstab cells count.
     #[arg(long, value_enum, default_value_t = Count::Segments)]
     count: Count,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    format: TableFormat,
+    /// Output format [default: from the extension of --out (.csv, .json,
+    /// .md), else table].
+    #[arg(long, value_enum)]
+    format: Option<TableFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -67,7 +68,7 @@ pub fn run(args: Args) -> Result<()> {
         Some(s) => format!("{} documents, {s} segments", freq.documents),
         None => format!("{} documents with codings", freq.documents),
     };
-    match args.format {
+    match TableFormat::resolve(args.format, args.out.as_deref()) {
         TableFormat::Table => {
             let width = terminal_width(out.is_terminal());
             let t = freq.table(args.count, Some("  "));

@@ -195,9 +195,52 @@ pub enum TableFormat {
     Markdown,
 }
 
+impl TableFormat {
+    /// The format asked for; without one, the format that the output file's
+    /// extension names (`.csv`, `.json`, `.md`), so that `-o counts.csv`
+    /// writes CSV; else a table.
+    pub fn resolve(asked: Option<TableFormat>, out: Option<&std::path::Path>) -> TableFormat {
+        let by_extension = || {
+            let ext = out?.extension()?.to_str()?.to_ascii_lowercase();
+            match ext.as_str() {
+                "csv" => Some(TableFormat::Csv),
+                "json" => Some(TableFormat::Json),
+                "md" | "markdown" => Some(TableFormat::Markdown),
+                _ => None,
+            }
+        };
+        asked.or_else(by_extension).unwrap_or(TableFormat::Table)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_follows_the_output_file_unless_asked() {
+        assert_eq!(
+            TableFormat::resolve(None, Some(std::path::Path::new("counts.CSV"))),
+            TableFormat::Csv
+        );
+        assert_eq!(
+            TableFormat::resolve(None, Some(std::path::Path::new("r.json"))),
+            TableFormat::Json
+        );
+        assert_eq!(
+            TableFormat::resolve(None, Some(std::path::Path::new("r.md"))),
+            TableFormat::Markdown
+        );
+        assert_eq!(
+            TableFormat::resolve(None, Some(std::path::Path::new("r.txt"))),
+            TableFormat::Table
+        );
+        assert_eq!(TableFormat::resolve(None, None), TableFormat::Table);
+        assert_eq!(
+            TableFormat::resolve(Some(TableFormat::Table), Some(std::path::Path::new("r.csv"))),
+            TableFormat::Table
+        );
+    }
 
     #[test]
     fn tree_from_paths_keeps_children_under_parents() {
