@@ -708,13 +708,14 @@ pub fn parse_term(raw: &str) -> std::result::Result<Term, String> {
 /// Turns a YAML error into a located, explained error.
 fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
     let plain = e.without_snippet();
+    let msg = plain.to_string();
     let mut place = match e.location() {
         Some(loc) if loc.line() > 0 => Some((loc.line() as usize, loc.column() as usize)),
         _ => None,
     };
     // The parser reports a tab where the value it was reading started, often
     // a line above the tab itself: point at the first tab from there on.
-    if plain.to_string().contains("found a tab")
+    if msg.contains("found a tab")
         && let Some((line, _)) = place
         && let Some((l, c)) = text
             .lines()
@@ -742,7 +743,6 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
         };
         return Error::new(format!("unknown key `{field}`")).at(place).hint(hint);
     }
-    let msg = plain.to_string();
     let msg = msg.trim();
     // Keep the first line, without the location the place already gives.
     let first = msg.lines().next().unwrap_or(msg);
