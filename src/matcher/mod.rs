@@ -8,30 +8,31 @@
 //!   each folded byte back to the original byte. Keywords are folded the
 //!   same way, so `prestamo` finds `Préstamo` and `pay the smuggler` finds
 //!   `pay the\nsmuggler`.
-//! * All keywords of all codes go into **one** Aho-Corasick automaton with a
-//!   table from pattern id to the terms that use it. Word boundaries,
-//!   wildcards (`hipotec*`) and accent requirements (`año` must not match
-//!   `ano`) are checked in code around each candidate. A regex set with
-//!   Unicode `\b` would be about a thousand times slower on accented text.
+//! * Keywords are found word by word ([`anchors`]): each is indexed by one
+//!   of its words, and the text's words are looked up in that index, so the
+//!   cost hardly grows with the number of keywords. The few keywords that
+//!   have no such word (`*smuggl*`) go into one Aho-Corasick automaton.
+//!   Word boundaries, wildcards (`hipotec*`) and accent requirements (`año`
+//!   must not match `ano`) are checked in code around each candidate. A
+//!   regex set with Unicode `\b` would be about a thousand times slower on
+//!   accented text.
 //! * Regular-expression rules ([`patterns`]) are found in two steps: one
 //!   automaton for all of them, without their word boundaries, tells in one
 //!   pass which segments may hold a match of each; each rule's own regex
-//!   then searches only those.
-//! * The keyword automaton and that scan walk the folded text in the same
-//!   loop as the scan of the regexes searched on the original text, so that
-//!   the three walks' memory loads overlap.
+//!   then searches only those. The scans of the folded and of the original
+//!   text walk in the same loop, so that their memory loads overlap.
 //! * `all`, `near`, `not`, `min_hits` and speaker scopes are evaluated
 //!   afterwards on the hits of each segment.
 
+mod anchors;
 mod fold;
 mod patterns;
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::automaton::StateID;
-use aho_corasick::{Anchored as AcAnchored, MatchKind, dfa};
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::{Anchored, Input};
 
+use self::anchors::{Anchors, Literal};
 use self::fold::Buffers;
 pub use self::fold::{Folded, fold_char, fold_str};
 use self::patterns::{Lazy, RegexRule, RegexScan, Walk, build_regex, find_all, rewrite_boundaries, strip_accents};
@@ -48,6 +49,7 @@ struct Scratch {
     hits: Vec<Hit>,
     original_ranges: Vec<(usize, usize)>,
     folded_ranges: Vec<(usize, usize)>,
+    word_bits: Vec<u64>,
 }
 
 thread_local! {
@@ -88,7 +90,10 @@ struct LiteralUse {
 /// A codebook compiled for matching. Build once, share across threads.
 #[derive(Debug)]
 pub struct Matcher {
-    automaton: Option<dfa::DFA>,
+    /// The keywords' folded literals, by the word that finds each.
+    anchors: Anchors,
+    /// The literals without such a word, and their literal ids.
+    unanchored: Option<(AhoCorasick, Vec<usize>)>,
     uses: Vec<Vec<LiteralUse>>,
     regexes: Vec<RegexRule>,
     /// The scans of the regexes run on the folded and on the original text.
@@ -227,18 +232,25 @@ impl Matcher {
                 });
             }
         }
-        let automaton = if literals.is_empty() {
+        let (anchors, unanchored) = Anchors::new(
+            &literals
+                .iter()
+                .zip(&uses)
+                .map(|(literal, uses)| Literal {
+                    bytes: literal.as_bytes(),
+                    open_start: uses.iter().any(|u| u.open_start),
+                    open_end: uses.iter().any(|u| u.open_end),
+                })
+                .collect::<Vec<_>>(),
+        );
+        let unanchored = if unanchored.is_empty() {
             None
         } else {
-            Some(
-                // A DFA costs memory proportional to the keywords (a few MB
-                // for a thousand) and is the fastest overlapping search.
-                dfa::DFA::builder()
-                    .match_kind(MatchKind::Standard)
-                    .prefilter(false)
-                    .build(&literals)
-                    .map_err(|e| Error::new(format!("the keywords cannot be compiled: {e}")))?,
-            )
+            let automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(unanchored.iter().map(|&id| &literals[id]))
+                .map_err(|e| Error::new(format!("the keywords cannot be compiled: {e}")))?;
+            Some((automaton, unanchored))
         };
         let mut scopes: Vec<(SpeakerSet, SpeakerSet)> = Vec::new();
         let mut scope_of = Vec::new();
@@ -260,7 +272,8 @@ impl Matcher {
             )
         };
         Ok(Matcher {
-            automaton,
+            anchors,
+            unanchored,
             uses,
             folded_scan: scan(true),
             original_scan: scan(false),
@@ -296,25 +309,23 @@ impl Matcher {
                     .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b))),
             );
         }
-        // One loop walks the folded text with the keyword automaton and the
-        // scan of the regexes that run on folded text, and the original text
-        // with the scan of the other regexes: each walk waits on its own
-        // memory loads, which then overlap.
         let folded_walk = self.folded_scan.as_ref().and_then(|scan| scan.walk(ft, &folded_ranges));
         let original_walk = self
             .original_scan
             .as_ref()
             .and_then(|scan| scan.walk(text, &original_ranges));
-        let mut keywords = KeywordHits {
+        // `None`: the scan could not run, so any segment may match.
+        let (mut folded_flags, mut original_flags) =
+            scan_regexes(ft.as_bytes(), text.as_bytes(), folded_walk, original_walk);
+        KeywordHits {
             matcher: self,
             folded: &folded,
             text,
             segments,
             last_segment: 0,
             hits: &mut hits,
-        };
-        // `None`: the scan could not run, so any segment may match.
-        let (mut folded_flags, mut original_flags) = keywords.walk(folded_walk, original_walk);
+        }
+        .find(&mut scratch.word_bits);
         let mut push = |segment: usize, slot: u32, start: usize, end: usize, folded_start: usize| {
             hits.push(self.hit(segment, slot, start, end, folded_start));
         };
@@ -416,6 +427,7 @@ impl Matcher {
                 hits,
                 original_ranges,
                 folded_ranges,
+                word_bits: scratch.word_bits,
             }
         });
         out
@@ -503,9 +515,7 @@ impl Matcher {
     }
 }
 
-/// Whether a passage by `speaker` (`None`: no speaker label) may be coded
-/// with a code limited to `speakers` (empty: anyone) and never `skip`.
-/// The keyword hits of one document, and the walks that find them.
+/// The keyword hits of one document.
 struct KeywordHits<'a> {
     matcher: &'a Matcher,
     folded: &'a Folded,
@@ -519,90 +529,91 @@ struct KeywordHits<'a> {
 /// The flags of a regex scan: `None` when the scan could not run.
 type ScanFlags = Option<Vec<Vec<(u32, u32)>>>;
 
-impl KeywordHits<'_> {
-    /// One loop walks the folded text with the keyword automaton and the
-    /// scan of the regexes that run on folded text, and the original text
-    /// with the scan of the other regexes: each walk waits on its own memory
-    /// loads, which then overlap. Everything but the transitions is kept out
-    /// of the loop, so that the three states stay in registers.
-    fn walk(
-        &mut self,
-        folded_walk: Option<(Walk<'_>, LazyStateID)>,
-        original_walk: Option<(Walk<'_>, LazyStateID)>,
-    ) -> (Option<ScanFlags>, Option<ScanFlags>) {
-        let folded = self.folded.text.as_bytes();
-        let original = self.text.as_bytes();
-        let ac = self.matcher.automaton.as_ref();
-        let mut state = ac.map(|ac| {
-            ac.start_state(AcAnchored::No)
-                .expect("an unanchored DFA has a start state")
-        });
-        let (mut fw, mut fs) = folded_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
-        let (mut ow, mut os) = original_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
-        if ac.is_some() || fw.is_some() || ow.is_some() {
-            for (at, &byte) in folded.iter().enumerate() {
-                if let Some(w) = &mut fw {
-                    w.step(&mut fs, at, byte);
-                }
-                if let Some(w) = &mut ow
-                    && let Some(&byte) = original.get(at)
-                {
-                    w.step(&mut os, at, byte);
-                }
-                if let (Some(ac), Some(state)) = (ac, &mut state) {
-                    *state = ac.next_state(AcAnchored::No, *state, byte);
-                    if ac.is_special(*state) && ac.is_match(*state) {
-                        self.found(ac, *state, at);
-                    }
-                }
+/// Walks the scan of the regexes that run on folded text and the scan of
+/// those that run on the original text in one loop: each walk waits on its
+/// own memory loads, which then overlap. Everything but the transitions is
+/// kept out of the loop, so that both states stay in registers.
+fn scan_regexes(
+    folded: &[u8],
+    original: &[u8],
+    folded_walk: Option<(Walk<'_>, LazyStateID)>,
+    original_walk: Option<(Walk<'_>, LazyStateID)>,
+) -> (Option<ScanFlags>, Option<ScanFlags>) {
+    let (mut fw, mut fs) = folded_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
+    let (mut ow, mut os) = original_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
+    match (&mut fw, &mut ow) {
+        (Some(f), Some(o)) => {
+            for (at, (&fb, &ob)) in folded.iter().zip(original).enumerate() {
+                f.step(&mut fs, at, fb);
+                o.step(&mut os, at, ob);
             }
-        }
-        // The original text may be longer than the folded text.
-        if let Some(w) = &mut ow {
+            // The original text is never the shorter one.
             for (at, &byte) in original.iter().enumerate().skip(folded.len()) {
-                w.step(&mut os, at, byte);
+                o.step(&mut os, at, byte);
             }
         }
-        (
-            fw.map(|w| w.finish(fs, folded.len())),
-            ow.map(|w| w.finish(os, original.len())),
-        )
+        (Some(f), None) => {
+            for (at, &byte) in folded.iter().enumerate() {
+                f.step(&mut fs, at, byte);
+            }
+        }
+        (None, Some(o)) => {
+            for (at, &byte) in original.iter().enumerate() {
+                o.step(&mut os, at, byte);
+            }
+        }
+        (None, None) => {}
+    }
+    (
+        fw.map(|w| w.finish(fs, folded.len())),
+        ow.map(|w| w.finish(os, original.len())),
+    )
+}
+
+impl KeywordHits<'_> {
+    /// Finds every keyword: by their words, and the rest by the automaton.
+    fn find(&mut self, word_bits: &mut Vec<u64>) {
+        let matcher = self.matcher;
+        let folded = self.folded.text.as_bytes();
+        matcher
+            .anchors
+            .scan(folded, word_bits, |literal, start| self.found(literal, start));
+        if let Some((automaton, ids)) = &matcher.unanchored {
+            for m in automaton.find_overlapping_iter(folded) {
+                self.found(ids[m.pattern().as_usize()], m.start());
+            }
+        }
     }
 
-    /// Every keyword ending at byte `at`, straight from the DFA's match
-    /// state: the library's overlapping iterator costs a call per
-    /// candidate, and most candidates (`son` in `person`) fail the
-    /// word-boundary check.
-    #[inline(never)]
-    fn found(&mut self, ac: &dfa::DFA, state: StateID, at: usize) {
+    /// Keeps the uses of `literal` that accept it at folded byte `start`.
+    fn found(&mut self, literal: usize, start: usize) {
         let (ft, text) = (self.folded.text.as_str(), self.text);
-        for i in 0..ac.match_len(state) {
-            let literal = ac.match_pattern(state, i);
-            let (start, end) = (at + 1 - ac.pattern_len(literal), at + 1);
-            for u in &self.matcher.uses[literal.as_usize()] {
-                let (mut s, mut e) = (start, end);
-                if u.open_start {
-                    s = word_start(ft, s);
-                } else if !boundary_before(ft, s) {
-                    continue;
-                }
-                if u.open_end {
-                    e = word_end(ft, e);
-                } else if !boundary_after(ft, e) {
-                    continue;
-                }
-                if !accents_ok(self.folded, text, start, &u.required) {
-                    continue;
-                }
-                let (os, oe) = self.folded.original(text, s, e);
-                if let Some(segment) = segment_of(self.segments, os, oe, &mut self.last_segment) {
-                    self.hits.push(self.matcher.hit(segment, u.slot, os, oe, s));
-                }
+        let end = start + self.matcher.anchors.len(literal);
+        for u in &self.matcher.uses[literal] {
+            let (mut s, mut e) = (start, end);
+            if u.open_start {
+                s = word_start(ft, s);
+            } else if !boundary_before(ft, s) {
+                continue;
+            }
+            if u.open_end {
+                e = word_end(ft, e);
+            } else if !boundary_after(ft, e) {
+                continue;
+            }
+            if !accents_ok(self.folded, text, start, &u.required) {
+                continue;
+            }
+            let (os, oe) = self.folded.original(text, s, e);
+            if let Some(segment) = segment_of(self.segments, os, oe, &mut self.last_segment) {
+                self.hits.push(self.matcher.hit(segment, u.slot, os, oe, s));
             }
         }
     }
 }
 
+/// Whether a passage by `speaker` (`None`: no speaker label) may be coded
+/// with a code limited to `speakers` (empty: anyone) and never `skip`.
 fn speaker_allowed(speakers: &SpeakerSet, skip: &SpeakerSet, speaker: Option<&str>) -> bool {
     match speaker {
         Some(speaker) => !skip.contains(speaker) && (speakers.is_empty() || speakers.contains(speaker)),
