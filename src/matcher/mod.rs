@@ -29,13 +29,12 @@ mod fold;
 mod patterns;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex_automata::hybrid::LazyStateID;
 use regex_automata::{Anchored, Input};
 
 use self::anchors::{Anchors, Literal};
 use self::fold::Buffers;
 pub use self::fold::{Folded, fold_char, fold_str};
-use self::patterns::{Lazy, RegexRule, RegexScan, Walk, build_regex, find_all, rewrite_boundaries, strip_accents};
+use self::patterns::{Lazy, RegexRule, RegexScan, build_regex, find_all, rewrite_boundaries, strip_accents};
 use crate::codebook::{Accents, Codebook, Rules, SpeakerSet, Term};
 use crate::error::{Error, Result};
 use crate::segment::{Label, Segment};
@@ -309,14 +308,13 @@ impl Matcher {
                     .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b))),
             );
         }
-        let folded_walk = self.folded_scan.as_ref().and_then(|scan| scan.walk(ft, &folded_ranges));
-        let original_walk = self
-            .original_scan
-            .as_ref()
-            .and_then(|scan| scan.walk(text, &original_ranges));
         // `None`: the scan could not run, so any segment may match.
-        let (mut folded_flags, mut original_flags) =
-            scan_regexes(ft.as_bytes(), text.as_bytes(), folded_walk, original_walk);
+        let (mut folded_flags, mut original_flags) = patterns::scan(
+            self.folded_scan.as_ref().map(|scan| (scan, ft, &folded_ranges[..])),
+            self.original_scan
+                .as_ref()
+                .map(|scan| (scan, text, &original_ranges[..])),
+        );
         KeywordHits {
             matcher: self,
             folded: &folded,
@@ -524,50 +522,6 @@ struct KeywordHits<'a> {
     /// The segment of the last hit.
     last_segment: usize,
     hits: &'a mut Vec<Hit>,
-}
-
-/// The flags of a regex scan: `None` when the scan could not run.
-type ScanFlags = Option<Vec<Vec<(u32, u32)>>>;
-
-/// Walks the scan of the regexes that run on folded text and the scan of
-/// those that run on the original text in one loop: each walk waits on its
-/// own memory loads, which then overlap. Everything but the transitions is
-/// kept out of the loop, so that both states stay in registers.
-fn scan_regexes(
-    folded: &[u8],
-    original: &[u8],
-    folded_walk: Option<(Walk<'_>, LazyStateID)>,
-    original_walk: Option<(Walk<'_>, LazyStateID)>,
-) -> (Option<ScanFlags>, Option<ScanFlags>) {
-    let (mut fw, mut fs) = folded_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
-    let (mut ow, mut os) = original_walk.map_or((None, LazyStateID::default()), |(w, s)| (Some(w), s));
-    match (&mut fw, &mut ow) {
-        (Some(f), Some(o)) => {
-            for (at, (&fb, &ob)) in folded.iter().zip(original).enumerate() {
-                f.step(&mut fs, at, fb);
-                o.step(&mut os, at, ob);
-            }
-            // The original text is never the shorter one.
-            for (at, &byte) in original.iter().enumerate().skip(folded.len()) {
-                o.step(&mut os, at, byte);
-            }
-        }
-        (Some(f), None) => {
-            for (at, &byte) in folded.iter().enumerate() {
-                f.step(&mut fs, at, byte);
-            }
-        }
-        (None, Some(o)) => {
-            for (at, &byte) in original.iter().enumerate() {
-                o.step(&mut os, at, byte);
-            }
-        }
-        (None, None) => {}
-    }
-    (
-        fw.map(|w| w.finish(fs, folded.len())),
-        ow.map(|w| w.finish(os, original.len())),
-    )
 }
 
 impl KeywordHits<'_> {

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use regex_automata::nfa::thompson;
-use regex_automata::util::pool::{Pool, PoolGuard};
+use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind, hybrid, meta, util::syntax};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -131,12 +131,16 @@ pub(super) fn find_all(
 /// in the segments where it may have ended one.
 pub(super) struct RegexScan {
     dfa: hybrid::dfa::DFA,
-    caches: Pool<hybrid::dfa::Cache, CacheFn>,
+    /// The DFA's byte classes, as a table.
+    classes: [u8; 256],
+    /// Transitions per state: the number of byte classes.
+    stride: usize,
+    caches: Pool<ScanCache, CacheFn>,
     /// Pattern id in `dfa` → index into [`Matcher::regexes`].
     pub(super) rules: Vec<usize>,
 }
 
-type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync>;
+type CacheFn = Box<dyn Fn() -> ScanCache + Send + Sync>;
 
 impl std::fmt::Debug for RegexScan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -144,9 +148,45 @@ impl std::fmt::Debug for RegexScan {
     }
 }
 
+/// The flags of a scan (see [`RegexScan::walk`]): `None` when the scan
+/// could not run, so that any segment may hold a match.
+pub(super) type ScanFlags = Option<Vec<Vec<(u32, u32)>>>;
+
+/// A transition to a state that needs a look (a match, or the end of the
+/// scan); with every bit set, one not learnt yet.
+const TAG: u32 = 1 << 31;
+const UNKNOWN: u32 = u32::MAX;
+
+/// Per thread, the lazy DFA's cache and a copy of the transitions learnt so
+/// far, kept from one document to the next.
+///
+/// The copy is what the walks follow: a plain table, indexed by state and
+/// byte class, that the walk loop holds in registers. The lazy DFA's own
+/// lookup goes through its cache (behind a pool guard) and checks bounds
+/// at every byte, which made the loop twice as long.
+#[derive(Default)]
+struct ScanCache {
+    lazy: Option<hybrid::dfa::Cache>,
+    /// `table[row + class]`: the row of the next state, with [`TAG`] set
+    /// when that state needs a look, or [`UNKNOWN`].
+    table: Vec<u32>,
+    /// The lazy DFA's state of each row (row / stride).
+    states: Vec<hybrid::LazyStateID>,
+    rows: std::collections::HashMap<hybrid::LazyStateID, u32>,
+    /// The lazy cache's clear count when `table` was started: a clear
+    /// renumbers its states, and the table is then started again.
+    clears: usize,
+}
+
 impl RegexScan {
     /// The scan of `rules` (index into the matcher's regexes, loose source).
     pub(super) fn new(rules: Vec<(usize, String)>) -> Option<RegexScan> {
+        RegexScan::with_cache(rules, 8 << 20)
+    }
+
+    /// [`RegexScan::new`] with a lazy DFA cache of `capacity` bytes (at
+    /// least the DFA's minimum).
+    fn with_cache(rules: Vec<(usize, String)>, capacity: usize) -> Option<RegexScan> {
         if rules.is_empty() {
             return None;
         }
@@ -154,16 +194,21 @@ impl RegexScan {
             .configure(
                 hybrid::dfa::DFA::config()
                     .match_kind(MatchKind::All)
-                    .cache_capacity(8 << 20),
+                    .cache_capacity(capacity)
+                    .skip_cache_capacity_check(true),
             )
             .syntax(syntax::Config::new().case_insensitive(true))
             .thompson(thompson::Config::new().nfa_size_limit(Some(1 << 26)))
             .build_many(&rules.iter().map(|(_, source)| source.as_str()).collect::<Vec<_>>())
             .ok()?;
-        let for_caches = dfa.clone();
+        let byte_classes = dfa.byte_classes();
+        let classes = std::array::from_fn(|b| byte_classes.get(b as u8));
+        let stride = byte_classes.alphabet_len();
         Some(RegexScan {
             dfa,
-            caches: Pool::new(Box::new(move || for_caches.create_cache())),
+            classes,
+            stride,
+            caches: Pool::new(Box::new(ScanCache::default)),
             rules: rules.into_iter().map(|(rule, _)| rule).collect(),
         })
     }
@@ -172,24 +217,18 @@ impl RegexScan {
     /// `(index into ranges, end of the last possible match)`; `None` when the
     /// DFA gives up (then any segment may, anywhere).
     #[cfg(test)]
-    fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> Option<Vec<Vec<(u32, u32)>>> {
-        let (mut walk, mut state) = self.walk(hay, ranges)?;
-        for (at, &byte) in hay.as_bytes().iter().enumerate() {
-            walk.step(&mut state, at, byte);
-        }
-        walk.finish(state, hay.len())
+    fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> ScanFlags {
+        scan(Some((self, hay, ranges)), None).0.flatten()
     }
 
-    /// A walk of the DFA over `hay`, one byte at a time (see [`Walk`]), and
-    /// its start state.
-    pub(super) fn walk<'s>(
-        &'s self,
-        hay: &str,
-        ranges: &'s [(usize, usize)],
-    ) -> Option<(Walk<'s>, hybrid::LazyStateID)> {
-        let mut cache = self.caches.get();
-        let state = self.dfa.start_state_forward(&mut cache, &Input::new(hay)).ok()?;
-        let walk = Walk {
+    /// A walk of the DFA over `hay` (see [`Walk`]), and its start row.
+    fn walk<'s>(&'s self, hay: &str, ranges: &'s [(usize, usize)]) -> Option<(Walk<'s>, u32)> {
+        // The thread's cache is taken out of the pool for the walk (an
+        // empty one stands in) and put back when it ends.
+        let mut cache = std::mem::take(&mut *self.caches.get());
+        let lazy = cache.lazy.get_or_insert_with(|| self.dfa.create_cache());
+        let start = self.dfa.start_state_forward(lazy, &Input::new(hay)).ok()?;
+        let mut walk = Walk {
             scan: self,
             cache,
             ranges,
@@ -197,26 +236,81 @@ impl RegexScan {
             flagged: vec![Vec::new(); self.rules.len()],
             stopped: None,
         };
-        Some((walk, state))
+        walk.sync();
+        let row = walk.row_of(start);
+        Some((walk, row))
     }
 }
 
-/// A [`RegexScan`] in progress, fed one byte at a time so that the caller
-/// can walk another automaton over the same text in the same loop: the two
-/// walks' memory loads, each waiting on the previous one of its own walk,
-/// then overlap.
+/// A scan to run, with its haystack and the haystack's segments.
+pub(super) type Side<'s> = Option<(&'s RegexScan, &'s str, &'s [(usize, usize)])>;
+
+/// A side's walk and start row (`None` if it could not start), and its
+/// haystack.
+type Started<'s> = Option<(Option<(Walk<'s>, u32)>, &'s [u8])>;
+
+/// Runs the scan of the regexes searched on folded text and the scan of
+/// those searched on the original text, each given with its haystack and
+/// segment ranges, and returns their flags (see [`RegexScan::flag`]).
+///
+/// Both walk in one loop: each step of a walk waits on the memory load of
+/// its previous step, and the two walks' loads then overlap. The loop
+/// follows the learnt transitions only, and leaves it for anything else.
+pub(super) fn scan<'s>(folded: Side<'s>, original: Side<'s>) -> (Option<ScanFlags>, Option<ScanFlags>) {
+    fn start(side: Side<'_>) -> Started<'_> {
+        side.map(|(scan, hay, ranges)| (scan.walk(hay, ranges), hay.as_bytes()))
+    }
+    let (mut folded, mut original) = (start(folded), start(original));
+    if let (Some((Some((f, fs)), fb)), Some((Some((o, os)), ob))) = (&mut folded, &mut original) {
+        let common = fb.len().min(ob.len());
+        let mut at = 0;
+        while at < common {
+            let (ft, oft) = (&f.cache.table[..], &o.cache.table[..]);
+            let (fc, oc) = (&f.scan.classes, &o.scan.classes);
+            while at < common {
+                let nf = ft[*fs as usize + fc[fb[at] as usize] as usize];
+                let no = oft[*os as usize + oc[ob[at] as usize] as usize];
+                if (nf | no) & TAG != 0 {
+                    break;
+                }
+                (*fs, *os) = (nf, no);
+                at += 1;
+            }
+            if at < common {
+                *fs = f.step(*fs, at, fb[at]);
+                *os = o.step(*os, at, ob[at]);
+                at += 1;
+                if f.stopped.is_some() || o.stopped.is_some() {
+                    break;
+                }
+            }
+        }
+        // The rest of the longer text, or of the walk that did not stop.
+        f.run(fs, fb, at);
+        o.run(os, ob, at);
+    } else {
+        for (walk, bytes) in [&mut folded, &mut original].into_iter().flatten() {
+            if let Some((w, state)) = walk {
+                w.run(state, bytes, 0);
+            }
+        }
+    }
+    let finish = |side: Started<'_>| side.map(|(walk, bytes)| walk.and_then(|(w, state)| w.finish(state, bytes.len())));
+    (finish(folded), finish(original))
+}
+
+/// A [`RegexScan`] in progress over one haystack.
 ///
 /// The DFA's own overlapping search stops at every match and does
-/// bookkeeping at every byte; this walk only follows transitions while they
+/// bookkeeping at every byte; a walk only follows transitions while they
 /// lead to plain states. Matches are reported one byte late: a match state
 /// entered on the byte at `at` means a match ending at `at`.
 ///
 /// The current state is the caller's, not the walk's: kept in a local
-/// variable, it stays in a register, and each step waits on one memory load
-/// instead of a store and a load as well.
-pub(super) struct Walk<'s> {
+/// variable, it stays in a register.
+struct Walk<'s> {
     scan: &'s RegexScan,
-    cache: PoolGuard<'s, hybrid::dfa::Cache, CacheFn>,
+    cache: ScanCache,
     ranges: &'s [(usize, usize)],
     /// The segment of the last match.
     k: usize,
@@ -227,39 +321,94 @@ pub(super) struct Walk<'s> {
 }
 
 impl Walk<'_> {
-    #[inline(always)]
-    pub(super) fn step(&mut self, state: &mut hybrid::LazyStateID, at: usize, byte: u8) {
-        if !state.is_tagged() {
-            let next = self.scan.dfa.next_state_untagged(&self.cache, *state, byte);
-            if !next.is_tagged() {
+    /// Walks `bytes[from..]` from row `state`, unless the walk has stopped.
+    fn run(&mut self, state: &mut u32, bytes: &[u8], from: usize) {
+        let mut at = from;
+        while at < bytes.len() && self.stopped.is_none() {
+            let (table, classes) = (&self.cache.table[..], &self.scan.classes);
+            while at < bytes.len() {
+                let next = table[*state as usize + classes[bytes[at] as usize] as usize];
+                if next & TAG != 0 {
+                    break;
+                }
                 *state = next;
-                return;
+                at += 1;
+            }
+            if at < bytes.len() {
+                *state = self.step(*state, at, bytes[at]);
+                at += 1;
             }
         }
-        *state = self.slow_step(*state, at, byte);
     }
 
-    /// An uncomputed transition, or one from or to a special state.
+    /// The row after `row` on the byte at `at`, learning the transition
+    /// from the lazy DFA if need be, and looking at the state it leads to.
     #[inline(never)]
-    fn slow_step(&mut self, state: hybrid::LazyStateID, at: usize, byte: u8) -> hybrid::LazyStateID {
-        if self.stopped.is_some() {
-            return state;
-        }
-        let next = match self.scan.dfa.next_state(&mut self.cache, state, byte) {
-            Ok(next) => next,
-            Err(_) => {
-                self.stopped = Some(false);
-                return state;
+    fn step(&mut self, row: u32, at: usize, byte: u8) -> u32 {
+        let cell = row as usize + self.scan.classes[byte as usize] as usize;
+        let mut next = self.cache.table[cell];
+        if next == UNKNOWN {
+            if self.stopped.is_some() {
+                return row;
             }
-        };
-        if next.is_match() {
-            self.flag(next, at);
-        } else if next.is_dead() {
-            self.stopped = Some(true);
-        } else if next.is_quit() {
-            self.stopped = Some(false);
+            let lazy = self.cache.lazy.as_mut().expect("a walk's cache has its DFA cache");
+            let from = self.cache.states[row as usize / self.scan.stride];
+            let to = match self.scan.dfa.next_state(lazy, from, byte) {
+                Ok(to) => to,
+                Err(_) => {
+                    self.stopped = Some(false);
+                    return row;
+                }
+            };
+            // After a clear, the table starts again from this state.
+            let cleared = self.sync();
+            next = self.row_of(to);
+            if to.is_match() || to.is_dead() || to.is_quit() {
+                next |= TAG;
+            }
+            if !cleared {
+                self.cache.table[cell] = next;
+            }
         }
-        next
+        let row = next & !TAG;
+        if next & TAG != 0 && self.stopped.is_none() {
+            let state = self.cache.states[row as usize / self.scan.stride];
+            if state.is_match() {
+                self.flag(state, at);
+            } else if state.is_dead() {
+                self.stopped = Some(true);
+            } else {
+                self.stopped = Some(false);
+            }
+        }
+        row
+    }
+
+    /// Starts the table again if the lazy DFA's cache was cleared since it
+    /// was started; returns whether it was.
+    fn sync(&mut self) -> bool {
+        let cache = &mut self.cache;
+        let clears = cache.lazy.as_ref().map_or(0, |lazy| lazy.clear_count());
+        if clears == cache.clears {
+            return false;
+        }
+        cache.table.clear();
+        cache.states.clear();
+        cache.rows.clear();
+        cache.clears = clears;
+        true
+    }
+
+    /// The row of a state of the lazy DFA, new if need be.
+    fn row_of(&mut self, state: hybrid::LazyStateID) -> u32 {
+        let cache = &mut self.cache;
+        let stride = self.scan.stride;
+        *cache.rows.entry(state).or_insert_with(|| {
+            cache.states.push(state);
+            let row = cache.table.len();
+            cache.table.resize(row + stride, UNKNOWN);
+            row as u32
+        })
     }
 
     /// Notes the segment of the matches that end at `end` in `state`.
@@ -273,8 +422,9 @@ impl Walk<'_> {
             return;
         }
         let k = self.k as u32;
-        for i in 0..self.scan.dfa.match_len(&self.cache, state) {
-            let pattern = self.scan.dfa.match_pattern(&self.cache, state, i).as_usize();
+        let lazy = self.cache.lazy.as_ref().expect("a walk's cache has its DFA cache");
+        for i in 0..self.scan.dfa.match_len(lazy, state) {
+            let pattern = self.scan.dfa.match_pattern(lazy, state, i).as_usize();
             match self.flagged[pattern].last_mut() {
                 Some(last) if last.0 == k => last.1 = end as u32,
                 _ => self.flagged[pattern].push((k, end as u32)),
@@ -282,19 +432,29 @@ impl Walk<'_> {
         }
     }
 
-    /// The segments flagged per rule (see [`RegexScan::flag`]), once the
-    /// walk has seen all `len` bytes.
-    pub(super) fn finish(mut self, state: hybrid::LazyStateID, len: usize) -> Option<Vec<Vec<(u32, u32)>>> {
-        match self.stopped {
-            Some(false) => return None,
-            Some(true) => return Some(self.flagged),
-            None => {}
-        }
-        let end = self.scan.dfa.next_eoi_state(&mut self.cache, state).ok()?;
-        if end.is_match() {
-            self.flag(end, len);
-        }
-        Some(self.flagged)
+    /// The segments flagged per rule, once the walk has seen all `len`
+    /// bytes; the cache goes back to the pool.
+    fn finish(mut self, row: u32, len: usize) -> ScanFlags {
+        let flags = match self.stopped {
+            Some(false) => None,
+            Some(true) => Some(std::mem::take(&mut self.flagged)),
+            None => {
+                let state = self.cache.states[row as usize / self.scan.stride];
+                let lazy = self.cache.lazy.as_mut().expect("a walk's cache has its DFA cache");
+                match self.scan.dfa.next_eoi_state(lazy, state) {
+                    Ok(end) => {
+                        self.sync();
+                        if end.is_match() {
+                            self.flag(end, len);
+                        }
+                        Some(std::mem::take(&mut self.flagged))
+                    }
+                    Err(_) => None,
+                }
+            }
+        };
+        *self.scan.caches.get() = self.cache;
+        flags
     }
 }
 
@@ -385,6 +545,32 @@ mod tests {
         assert_eq!(rewrite_boundaries(r"\$\d+", ""), None);
     }
 
+    #[test]
+    fn a_cleared_cache_leaves_the_flags_as_they_were() {
+        let patterns = [r"\d+\s+\w+", r"\w+ \d{2,4}", r"[a-c]+é", r"(?:abc|bca|cab)[0-9]"];
+        let loose = || patterns.iter().enumerate().map(|(i, p)| (i, p.to_string())).collect();
+        let hay: String = ["ab ", "1 ", "é", "cab9 ", "bca ", "22 ", "x", "cbé "]
+            .iter()
+            .cycle()
+            .take(2000)
+            .copied()
+            .collect();
+        let ranges: Vec<(usize, usize)> = (0..hay.len())
+            .step_by(40)
+            .map(|a| (a, (a + 40).min(hay.len())))
+            .filter(|&(a, b)| hay.is_char_boundary(a) && hay.is_char_boundary(b))
+            .collect();
+        let small = RegexScan::with_cache(loose(), 0).unwrap();
+        let large = RegexScan::new(loose()).unwrap();
+        assert_eq!(small.flag(&hay, &ranges), large.flag(&hay, &ranges));
+        assert!(large.flag(&hay, &ranges).unwrap().iter().all(|f| !f.is_empty()));
+        let cache = small.caches.get();
+        assert!(
+            cache.lazy.as_ref().unwrap().clear_count() > 0,
+            "the small cache was never cleared"
+        );
+    }
+
     proptest::proptest! {
         /// The two-step search finds exactly what the pattern's own search
         /// finds, on accented text.
@@ -406,10 +592,14 @@ mod tests {
 
         /// Searching only the segments the scan flags, up to the end it
         /// gives, finds what searching every segment finds.
+        ///
+        /// With the smallest cache, the lazy DFA clears it again and again,
+        /// and the walk's table of transitions must follow.
         #[test]
         fn the_scan_flags_every_segment_with_a_match(
             hay in "[ab1é ]{0,30}",
             cuts in proptest::collection::vec(0usize..30, 0..6),
+            small in proptest::bool::ANY,
         ) {
             let patterns = [r"\d+\s+\w+", r"a[ab ]*b", r"\bb\b", r"a?", r"(?m)^a|b$", r"ab|a b a", r"\bé"];
             let loose: Vec<(usize, String)> = patterns
@@ -417,7 +607,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, p)| (i, rewrite_boundaries(p, "").unwrap_or(p.to_string())))
                 .collect();
-            let scan = RegexScan::new(loose).unwrap();
+            let scan = RegexScan::with_cache(loose, if small { 0 } else { 8 << 20 }).unwrap();
             let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(hay.len())).filter(|&c| hay.is_char_boundary(c)).collect();
             cuts.push(0);
             cuts.push(hay.len());
