@@ -34,7 +34,9 @@ use regex_automata::{Anchored, Input};
 use self::anchors::{Anchors, Literal};
 use self::fold::Buffers;
 pub use self::fold::{Folded, fold_char, fold_str};
-use self::patterns::{Lazy, RegexRule, RegexScan, build_regex, find_all, rewrite_boundaries, strip_accents};
+use self::patterns::{
+    Lazy, RegexRule, RegexScan, build_regex, find_all, max_match_len, rewrite_boundaries, strip_accents,
+};
 use crate::codebook::{Accents, Codebook, Rules, SpeakerSet, Term};
 use crate::error::{Error, Result};
 use crate::segment::{Label, Segment};
@@ -188,6 +190,7 @@ impl Matcher {
                         loose: None,
                         folded: true,
                         term: Some(required),
+                        max_len: None,
                     });
                     continue;
                 }
@@ -220,6 +223,7 @@ impl Matcher {
                     .map_err(|e| Error::new(format!("code `{}`: pattern `{p}` is not valid: {e}", code.name)))?;
                 let ascii = rewrite_boundaries(&source, "(?-u:$0)").and_then(|s| build_regex(&s, true).ok());
                 let loose = rewrite_boundaries(&source, "").filter(|s| regex_syntax::parse(s).is_ok());
+                let max_len = max_match_len(&source);
                 scanned.push((folded, loose.clone().unwrap_or(source)));
                 regexes.push(RegexRule {
                     slot,
@@ -228,6 +232,7 @@ impl Matcher {
                     ascii,
                     folded,
                     term: None,
+                    max_len,
                 });
             }
         }
@@ -349,10 +354,9 @@ impl Matcher {
                     // Every match in a segment is a match of the scan's loose
                     // pattern, so none ends after the scan's last end there:
                     // the search stops at `end`.
-                    let mut search = |k: usize, end: usize| {
-                        let a = ranges[k].0;
+                    let mut search = |k: usize, from: usize, end: usize| {
                         let first = |from: usize, to: usize| r.first(hay, from, to, unicode_words);
-                        find_all(hay, a, end, first, |s, e| {
+                        find_all(hay, from, end, first, |s, e| {
                             if !r.folded {
                                 if !in_label(labels, s, e) {
                                     push(k, r.slot, s, e, 0);
@@ -381,10 +385,16 @@ impl Matcher {
                         });
                     };
                     match &flagged {
-                        Some(flagged) => flagged[id]
-                            .iter()
-                            .for_each(|&(k, end)| search(k as usize, end as usize)),
-                        None => (0..ranges.len()).for_each(|k| search(k, ranges[k].1)),
+                        // No match there starts before the first possible end
+                        // minus the longest match.
+                        Some(flagged) => flagged[id].iter().for_each(|f| {
+                            let (k, first_end) = (f.segment as usize, f.first_end as usize);
+                            let from = r
+                                .max_len
+                                .map_or(ranges[k].0, |n| ranges[k].0.max(first_end.saturating_sub(n)));
+                            search(k, from, f.last_end as usize)
+                        }),
+                        None => (0..ranges.len()).for_each(|k| search(k, ranges[k].0, ranges[k].1)),
                     }
                 }
             }

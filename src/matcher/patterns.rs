@@ -39,6 +39,8 @@ pub(super) struct RegexRule {
     /// and so are accents, with one requirement list per capture group
     /// (empty when the term has none).
     pub(super) term: Option<Vec<Required>>,
+    /// The longest match, in bytes, when it is bounded (see [`Flag`]).
+    pub(super) max_len: Option<usize>,
 }
 
 impl RegexRule {
@@ -90,6 +92,17 @@ pub(super) fn build_regex(source: &str, case_insensitive: bool) -> std::result::
         .configure(meta::Config::new().nfa_size_limit(Some(1 << 24)))
         .build(source)
         .map_err(|e| e.syntax_error().map_or_else(|| e.to_string(), |s| s.to_string()))
+}
+
+/// The most bytes a match of `source` (case-insensitive) can span, if that
+/// is bounded: no match that ends at `e` starts before `e` minus that.
+pub(super) fn max_match_len(source: &str) -> Option<usize> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .build()
+        .parse(source)
+        .ok()?;
+    hir.properties().maximum_len()
 }
 
 /// Calls `each` with the non-empty matches in `from..to`, in order, as the
@@ -148,9 +161,19 @@ impl std::fmt::Debug for RegexScan {
     }
 }
 
-/// The flags of a scan (see [`RegexScan::walk`]): `None` when the scan
-/// could not run, so that any segment may hold a match.
-pub(super) type ScanFlags = Option<Vec<Vec<(u32, u32)>>>;
+/// The flags of a scan, per rule (see [`RegexScan::flag`]): `None` when the
+/// scan could not run, so that any segment may hold a match.
+pub(super) type ScanFlags = Option<Vec<Vec<Flag>>>;
+
+/// A segment where a rule may match: every match of the rule there ends
+/// between `first_end` and `last_end`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Flag {
+    /// Index into the segment ranges.
+    pub(super) segment: u32,
+    pub(super) first_end: u32,
+    pub(super) last_end: u32,
+}
 
 /// A transition to a state that needs a look (a match, or the end of the
 /// scan); with every bit set, one not learnt yet.
@@ -213,9 +236,9 @@ impl RegexScan {
         })
     }
 
-    /// For each rule, the segments where it may match, ascending, as
-    /// `(index into ranges, end of the last possible match)`; `None` when the
-    /// DFA gives up (then any segment may, anywhere).
+    /// For each rule, the segments where it may match, ascending, with the
+    /// ends of the first and last possible matches there; `None` when the DFA
+    /// gives up (then any segment may, anywhere).
     #[cfg(test)]
     fn flag(&self, hay: &str, ranges: &[(usize, usize)]) -> ScanFlags {
         scan(Some((self, hay, ranges)), None).0.flatten()
@@ -314,7 +337,7 @@ struct Walk<'s> {
     ranges: &'s [(usize, usize)],
     /// The segment of the last match.
     k: usize,
-    flagged: Vec<Vec<(u32, u32)>>,
+    flagged: Vec<Vec<Flag>>,
     /// `Some(true)` once no match can follow (a dead state), `Some(false)`
     /// once the DFA gave up.
     stopped: Option<bool>,
@@ -426,8 +449,12 @@ impl Walk<'_> {
         for i in 0..self.scan.dfa.match_len(lazy, state) {
             let pattern = self.scan.dfa.match_pattern(lazy, state, i).as_usize();
             match self.flagged[pattern].last_mut() {
-                Some(last) if last.0 == k => last.1 = end as u32,
-                _ => self.flagged[pattern].push((k, end as u32)),
+                Some(last) if last.segment == k => last.last_end = end as u32,
+                _ => self.flagged[pattern].push(Flag {
+                    segment: k,
+                    first_end: end as u32,
+                    last_end: end as u32,
+                }),
             }
         }
     }
@@ -601,7 +628,7 @@ mod tests {
             cuts in proptest::collection::vec(0usize..30, 0..6),
             small in proptest::bool::ANY,
         ) {
-            let patterns = [r"\d+\s+\w+", r"a[ab ]*b", r"\bb\b", r"a?", r"(?m)^a|b$", r"ab|a b a", r"\bé"];
+            let patterns = [r"\d+\s+\w+", r"a[ab ]*b", r"\bb\b", r"a?", r"(?m)^a|b$", r"ab|a b a", r"\bé", r"\ba{1,2} ?[bé]\b", r"\d\s?\d|é b"];
             let loose: Vec<(usize, String)> = patterns
                 .iter()
                 .enumerate()
@@ -622,8 +649,9 @@ mod tests {
                     let mut want = Vec::new();
                     find_all(&hay, a, b, first, |s, e| want.push((s, e)));
                     let mut got = Vec::new();
-                    if let Some(&(_, end)) = flagged[i].iter().find(|f| f.0 as usize == k) {
-                        find_all(&hay, a, end as usize, first, |s, e| got.push((s, e)));
+                    if let Some(f) = flagged[i].iter().find(|f| f.segment as usize == k) {
+                        let from = max_match_len(p).map_or(a, |n| a.max((f.first_end as usize).saturating_sub(n)));
+                        find_all(&hay, from, f.last_end as usize, first, |s, e| got.push((s, e)));
                     }
                     proptest::prop_assert_eq!(got, want, "{} in {:?}", p, &hay[a..b]);
                 }
