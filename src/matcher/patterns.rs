@@ -149,7 +149,7 @@ pub(super) struct RegexScan {
     /// Transitions per state: the number of byte classes.
     stride: usize,
     caches: Pool<ScanCache, CacheFn>,
-    /// Pattern id in `dfa` → index into [`Matcher::regexes`].
+    /// Pattern id in `dfa` → index into the matcher's regexes.
     pub(super) rules: Vec<usize>,
 }
 
@@ -161,8 +161,9 @@ impl std::fmt::Debug for RegexScan {
     }
 }
 
-/// The flags of a scan, per rule (see [`RegexScan::flag`]): `None` when the
-/// scan could not run, so that any segment may hold a match.
+/// The flags of a scan: per rule, the segments where it may match, in
+/// ascending order (see [`Flag`]); `None` when the scan could not run, so
+/// that any segment may hold a match.
 pub(super) type ScanFlags = Option<Vec<Vec<Flag>>>;
 
 /// A segment where a rule may match: every match of the rule there ends
@@ -274,7 +275,7 @@ type Started<'s> = Option<(Option<(Walk<'s>, u32)>, &'s [u8])>;
 
 /// Runs the scan of the regexes searched on folded text and the scan of
 /// those searched on the original text, each given with its haystack and
-/// segment ranges, and returns their flags (see [`RegexScan::flag`]).
+/// segment ranges, and returns their flags (see [`ScanFlags`]).
 ///
 /// Both walk in one loop: each step of a walk waits on the memory load of
 /// its previous step, and the two walks' loads then overlap. The loop
