@@ -44,6 +44,18 @@ struct Mark {
     linear: bool,
 }
 
+impl Mark {
+    /// The original byte offset of the character that produced folded byte
+    /// `at`, which lies between this mark and the next.
+    fn original_of(self, at: usize) -> usize {
+        if self.linear {
+            self.original as usize + (at - self.folded as usize)
+        } else {
+            self.original as usize
+        }
+    }
+}
+
 /// Whether an ASCII byte is white space as [`char::is_whitespace`] has it:
 /// `is_ascii_whitespace` leaves out the vertical tab, which some word
 /// processors write for a line break.
@@ -230,12 +242,7 @@ impl Folded {
     /// The original byte offset of the character that produced folded byte
     /// `at`.
     fn original_offset(&self, at: usize) -> usize {
-        let m = self.marks[self.mark_of(at)];
-        if m.linear {
-            m.original as usize + (at - m.folded as usize)
-        } else {
-            m.original as usize
-        }
+        self.marks[self.mark_of(at)].original_of(at)
     }
 
     /// The folded text's buffers, for the next document.
@@ -302,8 +309,13 @@ impl Folded {
 
     /// The original byte range of the folded range `[start, end)`.
     pub(super) fn original(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
-        let s = self.original_offset(start);
-        let last = self.original_offset(end - 1);
+        let k = self.mark_of(start);
+        let s = self.marks[k].original_of(start);
+        // Most matches lie within one mark's stretch: one search for both ends.
+        let last = match self.marks.get(k + 1) {
+            Some(next) if (next.folded as usize) < end => self.original_offset(end - 1),
+            _ => self.marks[k].original_of(end - 1),
+        };
         let len = original[last..].chars().next().map_or(0, char::len_utf8);
         (s, last + len)
     }
