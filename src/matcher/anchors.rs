@@ -250,12 +250,13 @@ fn anchor(lit: &Literal<'_>) -> Option<(usize, Vec<u32>)> {
 /// one more, empty, block follows the last.
 fn word_bits(text: &[u8], bits: &mut Vec<u64>) {
     bits.clear();
-    let blocks = text.chunks_exact(64);
-    let rest = blocks.remainder();
-    bits.extend(blocks.map(|block| {
-        block.chunks_exact(8).enumerate().fold(0, |m, (j, c)| {
-            m | word_flags(u64::from_le_bytes(c.try_into().expect("8 bytes"))) << (8 * j)
-        })
+    let (blocks, rest) = text.as_chunks::<64>();
+    bits.extend(blocks.iter().map(|block| {
+        let (words, _) = block.as_chunks::<8>();
+        words
+            .iter()
+            .enumerate()
+            .fold(0, |m, (j, &w)| m | word_flags(u64::from_le_bytes(w)) << (8 * j))
     }));
     if !rest.is_empty() {
         let mut m = 0;

@@ -188,9 +188,18 @@ const UNKNOWN: u32 = u32::MAX;
 /// byte class, that the walk loop holds in registers. The lazy DFA's own
 /// lookup goes through its cache (behind a pool guard) and checks bounds
 /// at every byte, which made the loop twice as long.
+///
+/// A walk takes both out of the pool (the lazy cache is made on a thread's
+/// first walk) and puts them back when it ends.
 #[derive(Default)]
 struct ScanCache {
     lazy: Option<hybrid::dfa::Cache>,
+    memo: Memo,
+}
+
+/// The transitions learnt from the lazy DFA (see [`ScanCache`]).
+#[derive(Default)]
+struct Memo {
     /// `table[row + class]`: the row of the next state, with [`TAG`] set
     /// when that state needs a look, or [`UNKNOWN`].
     table: Vec<u32>,
@@ -249,12 +258,13 @@ impl RegexScan {
     fn walk<'s>(&'s self, hay: &str, ranges: &'s [(usize, usize)]) -> Option<(Walk<'s>, u32)> {
         // The thread's cache is taken out of the pool for the walk (an
         // empty one stands in) and put back when it ends.
-        let mut cache = std::mem::take(&mut *self.caches.get());
-        let lazy = cache.lazy.get_or_insert_with(|| self.dfa.create_cache());
-        let start = self.dfa.start_state_forward(lazy, &Input::new(hay)).ok()?;
+        let ScanCache { lazy, memo } = std::mem::take(&mut *self.caches.get());
+        let mut lazy = lazy.unwrap_or_else(|| self.dfa.create_cache());
+        let start = self.dfa.start_state_forward(&mut lazy, &Input::new(hay)).ok()?;
         let mut walk = Walk {
             scan: self,
-            cache,
+            lazy,
+            memo,
             ranges,
             k: 0,
             flagged: vec![Vec::new(); self.rules.len()],
@@ -289,7 +299,7 @@ pub(super) fn scan<'s>(folded: Side<'s>, original: Side<'s>) -> (Option<ScanFlag
         let common = fb.len().min(ob.len());
         let mut at = 0;
         while at < common {
-            let (ft, oft) = (&f.cache.table[..], &o.cache.table[..]);
+            let (ft, oft) = (&f.memo.table[..], &o.memo.table[..]);
             let (fc, oc) = (&f.scan.classes, &o.scan.classes);
             while at < common {
                 let nf = ft[*fs as usize + fc[fb[at] as usize] as usize];
@@ -334,7 +344,8 @@ pub(super) fn scan<'s>(folded: Side<'s>, original: Side<'s>) -> (Option<ScanFlag
 /// variable, it stays in a register.
 struct Walk<'s> {
     scan: &'s RegexScan,
-    cache: ScanCache,
+    lazy: hybrid::dfa::Cache,
+    memo: Memo,
     ranges: &'s [(usize, usize)],
     /// The segment of the last match.
     k: usize,
@@ -349,7 +360,7 @@ impl Walk<'_> {
     fn run(&mut self, state: &mut u32, bytes: &[u8], from: usize) {
         let mut at = from;
         while at < bytes.len() && self.stopped.is_none() {
-            let (table, classes) = (&self.cache.table[..], &self.scan.classes);
+            let (table, classes) = (&self.memo.table[..], &self.scan.classes);
             while at < bytes.len() {
                 let next = table[*state as usize + classes[bytes[at] as usize] as usize];
                 if next & TAG != 0 {
@@ -370,14 +381,13 @@ impl Walk<'_> {
     #[inline(never)]
     fn step(&mut self, row: u32, at: usize, byte: u8) -> u32 {
         let cell = row as usize + self.scan.classes[byte as usize] as usize;
-        let mut next = self.cache.table[cell];
+        let mut next = self.memo.table[cell];
         if next == UNKNOWN {
             if self.stopped.is_some() {
                 return row;
             }
-            let lazy = self.cache.lazy.as_mut().expect("a walk's cache has its DFA cache");
-            let from = self.cache.states[row as usize / self.scan.stride];
-            let to = match self.scan.dfa.next_state(lazy, from, byte) {
+            let from = self.memo.states[row as usize / self.scan.stride];
+            let to = match self.scan.dfa.next_state(&mut self.lazy, from, byte) {
                 Ok(to) => to,
                 Err(_) => {
                     self.stopped = Some(false);
@@ -391,12 +401,12 @@ impl Walk<'_> {
                 next |= TAG;
             }
             if !cleared {
-                self.cache.table[cell] = next;
+                self.memo.table[cell] = next;
             }
         }
         let row = next & !TAG;
         if next & TAG != 0 && self.stopped.is_none() {
-            let state = self.cache.states[row as usize / self.scan.stride];
+            let state = self.memo.states[row as usize / self.scan.stride];
             if state.is_match() {
                 self.flag(state, at);
             } else if state.is_dead() {
@@ -411,26 +421,25 @@ impl Walk<'_> {
     /// Starts the table again if the lazy DFA's cache was cleared since it
     /// was started; returns whether it was.
     fn sync(&mut self) -> bool {
-        let cache = &mut self.cache;
-        let clears = cache.lazy.as_ref().map_or(0, |lazy| lazy.clear_count());
-        if clears == cache.clears {
+        let (memo, clears) = (&mut self.memo, self.lazy.clear_count());
+        if clears == memo.clears {
             return false;
         }
-        cache.table.clear();
-        cache.states.clear();
-        cache.rows.clear();
-        cache.clears = clears;
+        memo.table.clear();
+        memo.states.clear();
+        memo.rows.clear();
+        memo.clears = clears;
         true
     }
 
     /// The row of a state of the lazy DFA, new if need be.
     fn row_of(&mut self, state: hybrid::LazyStateID) -> u32 {
-        let cache = &mut self.cache;
+        let memo = &mut self.memo;
         let stride = self.scan.stride;
-        *cache.rows.entry(state).or_insert_with(|| {
-            cache.states.push(state);
-            let row = cache.table.len();
-            cache.table.resize(row + stride, UNKNOWN);
+        *memo.rows.entry(state).or_insert_with(|| {
+            memo.states.push(state);
+            let row = memo.table.len();
+            memo.table.resize(row + stride, UNKNOWN);
             row as u32
         })
     }
@@ -446,9 +455,8 @@ impl Walk<'_> {
             return;
         }
         let k = self.k as u32;
-        let lazy = self.cache.lazy.as_ref().expect("a walk's cache has its DFA cache");
-        for i in 0..self.scan.dfa.match_len(lazy, state) {
-            let pattern = self.scan.dfa.match_pattern(lazy, state, i).as_usize();
+        for i in 0..self.scan.dfa.match_len(&self.lazy, state) {
+            let pattern = self.scan.dfa.match_pattern(&self.lazy, state, i).as_usize();
             match self.flagged[pattern].last_mut() {
                 Some(last) if last.segment == k => last.last_end = end as u32,
                 _ => self.flagged[pattern].push(Flag {
@@ -467,9 +475,8 @@ impl Walk<'_> {
             Some(false) => None,
             Some(true) => Some(std::mem::take(&mut self.flagged)),
             None => {
-                let state = self.cache.states[row as usize / self.scan.stride];
-                let lazy = self.cache.lazy.as_mut().expect("a walk's cache has its DFA cache");
-                match self.scan.dfa.next_eoi_state(lazy, state) {
+                let state = self.memo.states[row as usize / self.scan.stride];
+                match self.scan.dfa.next_eoi_state(&mut self.lazy, state) {
                     Ok(end) => {
                         self.sync();
                         if end.is_match() {
@@ -481,7 +488,10 @@ impl Walk<'_> {
                 }
             }
         };
-        *self.scan.caches.get() = self.cache;
+        *self.scan.caches.get() = ScanCache {
+            lazy: Some(self.lazy),
+            memo: self.memo,
+        };
         flags
     }
 }
