@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use qcode::audit::agreement::{BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements};
 use qcode::audit::data::{self, Options, UnitKind, unit_of_codings};
 use qcode::audit::input::{CodedFile, InputFile, LongFile, read_input};
-use qcode::audit::render::write_report;
 use qcode::audit::spans::{SpanOptions, span_report};
 use qcode::audit::transcripts::Transcripts;
 use qcode::codebook::Codebook;
@@ -16,7 +15,7 @@ use qcode::segment::{SpeakerRule, Unit};
 use qcode::stats::OverlapBasis;
 use qcode::{Error, Result};
 
-use super::util::{optional_codebook, terminal_width, warn};
+use super::util::{optional_codebook, warn, write_report_to};
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -189,8 +188,6 @@ pub fn run(args: Args) -> Result<()> {
     let unit_kind = args.unit.unwrap_or_default();
     let transcripts = load_transcripts(&args, codebook.as_ref(), &coded, unit_kind)?;
     let file_names = args.files.iter().map(|p| p.display().to_string()).collect();
-    let mut out = Output::open(args.out.as_deref())?;
-    let width = terminal_width(out.is_terminal());
 
     if args.spans {
         if coded.is_empty() {
@@ -210,15 +207,7 @@ pub fn run(args: Args) -> Result<()> {
         let (report, warnings) = span_report(&coded, &opts)?;
         warnings.iter().for_each(|w| warn(w));
         let provenance = Provenance::new(codebook.as_ref(), file_names, Some("characters"));
-        write_report(
-            &mut out,
-            &report,
-            TableFormat::resolve(args.format, args.out.as_deref()),
-            &provenance,
-            &warnings,
-            width,
-        )?;
-        return out.finish();
+        return write_report_to(args.out.as_deref(), args.format, &report, &provenance, &warnings);
     }
 
     let opts = Options {
@@ -246,15 +235,7 @@ pub fn run(args: Args) -> Result<()> {
         (true, UnitKind::Segment) => Some(unit_of_codings(&coded)?.map_or("segment", Unit::as_str).to_string()),
     };
     let provenance = Provenance::new(codebook.as_ref(), file_names, unit_name.as_deref());
-    write_report(
-        &mut out,
-        &report,
-        TableFormat::resolve(args.format, args.out.as_deref()),
-        &provenance,
-        &built.warnings,
-        width,
-    )?;
-    out.finish()?;
+    write_report_to(args.out.as_deref(), args.format, &report, &provenance, &built.warnings)?;
     if let Some(path) = &args.disagreements {
         let table = disagreements(&built.data);
         let mut file = Output::open(Some(path))?;

@@ -7,7 +7,6 @@ use qcode::audit::data::{self, Options, unit_of_codings};
 use qcode::audit::gold::{MISS_FIELDS, audit_report};
 use qcode::audit::input::{CodedFile, InputFile, is_coded_csv, read_input};
 use qcode::audit::record::write_csv;
-use qcode::audit::render::write_report;
 use qcode::audit::rules::RuleFinder;
 use qcode::audit::transcripts::{TranscriptDoc, Transcripts};
 use qcode::codebook::Codebook;
@@ -16,7 +15,7 @@ use qcode::output::Output;
 use qcode::report::{Provenance, TableFormat};
 use qcode::{Error, Result, pipeline};
 
-use super::util::{CorpusArgs, optional_codebook, terminal_width, warn};
+use super::util::{CorpusArgs, optional_codebook, warn, write_report_to};
 
 /// Audit the codebook's rules against a human coder: per code, precision,
 /// recall, F1 and Cohen's kappa of qcode's automatic coding against a
@@ -124,17 +123,7 @@ pub fn run(mut args: Args) -> Result<()> {
         .map(|p| p.display().to_string())
         .collect();
     let provenance = Provenance::new(codebook.as_ref(), files, unit.map(|u| u.as_str()));
-    let mut out = Output::open(args.out.as_deref())?;
-    let width = terminal_width(out.is_terminal());
-    write_report(
-        &mut out,
-        &report,
-        TableFormat::resolve(args.format, args.out.as_deref()),
-        &provenance,
-        &built.warnings,
-        width,
-    )?;
-    out.finish()?;
+    write_report_to(args.out.as_deref(), args.format, &report, &provenance, &built.warnings)?;
     if let Some(path) = &args.errors {
         let mut file = Output::open(Some(path))?;
         write_csv(MISS_FIELDS, &report.miss_records(), &mut file)?;

@@ -1,11 +1,14 @@
 //! Options and steps shared by the subcommands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use qcode::audit::render::{Report, write_report};
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
+use qcode::output::Output;
 use qcode::pipeline::Setup;
+use qcode::report::{Provenance, TableFormat};
 use qcode::segment::{TimeRange, Unit};
 use qcode::{Error, Result};
 
@@ -124,6 +127,29 @@ pub fn terminal_width(is_terminal: bool) -> Option<u16> {
         return None;
     }
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+}
+
+/// Writes an audit report to `out` (standard output when `None`), in
+/// `format` or else the one `out`'s extension names (see
+/// [`TableFormat::resolve`]); a table fits the terminal.
+pub fn write_report_to(
+    out: Option<&Path>,
+    format: Option<TableFormat>,
+    report: &impl Report,
+    provenance: &Provenance,
+    warnings: &[String],
+) -> Result<()> {
+    let mut file = Output::open(out)?;
+    let width = terminal_width(file.is_terminal());
+    write_report(
+        &mut file,
+        report,
+        TableFormat::resolve(format, out),
+        provenance,
+        warnings,
+        width,
+    )?;
+    file.finish()
 }
 
 /// Codings read back from coded CSVs, for reports that can start from them
