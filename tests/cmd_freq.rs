@@ -306,28 +306,11 @@ fn semicolon_separated_tables_are_read() {
         "attrs;.csv",
         b"document;country\nb;Guatemala\nc.txt;Mexico\n",
     );
-    let by_comma = freq(
-        &dir,
-        &[
-            "--attributes",
-            &dir.path().join("attrs.csv").display().to_string(),
-            "--by",
-            "country",
-            "--format",
-            "csv",
-        ],
-    );
-    let by_semicolon = freq(
-        &dir,
-        &[
-            "--attributes",
-            &dir.path().join("attrs;.csv").display().to_string(),
-            "--by",
-            "country",
-            "--format",
-            "csv",
-        ],
-    );
+    let by_country = |attributes: &str| {
+        let table = dir.path().join(attributes).display().to_string();
+        freq(&dir, &["--attributes", &table, "--by", "country", "--format", "csv"])
+    };
+    let (by_comma, by_semicolon) = (by_country("attrs.csv"), by_country("attrs;.csv"));
     assert_eq!(by_comma, by_semicolon);
     assert!(by_comma.contains("Guatemala"), "{by_comma}");
 

@@ -219,27 +219,17 @@ mod tests {
 
     #[test]
     fn format_follows_the_output_file_unless_asked() {
-        assert_eq!(
-            TableFormat::resolve(None, Some(std::path::Path::new("counts.CSV"))),
-            TableFormat::Csv
-        );
-        assert_eq!(
-            TableFormat::resolve(None, Some(std::path::Path::new("r.json"))),
-            TableFormat::Json
-        );
-        assert_eq!(
-            TableFormat::resolve(None, Some(std::path::Path::new("r.md"))),
-            TableFormat::Markdown
-        );
-        assert_eq!(
-            TableFormat::resolve(None, Some(std::path::Path::new("r.txt"))),
-            TableFormat::Table
-        );
-        assert_eq!(TableFormat::resolve(None, None), TableFormat::Table);
-        assert_eq!(
-            TableFormat::resolve(Some(TableFormat::Table), Some(std::path::Path::new("r.csv"))),
-            TableFormat::Table
-        );
+        let path = |p: &'static str| Some(std::path::Path::new(p));
+        for (asked, out, want) in [
+            (None, path("counts.CSV"), TableFormat::Csv),
+            (None, path("r.json"), TableFormat::Json),
+            (None, path("r.md"), TableFormat::Markdown),
+            (None, path("r.txt"), TableFormat::Table),
+            (None, None, TableFormat::Table),
+            (Some(TableFormat::Table), path("r.csv"), TableFormat::Table),
+        ] {
+            assert_eq!(TableFormat::resolve(asked, out), want, "{asked:?} {out:?}");
+        }
     }
 
     #[test]
