@@ -536,9 +536,18 @@ impl Checker<'_> {
                 .size_limit(1 << 24)
                 .build()
             {
+                let hint = if matches!(e, regex::Error::CompiledTooBig(_)) {
+                    "the pattern is too large to search: use smaller repetition counts (`{3,12}`, not `{5000}`) or split it into several patterns"
+                } else {
+                    "fix the regular expression (in YAML, write it in single quotes so that backslashes stay as they are)"
+                };
                 return Err(self
-                    .err(&p.referenced, Some(c), format!("pattern `{}` is not a valid regular expression:\n{e}", p.value))
-                    .hint("fix the regular expression (in YAML, write it in single quotes so that backslashes stay as they are)"));
+                    .err(
+                        &p.referenced,
+                        Some(c),
+                        format!("pattern `{}` is not a valid regular expression:\n{e}", p.value),
+                    )
+                    .hint(hint));
             }
             patterns.push(p.value.clone());
         }
@@ -826,6 +835,13 @@ mod tests {
         assert!(e.what.contains("found a tab"), "{e}");
         assert_eq!(e.place.as_deref(), Some("cb.yaml:4:1"));
         assert!(e.hint.as_ref().unwrap().contains("not tabs"), "{e}");
+    }
+
+    #[test]
+    fn a_regex_too_large_says_so() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    patterns: ['a{5000}{5000}']\n").unwrap_err();
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:4:16"));
+        assert!(e.hint.as_ref().unwrap().contains("smaller repetition"), "{e}");
     }
 
     #[test]
