@@ -226,7 +226,7 @@ impl CodedDocument {
                     end_line: seg.end_line,
                     start_char: seg.start_char,
                     end_char: seg.end_char,
-                    speaker: seg.speaker.clone().unwrap_or_default(),
+                    speaker: seg.speaker.as_deref().unwrap_or_default().to_string(),
                     code: codebook.codes[a.code].name.clone(),
                     coder: AUTO_CODER.to_string(),
                     hits: a.hits,

@@ -39,7 +39,7 @@
 //!   on lines whose first character could start a label: it runs on every
 //!   document of corpora of a gigabyte.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::{CaptureLocations, Regex};
 use unicode_segmentation::UnicodeSegmentation;
@@ -77,8 +77,10 @@ pub struct Label {
     /// code never fires on a speaker's name.
     pub start: usize,
     pub end: usize,
-    /// The speaker's name as written, without the colon.
-    pub speaker: String,
+    /// The speaker's name as written, without the colon; shared by all the
+    /// labels and segments of one speaker in a document (a transcript has
+    /// a few speakers and thousands of turns).
+    pub speaker: Arc<str>,
     /// The timestamp written before the name, without brackets (`00:12:31`).
     pub time: Option<String>,
 }
@@ -97,10 +99,13 @@ pub struct Segment {
     /// 1-based line numbers in the source file.
     pub start_line: usize,
     pub end_line: usize,
-    pub speaker: Option<String>,
+    pub speaker: Option<Arc<str>>,
     pub start_time: Option<String>,
     pub end_time: Option<String>,
 }
+
+/// The most speakers' names a document's labels share (see [`intern`]).
+const MAX_INTERNED: usize = 16;
 
 /// The longest speaker name the default rule accepts, in characters.
 const MAX_NAME_CHARS: usize = 40;
@@ -222,7 +227,15 @@ impl SpeakerRule {
 
     /// The label at the start of `line` (which starts at byte `offset` of the
     /// text and does not include its `\n`).
-    fn label_in(&self, line: &str, offset: usize, locs: &mut CaptureLocations) -> Option<Label> {
+    /// `names` are the speakers' names found so far in the text, for
+    /// [`intern`].
+    fn label_in(
+        &self,
+        line: &str,
+        offset: usize,
+        locs: &mut CaptureLocations,
+        names: &mut Vec<Arc<str>>,
+    ) -> Option<Label> {
         if self.is_default && !could_start_default_label(line) {
             return None;
         }
@@ -259,10 +272,25 @@ impl SpeakerRule {
         (start < end).then(|| Label {
             start: offset + start,
             end: offset + end,
-            speaker: speaker.to_string(),
+            speaker: intern(names, speaker),
             time,
         })
     }
+}
+
+/// `name`, shared with its earlier occurrence in `names` if any.
+fn intern(names: &mut Vec<Arc<str>>, name: &str) -> Arc<str> {
+    if let Some(known) = names.iter().find(|n| ***n == *name) {
+        return known.clone();
+    }
+    let new: Arc<str> = name.into();
+    // A text with very many names (a list, not a transcript) is not worth
+    // searching through: the most recent ones are kept.
+    if names.len() == MAX_INTERNED {
+        names.remove(0);
+    }
+    names.push(new.clone());
+    new
 }
 
 /// The speaker and timestamp of a match of the default rule. The rule's
@@ -323,8 +351,9 @@ fn line_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// [`SpeakerRule::default`] for what the default rule accepts.
 pub fn find_labels(text: &str, rule: &SpeakerRule) -> Vec<Label> {
     let mut locs = rule.regex.capture_locations();
+    let mut names = Vec::new();
     line_ranges(text)
-        .filter_map(|(start, end)| rule.label_in(&text[start..end], start, &mut locs))
+        .filter_map(|(start, end)| rule.label_in(&text[start..end], start, &mut locs, &mut names))
         .collect()
 }
 
@@ -733,7 +762,7 @@ mod tests {
         ];
         for &(line, speaker, time) in cases {
             let label = one_label(line).unwrap_or_else(|| panic!("{line:?} is a label"));
-            assert_eq!(label.speaker, speaker, "{line:?}");
+            assert_eq!(&*label.speaker, speaker, "{line:?}");
             assert_eq!(label.time.as_deref(), time, "{line:?}");
         }
     }
@@ -767,9 +796,9 @@ mod tests {
     #[test]
     fn forty_character_names_are_accepted() {
         let name = format!("A{}", "b".repeat(39));
-        assert_eq!(one_label(&format!("{name}: x")).unwrap().speaker, name);
+        assert_eq!(&*one_label(&format!("{name}: x")).unwrap().speaker, name);
         let name = format!("Á{}", "ñ".repeat(39));
-        assert_eq!(one_label(&format!("{name}: x")).unwrap().speaker, name);
+        assert_eq!(&*one_label(&format!("{name}: x")).unwrap().speaker, name);
         let name = format!("Á{}", "ñ".repeat(40));
         assert_eq!(one_label(&format!("{name}: x")), None);
     }
@@ -781,7 +810,23 @@ mod tests {
         assert_eq!(labels.len(), 2);
         assert_eq!(&text[labels[0].start..labels[0].end], "[00:12:31] R1: \t ");
         assert_eq!(&text[labels[1].start..labels[1].end], "P03:");
-        assert_eq!(labels[1].speaker, "P03");
+        assert_eq!(&*labels[1].speaker, "P03");
+    }
+
+    #[test]
+    fn one_speaker_s_labels_share_one_name() {
+        let text = "Ana: uno\nLuis: dos\nAna: tres\n";
+        let labels = find_labels(text, &SpeakerRule::default());
+        assert!(Arc::ptr_eq(&labels[0].speaker, &labels[2].speaker));
+        assert!(!Arc::ptr_eq(&labels[0].speaker, &labels[1].speaker));
+        // Past the names kept for sharing, names are still right.
+        let many: String = (0..40).map(|i| format!("P{i}: x\nP0: y\n")).collect();
+        let names: Vec<String> = find_labels(&many, &SpeakerRule::default())
+            .iter()
+            .map(|l| l.speaker.to_string())
+            .collect();
+        let want: Vec<String> = (0..40).flat_map(|i| [format!("P{i}"), "P0".into()]).collect();
+        assert_eq!(names, want);
     }
 
     #[test]
@@ -789,7 +834,7 @@ mod tests {
         let text = "A: one\nsaid B: two\nC: three\n";
         let speakers: Vec<String> = find_labels(text, &SpeakerRule::default())
             .into_iter()
-            .map(|l| l.speaker)
+            .map(|l| l.speaker.to_string())
             .collect();
         assert_eq!(speakers, ["A", "C"]);
     }
@@ -807,19 +852,19 @@ mod tests {
         let text = "12:31 - ANA  hola\nsaid 12:32 - LUIS no\n12:33 - LUIS sí";
         let labels = find_labels(text, &rule);
         assert_eq!(labels.len(), 2);
-        assert_eq!(labels[0].speaker, "ANA");
+        assert_eq!(&*labels[0].speaker, "ANA");
         assert_eq!(labels[0].time.as_deref(), Some("12:31"));
         assert_eq!(&text[labels[0].start..labels[0].end], "12:31 - ANA  ");
-        assert_eq!(labels[1].speaker, "LUIS");
+        assert_eq!(&*labels[1].speaker, "LUIS");
     }
 
     #[test]
     fn custom_rule_uses_group_one_without_a_speaker_group() {
         let rule = SpeakerRule::custom(r"<(\w+)>").unwrap();
         let labels = find_labels("<ana> hola\n<luis>", &rule);
-        assert_eq!(labels[0].speaker, "ana");
+        assert_eq!(&*labels[0].speaker, "ana");
         assert_eq!(labels[0].time, None);
-        assert_eq!(labels[1].speaker, "luis");
+        assert_eq!(&*labels[1].speaker, "luis");
     }
 
     #[test]
@@ -829,12 +874,12 @@ mod tests {
         let labels = find_labels(text, &rule);
         // anchored at the very start of the line: indented `luis:` is not a label
         assert_eq!(labels.len(), 1);
-        assert_eq!(labels[0].speaker, "ana");
+        assert_eq!(&*labels[0].speaker, "ana");
         assert_eq!(&text[labels[0].start..labels[0].end], "ana : ");
         // indentation allowed by the pattern stays out of the label range
         let rule = SpeakerRule::custom(r"\s*[a-z]+ ?: ").unwrap();
         let labels = find_labels(text, &rule);
-        assert_eq!(labels[1].speaker, "luis");
+        assert_eq!(&*labels[1].speaker, "luis");
         assert_eq!(&text[labels[1].start..labels[1].end], "luis: ");
     }
 
@@ -842,7 +887,7 @@ mod tests {
     fn custom_rule_ignores_empty_names_and_matches() {
         let rule = SpeakerRule::custom(r"(?P<speaker>[A-Z]*)-?").unwrap();
         assert!(find_labels("hola\n- x\n", &rule).is_empty());
-        assert_eq!(find_labels("ANA- x", &rule)[0].speaker, "ANA");
+        assert_eq!(&*find_labels("ANA- x", &rule)[0].speaker, "ANA");
     }
 
     #[test]
@@ -1202,7 +1247,7 @@ P03: Then we waited.
                     prop_assert_eq!(s.start_line, first_line + nl(s.start));
                     prop_assert_eq!(s.end_line, first_line + nl(s.end - 1));
                     let governing = labels.iter().rfind(|l| l.start <= s.start);
-                    prop_assert_eq!(s.speaker.as_deref(), governing.map(|l| l.speaker.as_str()));
+                    prop_assert_eq!(s.speaker.as_deref(), governing.map(|l| &*l.speaker));
                     prop_assert_eq!(s.start_time.as_ref(), governing.and_then(|l| l.time.as_ref()));
                     prop_assert!(s.end_time.is_none());
                     joined.push_str(body);

@@ -171,7 +171,7 @@ fn vtt_sample_cues_speakers_and_times() {
     assert_eq!(cues[1], ("00:00:08.100", "00:00:14.250"));
     assert_eq!(cues[10], ("00:01:02.400", "00:01:09.000"));
     let labels = doc.labels.as_ref().unwrap();
-    let names: Vec<&str> = labels.iter().map(|l| l.speaker.as_str()).collect();
+    let names: Vec<&str> = labels.iter().map(|l| &*l.speaker).collect();
     assert_eq!(
         names,
         [

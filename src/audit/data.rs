@@ -734,7 +734,7 @@ fn transcript_unit_info(key: Key, docs: &IndexSet<String>, t: &Transcripts) -> U
         info.segment = s;
         info.start_line = seg.start_line;
         info.end_line = seg.end_line;
-        info.speaker = seg.speaker.clone().unwrap_or_default();
+        info.speaker = seg.speaker.as_deref().unwrap_or_default().to_string();
         info.text = doc.text_of(seg).to_string();
     }
     info

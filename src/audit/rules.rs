@@ -9,6 +9,7 @@
 //! together) and the real matcher runs them over the passage.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::codebook::{Code, Codebook, Rules};
 use crate::error::Result;
@@ -118,8 +119,9 @@ impl<'a> RuleFinder<'a> {
         let labels = segment::find_labels(text, &self.speakers);
         let mut segments = segment::segment(text, Unit::Document, &labels, 1);
         if !speaker.is_empty() {
+            let speaker: Arc<str> = speaker.into();
             for s in &mut segments {
-                s.speaker = Some(speaker.to_string());
+                s.speaker = Some(speaker.clone());
             }
         }
         Ok(matcher

@@ -99,7 +99,7 @@ fn speaker_and_words(payload: &str) -> (Option<String>, String) {
         return (voice, words);
     }
     match find_labels(&words, &SpeakerRule::default()).first() {
-        Some(label) if label.start == 0 => (Some(label.speaker.clone()), words[label.end..].trim().to_string()),
+        Some(label) if label.start == 0 => (Some(label.speaker.to_string()), words[label.end..].trim().to_string()),
         _ => (None, words),
     }
 }
@@ -195,7 +195,7 @@ fn build(source: &Source, raw: Vec<RawCue>) -> Document {
             labels.push(Label {
                 start,
                 end: text.len(),
-                speaker: speaker.clone(),
+                speaker: speaker.as_str().into(),
                 time: Some(format_time(cue.start)),
             });
             current = Some(speaker);
