@@ -292,10 +292,25 @@ impl Folded {
         k
     }
 
-    /// The folded offset of original byte `at`: the first folded byte that
-    /// comes from `at` or after it.
-    pub(super) fn folded_offset(&self, at: usize) -> usize {
-        let k = self.marks.partition_point(|m| m.original as usize <= at);
+    /// The folded offsets of original bytes `offsets`, which must not
+    /// decrease: for each, the first folded byte that comes from it or
+    /// after it. One walk along the marks
+    /// rather than a search per offset, for the thousands of segment
+    /// boundaries of a transcript.
+    pub(super) fn folded_offsets(&self, offsets: impl Iterator<Item = usize>) -> impl Iterator<Item = usize> {
+        let mut k = 0;
+        offsets.map(move |at| {
+            while self.marks.get(k).is_some_and(|m| m.original as usize <= at) {
+                k += 1;
+            }
+            self.folded_offset_at(k, at)
+        })
+    }
+
+    /// The folded offset of original byte `at` (the first folded byte that
+    /// comes from `at` or after it), given the number `k` of marks at or
+    /// before `at`.
+    fn folded_offset_at(&self, k: usize, at: usize) -> usize {
         let Some(m) = k.checked_sub(1).map(|k| self.marks[k]) else {
             return 0;
         };
@@ -422,6 +437,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The folded offset of each original character is the first folded
+        /// byte that comes from it or from after it.
+        #[test]
+        fn folded_offsets_are_the_first_folded_bytes_from_there_on(
+            parts in proptest::collection::vec("[a-zA-Z]{1,6}|[ \n\t]{1,3}|Ñandú|año|ß|İ|ﬁ|\u{a0}|e\u{301}", 0..40)
+        ) {
+            let text = parts.concat();
+            let f = Folded::new(&text, &[]);
+            let at: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let want = at.iter().map(|&o| {
+                (0..f.text.len()).find(|&j| f.original_offset(j) >= o).unwrap_or(f.text.len())
+            });
+            proptest::prop_assert!(f.folded_offsets(at.iter().copied()).eq(want));
+        }
+
         /// The galloping mark search agrees with bisection, in any order.
         #[test]
         fn mark_search_equals_bisection(

@@ -307,11 +307,8 @@ impl Matcher {
         let mut folded_ranges = std::mem::take(&mut scratch.folded_ranges);
         folded_ranges.clear();
         if self.folded_scan.is_some() {
-            folded_ranges.extend(
-                original_ranges
-                    .iter()
-                    .map(|&(a, b)| (folded.folded_offset(a), folded.folded_offset(b))),
-            );
+            let mut ends = folded.folded_offsets(original_ranges.iter().flat_map(|&(a, b)| [a, b]));
+            folded_ranges.extend(std::iter::from_fn(|| Some((ends.next()?, ends.next()?))));
         }
         // `None`: the scan could not run, so any segment may match.
         let (mut folded_flags, mut original_flags) = patterns::scan(
