@@ -280,7 +280,7 @@ impl SpeakerRule {
 
 /// `name`, shared with its earlier occurrence in `names` if any.
 fn intern(names: &mut Vec<Arc<str>>, name: &str) -> Arc<str> {
-    if let Some(known) = names.iter().find(|n| ***n == *name) {
+    if let Some(known) = names.iter().find(|&n| &**n == name) {
         return known.clone();
     }
     let new: Arc<str> = name.into();
