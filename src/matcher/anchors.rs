@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 /// The keywords that have an anchor, indexed by it.
 #[derive(Debug)]
 pub(super) struct Anchors {
-    /// Open addressing, by [`hash`] of the key; a key of 0 marks an empty
+    /// A cuckoo table (see [`cuckoo`]); a key of 0 marks an empty
     /// slot (no word holds a NUL byte).
     table: Vec<Slot>,
     shift: u32,
@@ -72,8 +72,44 @@ fn key_of(prefix: &[u8]) -> u32 {
 /// Keeps the first `len` bytes (0 to 4) of a little-endian key.
 const KEEP: [u32; 5] = [0, 0xff, 0xffff, 0xff_ffff, 0xffff_ffff];
 
-fn hash(key: u32, shift: u32) -> usize {
-    (key.wrapping_mul(0x9e37_79b1) >> shift) as usize
+/// The two places of `key` in a table of `1 << (32 - shift)` slots.
+fn places(key: u32, shift: u32) -> [usize; 2] {
+    [
+        (key.wrapping_mul(0x9e37_79b1) >> shift) as usize,
+        (key.wrapping_mul(0x85eb_ca6b) >> shift) as usize,
+    ]
+}
+
+/// A cuckoo table of `keys` (with their group numbers) in `size` slots,
+/// each key in one of its two [`places`]; `None` if they do not fit.
+fn cuckoo(keys: &[u32], size: usize) -> Option<Vec<Slot>> {
+    let shift = 32 - size.trailing_zeros();
+    let mut table = vec![Slot::default(); size];
+    for (group, &key) in keys.iter().enumerate() {
+        let mut item = Slot {
+            key,
+            group: group as u32,
+        };
+        let mut side = 0;
+        let mut kicks = 0;
+        loop {
+            let [a, b] = places(item.key, shift);
+            if let Some(free) = [a, b].into_iter().find(|&i| table[i].key == 0) {
+                table[free] = item;
+                break;
+            }
+            // Both taken: the item takes one place, and its occupant moves
+            // to its own other place.
+            kicks += 1;
+            if kicks > 2 * size {
+                return None;
+            }
+            let at = [a, b][side];
+            std::mem::swap(&mut table[at], &mut item);
+            side = usize::from(places(item.key, shift)[0] == at);
+        }
+    }
+    Some(table)
 }
 
 impl Anchors {
@@ -94,25 +130,26 @@ impl Anchors {
                 });
             }
         }
-        // Four slots per key: most words of the text are no key, and an
-        // empty slot ends their search at once. A thousand keywords take
-        // 32 KB, which stays in the fastest cache.
-        let size = (by_key.len() * 4).next_power_of_two().max(16);
-        let shift = 32 - size.trailing_zeros();
-        let mut table = vec![Slot::default(); size];
+        // Each key sits in one of two places, so a word of the text, which
+        // is most often no key, is looked up with two loads and no loop
+        // whose length the processor would have to guess. Four slots per
+        // key leave room to spare; a thousand keywords take 32 KB, which
+        // stays in the fastest cache.
         let (mut groups, mut entries) = (Vec::new(), Vec::new());
+        let mut keys = Vec::new();
         for (key, list) in by_key {
-            let mut i = hash(key, shift);
-            while table[i].key != 0 {
-                i = (i + 1) & (size - 1);
-            }
-            table[i] = Slot {
-                key,
-                group: groups.len() as u32,
-            };
+            keys.push(key);
             groups.push((entries.len() as u32, (entries.len() + list.len()) as u32));
             entries.extend(list);
         }
+        let mut size = (keys.len() * 4).next_power_of_two().max(16);
+        let table = loop {
+            match cuckoo(&keys, size) {
+                Some(table) => break table,
+                None => size *= 2,
+            }
+        };
+        let shift = 32 - size.trailing_zeros();
         let anchors = Anchors {
             table,
             shift,
@@ -134,19 +171,17 @@ impl Anchors {
     }
 
     fn lookup(&self, key: u32) -> Option<&[Entry]> {
-        let mask = self.table.len() - 1;
-        let mut i = hash(key, self.shift);
-        loop {
-            let slot = self.table[i];
-            if slot.key == key {
-                let (a, b) = self.groups[slot.group as usize];
-                return Some(&self.entries[a as usize..b as usize]);
-            }
-            if slot.key == 0 {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
+        let [a, b] = places(key, self.shift);
+        let (x, y) = (self.table[a], self.table[b]);
+        let group = if x.key == key {
+            x.group
+        } else if y.key == key {
+            y.group
+        } else {
+            return None;
+        };
+        let (from, to) = self.groups[group as usize];
+        Some(&self.entries[from as usize..to as usize])
     }
 
     /// Calls `found(literal, start)` for every place in `text` where an
@@ -340,6 +375,28 @@ mod tests {
     }
 
     proptest! {
+        /// Every key of a cuckoo table is in one of its two places with its
+        /// own group, even in a table too full for comfort (or the build
+        /// says it failed).
+        #[test]
+        fn every_key_is_in_one_of_its_places(
+            keys in proptest::collection::btree_set(1u32.., 1..600),
+            spare in 0usize..3,
+        ) {
+            let keys: Vec<u32> = keys.into_iter().collect();
+            let size = (keys.len() << spare).next_power_of_two().max(16);
+            let shift = 32 - size.trailing_zeros();
+            if let Some(table) = cuckoo(&keys, size) {
+                prop_assert_eq!(table.iter().filter(|s| s.key != 0).count(), keys.len());
+                for (group, &key) in keys.iter().enumerate() {
+                    let found = places(key, shift).into_iter().find(|&i| table[i].key == key);
+                    prop_assert_eq!(found.map(|i| table[i].group), Some(group as u32));
+                }
+            } else {
+                prop_assert!(spare < 2, "{} keys did not fit in {} slots", keys.len(), size);
+            }
+        }
+
         #[test]
         fn finds_every_occurrence_the_matcher_may_keep(
             text in "[ab1 ñ.\u{3b1}-]{0,150}",
