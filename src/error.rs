@@ -81,6 +81,10 @@ impl Error {
                 "permission denied".to_string(),
                 "check that you may read (or write) this file",
             ),
+            IsADirectory => (
+                "this is a folder, where a file was expected".to_string(),
+                "give the path of the file itself, not of the folder that holds it",
+            ),
             _ => (err.to_string(), "check that the file is readable and not in use"),
         };
         Error::new(what).in_file(path).hint(hint)

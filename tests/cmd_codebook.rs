@@ -85,6 +85,14 @@ fn missing_codebook_file() {
 }
 
 #[test]
+fn a_folder_given_as_the_codebook() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = error_of(qcode().args(["codebook", "check"]).arg(dir.path()));
+    assert!(e.contains("this is a folder, where a file was expected"), "{e}");
+    assert!(e.contains("not of the folder that holds it"), "{e}");
+}
+
+#[test]
 fn bad_unit_and_accents_values() {
     let e = check_error("name: T\nunit: paragraphs\ncodes:\n  - name: a\n    keywords: [x]\n");
     assert!(e.contains("cb.yaml:2:7: unknown unit `paragraphs`"), "{e}");
