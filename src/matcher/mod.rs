@@ -16,6 +16,10 @@
 //!   must not match `ano`) are checked in code around each candidate. A
 //!   regex set with Unicode `\b` would be about a thousand times slower on
 //!   accented text.
+//! * A term with `*` inside a word (`patr*n`) is a regex, run only from the
+//!   words that start with its literal start (`patr`), which are found with
+//!   the keywords: reading the whole text for it would cost as much as all
+//!   the keywords together.
 //! * Regular-expression rules ([`patterns`]) are found in two steps: one
 //!   automaton for all of them, without their word boundaries, tells in one
 //!   pass which segments may hold a match of each; each rule's own regex
@@ -79,13 +83,17 @@ struct Slot {
 /// character it requires, if any; empty when it requires none.
 type Required = Vec<Option<char>>;
 
-/// One use of an Aho-Corasick literal by a term.
+/// One use of a literal by a term.
 #[derive(Debug, Clone)]
 struct LiteralUse {
     slot: u32,
     open_start: bool,
     open_end: bool,
     required: Required,
+    /// For a term with `*` inside its word, the literal is the word's
+    /// start, and this is the term's regex (index into the regexes), run
+    /// from there (see [`word_start_literal`]).
+    confirm: Option<usize>,
 }
 
 /// A codebook compiled for matching. Build once, share across threads.
@@ -99,6 +107,9 @@ pub struct Matcher {
     regexes: Vec<RegexRule>,
     /// The scans of the regexes run on the folded and on the original text.
     folded_scan: Option<RegexScan>,
+    /// Whether some literal is the start of a term run from there (see
+    /// [`word_start_literal`]).
+    confirms: bool,
     original_scan: Option<RegexScan>,
     slots: Vec<Slot>,
     codes: Vec<Rules>,
@@ -153,13 +164,29 @@ impl Applications {
 
 impl Matcher {
     pub fn new(codebook: &Codebook) -> Result<Matcher> {
+        Matcher::build(codebook, true)
+    }
+
+    /// [`Matcher::new`]; `from_word_starts` lets terms with `*` inside a
+    /// word be looked for from their literal start (see
+    /// [`word_start_literal`]) rather than by a scan of the whole text.
+    fn build(codebook: &Codebook, from_word_starts: bool) -> Result<Matcher> {
         let mut literals: Vec<String> = Vec::new();
         let mut literal_ids: std::collections::HashMap<String, usize> = Default::default();
         let mut uses: Vec<Vec<LiteralUse>> = Vec::new();
+        let mut use_literal = |literal: String, u: LiteralUse| {
+            let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
+                literals.push(literal);
+                uses.push(Vec::new());
+                uses.len() - 1
+            });
+            uses[id].push(u);
+        };
         let mut regexes = Vec::new();
         // Per regex rule: whether it runs on the folded text, and its source
-        // without word boundaries (for the scans).
-        let mut scanned: Vec<(bool, String)> = Vec::new();
+        // without word boundaries (for the scans); `None` for terms run only
+        // where their literal start is found.
+        let mut scanned: Vec<Option<(bool, String)>> = Vec::new();
         let mut slots = Vec::new();
         for (ci, code) in codebook.codes.iter().enumerate() {
             let rules = &code.rules;
@@ -182,7 +209,22 @@ impl Matcher {
                             code.name, term.raw
                         ))
                     })?;
-                    scanned.push((true, source));
+                    match word_start_literal(term, rules.accents).filter(|_| from_word_starts) {
+                        Some(literal) => {
+                            use_literal(
+                                literal,
+                                LiteralUse {
+                                    slot,
+                                    open_start: false,
+                                    open_end: true,
+                                    required: Vec::new(),
+                                    confirm: Some(regexes.len()),
+                                },
+                            );
+                            scanned.push(None);
+                        }
+                        None => scanned.push(Some((true, source))),
+                    }
                     regexes.push(RegexRule {
                         slot,
                         regex,
@@ -195,17 +237,16 @@ impl Matcher {
                     continue;
                 }
                 let (literal, required) = fold_term(term, rules.accents);
-                let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
-                    literals.push(literal);
-                    uses.push(Vec::new());
-                    uses.len() - 1
-                });
-                uses[id].push(LiteralUse {
-                    slot,
-                    open_start: term.open_start,
-                    open_end: term.open_end,
-                    required,
-                });
+                use_literal(
+                    literal,
+                    LiteralUse {
+                        slot,
+                        open_start: term.open_start,
+                        open_end: term.open_end,
+                        required,
+                        confirm: None,
+                    },
+                );
             }
             for p in &rules.patterns {
                 let slot = slots.len() as u32;
@@ -224,7 +265,7 @@ impl Matcher {
                 let ascii = rewrite_boundaries(&source, "(?-u:$0)").and_then(|s| build_regex(&s, true).ok());
                 let loose = rewrite_boundaries(&source, "").filter(|s| regex_syntax::parse(s).is_ok());
                 let max_len = max_match_len(&source);
-                scanned.push((folded, loose.clone().unwrap_or(source)));
+                scanned.push(Some((folded, loose.clone().unwrap_or(source))));
                 regexes.push(RegexRule {
                     slot,
                     regex,
@@ -270,12 +311,15 @@ impl Matcher {
                 scanned
                     .iter()
                     .enumerate()
-                    .filter(|(_, (f, _))| *f == folded)
-                    .map(|(rule, (_, source))| (rule, source.clone()))
+                    .filter_map(|(rule, scanned)| match scanned {
+                        Some((f, source)) if *f == folded => Some((rule, source.clone())),
+                        _ => None,
+                    })
                     .collect(),
             )
         };
         Ok(Matcher {
+            confirms: uses.iter().flatten().any(|u| u.confirm.is_some()),
             anchors,
             unanchored,
             uses,
@@ -306,7 +350,7 @@ impl Matcher {
         original_ranges.extend(segments.iter().map(|s| (s.start, s.end)));
         let mut folded_ranges = std::mem::take(&mut scratch.folded_ranges);
         folded_ranges.clear();
-        if self.folded_scan.is_some() {
+        if self.folded_scan.is_some() || self.confirms {
             let mut ends = folded.folded_offsets(original_ranges.iter().flat_map(|&(a, b)| [a, b]));
             folded_ranges.extend(std::iter::from_fn(|| Some((ends.next()?, ends.next()?))));
         }
@@ -322,7 +366,9 @@ impl Matcher {
             folded: &folded,
             text,
             segments,
+            folded_ranges: &folded_ranges,
             last_segment: 0,
+            captures: None,
             hits: &mut hits,
         }
         .find(&mut scratch.word_bits);
@@ -360,22 +406,8 @@ impl Matcher {
                                 }
                                 return;
                             }
-                            if let Some(required) = &r.term {
-                                if !boundary_before(ft, s) || !boundary_after(ft, e) {
-                                    return;
-                                }
-                                if !required.is_empty() {
-                                    let caps = captures.get_or_insert_with(|| r.regex.create_captures());
-                                    r.regex
-                                        .search_captures(&Input::new(ft).range(s..e).anchored(Anchored::Yes), caps);
-                                    let ok = required.iter().enumerate().all(|(i, need)| {
-                                        caps.get_group(i + 1)
-                                            .is_none_or(|g| accents_ok(&folded, text, g.start, need))
-                                    });
-                                    if !ok {
-                                        return;
-                                    }
-                                }
+                            if r.term.is_some() && !term_accepts(r, &folded, text, s, e, &mut captures) {
+                                return;
                             }
                             let (os, oe) = folded.original(text, s, e);
                             push(k, r.slot, os, oe, s);
@@ -520,14 +552,47 @@ impl Matcher {
     }
 }
 
+/// Whether the match `[s, e)` (folded) of a term's regex is a match of the
+/// term: whole words, and the accents it requires (checked on the pieces
+/// of the regex's own match; `captures` is scratch space).
+fn term_accepts(
+    r: &RegexRule,
+    folded: &Folded,
+    text: &str,
+    s: usize,
+    e: usize,
+    captures: &mut Option<regex_automata::util::captures::Captures>,
+) -> bool {
+    let ft = folded.text.as_str();
+    if !boundary_before(ft, s) || !boundary_after(ft, e) {
+        return false;
+    }
+    let required = r.term.as_deref().unwrap_or_default();
+    if required.is_empty() {
+        return true;
+    }
+    let caps = captures.get_or_insert_with(|| r.regex.create_captures());
+    r.regex
+        .search_captures(&Input::new(ft).range(s..e).anchored(Anchored::Yes), caps);
+    required.iter().enumerate().all(|(i, need)| {
+        caps.get_group(i + 1)
+            .is_none_or(|g| accents_ok(folded, text, g.start, need))
+    })
+}
+
 /// The keyword hits of one document.
 struct KeywordHits<'a> {
     matcher: &'a Matcher,
     folded: &'a Folded,
     text: &'a str,
     segments: &'a [Segment],
+    /// The segments' folded byte ranges, when some term is run from its
+    /// literal start (see [`word_start_literal`]).
+    folded_ranges: &'a [(usize, usize)],
     /// The segment of the last hit.
     last_segment: usize,
+    /// Scratch space for [`term_accepts`].
+    captures: Option<regex_automata::util::captures::Captures>,
     hits: &'a mut Vec<Hit>,
 }
 
@@ -551,6 +616,10 @@ impl KeywordHits<'_> {
         let (ft, text) = (self.folded.text.as_str(), self.text);
         let end = start + self.matcher.anchors.len(literal);
         for u in &self.matcher.uses[literal] {
+            if let Some(rule) = u.confirm {
+                self.confirm(rule, u.slot, start);
+                continue;
+            }
             let (mut s, mut e) = (start, end);
             if u.open_start {
                 s = word_start(ft, s);
@@ -569,6 +638,33 @@ impl KeywordHits<'_> {
             if let Some(segment) = segment_of(self.segments, os, oe, &mut self.last_segment) {
                 self.hits.push(self.matcher.hit(segment, u.slot, os, oe, s));
             }
+        }
+    }
+}
+
+impl KeywordHits<'_> {
+    /// Runs the regex of the term in `slot` from folded byte `start`, where
+    /// a word starts with the term's literal start, to the end of the
+    /// segment (see [`word_start_literal`]).
+    fn confirm(&mut self, rule: usize, slot: u32, start: usize) {
+        let (folded, text) = (self.folded, self.text);
+        let ft = folded.text.as_str();
+        if !boundary_before(ft, start) {
+            return;
+        }
+        let (os, _) = folded.original(text, start, start + 1);
+        let Some(segment) = segment_of(self.segments, os, os + 1, &mut self.last_segment) else {
+            return;
+        };
+        let r = &self.matcher.regexes[rule];
+        let end = self.folded_ranges[segment].1.max(start);
+        let input = Input::new(ft).range(start..end).anchored(Anchored::Yes);
+        let Some(e) = r.regex.search(&input).map(|m| m.end()) else {
+            return;
+        };
+        if term_accepts(r, folded, text, start, e, &mut self.captures) {
+            let (os, oe) = folded.original(text, start, e);
+            self.hits.push(self.matcher.hit(segment, slot, os, oe, start));
         }
     }
 }
@@ -754,6 +850,28 @@ fn term_regex(term: &Term, accents: Accents) -> (String, Vec<Required>) {
     (re, required)
 }
 
+/// The folded start of a one-word term with `*` inside it (`patr*n`), when
+/// its matches can be found from it: the start is three ASCII letters or
+/// digits or more (a word of the text can be looked up by it) and every
+/// piece of the word folds to word characters, so that a match of the
+/// term's regex never leaves the word it starts in.
+///
+/// Such a term is then looked for only where a word starts with it, by its
+/// regex anchored there, rather than by a scan of the whole text. That
+/// gives the same matches: a match accepted by the scan starts a word,
+/// and a match the scan rejects (not starting a word) lies inside one word
+/// and so cannot hide a match that starts a later word.
+fn word_start_literal(term: &Term, accents: Accents) -> Option<String> {
+    let [word] = &term.words[..] else { return None };
+    if term.open_start || !word.split('*').all(|piece| fold_str(piece).chars().all(is_word_char)) {
+        return None;
+    }
+    let first = word.split('*').next()?;
+    let (mut literal, mut required) = (String::new(), Vec::new());
+    fold_piece(first, accents, &mut literal, &mut required);
+    (literal.len() >= 3 && literal.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(literal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -765,9 +883,18 @@ mod tests {
     }
 
     fn run_unit(codes_yaml: &str, text: &str, unit: Unit) -> Vec<(String, usize, usize, Vec<String>)> {
+        run_with(codes_yaml, text, unit, true)
+    }
+
+    fn run_with(
+        codes_yaml: &str,
+        text: &str,
+        unit: Unit,
+        from_word_starts: bool,
+    ) -> Vec<(String, usize, usize, Vec<String>)> {
         let yaml = format!("name: T\ncodes:\n{codes_yaml}");
         let cb = Codebook::parse(&yaml, "t.yaml").unwrap();
-        let m = Matcher::new(&cb).unwrap();
+        let m = Matcher::build(&cb, from_word_starts).unwrap();
         let labels = segment::find_labels(text, &SpeakerRule::default());
         let segs = segment::segment(text, unit, &labels, 1);
         let applications = m.apply(text, &labels, &segs);
@@ -816,6 +943,12 @@ mod tests {
             "El pollero y el pasero. Un perro.",
         );
         assert_eq!(r[0].3, ["pollero", "pasero"]);
+        // Found from the words that start with `patr`.
+        let r = run(
+            "  - name: a\n    keywords: [\"patr*n\"]\n",
+            "El patrón, xpatron, patronato y PATRON.",
+        );
+        assert_eq!(r[0].3, ["patrón", "PATRON"]);
     }
 
     #[test]
@@ -961,6 +1094,26 @@ mod tests {
         assert_eq!(run(cb, "Pagué 5\n\n3 dólares.").len(), 1);
         let cb = "  - name: a\n    accents: exact\n    patterns: ['\\b\\d+\\s+\\w+\\b']\n";
         assert_eq!(run(cb, "Pagué 5\n\n3 dólares.").len(), 1);
+    }
+
+    proptest::proptest! {
+        /// Terms with `*` inside a word find the same matches from the
+        /// words that start with their literal start as by a scan of the
+        /// whole text.
+        #[test]
+        fn inner_wildcards_from_word_starts_equal_the_scan(
+            parts in proptest::collection::vec(
+                "patr[oó]n|PATRÓN|patronato|xpatron|patrn|patr|n|αpatron|compañero|companero|comp[a-z]{0,4}ro|[a-z]{1,5}| |\n\n|, |Ana: |ñ",
+                0..30,
+            ),
+            term in "patr\\*n|patr\\*n\\*|\\*atr\\*n|compa\\*ro|compañ\\*ro|pat\\*o\\*",
+            accents in "tolerant|exact|ignore",
+            unit in proptest::sample::select(vec![Unit::Paragraph, Unit::Sentence, Unit::Line]),
+        ) {
+            let text = parts.concat();
+            let cb = format!("  - name: a\n    accents: {accents}\n    keywords: [\"{term}\"]\n");
+            proptest::prop_assert_eq!(run_with(&cb, &text, unit, true), run_with(&cb, &text, unit, false));
+        }
     }
 
     #[test]
