@@ -821,6 +821,10 @@ fn accents_ok(folded: &Folded, original: &str, start: usize, required: &[Option<
 /// Accents are checked on the pieces of the regex's own (leftmost-first,
 /// greedy) match; another way of filling the wildcards is not tried.
 fn term_regex(term: &Term, accents: Accents) -> (String, Vec<Required>) {
+    // What `*` stands for: word characters as the word boundaries have
+    // them ([`is_word_char`]); `\w` would also take `_` and join controls,
+    // so that `patr*n` ran on from `x_` into `patron`.
+    const WILDCARD: &str = r"[\p{Alphabetic}\p{N}]*";
     let mut required = Vec::new();
     let mut words = Vec::new();
     for word in &term.words {
@@ -835,14 +839,14 @@ fn term_regex(term: &Term, accents: Accents) -> (String, Vec<Required>) {
             required.push(need);
             pieces.push(format!("({})", regex::escape(&literal)));
         }
-        words.push(pieces.join(r"\w*"));
+        words.push(pieces.join(WILDCARD));
     }
     let mut re = words.join(" ");
     if term.open_start {
-        re = format!(r"\w*{re}");
+        re = format!("{WILDCARD}{re}");
     }
     if term.open_end {
-        re.push_str(r"\w*");
+        re.push_str(WILDCARD);
     }
     if required.iter().flatten().all(Option::is_none) {
         required.clear();
@@ -943,6 +947,8 @@ mod tests {
             "El pollero y el pasero. Un perro.",
         );
         assert_eq!(r[0].3, ["pollero", "pasero"]);
+        // `*` stands for letters and digits, not for `_`.
+        assert!(run("  - name: a\n    keywords: [\"p*ero\"]\n", "El p_ero.").is_empty());
         // Found from the words that start with `patr`.
         let r = run(
             "  - name: a\n    keywords: [\"patr*n\"]\n",
@@ -1103,7 +1109,7 @@ mod tests {
         #[test]
         fn inner_wildcards_from_word_starts_equal_the_scan(
             parts in proptest::collection::vec(
-                "patr[oó]n|PATRÓN|patronato|xpatron|patrn|patr|n|αpatron|compañero|companero|comp[a-z]{0,4}ro|[a-z]{1,5}| |\n\n|, |Ana: |ñ",
+                "patr[oó]n|PATRÓN|patronato|xpatron|patrn|patr|n|αpatron|compañero|companero|comp[a-z]{0,4}ro|[a-z]{1,5}| |\n\n|, |_|Ana: |ñ",
                 0..30,
             ),
             term in "patr\\*n|patr\\*n\\*|\\*atr\\*n|compa\\*ro|compañ\\*ro|pat\\*o\\*",
