@@ -61,6 +61,19 @@ fn terminal_table_shows_provenance_and_tree() {
 }
 
 #[test]
+fn one_document_is_counted_in_the_singular() {
+    let dir = corpus();
+    let out = stdout_of(
+        qcode()
+            .arg("freq")
+            .arg(dir.path().join("docs/b.txt"))
+            .arg("-c")
+            .arg(dir.path().join("cb.yaml")),
+    );
+    assert!(out.contains("# 1 document, 2 segments\n"), "{out}");
+}
+
+#[test]
 fn crosstab_by_attribute_with_group_sizes() {
     let dir = corpus();
     let attrs = dir.path().join("attrs.csv");

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::data::{CodingData, Universe};
 use super::record::{JsonObject, Record};
 use super::render::{Footnotes, Report};
-use crate::report::{Align, Table};
+use crate::report::{Align, Table, counted};
 use crate::stats::{
     Bootstrap, Coef, KALPHA_BOOTSTRAP_METHOD, QSource, Ratings, brennan_prediger, cohen_kappa, fleiss_kappa, gwet_ac1,
     kalpha_bootstrap, krippendorff_alpha, percent_agreement, scott_pi,
@@ -258,14 +258,17 @@ impl Report for AgreementReport {
     fn summary(&self) -> String {
         let codes = self.rows.len() - 1;
         let what = match self.mode {
-            Mode::Nominal => format!("nominal data: one of {codes} categories per unit and coder"),
-            Mode::MultiCode => format!("multi-code data: {codes} codes, each present or absent per unit"),
+            Mode::Nominal => format!("nominal data: one of {} per unit and coder", counted(codes, "category")),
+            Mode::MultiCode => format!(
+                "multi-code data: {}, each present or absent per unit",
+                counted(codes, "code")
+            ),
         };
         format!(
-            "{} coders ({}) · {} units · {what}",
+            "{} coders ({}) · {} · {what}",
             self.coders.len(),
             self.coders.join(", "),
-            self.n_units
+            counted(self.n_units, "unit")
         )
     }
 

@@ -19,7 +19,7 @@ use super::record::{Field, JsonObject, Record};
 use super::render::{Footnotes, Report};
 use super::rules::RuleFinder;
 use crate::error::Result;
-use crate::report::{Align, Table};
+use crate::report::{Align, Table, counted};
 use crate::stats::{Coef, PrecisionRecall, cohen_kappa, precision_recall_f1};
 
 /// Index of the gold standard among the coders of the audited data.
@@ -248,12 +248,11 @@ impl AuditReport {
 impl Report for AuditReport {
     fn summary(&self) -> String {
         format!(
-            "gold standard: `{}` · automatic coding: qcode · {} units both rated · {} false positives, {} false \
-             negatives",
+            "gold standard: `{}` · automatic coding: qcode · {} both rated · {}, {}",
             self.gold_coder,
-            self.n_units,
-            self.count(MissKind::FalsePositive),
-            self.count(MissKind::FalseNegative)
+            counted(self.n_units, "unit"),
+            counted(self.count(MissKind::FalsePositive), "false positive"),
+            counted(self.count(MissKind::FalseNegative), "false negative")
         )
     }
 

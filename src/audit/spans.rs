@@ -33,7 +33,7 @@ use super::record::{JsonObject, Record};
 use super::render::{Footnotes, Report};
 use super::transcripts::Transcripts;
 use crate::error::{Error, Result};
-use crate::report::{Align, Table};
+use crate::report::{Align, Table, counted};
 use crate::stats::{OverlapBasis, SegmentAgreement, SpanAgreement, segment_agreement, span_agreement};
 
 /// How to compare spans.
@@ -283,8 +283,10 @@ fn basis_words(basis: OverlapBasis) -> &'static str {
 impl Report for SpanReport {
     fn summary(&self) -> String {
         format!(
-            "2 coders ({}, {}) · {} documents both rated · character offsets compared",
-            self.coders[0], self.coders[1], self.n_documents
+            "2 coders ({}, {}) · {} both rated · character offsets compared",
+            self.coders[0],
+            self.coders[1],
+            counted(self.n_documents, "document")
         )
     }
 

@@ -7,7 +7,7 @@ use qcode::coding::{Coding, CsvWriter, join_matched};
 use qcode::corpus::{self, Source};
 use qcode::output::{Output, write_error};
 use qcode::pipeline::{self, Setup};
-use qcode::report::{Align, Provenance, Table};
+use qcode::report::{Align, Provenance, Table, counted};
 use qcode::{Error, Result};
 use rayon::prelude::*;
 
@@ -151,22 +151,15 @@ pub fn run(args: Args) -> Result<()> {
             writeln!(out, "# {}", provenance.line()).map_err(write_error)?;
             let width = terminal_width(out.is_terminal());
             writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
-            writeln!(
-                out,
-                "{passages} coded passages in {documents} documents ({segments} {}s)",
-                setup.unit.as_str()
-            )
-            .map_err(write_error)?;
+            let summary = summary(passages, documents, segments, &setup);
+            writeln!(out, "{summary}").map_err(write_error)?;
         }
     }
     args.corpus.check_attributes(&setup);
     out.finish()?;
     if args.out.is_some() {
-        eprintln!(
-            "qcode: {passages} coded passages in {documents} documents ({segments} {}s); codebook sha256 {}",
-            setup.unit.as_str(),
-            setup.codebook.sha256
-        );
+        let summary = summary(passages, documents, segments, &setup);
+        eprintln!("qcode: {summary}; codebook sha256 {}", setup.codebook.sha256);
     }
     Ok(())
 }
@@ -199,4 +192,14 @@ fn attribute_columns(sources: &[Source], setup: &Setup) -> Result<Vec<String>> {
         add(&table.columns, &mut columns);
     }
     Ok(columns)
+}
+
+/// "12 coded passages in 3 documents (97 paragraphs)".
+fn summary(passages: usize, documents: usize, segments: usize, setup: &Setup) -> String {
+    format!(
+        "{} in {} ({})",
+        counted(passages, "coded passage"),
+        counted(documents, "document"),
+        counted(segments, setup.unit.as_str())
+    )
 }

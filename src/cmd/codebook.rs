@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use qcode::Result;
 use qcode::codebook::{Codebook, Term};
 use qcode::output::{Output, write_error};
-use qcode::report::{Align, Table};
+use qcode::report::{Align, Table, counted};
 
 use super::util::terminal_width;
 
@@ -48,7 +48,11 @@ fn check(file: &Path) -> Result<()> {
         let r = &c.rules;
         let mut rules = Vec::new();
         if !r.keywords.is_empty() {
-            rules.push(format!("{} keywords: {}", r.keywords.len(), terms(&r.keywords)));
+            rules.push(format!(
+                "{}: {}",
+                counted(r.keywords.len(), "keyword"),
+                terms(&r.keywords)
+            ));
         }
         if !r.patterns.is_empty() {
             rules.push(format!("patterns: {}", r.patterns.join("  ")));
@@ -90,10 +94,10 @@ fn check(file: &Path) -> Result<()> {
         .unwrap_or_default();
     writeln!(
         out,
-        "{}: OK — \"{}\"{version}: {} codes, unit {}, sha256 {}",
+        "{}: OK — \"{}\"{version}: {}, unit {}, sha256 {}",
         cb.source,
         cb.name,
-        cb.codes.len(),
+        counted(cb.codes.len(), "code"),
         cb.unit.as_str(),
         cb.sha256
     )

@@ -11,6 +11,7 @@ use qcode::corpus::{self, AttributeTable};
 use qcode::output::{Output, write_error};
 use qcode::pipeline;
 use qcode::refi::{Positions, ProjectWriter, qdc};
+use qcode::report::counted;
 use qcode::{Error, Result};
 
 use super::util::{CorpusArgs, optional_codebook, warn};
@@ -115,8 +116,8 @@ fn export_codebook(args: &Args, path: &Path, format: CodebookFormat) -> Result<(
     out.write_all(&bytes).map_err(write_error)?;
     out.finish()?;
     eprintln!(
-        "qcode: wrote {} codes of \"{}\" (codebook sha256 {}) to {}",
-        cb.codes.len(),
+        "qcode: wrote {} of \"{}\" (codebook sha256 {}) to {}",
+        counted(cb.codes.len(), "code"),
         cb.name,
         cb.sha256,
         path.display()
@@ -171,8 +172,10 @@ fn export_project(args: &Args, path: &Path) -> Result<()> {
     out.write_all(&bytes).map_err(write_error)?;
     out.finish()?;
     eprintln!(
-        "qcode: wrote {}: {documents} documents, {codings} codings; positions in {}",
+        "qcode: wrote {}: {}, {}; positions in {}",
         path.display(),
+        counted(documents, "document"),
+        counted(codings, "coding"),
         args.positions.describe()
     );
     Ok(())

@@ -9,7 +9,7 @@ use qcode::coding::Coding;
 use qcode::output::{Output, write_error};
 use qcode::pipeline;
 use qcode::report::freq::{CodedSegment, Count, Freq, GroupBy};
-use qcode::report::{CodeTree, Provenance, TableFormat};
+use qcode::report::{CodeTree, Provenance, TableFormat, counted};
 use qcode::{Error, Result};
 
 use super::util::{CodedArgs, CorpusArgs, optional_codebook, terminal_width, warn};
@@ -65,8 +65,8 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut out = Output::open(args.out.as_deref())?;
     let summary = match freq.segments {
-        Some(s) => format!("{} documents, {s} segments", freq.documents),
-        None => format!("{} documents with codings", freq.documents),
+        Some(s) => format!("{}, {}", counted(freq.documents, "document"), counted(s, "segment")),
+        None => format!("{} with codings", counted(freq.documents, "document")),
     };
     match TableFormat::resolve(args.format, args.out.as_deref()) {
         TableFormat::Table => {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use qcode::coding::CsvWriter;
 use qcode::output::{Output, write_error};
 use qcode::refi::{Positions, qdc, qdpx};
+use qcode::report::counted;
 use qcode::{Error, Result};
 
 use super::util::warn;
@@ -124,11 +125,11 @@ fn project(args: &Args) -> Result<()> {
         imported.origin.clone()
     };
     eprintln!(
-        "qcode: imported {} codings of {} codes by {} coder(s) in {} documents, from {}; positions read as {}",
-        imported.codings.len(),
-        codes.len(),
-        coders.len(),
-        imported.documents.len(),
+        "qcode: imported {} of {} by {} in {}, from {}; positions read as {}",
+        counted(imported.codings.len(), "coding"),
+        counted(codes.len(), "code"),
+        counted(coders.len(), "coder"),
+        counted(imported.documents.len(), "document"),
         origin,
         imported.counting
     );
@@ -159,8 +160,8 @@ fn codebook(args: &Args) -> Result<()> {
     out.write_all(imported.yaml.as_bytes()).map_err(write_error)?;
     out.finish()?;
     eprintln!(
-        "qcode: imported {} codes; add their rules, then check with `qcode codebook check`",
-        imported.codes
+        "qcode: imported {}; add their rules, then check with `qcode codebook check`",
+        counted(imported.codes, "code")
     );
     Ok(())
 }

@@ -213,9 +213,31 @@ impl TableFormat {
     }
 }
 
+/// `n` and the noun, in the plural unless `n` is 1: "1 document",
+/// "2 documents", "3 categories".
+pub fn counted(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        return format!("1 {noun}");
+    }
+    match noun.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(counted(1, "document"), "1 document");
+        assert_eq!(counted(0, "document"), "0 documents");
+        assert_eq!(counted(2, "coded passage"), "2 coded passages");
+        assert_eq!(counted(3, "category"), "3 categories");
+        assert_eq!(counted(4, "day"), "4 days");
+    }
 
     #[test]
     fn format_follows_the_output_file_unless_asked() {
