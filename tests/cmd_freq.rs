@@ -20,15 +20,19 @@ fn corpus() -> tempfile::TempDir {
     ])
 }
 
+/// `qcode freq INPUT -c cb.yaml EXTRA…` on the test corpus (INPUT inside it).
+fn freq_command(dir: &tempfile::TempDir, input: &str, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = qcode();
+    cmd.arg("freq")
+        .arg(dir.path().join(input))
+        .arg("-c")
+        .arg(dir.path().join("cb.yaml"))
+        .args(extra);
+    cmd
+}
+
 fn freq(dir: &tempfile::TempDir, extra: &[&str]) -> String {
-    stdout_of(
-        qcode()
-            .arg("freq")
-            .arg(dir.path().join("docs"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml"))
-            .args(extra),
-    )
+    stdout_of(&mut freq_command(dir, "docs", extra))
 }
 
 #[test]
@@ -63,13 +67,7 @@ fn terminal_table_shows_provenance_and_tree() {
 #[test]
 fn one_document_is_counted_in_the_singular() {
     let dir = corpus();
-    let out = stdout_of(
-        qcode()
-            .arg("freq")
-            .arg(dir.path().join("docs/b.txt"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml")),
-    );
+    let out = stdout_of(&mut freq_command(&dir, "docs/b.txt", &[]));
     assert!(out.contains("# 1 document, 2 segments\n"), "{out}");
 }
 
@@ -240,14 +238,7 @@ fn hand_coded_csv_with_paths_and_coders() {
 #[test]
 fn bad_inputs() {
     let dir = corpus();
-    let e = error_of(
-        qcode()
-            .arg("freq")
-            .arg(dir.path().join("docs"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml"))
-            .args(["--by", "region"]),
-    );
+    let e = error_of(&mut freq_command(&dir, "docs", &["--by", "region"]));
     assert!(e.contains("no document has the attribute `region`"), "{e}");
     let bad = write(dir.path(), "bad.csv", b"doc,code\na,b\n");
     let e = error_of(qcode().arg("freq").arg("--coded").arg(&bad));
