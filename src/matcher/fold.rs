@@ -218,7 +218,7 @@ impl Folded {
                 }
             } else {
                 let before = f.out.len();
-                let (word, folded_word) = match European::of(c) {
+                let (word, folded_word) = match Lookup::of(c) {
                     Some(entry) => {
                         if let Some(d) = entry.folded {
                             f.push(d);
@@ -363,12 +363,14 @@ impl Folded {
     }
 }
 
-/// The folding of a character of the Latin, Greek and Cyrillic blocks
-/// (U+0080 to U+052F), where the accented letters of Spanish and of most
-/// European languages live, looked up rather than computed: folding is the
-/// most frequent work on non-ASCII text.
+/// The folding of a character of the alphabets most transcripts use beyond
+/// ASCII, looked up rather than computed: folding is the most frequent work
+/// on non-ASCII text. A table covers U+0080 to U+07FF (Latin, where the
+/// accented letters of Spanish and of most European languages live, Greek,
+/// Cyrillic, Armenian, Hebrew, Arabic); the CJK ideographs, which fold to
+/// themselves, need none.
 #[derive(Debug, Clone, Copy)]
-struct European {
+struct Lookup {
     /// The folded form: one character, or none (a lone combining mark).
     folded: Option<char>,
     /// Whether the character is a word character (for `\b`).
@@ -377,14 +379,19 @@ struct European {
     folded_word: bool,
 }
 
-impl European {
-    const RANGE: std::ops::Range<u32> = 0x80..0x530;
+impl Lookup {
+    const RANGE: std::ops::Range<u32> = 0x80..0x800;
+    const IDEOGRAPHS: std::ops::RangeInclusive<char> = '\u{4E00}'..='\u{9FFF}';
 
-    fn of(c: char) -> Option<European> {
-        static TABLE: OnceLock<Vec<Option<European>>> = OnceLock::new();
+    fn of(c: char) -> Option<Lookup> {
+        static TABLE: OnceLock<Vec<Option<Lookup>>> = OnceLock::new();
         let u = u32::from(c);
         if !Self::RANGE.contains(&u) {
-            return None;
+            return Self::IDEOGRAPHS.contains(&c).then_some(Lookup {
+                folded: Some(c),
+                word: true,
+                folded_word: true,
+            });
         }
         let table = TABLE.get_or_init(|| {
             Self::RANGE
@@ -397,7 +404,7 @@ impl European {
                     // The few that fold to two characters (`ŉ` to `ʼn`) are
                     // folded each time they occur.
                     let word = regex_syntax::is_word_character(c);
-                    (rest.is_none()).then(|| European {
+                    (rest.is_none()).then(|| Lookup {
                         folded: first,
                         word,
                         folded_word: word && first.is_some_and(|d| !d.is_ascii() && regex_syntax::is_word_character(d)),
@@ -560,10 +567,11 @@ mod tests {
     }
 
     #[test]
-    fn the_european_table_folds_as_fold_char_does() {
-        for c in (0x80..0x530).filter_map(char::from_u32) {
+    fn looked_up_characters_fold_as_fold_char_does() {
+        let ideographs = u32::from(*Lookup::IDEOGRAPHS.start())..=u32::from(*Lookup::IDEOGRAPHS.end());
+        for c in (0x80..0x800).chain(ideographs).filter_map(char::from_u32) {
             let want = fold_str(&c.to_string());
-            if let Some(known) = European::of(c) {
+            if let Some(known) = Lookup::of(c) {
                 assert_eq!(known.folded.map(String::from).unwrap_or_default(), want, "{c:?}");
                 assert_eq!(known.word, regex_syntax::is_word_character(c), "{c:?}");
                 let folded_word = known.word
@@ -575,8 +583,9 @@ mod tests {
                 assert!(want.chars().count() > 1, "{c:?}");
             }
         }
-        assert!(European::of('a').is_none() && European::of('ő').is_some() && European::of('ж').is_some());
-        assert!(European::of('ά').is_some_and(|k| k.folded == Some('α')) && European::of('א').is_none());
+        assert!(Lookup::of('a').is_none() && Lookup::of('ő').is_some() && Lookup::of('ж').is_some());
+        assert!(Lookup::of('ά').is_some_and(|k| k.folded == Some('α')) && Lookup::of('ก').is_none());
+        assert!(Lookup::of('钱').is_some() && Lookup::of('ア').is_none());
     }
 
     #[test]
