@@ -242,10 +242,15 @@ impl SpeakerRule {
         // Finding the match is fast (an automaton); reporting capture groups
         // is slower, so the default rule reads them off the matched text
         // and custom rules search only the matched prefix of the line.
-        let found = self.regex.find(line)?;
-        let (m_start, m_end) = (found.start(), found.end());
+        let (m_start, m_end) = match self.is_default.then(|| ascii_default_match(line)).flatten() {
+            Some(end) => (0, end?),
+            None => {
+                let found = self.regex.find(line)?;
+                (found.start(), found.end())
+            }
+        };
         let (speaker, time) = if self.is_default {
-            split_default_match(found.as_str())
+            split_default_match(&line[m_start..m_end])
         } else {
             self.regex.captures_read(locs, &line[..m_end])?;
             let group = |i: usize| locs.get(i).map(|(s, e)| &line[s..e]);
@@ -329,6 +334,51 @@ fn could_start_default_label(line: &str) -> bool {
         Some(b'[' | b'(' | b'0'..=b'9') => true,
         Some(b'A'..=b'Z' | 0x80..) => rest[..rest.len().min(4 * MAX_NAME_CHARS + 1)].contains(&b':'),
         _ => false,
+    }
+}
+
+/// The end of the default rule's match on `line`, found without its regex
+/// when the line starts with a plain ASCII name and no timestamp, as most
+/// labels do (`Participant 5: …`, `R2: …`); `Some(None)` when there is no
+/// label. `None` leaves the answer to the regex: a timestamp, or a
+/// non-ASCII character (a Unicode letter, `’`, white space after the
+/// colon) met before the answer is known.
+///
+/// The rule's shape leaves no choice to make: a name's words hold neither
+/// a space nor a colon, so each byte decides whether the name goes on,
+/// takes another word, reaches its colon or fails.
+fn ascii_default_match(line: &str) -> Option<Option<usize>> {
+    let b = line.as_bytes();
+    let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'\'' | b'-');
+    let mut i = b.iter().position(|&c| !matches!(c, b' ' | b'\t')).unwrap_or(b.len());
+    match b.get(i) {
+        Some(b'A'..=b'Z') => i += 1,
+        Some(b'[' | b'(' | b'0'..=b'9' | 0x80..) => return None,
+        _ => return Some(None),
+    }
+    let mut words = 1;
+    loop {
+        match b.get(i) {
+            Some(&c) if name_char(c) => i += 1,
+            Some(b':') => break,
+            Some(b' ') if words < 4 => match b.get(i + 1) {
+                Some(&c) if name_char(c) => {
+                    words += 1;
+                    i += 2;
+                }
+                Some(0x80..) => return None,
+                _ => return Some(None),
+            },
+            Some(0x80..) => return None,
+            _ => return Some(None),
+        }
+    }
+    // The colon, then one white-space character or the end of the line.
+    match b.get(i + 1) {
+        None => Some(Some(i + 1)),
+        Some(b' ' | b'\t' | b'\r' | 0x0b | 0x0c) => Some(Some(i + 2)),
+        Some(0x80..) => None,
+        Some(_) => Some(None),
     }
 }
 
@@ -729,6 +779,21 @@ mod tests {
                 proptest::prop_assert_eq!(speaker, caps.name("speaker").unwrap().as_str());
                 let want = ["t1", "t2", "t3"].iter().find_map(|g| caps.name(g)).map(|t| t.as_str());
                 proptest::prop_assert_eq!(time, want);
+            }
+        }
+
+        /// Wherever the ASCII reading of the default rule gives an answer,
+        /// it is the regex's: the end of its match, or no match.
+        #[test]
+        fn ascii_reading_agrees_with_the_default_regex(
+            line in proptest::prop_oneof![
+                r"[ \t]{0,2}[A-Za-z0-9._'’:é\[( \t\r\x0b\u{a0}-]{0,16}",
+                r"[ \t]{0,2}[A-ZÉ\[0-9][a-z0-9.'’_-]{0,5}( {1,2}[A-Za-z0-9é]{0,4}){0,5}:[ \t\r\u{a0}x]?[a-z]{0,3}",
+                r"[A-Z][a-z]{0,2}( [A-Za-z0-9]{1,3}){2,5}:[ x]",
+            ]
+        ) {
+            if let Some(quick) = ascii_default_match(&line) {
+                proptest::prop_assert_eq!(quick, DEFAULT_REGEX.find(&line).map(|m| m.end()), "{:?}", &line);
             }
         }
     }
