@@ -338,22 +338,28 @@ fn could_start_default_label(line: &str) -> bool {
 }
 
 /// The end of the default rule's match on `line`, found without its regex
-/// when the line starts with a plain ASCII name and no timestamp, as most
-/// labels do (`Participant 5: …`, `R2: …`); `Some(None)` when there is no
-/// label. `None` leaves the answer to the regex: a timestamp, or a
-/// non-ASCII character (a Unicode letter, `’`, white space after the
-/// colon) met before the answer is known.
+/// when the line's label is plain ASCII, as most are (`Participant 5: …`,
+/// `[00:12:31] R2: …`); `Some(None)` when there is no label. `None` leaves
+/// the answer to the regex: a non-ASCII character (a Unicode letter, `’`,
+/// white space after the colon) met before the answer is known.
 ///
-/// The rule's shape leaves no choice to make: a name's words hold neither
-/// a space nor a colon, so each byte decides whether the name goes on,
-/// takes another word, reaches its colon or fails.
+/// The rule's shape leaves no choice to make: a timestamp is digits and
+/// punctuation that no name starts with, and a name's words hold neither a
+/// space nor a colon, so each byte decides whether the label goes on, takes
+/// another word, reaches its colon or fails.
 fn ascii_default_match(line: &str) -> Option<Option<usize>> {
     let b = line.as_bytes();
     let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'\'' | b'-');
     let mut i = b.iter().position(|&c| !matches!(c, b' ' | b'\t')).unwrap_or(b.len());
+    if matches!(b.get(i), Some(b'[' | b'(' | b'0'..=b'9')) {
+        match timestamp_end(b, i) {
+            Some(end) => i = end,
+            None => return Some(None),
+        }
+    }
     match b.get(i) {
         Some(b'A'..=b'Z') => i += 1,
-        Some(b'[' | b'(' | b'0'..=b'9' | 0x80..) => return None,
+        Some(0x80..) => return None,
         _ => return Some(None),
     }
     let mut words = 1;
@@ -380,6 +386,45 @@ fn ascii_default_match(line: &str) -> Option<Option<usize>> {
         Some(0x80..) => None,
         Some(_) => Some(None),
     }
+}
+
+/// Where the default rule's timestamp starting at `b[i]` (`[`, `(` or a
+/// digit) ends, with the spaces or tabs after it; `None` if there is none
+/// there. A run of digits longer than its field allows fails, as in the
+/// regex, because what must follow it is never a digit.
+fn timestamp_end(b: &[u8], i: usize) -> Option<usize> {
+    let digits = |at: usize, min: usize, max: usize| {
+        let n = b.get(at..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+        (min..=max).contains(&n).then_some(at + n)
+    };
+    let close = match b[i] {
+        b'[' => Some(b']'),
+        b'(' => Some(b')'),
+        _ => None,
+    };
+    let mut at = digits(i + usize::from(close.is_some()), 1, 2)?;
+    if b.get(at) != Some(&b':') {
+        return None;
+    }
+    at = digits(at + 1, 2, 2)?;
+    if b.get(at) == Some(&b':') {
+        at = digits(at + 1, 2, 2)?;
+    } else if close.is_none() {
+        // A bare timestamp has seconds: `10:30 we left` is text.
+        return None;
+    }
+    if matches!(b.get(at), Some(b'.' | b',')) {
+        at = digits(at + 1, 1, 3)?;
+    }
+    if let Some(close) = close {
+        if b.get(at) != Some(&close) {
+            return None;
+        }
+        at += 1;
+    }
+    let blanks = b[at..].iter().take_while(|&&c| matches!(c, b' ' | b'\t')).count();
+    // After a bare timestamp, at least one.
+    (close.is_some() || blanks > 0).then_some(at + blanks)
 }
 
 /// The byte ranges of the lines of `text`, without their `\n` (as
@@ -790,6 +835,8 @@ mod tests {
                 r"[ \t]{0,2}[A-Za-z0-9._'’:é\[( \t\r\x0b\u{a0}-]{0,16}",
                 r"[ \t]{0,2}[A-ZÉ\[0-9][a-z0-9.'’_-]{0,5}( {1,2}[A-Za-z0-9é]{0,4}){0,5}:[ \t\r\u{a0}x]?[a-z]{0,3}",
                 r"[A-Z][a-z]{0,2}( [A-Za-z0-9]{1,3}){2,5}:[ x]",
+                r"[ \t]{0,2}(\[[0-9]{1,3}:[0-9]{1,3}(:[0-9]{1,3})?([.,][0-9]{0,4})?[\])]?|\([0-9]{1,2}:[0-9]{2}\)|[0-9]{1,3}:[0-9]{2}(:[0-9]{1,3})?([.,][0-9]{1,4})?)[ \t]{0,2}[A-Zé0-9][a-z]{0,3}:[ x]?",
+                r"[\[(]?[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?([.,][0-9]{1,4})?[\])]?[ \t]?[A-Z]: ",
             ]
         ) {
             if let Some(quick) = ascii_default_match(&line) {
