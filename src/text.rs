@@ -19,7 +19,9 @@ pub fn normalize(raw: &str) -> String {
 /// [`normalize`] for a text the caller owns: one already normalised (as
 /// most are) is returned as it is, without a copy.
 pub fn normalize_owned(mut text: String) -> String {
-    if text.contains('\r') {
+    // `memchr` rather than `str::contains`: vector instructions, and this
+    // reads every byte of every document.
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text = unify_line_endings(&text);
     }
     match next_unstable(&text, 0) {

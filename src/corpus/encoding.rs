@@ -64,9 +64,9 @@ pub fn decode<'a>(path: &Path, bytes: impl Into<Cow<'a, [u8]>>, forced: Option<&
         (enc, 0, Some(note))
     } else {
         // Valid UTF-8 is UTF-8: checking it is converting it.
-        match String::from_utf8(bytes.into_owned()) {
+        match utf8_string(bytes.into_owned()) {
             Ok(text) => return checked(path, text, UTF_8, None),
-            Err(e) => bytes = Cow::Owned(e.into_bytes()),
+            Err(not_utf8) => bytes = Cow::Owned(not_utf8),
         }
         let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
         detector.feed(&bytes, true);
@@ -82,9 +82,24 @@ pub fn decode<'a>(path: &Path, bytes: impl Into<Cow<'a, [u8]>>, forced: Option<&
     checked(path, text, encoding, note)
 }
 
+/// `bytes` as a `String` without a copy if they are UTF-8, else the bytes
+/// back. The check reads every byte of every document: `simdutf8` does it
+/// with vector instructions, several times faster than the standard
+/// library's on accented text.
+fn utf8_string(bytes: Vec<u8>) -> std::result::Result<String, Vec<u8>> {
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
+        return Err(bytes);
+    }
+    // SAFETY: `simdutf8` has just checked that the bytes are valid UTF-8,
+    // which is all `from_utf8_unchecked` requires.
+    Ok(unsafe { String::from_utf8_unchecked(bytes) })
+}
+
 /// The decoded text, unless it holds NUL characters.
 fn checked(path: &Path, text: String, encoding: &'static Encoding, note: Option<String>) -> Result<Decoded> {
-    if let Some(at) = text.find('\0') {
+    // `memchr` rather than `str::find`: vector instructions, on every byte
+    // of every document.
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
         return Err(Error::new(format!(
             "the file holds binary data (a NUL character at character {}), not text",
             text[..at].chars().count()
@@ -100,13 +115,13 @@ fn checked(path: &Path, text: String, encoding: &'static Encoding, note: Option<
 fn strict(path: &Path, encoding: &'static Encoding, mut bytes: Cow<[u8]>, skipped: usize) -> Result<String> {
     if encoding == UTF_8 {
         // The fast path, and the common one.
-        match String::from_utf8(bytes.into_owned()) {
+        match utf8_string(bytes.into_owned()) {
             Ok(mut text) => {
                 text.drain(..skipped);
                 return Ok(text);
             }
             // The decoder below finds the offending byte.
-            Err(e) => bytes = Cow::Owned(e.into_bytes()),
+            Err(not_utf8) => bytes = Cow::Owned(not_utf8),
         }
     }
     let body = &bytes[skipped..];
@@ -258,5 +273,47 @@ mod tests {
             "{}",
             e.what
         );
+    }
+
+    mod utf8 {
+        use super::utf8_string;
+        use proptest::prelude::*;
+
+        /// A byte that is no character on its own: continuation bytes,
+        /// lead bytes of surrogates and overlong forms, bytes never valid.
+        fn odd_byte() -> impl Strategy<Value = u8> {
+            prop_oneof![
+                Just(0x80u8),
+                Just(0xBF),
+                Just(0xC0),
+                Just(0xC3),
+                Just(0xE2),
+                Just(0xED),
+                Just(0xF0),
+                Just(0xF4),
+                Just(0xF5),
+                Just(0xFF),
+                any::<u8>()
+            ]
+        }
+
+        proptest! {
+            /// The vectorised check accepts exactly what the standard
+            /// library accepts, on text mixed with stray and cut bytes.
+            #[test]
+            fn utf8_is_checked_as_the_standard_library_checks(
+                parts in prop::collection::vec(
+                    prop_oneof![
+                        "[a-zé€🙏 \n]{0,40}".prop_map(String::into_bytes),
+                        prop::collection::vec(odd_byte(), 0..4),
+                    ],
+                    0..12,
+                )
+            ) {
+                let bytes: Vec<u8> = parts.concat();
+                let want = String::from_utf8(bytes.clone()).map_err(|e| e.into_bytes());
+                prop_assert_eq!(utf8_string(bytes), want);
+            }
+        }
     }
 }
