@@ -32,6 +32,8 @@ mod anchors;
 mod fold;
 mod patterns;
 
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::{Anchored, Input};
 
@@ -436,17 +438,16 @@ impl Matcher {
         hits.sort_by_key(|h| h.segment);
         let mut out = Applications::default();
         let mut support = Vec::new();
-        // Per speaker scope, whether the current segment's speaker is in it.
-        let mut allowed: Vec<Option<bool>> = vec![None; self.scopes.len()];
+        let mut scopes = ScopeMemo::default();
         for in_segment in hits.chunk_by_mut(|a, b| a.segment == b.segment) {
             in_segment.sort_unstable_by_key(|h| h.code);
             let seg = in_segment[0].segment as usize;
-            let speaker = segments[seg].speaker.as_deref();
-            allowed.fill(None);
+            let allowed = scopes.of(self.scopes.len(), &segments[seg].speaker);
             for group in in_segment.chunk_by(|a, b| a.code == b.code) {
                 let code = group[0].code as usize;
                 let scope = self.scope_of[code];
                 let (speakers, skip) = &self.scopes[scope];
+                let speaker = segments[seg].speaker.as_deref();
                 if !*allowed[scope].get_or_insert_with(|| speaker_allowed(speakers, skip, speaker)) {
                     continue;
                 }
@@ -666,6 +667,39 @@ impl KeywordHits<'_> {
             let (os, oe) = folded.original(text, start, e);
             self.hits.push(self.matcher.hit(segment, slot, os, oe, start));
         }
+    }
+}
+
+/// Per speaker of one document, whether each speaker scope allows them,
+/// found on first need. A document has few speakers and many segments, and
+/// a name that is not plain ASCII is lower-cased for each check.
+#[derive(Default)]
+struct ScopeMemo {
+    /// Per speaker met (`None`: no label), the answer of each scope.
+    speakers: Vec<(Option<Arc<str>>, Answers)>,
+}
+
+/// Per speaker scope, whether it allows a speaker; `None` until asked.
+type Answers = Vec<Option<bool>>;
+
+impl ScopeMemo {
+    /// The answers for `speaker`, one per scope (of `scopes`).
+    fn of(&mut self, scopes: usize, speaker: &Option<Arc<str>>) -> &mut Answers {
+        // Segments of one speaker share one name (see `segment::intern`), so
+        // comparing pointers usually settles it.
+        let same = |known: &Option<Arc<str>>| match (known, speaker) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+            (None, None) => true,
+            _ => false,
+        };
+        let at = match self.speakers.iter().position(|(known, _)| same(known)) {
+            Some(at) => at,
+            None => {
+                self.speakers.push((speaker.clone(), vec![None; scopes]));
+                self.speakers.len() - 1
+            }
+        };
+        &mut self.speakers[at].1
     }
 }
 
@@ -1060,6 +1094,23 @@ mod tests {
         assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), [2, 3]);
         let r = run("  - name: a\n    keywords: [coyote]\n    speakers: [P03]\n", text);
         assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), [2]);
+    }
+
+    /// Each speaker's answer is remembered per document, so it must be each
+    /// speaker's own: speakers alternate, return, have accented names, and
+    /// codes with different scopes share segments.
+    #[test]
+    fn speaker_scopes_are_answered_per_speaker() {
+        let text = "Un coyote, antes de toda etiqueta.\n\nSra. López: El coyote cobró mucho.\n\n\
+                    Entrevistadora: ¿Y el coyote?\n\nSra. López: Otro coyote.\n\nDon Ñaño: Un coyote más.";
+        let codes = "  - name: a\n    keywords: [coyote]\n    speakers: [\"sra. lópez\", \"don*\"]\n  \
+                     - name: b\n    keywords: [coyote]\n    skip_speakers: [entrevistadora]\n";
+        let r = run(codes, text);
+        let pairs: Vec<(&str, usize)> = r.iter().map(|x| (x.0.as_str(), x.1)).collect();
+        assert_eq!(
+            pairs,
+            [("b", 1), ("a", 2), ("b", 2), ("a", 4), ("b", 4), ("a", 5), ("b", 5)]
+        );
     }
 
     #[test]
