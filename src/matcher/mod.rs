@@ -436,7 +436,12 @@ impl Matcher {
         // segment order (keywords, then each regex), which a stable sort
         // merges cheaply; each segment's few hits are then sorted by code.
         hits.sort_by_key(|h| h.segment);
-        let mut out = Applications::default();
+        // A coded segment takes at least one hit, and so does each of its
+        // spans: sized once, the vectors never grow (and copy) again.
+        let mut out = Applications {
+            applied: Vec::with_capacity(hits.len()),
+            spans: Vec::with_capacity(hits.len()),
+        };
         let mut support = Vec::new();
         let mut scopes = ScopeMemo::default();
         for in_segment in hits.chunk_by_mut(|a, b| a.segment == b.segment) {
