@@ -54,6 +54,9 @@ use crate::segment::{Label, Segment};
 struct Scratch {
     folded: Buffers,
     hits: Vec<Hit>,
+    /// The hits grouped by segment, and the counts that group them.
+    grouped: Vec<Hit>,
+    counts: Vec<u32>,
     original_ranges: Vec<(usize, usize)>,
     folded_ranges: Vec<(usize, usize)>,
     word_bits: Vec<u64>,
@@ -432,10 +435,11 @@ impl Matcher {
         }
         // Grouped by segment, then by code; the order inside a group does
         // not matter (evaluation sorts what it keeps, and a hit found twice
-        // counts once there). The hits arrive as a few runs already in
-        // segment order (keywords, then each regex), which a stable sort
-        // merges cheaply; each segment's few hits are then sorted by code.
-        hits.sort_by_key(|h| h.segment);
+        // counts once there). Segments are numbered densely, so a counting
+        // sort groups the hits in two passes; each segment's few hits are
+        // then sorted by code.
+        let mut grouped = std::mem::take(&mut scratch.grouped);
+        group_by_segment(&hits, segments.len(), &mut scratch.counts, &mut grouped);
         // A coded segment takes at least one hit, and so does each of its
         // spans: sized once, the vectors never grow (and copy) again.
         let mut out = Applications {
@@ -444,7 +448,7 @@ impl Matcher {
         };
         let mut support = Vec::new();
         let mut scopes = ScopeMemo::default();
-        for in_segment in hits.chunk_by_mut(|a, b| a.segment == b.segment) {
+        for in_segment in grouped.chunk_by_mut(|a, b| a.segment == b.segment) {
             in_segment.sort_unstable_by_key(|h| h.code);
             let seg = in_segment[0].segment as usize;
             let allowed = scopes.of(self.scopes.len(), &segments[seg].speaker);
@@ -468,6 +472,8 @@ impl Matcher {
             *s.borrow_mut() = Scratch {
                 folded: folded.into_buffers(),
                 hits,
+                grouped,
+                counts: scratch.counts,
                 original_ranges,
                 folded_ranges,
                 word_bits: scratch.word_bits,
@@ -672,6 +678,28 @@ impl KeywordHits<'_> {
             let (os, oe) = folded.original(text, start, e);
             self.hits.push(self.matcher.hit(segment, slot, os, oe, start));
         }
+    }
+}
+
+/// `hits` in segment order, into `into` (a counting sort: `segments` is
+/// the number of segments, and `counts` scratch space). Hits of one
+/// segment keep their order.
+fn group_by_segment(hits: &[Hit], segments: usize, counts: &mut Vec<u32>, into: &mut Vec<Hit>) {
+    counts.clear();
+    counts.resize(segments + 1, 0);
+    for h in hits {
+        counts[h.segment as usize + 1] += 1;
+    }
+    for k in 0..segments {
+        counts[k + 1] += counts[k];
+    }
+    into.clear();
+    let Some(&any) = hits.first() else { return };
+    into.resize(hits.len(), any);
+    for h in hits {
+        let at = &mut counts[h.segment as usize];
+        into[*at as usize] = *h;
+        *at += 1;
     }
 }
 
@@ -1159,6 +1187,24 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The counting sort groups hits as a stable sort by segment would.
+        #[test]
+        fn hits_are_grouped_as_a_stable_sort_by_segment(
+            keys in proptest::collection::vec((0u32..12, 0u32..5), 0..80)
+        ) {
+            let hits: Vec<Hit> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &(segment, code))| Hit { segment, code, slot: i as u32, start: 0, end: 0, folded_start: 0 })
+                .collect();
+            let (mut counts, mut grouped) = (Vec::new(), Vec::new());
+            group_by_segment(&hits, 12, &mut counts, &mut grouped);
+            let mut want = hits.clone();
+            want.sort_by_key(|h| h.segment);
+            let ids = |v: &[Hit]| v.iter().map(|h| (h.segment, h.slot)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(ids(&grouped), ids(&want));
+        }
+
         /// Terms with `*` inside a word find the same matches from the
         /// words that start with their literal start as by a scan of the
         /// whole text.
