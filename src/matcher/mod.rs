@@ -31,6 +31,7 @@
 mod anchors;
 mod fold;
 mod patterns;
+mod skip;
 
 use std::sync::Arc;
 

@@ -10,6 +10,7 @@ use regex_automata::{Anchored, Input, MatchKind, hybrid, meta, util::syntax};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use super::Required;
+use super::skip::{Skip, next_digit, units_before};
 
 /// A regular expression rule (a pattern, or a term with `*` inside a word).
 ///
@@ -151,6 +152,8 @@ pub(super) struct RegexScan {
     caches: Pool<ScanCache, CacheFn>,
     /// Pattern id in `dfa` → index into the matcher's regexes.
     pub(super) rules: Vec<usize>,
+    /// Whether, and how, the walks may pass over text far from digits.
+    skip: Option<Skip>,
 }
 
 type CacheFn = Box<dyn Fn() -> ScanCache + Send + Sync>;
@@ -234,6 +237,7 @@ impl RegexScan {
             .thompson(thompson::Config::new().nfa_size_limit(Some(1 << 26)))
             .build_many(&rules.iter().map(|(_, source)| source.as_str()).collect::<Vec<_>>())
             .ok()?;
+        let skip = Skip::of(rules.iter().map(|(_, source)| source.as_str()));
         let byte_classes = dfa.byte_classes();
         let classes = std::array::from_fn(|b| byte_classes.get(b as u8));
         let stride = byte_classes.alphabet_len();
@@ -243,6 +247,7 @@ impl RegexScan {
             stride,
             caches: Pool::new(Box::new(ScanCache::default)),
             rules: rules.into_iter().map(|(rule, _)| rule).collect(),
+            skip,
         })
     }
 
@@ -295,7 +300,19 @@ pub(super) fn scan<'s>(folded: Side<'s>, original: Side<'s>) -> (Option<ScanFlag
         side.map(|(scan, hay, ranges)| (scan.walk(hay, ranges), hay.as_bytes()))
     }
     let (mut folded, mut original) = (start(folded), start(original));
-    if let (Some((Some((f, fs)), fb)), Some((Some((o, os)), ob))) = (&mut folded, &mut original) {
+    let skips = |side: &Started<'_>| {
+        side.as_ref()
+            .is_none_or(|(w, _)| w.as_ref().is_none_or(|(w, _)| w.scan.skip.is_some()))
+    };
+    if skips(&folded) && skips(&original) {
+        // Walks that pass over most of the text gain nothing from walking
+        // side by side; a walk that reads it all does (below).
+        for (walk, bytes) in [&mut folded, &mut original].into_iter().flatten() {
+            if let Some((w, state)) = walk {
+                w.run_near_digits(state, bytes);
+            }
+        }
+    } else if let (Some((Some((f, fs)), fb)), Some((Some((o, os)), ob))) = (&mut folded, &mut original) {
         let common = fb.len().min(ob.len());
         let mut at = 0;
         while at < common {
@@ -356,6 +373,63 @@ struct Walk<'s> {
 }
 
 impl Walk<'_> {
+    /// Walks `bytes` from row `state` (the start), reading only the text
+    /// near digits (see [`Skip`]); walks it all without a skip.
+    ///
+    /// Where the walk is back in its start state, no match begun earlier is
+    /// still open, so it may go on from anywhere later as from the start
+    /// (the rules have no look-around). It goes on from as far before the
+    /// next digit as a match may start, and reads on past the digit until
+    /// it is back in the start state. After the last digit it stops: no
+    /// match is left to find, and the start state's end of text reports
+    /// none.
+    fn run_near_digits(&mut self, state: &mut u32, bytes: &[u8]) {
+        let Some(skip) = self.scan.skip else {
+            return self.run(state, bytes, 0);
+        };
+        let (start, clears) = (*state, self.lazy.clear_count());
+        let mut at = 0;
+        while let Some((digit, after)) = next_digit(bytes, at) {
+            let from = units_before(bytes, digit, skip.before, at);
+            at = self.run_back_to(state, bytes, from, after, start);
+            if self.stopped.is_some() || at == bytes.len() {
+                return;
+            }
+            // A cleared cache renumbers the rows, the start's too.
+            if self.lazy.clear_count() != clears {
+                return self.run(state, bytes, at);
+            }
+        }
+    }
+
+    /// Walks `bytes` from `from` to `after` at least, and on until the walk
+    /// is back in row `start` (or the text ends); returns where it stopped.
+    fn run_back_to(&mut self, state: &mut u32, bytes: &[u8], from: usize, after: usize, start: u32) -> usize {
+        let mut at = from;
+        while at < bytes.len() && self.stopped.is_none() {
+            let (table, classes) = (&self.memo.table[..], &self.scan.classes);
+            while at < bytes.len() {
+                let next = table[*state as usize + classes[bytes[at] as usize] as usize];
+                if next & TAG != 0 {
+                    break;
+                }
+                *state = next;
+                at += 1;
+                if next == start && at >= after {
+                    return at;
+                }
+            }
+            if at < bytes.len() {
+                *state = self.step(*state, at, bytes[at]);
+                at += 1;
+                if *state == start && at >= after {
+                    return at;
+                }
+            }
+        }
+        at
+    }
+
     /// Walks `bytes[from..]` from row `state`, unless the walk has stopped.
     fn run(&mut self, state: &mut u32, bytes: &[u8], from: usize) {
         let mut at = from;
@@ -626,6 +700,38 @@ mod tests {
             let mut got = Vec::new();
             find_all(&hay, 0, hay.len(), |from, to| verified(&full, &loose, &hay, from, to), |s, e| got.push((s, e)));
             proptest::prop_assert_eq!(got, want);
+        }
+
+        /// Walking only near digits flags exactly what walking the whole
+        /// text flags, with the smallest cache too.
+        #[test]
+        fn walks_near_digits_flag_what_whole_walks_flag(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "enero", "Mayo", "de", " ", "  \n ", "\n", "5", "12", "2019", "$", "$ ", "niños", "Niña",
+                "años", "anos", "ab", "x", ",000", "a-", "٣", "é", "coyote", ".",
+                // Whole matches, so that matches far from their digit are common.
+                "enero de ", "mayo  de\n ", "niñas \n de ", "x \n\n ",
+            ]), 0..40),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+            small in proptest::bool::ANY,
+        ) {
+            let patterns = [
+                r"\$\s?\d+", r"(?:enero|mayo)\s+de\s+\d{4}", r"niñ[oa]s?\s+de\s+\d+", r"\d{1,2}\s?(?:años|anos)",
+                r"(?:ab)?\d\d?x?", r"\d+(?:,\d{3})+", r"a-?\d{2}", r"x\s*\d",
+            ];
+            let hay = parts.concat();
+            let rules = || patterns.iter().enumerate().map(|(i, p)| (i, p.to_string())).collect();
+            let capacity = if small { 0 } else { 8 << 20 };
+            let near = RegexScan::with_cache(rules(), capacity).unwrap();
+            proptest::prop_assert!(near.skip.is_some());
+            let mut whole = RegexScan::with_cache(rules(), capacity).unwrap();
+            whole.skip = None;
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(hay.len())).filter(|&c| hay.is_char_boundary(c)).collect();
+            cuts.extend([0, hay.len()]);
+            cuts.sort_unstable();
+            cuts.dedup();
+            let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+            proptest::prop_assert_eq!(near.flag(&hay, &ranges), whole.flag(&hay, &ranges), "{:?}", hay);
         }
 
         /// Searching only the segments the scan flags, up to the end it
