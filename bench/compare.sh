@@ -143,7 +143,9 @@ measure() {
 }
 warm() { find "$1" -type f -print0 | xargs -0 cat > /dev/null; }
 
-RG_VERSION=$("$RG" --version | head -1)
+# `sed -n 1p` reads all of it: with `head -1`, ripgrep could write into a
+# closed pipe and fail the script (pipefail).
+RG_VERSION=$("$RG" --version | sed -n 1p)
 QCODE_VERSION="$("$QCODE" --version)"
 if [ "$QCODE" = "$ROOT/target/release/qcode" ] && git rev-parse --short HEAD >/dev/null 2>&1; then
     QCODE_VERSION="$QCODE_VERSION (commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo ', with local changes'))"
