@@ -403,7 +403,8 @@ impl Walk<'_> {
     }
 
     /// Walks `bytes` from `from` to `after` at least, and on until the walk
-    /// is back in row `start` (or the text ends); returns where it stopped.
+    /// is back in row `start` (or the text ends, or the walk stops); returns
+    /// where it stopped.
     fn run_back_to(&mut self, state: &mut u32, bytes: &[u8], from: usize, after: usize, start: u32) -> usize {
         let mut at = from;
         while at < bytes.len() && self.stopped.is_none() {
@@ -415,14 +416,14 @@ impl Walk<'_> {
                 }
                 *state = next;
                 at += 1;
-                if next == start && at >= after {
+                if at >= after && next == start {
                     return at;
                 }
             }
             if at < bytes.len() {
                 *state = self.step(*state, at, bytes[at]);
                 at += 1;
-                if *state == start && at >= after {
+                if at >= after && *state == start {
                     return at;
                 }
             }
@@ -432,22 +433,7 @@ impl Walk<'_> {
 
     /// Walks `bytes[from..]` from row `state`, unless the walk has stopped.
     fn run(&mut self, state: &mut u32, bytes: &[u8], from: usize) {
-        let mut at = from;
-        while at < bytes.len() && self.stopped.is_none() {
-            let (table, classes) = (&self.memo.table[..], &self.scan.classes);
-            while at < bytes.len() {
-                let next = table[*state as usize + classes[bytes[at] as usize] as usize];
-                if next & TAG != 0 {
-                    break;
-                }
-                *state = next;
-                at += 1;
-            }
-            if at < bytes.len() {
-                *state = self.step(*state, at, bytes[at]);
-                at += 1;
-            }
-        }
+        self.run_back_to(state, bytes, from, usize::MAX, UNKNOWN);
     }
 
     /// The row after `row` on the byte at `at`, learning the transition
