@@ -452,12 +452,12 @@ impl Matcher {
         for in_segment in grouped.chunk_by_mut(|a, b| a.segment == b.segment) {
             in_segment.sort_unstable_by_key(|h| h.code);
             let seg = in_segment[0].segment as usize;
+            let speaker = segments[seg].speaker.as_deref();
             let allowed = scopes.of(self.scopes.len(), &segments[seg].speaker);
             for group in in_segment.chunk_by(|a, b| a.code == b.code) {
                 let code = group[0].code as usize;
                 let scope = self.scope_of[code];
                 let (speakers, skip) = &self.scopes[scope];
-                let speaker = segments[seg].speaker.as_deref();
                 if !*allowed[scope].get_or_insert_with(|| speaker_allowed(speakers, skip, speaker)) {
                     continue;
                 }

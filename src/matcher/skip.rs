@@ -259,7 +259,7 @@ pub(super) fn next_digit(text: &[u8], from: usize) -> Option<(usize, usize)> {
     loop {
         // Eight bytes at a time: which are ASCII digits, and which are not
         // ASCII (a digit of another script may start there).
-        let Some(block) = text.get(at..at + 8) else {
+        let Some(&block) = text[at..].first_chunk::<8>() else {
             return text[at..]
                 .iter()
                 .position(|b| b.is_ascii_digit() || leads[usize::from(*b)])
@@ -268,7 +268,7 @@ pub(super) fn next_digit(text: &[u8], from: usize) -> Option<(usize, usize)> {
                     digit_at(text, i).or_else(|| next_digit(text, i + 1))
                 });
         };
-        let x = u64::from_le_bytes(block.try_into().expect("eight bytes"));
+        let x = u64::from_le_bytes(block);
         // Each byte minus '0' is below 10 exactly for the digits (bytes
         // with the high bit set are marked apart).
         let y = (x & !HIGH) ^ (ONES * 0x30);
@@ -315,7 +315,7 @@ pub(super) fn units_before(text: &[u8], at: usize, units: usize, floor: usize) -
         }
         // Most characters are ASCII letters, passed in one step.
         let last = text[at - 1];
-        if last.is_ascii() && !matches!(last, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        if last.is_ascii() && !is_ascii_space(last) {
             at -= 1;
             continue;
         }
@@ -334,6 +334,12 @@ pub(super) fn units_before(text: &[u8], at: usize, units: usize, floor: usize) -
     at.max(floor)
 }
 
+/// White space in ASCII, as `char::is_whitespace` has it (with the
+/// vertical tab, which `u8::is_ascii_whitespace` leaves out).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
 /// Where the character ending at byte `at` (> 0) starts, and whether it is
 /// white space. Only ASCII and a few lead bytes (U+0085, U+00A0, U+1680,
 /// U+2000 to U+3000) can start white space: other characters are passed
@@ -341,7 +347,7 @@ pub(super) fn units_before(text: &[u8], at: usize, units: usize, floor: usize) -
 fn char_before(text: &[u8], at: usize) -> (usize, bool) {
     let last = text[at - 1];
     if last.is_ascii() {
-        return (at - 1, matches!(last, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
+        return (at - 1, is_ascii_space(last));
     }
     let start = (at.saturating_sub(4)..at)
         .rev()
