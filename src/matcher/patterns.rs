@@ -299,20 +299,12 @@ pub(super) fn scan<'s>(folded: Side<'s>, original: Side<'s>) -> (Option<ScanFlag
     fn start(side: Side<'_>) -> Started<'_> {
         side.map(|(scan, hay, ranges)| (scan.walk(hay, ranges), hay.as_bytes()))
     }
+    // Walks that pass over most of the text gain nothing from walking side
+    // by side; two walks that read it all do.
+    let skips = |side: Side<'_>| side.is_none_or(|(scan, _, _)| scan.skip.is_some());
+    let together = !(skips(folded) && skips(original));
     let (mut folded, mut original) = (start(folded), start(original));
-    let skips = |side: &Started<'_>| {
-        side.as_ref()
-            .is_none_or(|(w, _)| w.as_ref().is_none_or(|(w, _)| w.scan.skip.is_some()))
-    };
-    if skips(&folded) && skips(&original) {
-        // Walks that pass over most of the text gain nothing from walking
-        // side by side; a walk that reads it all does (below).
-        for (walk, bytes) in [&mut folded, &mut original].into_iter().flatten() {
-            if let Some((w, state)) = walk {
-                w.run_near_digits(state, bytes);
-            }
-        }
-    } else if let (Some((Some((f, fs)), fb)), Some((Some((o, os)), ob))) = (&mut folded, &mut original) {
+    if let (true, Some((Some((f, fs)), fb)), Some((Some((o, os)), ob))) = (together, &mut folded, &mut original) {
         let common = fb.len().min(ob.len());
         let mut at = 0;
         while at < common {
@@ -342,7 +334,7 @@ pub(super) fn scan<'s>(folded: Side<'s>, original: Side<'s>) -> (Option<ScanFlag
     } else {
         for (walk, bytes) in [&mut folded, &mut original].into_iter().flatten() {
             if let Some((w, state)) = walk {
-                w.run(state, bytes, 0);
+                w.run_near_digits(state, bytes);
             }
         }
     }
