@@ -94,6 +94,15 @@ import-nvivo	import $WORK/nvivo.qdpx
 import-atlas	import $WORK/atlas.qdpx --write-codebook OUT/cb.yaml
 import-qualcoder	import $WORK/qualcoder.qdpx
 import-nvivo-qdc	import tests/fixtures/refi/nvivo.qdc
+help	--help
+help-code	code --help
+help-freq	freq --help
+help-excerpts	excerpts --help
+help-agree	agree --help
+help-audit	audit --help
+help-codebook	codebook check --help
+help-export	export --help
+help-import	import --help
 err-no-codebook	freq $S
 err-bad-code	excerpts $S -c $CB --code pricez
 err-missing	freq nowhere -c $CB
