@@ -107,6 +107,9 @@ err-no-codebook	freq $S
 err-bad-code	excerpts $S -c $CB --code pricez
 err-missing	freq nowhere -c $CB
 err-unit	freq --coded $CODERS/ana.csv --by nothing
+err-choice-format	freq $S -c $CB --format xlsx
+err-choice-unit	code $S -c $CB --unit para
+err-choice-positions	export --qdpx OUT/p.qdpx $S -c $CB --positions bytes
 EOF
     if [ -n "$CORPUS" ]; then
         printf 'bench-freq\tfreq %s -c bench/codebook.yaml\n' "$CORPUS"

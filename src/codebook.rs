@@ -317,11 +317,10 @@ impl Codebook {
         };
         let unit = match raw.unit {
             None => Unit::Paragraph,
-            Some(u) => parse_unit(&u.value).ok_or_else(|| {
-                checker
-                    .err(&u.referenced, None, format!("unknown unit `{}`", u.value))
-                    .hint("write one of: document, paragraph, turn, sentence, line")
-            })?,
+            Some(u) => u
+                .value
+                .parse::<Unit>()
+                .map_err(|e| e.at(checker.place(&u.referenced)))?,
         };
         let accents = checker.accents(raw.accents.as_ref(), None)?.unwrap_or_default();
         if let Some(p) = &raw.speaker_pattern {
@@ -402,17 +401,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn parse_unit(s: &str) -> Option<Unit> {
-    Some(match s.trim().to_lowercase().as_str() {
-        "document" => Unit::Document,
-        "paragraph" => Unit::Paragraph,
-        "turn" => Unit::Turn,
-        "sentence" => Unit::Sentence,
-        "line" => Unit::Line,
-        _ => return None,
-    })
-}
-
 struct Defaults {
     accents: Accents,
     skip_speakers: SpeakerSet,
@@ -430,7 +418,12 @@ impl Checker<'_> {
             Some(code) => format!("code `{code}`: {what}"),
             None => what,
         };
-        Error::new(what).at(format!("{}:{}:{}", self.source, loc.line(), loc.column()))
+        Error::new(what).at(self.place(loc))
+    }
+
+    /// `file:line:column` of a value in the codebook.
+    fn place(&self, loc: &serde_saphyr::Location) -> String {
+        format!("{}:{}:{}", self.source, loc.line(), loc.column())
     }
 
     fn accents(&self, value: Option<&Spanned<String>>, code: Option<&str>) -> Result<Option<Accents>> {

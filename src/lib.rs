@@ -19,6 +19,7 @@ pub mod text;
 
 pub use error::{Error, Result};
 pub mod audit;
+pub mod choice;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;

@@ -44,10 +44,11 @@ use std::sync::{Arc, LazyLock};
 use regex::{CaptureLocations, Regex};
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::choice::{self, Choice};
 use crate::text::{CharCounter, count_bytes};
 
 /// The unit of analysis: what one coded row stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
     Document,
@@ -66,6 +67,33 @@ impl Unit {
             Unit::Sentence => "sentence",
             Unit::Line => "line",
         }
+    }
+}
+
+impl Choice for Unit {
+    const ALL: &'static [Unit] = &[Unit::Document, Unit::Paragraph, Unit::Turn, Unit::Sentence, Unit::Line];
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl std::str::FromStr for Unit {
+    type Err = crate::Error;
+
+    /// A unit by its name, whatever its case: from the command line, a
+    /// codebook's `unit` or a coded CSV's `unit` column.
+    fn from_str(s: &str) -> Result<Unit, crate::Error> {
+        choice::parse(s).ok_or_else(|| {
+            crate::Error::new(format!("unknown unit `{}`", s.trim()))
+                .hint(format!("write one of: {}", choice::names::<Unit>()))
+        })
+    }
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -21,13 +21,31 @@ use crate::segment::{Segment, Unit};
 use crate::stats::{Ratings, presence_ratings};
 
 /// What one unit of agreement is, for coded CSVs in the project schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UnitKind {
     /// A segment of a document (paragraph, turn, … as coded).
     #[default]
     Segment,
     /// A whole document: was the code applied anywhere in it?
     Document,
+}
+
+impl crate::choice::Choice for UnitKind {
+    const ALL: &'static [UnitKind] = &[UnitKind::Segment, UnitKind::Document];
+
+    fn name(self) -> &'static str {
+        match self {
+            UnitKind::Segment => "segment",
+            UnitKind::Document => "document",
+        }
+    }
+
+    fn help(self) -> Option<&'static str> {
+        Some(match self {
+            UnitKind::Segment => "A segment of a document (paragraph, turn, … as coded)",
+            UnitKind::Document => "A whole document: was the code applied anywhere in it?",
+        })
+    }
 }
 
 /// Where one unit is, for reports and the disagreements file.
@@ -205,13 +223,14 @@ pub fn unit_of_codings(files: &[CodedFile]) -> Result<Option<Unit>> {
         0 => Ok(None),
         1 => {
             let (name, file) = seen.first().expect("one");
-            <Unit as clap::ValueEnum>::from_str(name, true).map(Some).map_err(|_| {
-                Error::new(format!(
+            match crate::choice::parse::<Unit>(name) {
+                Some(unit) => Ok(Some(unit)),
+                None => Err(Error::new(format!(
                     "the `unit` column says `{name}`, which is not a unit qcode knows"
                 ))
                 .in_file(std::path::Path::new(file))
-                .hint("the unit is one of document, paragraph, turn, sentence, line")
-            })
+                .hint(format!("the unit is one of {}", crate::choice::names::<Unit>()))),
+            }
         }
         _ => Err(Error::new(format!(
             "the coded files were cut into different units: {}",

@@ -15,7 +15,7 @@ use qcode::segment::{SpeakerRule, Unit};
 use qcode::stats::OverlapBasis;
 use qcode::{Error, Result};
 
-use super::util::{optional_codebook, warn, write_report_to};
+use super::util::{choice, optional_codebook, warn, write_report_to};
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -50,7 +50,7 @@ pub struct Args {
     files: Vec<PathBuf>,
     /// What one unit is, for coded CSVs: a segment as coded (paragraph,
     /// turn…), or a whole document (was the code applied anywhere in it?).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<UnitKind>())]
     unit: Option<UnitKind>,
     /// Compare the stretches of text each coder marked (character offsets):
     /// character-level agreement and kappa per code and document, as NVivo
@@ -107,7 +107,7 @@ pub struct Args {
     seed: u64,
     /// Output format [default: from the extension of --out (.csv, .json,
     /// .md), else table].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<TableFormat>())]
     format: Option<TableFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]

@@ -15,7 +15,7 @@ use qcode::output::Output;
 use qcode::report::{Provenance, TableFormat};
 use qcode::{Error, Result, pipeline};
 
-use super::util::{CorpusArgs, optional_codebook, warn, write_report_to};
+use super::util::{CorpusArgs, choice, optional_codebook, warn, write_report_to};
 
 /// Audit the codebook's rules against a human coder: per code, precision,
 /// recall, F1 and Cohen's kappa of qcode's automatic coding against a
@@ -55,7 +55,7 @@ pub struct Args {
     all_rated: bool,
     /// Output format [default: from the extension of --out (.csv, .json,
     /// .md), else table].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<TableFormat>())]
     format: Option<TableFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]

@@ -10,7 +10,7 @@ use qcode::report::excerpts::{self, Excerpt, ExcerptFormat, Highlight};
 use qcode::report::{CodeTree, Provenance};
 use qcode::{Error, Result};
 
-use super::util::{CodedArgs, CorpusArgs, optional_codebook};
+use super::util::{CodedArgs, CorpusArgs, choice, optional_codebook};
 
 /// Show the coded passages — the quotations behind each code — grouped by
 /// code then document, with the matched words highlighted (colour on a
@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 0)]
     context: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ExcerptFormat::Text)]
+    #[arg(long, value_parser = choice::<ExcerptFormat>(), default_value_t = ExcerptFormat::Text)]
     format: ExcerptFormat,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]

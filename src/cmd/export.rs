@@ -14,7 +14,7 @@ use qcode::refi::{Positions, ProjectWriter, qdc};
 use qcode::report::counted;
 use qcode::{Error, Result};
 
-use super::util::{CorpusArgs, optional_codebook, warn};
+use super::util::{CorpusArgs, choice, optional_codebook, warn};
 
 /// Export the codebook (.qdc) or a coded project (.qdpx) in the REFI-QDA
 /// exchange formats, to open in NVivo, ATLAS.ti, MAXQDA or QualCoder; or
@@ -60,7 +60,7 @@ pub struct Args {
     /// How text positions are counted: Unicode code points, as the standard
     /// says, or UTF-16 code units, as NVivo counts them. They differ only
     /// after emoji and other characters above U+FFFF.
-    #[arg(long, value_enum, default_value_t = Positions::Codepoints)]
+    #[arg(long, value_parser = choice::<Positions>(), default_value_t = Positions::Codepoints)]
     positions: Positions,
     /// The project's name (default: the file name without extension).
     #[arg(long, value_name = "NAME")]

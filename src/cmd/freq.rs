@@ -12,7 +12,7 @@ use qcode::report::freq::{CodedSegment, Count, Freq, GroupBy};
 use qcode::report::{CodeTree, Provenance, TableFormat, counted};
 use qcode::{Error, Result};
 
-use super::util::{CodedArgs, CorpusArgs, optional_codebook, terminal_width, warn};
+use super::util::{CodedArgs, CorpusArgs, choice, optional_codebook, terminal_width, warn};
 
 /// Count codes: segments coded, documents coded, % of documents and hits per
 /// code, in codebook order, parents counting their sub-codes' segments.
@@ -38,11 +38,11 @@ pub struct Args {
     #[arg(long, value_name = "ATTRIBUTE")]
     by: Option<String>,
     /// What the crosstab cells count.
-    #[arg(long, value_enum, default_value_t = Count::Segments)]
+    #[arg(long, value_parser = choice::<Count>(), default_value_t = Count::Segments)]
     count: Count,
     /// Output format [default: from the extension of --out (.csv, .json,
     /// .md), else table].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<TableFormat>())]
     format: Option<TableFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]

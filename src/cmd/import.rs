@@ -11,7 +11,7 @@ use qcode::refi::{Positions, qdc, qdpx};
 use qcode::report::counted;
 use qcode::{Error, Result};
 
-use super::util::warn;
+use super::util::{choice, warn};
 
 /// Import a project coded by hand in NVivo, ATLAS.ti, MAXQDA or QualCoder
 /// (REFI-QDA project, .qdpx) as a coded CSV, a codebook (REFI-QDA codebook,
@@ -56,7 +56,7 @@ pub struct Args {
     /// Project only: how its text positions are counted. Default: as the
     /// program that wrote it counts (UTF-16 code units for NVivo, Unicode
     /// code points for the others).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<Positions>())]
     positions: Option<Positions>,
 }
 

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use qcode::audit::render::{Report, write_report};
+use qcode::choice::Choice;
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
@@ -25,7 +26,7 @@ pub struct CorpusArgs {
     pub codebook: Option<PathBuf>,
     /// The unit that gets coded (default: the codebook's `unit`, else
     /// paragraph).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<Unit>())]
     pub unit: Option<Unit>,
     /// Regular expression for speaker labels at the start of a line; the
     /// group `speaker` (or group 1) is the name. Replaces the default rule.
@@ -217,5 +218,44 @@ impl CodedArgs {
                 Ok(codings)
             }
         }
+    }
+}
+
+/// A command-line parser for a library type whose values are chosen by
+/// name ([`Choice`]): the possible values and their help come from the
+/// type, so the library declares each list once and knows nothing of clap.
+#[derive(Clone)]
+pub struct ChoiceParser<T>(std::marker::PhantomData<T>);
+
+/// `value_parser = choice::<Unit>()`.
+pub fn choice<T: Choice>() -> ChoiceParser<T> {
+    ChoiceParser(std::marker::PhantomData)
+}
+
+impl<T: Choice> ChoiceParser<T> {
+    fn possible_values() -> Vec<clap::builder::PossibleValue> {
+        T::ALL
+            .iter()
+            .map(|v| clap::builder::PossibleValue::new(v.name()).help(v.help()))
+            .collect()
+    }
+}
+
+impl<T: Choice> clap::builder::TypedValueParser for ChoiceParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<T, clap::Error> {
+        // Clap's own parser checks the name and words the error.
+        let name = clap::builder::PossibleValuesParser::new(Self::possible_values()).parse_ref(cmd, arg, value)?;
+        Ok(*T::ALL.iter().find(|v| v.name() == name).expect("a possible value"))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(Self::possible_values().into_iter()))
     }
 }

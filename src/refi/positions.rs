@@ -11,12 +11,36 @@
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 /// The unit of `startPosition` / `endPosition`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Positions {
     /// Unicode code points, as the standard says (QualCoder and most tools).
     Codepoints,
     /// UTF-16 code units, as NVivo counts them.
     Utf16,
+}
+
+impl crate::choice::Choice for Positions {
+    const ALL: &'static [Positions] = &[Positions::Codepoints, Positions::Utf16];
+
+    fn name(self) -> &'static str {
+        match self {
+            Positions::Codepoints => "codepoints",
+            Positions::Utf16 => "utf16",
+        }
+    }
+
+    fn help(self) -> Option<&'static str> {
+        Some(match self {
+            Positions::Codepoints => "Unicode code points, as the standard says (QualCoder and most tools)",
+            Positions::Utf16 => "UTF-16 code units, as NVivo counts them",
+        })
+    }
+}
+
+impl std::fmt::Display for Positions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::choice::Choice::name(*self))
+    }
 }
 
 impl Positions {

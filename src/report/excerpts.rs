@@ -19,11 +19,29 @@ pub struct Excerpt {
 }
 
 /// Output formats of excerpts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExcerptFormat {
     Text,
     Markdown,
     Csv,
+}
+
+impl crate::choice::Choice for ExcerptFormat {
+    const ALL: &'static [ExcerptFormat] = &[ExcerptFormat::Text, ExcerptFormat::Markdown, ExcerptFormat::Csv];
+
+    fn name(self) -> &'static str {
+        match self {
+            ExcerptFormat::Text => "text",
+            ExcerptFormat::Markdown => "markdown",
+            ExcerptFormat::Csv => "csv",
+        }
+    }
+}
+
+impl std::fmt::Display for ExcerptFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::choice::Choice::name(*self))
+    }
 }
 
 /// How matched words are marked in text output.

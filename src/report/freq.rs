@@ -38,12 +38,30 @@ impl GroupBy {
 }
 
 /// What a crosstab's cells count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Count {
     Segments,
     Documents,
     Hits,
+}
+
+impl crate::choice::Choice for Count {
+    const ALL: &'static [Count] = &[Count::Segments, Count::Documents, Count::Hits];
+
+    fn name(self) -> &'static str {
+        match self {
+            Count::Segments => "segments",
+            Count::Documents => "documents",
+            Count::Hits => "hits",
+        }
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::choice::Choice::name(*self))
+    }
 }
 
 /// The value shown for a missing attribute or speaker.

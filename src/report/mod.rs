@@ -186,13 +186,38 @@ impl CodeTree {
 }
 
 /// The output formats of tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableFormat {
     /// A table for the terminal.
     Table,
     Csv,
     Json,
     Markdown,
+}
+
+impl crate::choice::Choice for TableFormat {
+    const ALL: &'static [TableFormat] = &[
+        TableFormat::Table,
+        TableFormat::Csv,
+        TableFormat::Json,
+        TableFormat::Markdown,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            TableFormat::Table => "table",
+            TableFormat::Csv => "csv",
+            TableFormat::Json => "json",
+            TableFormat::Markdown => "markdown",
+        }
+    }
+
+    fn help(self) -> Option<&'static str> {
+        match self {
+            TableFormat::Table => Some("A table for the terminal"),
+            _ => None,
+        }
+    }
 }
 
 impl TableFormat {
