@@ -135,13 +135,13 @@ impl<W: Write> CsvWriter<W> {
     pub fn into_inner(self) -> Result<W> {
         self.writer
             .into_inner()
-            .map_err(|e| crate::output::write_error(std::io::Error::other(e.to_string())))
+            .map_err(|e| Error::write_csv(e.into_error().into()))
     }
 }
 
 fn csv_write_error(e: csv::Error) -> Error {
     match e.into_kind() {
-        csv::ErrorKind::Io(io) => crate::output::write_error(io),
+        csv::ErrorKind::Io(io) => Error::write(io),
         other => Error::new(format!("cannot write CSV: {other:?}")),
     }
 }

@@ -2,15 +2,38 @@
 //!
 //! Researchers read these messages, not programmers, so every error carries
 //! three parts: *what* went wrong, *where* (file, line, column, code name) and
-//! *how to fix it*. The binary prints them on stderr and exits with code 2;
-//! nothing in the library panics on bad input.
+//! *how to fix it*. A program that calls the library also gets a
+//! [`ErrorKind`] to act on without reading the words: the command line exits
+//! quietly when the reader of its output went away, and with code 2 on
+//! every other error. Nothing in the library panics on bad input.
 
 use std::fmt;
 use std::path::Path;
 
+/// What kind of failure an [`Error`] is, for callers that act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An input's content is wrong: a codebook, a transcript, a coded CSV,
+    /// a project from another program.
+    #[default]
+    Input,
+    /// Options or arguments that do not go together, or are missing.
+    Usage,
+    /// A file or folder cannot be read: missing, not allowed, in use.
+    Read,
+    /// An output cannot be written: disk full, folder missing, not allowed.
+    Write,
+    /// The reader of the output went away (`qcode … | head`): not a
+    /// failure of the run, and nothing to report.
+    BrokenPipe,
+}
+
 /// An error the user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
+    /// What kind of failure this is.
+    pub kind: ErrorKind,
     /// What went wrong, in one sentence.
     pub what: String,
     /// Where: `file:line:column`, a code name, a CSV row…
@@ -19,15 +42,29 @@ pub struct Error {
     pub hint: Option<String>,
 }
 
+/// A result whose error is an [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error in an input's content ([`ErrorKind::Input`]).
     pub fn new(what: impl Into<String>) -> Self {
         Error {
+            kind: ErrorKind::Input,
             what: what.into(),
             place: None,
             hint: None,
         }
+    }
+
+    /// An error in the options or arguments given ([`ErrorKind::Usage`]).
+    pub fn usage(what: impl Into<String>) -> Self {
+        Error::new(what).kind(ErrorKind::Usage)
+    }
+
+    /// The same error, of another kind.
+    pub fn kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
     }
 
     /// Sets where the error happened (kept if already set by an inner layer).
@@ -43,6 +80,7 @@ impl Error {
         self.at(path.display().to_string())
     }
 
+    /// Sets how to fix it (kept if already set by an inner layer).
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         if self.hint.is_none() {
             self.hint = Some(hint.into());
@@ -61,7 +99,7 @@ impl Error {
                 format!("a row has {len} fields where the header has {expected_len}")
             }
             csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 text".to_string(),
-            csv::ErrorKind::Io(io) => return Error::io(path, io),
+            csv::ErrorKind::Io(io) => return Error::io(path, io).kind(ErrorKind::Read),
             _ => format!("the file cannot be read as CSV: {e}"),
         };
         Error::new(what)
@@ -87,7 +125,28 @@ impl Error {
             ),
             _ => (err.to_string(), "check that the file is readable and not in use"),
         };
-        Error::new(what).in_file(path).hint(hint)
+        Error::new(what).kind(ErrorKind::Read).in_file(path).hint(hint)
+    }
+
+    /// A failure to write the output, explained in words; a reader that
+    /// went away is [`ErrorKind::BrokenPipe`].
+    pub fn write(err: std::io::Error) -> Self {
+        let kind = match err.kind() {
+            std::io::ErrorKind::BrokenPipe => ErrorKind::BrokenPipe,
+            _ => ErrorKind::Write,
+        };
+        Error::new(format!("cannot write the output: {err}"))
+            .kind(kind)
+            .hint("check that the disk is not full and the file is writable")
+    }
+
+    /// A failure to write CSV: the file system's (see [`Error::write`]), or
+    /// the CSV writer's.
+    pub fn write_csv(err: csv::Error) -> Self {
+        match err.into_kind() {
+            csv::ErrorKind::Io(io) => Error::write(io),
+            other => Error::new(format!("cannot write CSV: {other:?}")).kind(ErrorKind::Write),
+        }
     }
 }
 
@@ -105,11 +164,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// Shorthand for `Err(Error::new(format!(...)))`.
-#[macro_export]
-macro_rules! bail {
-    ($($arg:tt)*) => {
-        return Err($crate::error::Error::new(format!($($arg)*)))
-    };
-}

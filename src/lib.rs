@@ -17,7 +17,7 @@ pub mod error;
 pub mod segment;
 pub mod text;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub mod audit;
 pub mod choice;
 pub mod codebook;

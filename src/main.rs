@@ -2,12 +2,14 @@
 //! library. Each subcommand lives in its own file under `src/cmd/`, with its
 //! usage text beside its code.
 //!
-//! Exit codes: 0 success, 2 error (bad input, with a message on stderr that
+//! Exit codes: 0 success (also when the reader of the output went away, as
+//! in `qcode … | head`), 2 error (bad input, with a message on stderr that
 //! says what, where and how to fix it).
 
 mod cmd;
 
 use clap::{Parser, Subcommand};
+use qcode::ErrorKind;
 
 /// Code interview transcripts and field notes with a versionable codebook.
 ///
@@ -49,7 +51,7 @@ fn main() {
     if let Some(n) = cli.threads
         && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global()
     {
-        eprintln!("qcode: warning: cannot set the number of threads: {e}");
+        cmd::util::warn(&format!("cannot set the number of threads: {e}"));
     }
     let result = match cli.command {
         Command::Code(args) => cmd::code::run(args),
@@ -61,8 +63,13 @@ fn main() {
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
     };
-    if let Err(e) = result {
-        eprintln!("qcode: error: {e}");
-        std::process::exit(2);
+    match result {
+        Ok(()) => {}
+        // The reader of the output went away (`qcode … | head`): done.
+        Err(e) if e.kind == ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            cmd::util::message(&format!("error: {e}"));
+            std::process::exit(2);
+        }
     }
 }

@@ -3,13 +3,15 @@
 //! A file is written to a temporary file beside it and renamed into place
 //! only when everything was written, so an error half-way never leaves a
 //! half-written table where a finished one is expected. A closed pipe on
-//! stdout (`qcode … | head`) ends the program quietly, as Unix tools do.
+//! stdout (`qcode … | head`) comes back as an error of kind
+//! [`ErrorKind::BrokenPipe`], which the command line ends on quietly, as
+//! Unix tools do.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Where output goes.
 pub struct Output {
@@ -53,7 +55,7 @@ impl Output {
             match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(f) => break (temp, f),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-                Err(e) => return Err(Error::io(&temp, &e)),
+                Err(e) => return Err(Error::io(&temp, &e).kind(ErrorKind::Write)),
             }
         };
         Ok(Output {
@@ -80,16 +82,17 @@ impl Output {
     /// Flushes and, for a file, moves it into place.
     pub fn finish(mut self) -> Result<()> {
         match &mut self.inner {
-            Sink::Stdout(w) => w.flush().map_err(|e| stdout_error(&e)),
+            Sink::Stdout(w) => w.flush().map_err(Error::write),
             Sink::File {
                 writer,
                 temp,
                 target,
                 done,
             } => {
-                writer.flush().map_err(|e| Error::io(temp, &e))?;
-                writer.get_ref().sync_all().map_err(|e| Error::io(temp, &e))?;
-                std::fs::rename(&*temp, &*target).map_err(|e| Error::io(target, &e))?;
+                let failed = |path: &Path, e: io::Error| Error::io(path, &e).kind(ErrorKind::Write);
+                writer.flush().map_err(|e| failed(temp, e))?;
+                writer.get_ref().sync_all().map_err(|e| failed(temp, e))?;
+                std::fs::rename(&*temp, &*target).map_err(|e| failed(target, e))?;
                 *done = true;
                 Ok(())
             }
@@ -100,14 +103,14 @@ impl Output {
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.inner {
-            Sink::Stdout(w) => w.write(buf).map_err(quiet_on_broken_pipe),
+            Sink::Stdout(w) => w.write(buf),
             Sink::File { writer, .. } => writer.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.inner {
-            Sink::Stdout(w) => w.flush().map_err(quiet_on_broken_pipe),
+            Sink::Stdout(w) => w.flush(),
             Sink::File { writer, .. } => writer.flush(),
         }
     }
@@ -119,23 +122,6 @@ impl Drop for Output {
             let _ = std::fs::remove_file(temp);
         }
     }
-}
-
-/// A reader that went away is not an error: stop quietly.
-fn quiet_on_broken_pipe(e: io::Error) -> io::Error {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        std::process::exit(0);
-    }
-    e
-}
-
-fn stdout_error(e: &io::Error) -> Error {
-    Error::new(format!("cannot write the output: {e}"))
-}
-
-/// Turns a write error into a user error.
-pub fn write_error(e: io::Error) -> Error {
-    Error::new(format!("cannot write the output: {e}")).hint("check that the disk is not full and the file is writable")
 }
 
 /// Guards a CSV cell against formula injection in spreadsheets: a cell that

@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use crate::codebook::Codebook;
 use crate::coding::{AUTO_CODER, Coding, distinct_matches};
 use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
@@ -111,8 +109,23 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
 /// other threads idle, few enough that memory stays small.
 const AHEAD_PER_THREAD: usize = 4;
 
-/// Runs with fewer sources than this finish too fast to need a progress bar.
-const PROGRESS_FROM: usize = 200;
+/// What a coding run tells its caller while it works: how far it is, and
+/// warnings about documents (a guessed encoding, a time filter that leaves
+/// nothing). The library never prints; the command line draws a progress
+/// bar and prints the warnings above it. Every method is called from the
+/// caller's thread, in input order.
+pub trait Observer {
+    /// The run starts, with `sources` files to read.
+    fn start(&self, sources: usize) {
+        let _ = sources;
+    }
+    /// A warning about a document, which names it.
+    fn warning(&self, message: &str);
+    /// One more source has been read, coded and handed over.
+    fn source_done(&self) {}
+    /// The run is over, whether it succeeded or not.
+    fn finish(&self) {}
+}
 
 /// Codes every source, calling `each` on the documents in input order.
 ///
@@ -122,19 +135,15 @@ const PROGRESS_FROM: usize = 200;
 /// [`AHEAD_PER_THREAD`] × threads sources ahead of `each`, so memory holds a
 /// bounded number of documents, whatever the corpus size.
 ///
-/// A progress bar counts files on stderr when stderr is a terminal (and
-/// never otherwise, so logs and pipes stay clean); warnings about documents
-/// print above it.
-pub fn run(sources: &[Source], setup: &Setup, mut each: impl FnMut(CodedDocument) -> Result<()>) -> Result<()> {
-    let bar = if sources.len() >= PROGRESS_FROM {
-        ProgressBar::with_draw_target(Some(sources.len() as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed} (about {eta} left)")
-            .expect("valid progress template"),
-    );
+/// `observer` hears of each document's warnings before `each` gets the
+/// document, and of the progress after.
+pub fn run(
+    sources: &[Source],
+    setup: &Setup,
+    observer: &dyn Observer,
+    mut each: impl FnMut(CodedDocument) -> Result<()>,
+) -> Result<()> {
+    observer.start(sources.len());
     let threads = rayon::current_num_threads().clamp(1, sources.len().max(1));
     let window = AHEAD_PER_THREAD * threads;
     let next = AtomicUsize::new(0);
@@ -173,11 +182,11 @@ pub fn run(sources: &[Source], setup: &Setup, mut each: impl FnMut(CodedDocument
         let mut hand_over = |coded: Result<Vec<CodedDocument>>| -> Result<()> {
             for coded in coded? {
                 for w in &coded.doc.warnings {
-                    bar.suspend(|| eprintln!("qcode: warning: {w}"));
+                    observer.warning(w);
                 }
                 each(coded)?;
             }
-            bar.inc(1);
+            observer.source_done();
             Ok(())
         };
         let mut outcome = Ok(());
@@ -201,7 +210,7 @@ pub fn run(sources: &[Source], setup: &Setup, mut each: impl FnMut(CodedDocument
         drop(rx);
         outcome
     });
-    bar.finish_and_clear();
+    observer.finish();
     result
 }
 

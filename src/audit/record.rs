@@ -14,8 +14,8 @@ use std::io::Write;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::error::Result;
-use crate::output::{guard_cell, write_error};
+use crate::error::{Error, Result};
+use crate::output::guard_cell;
 use crate::stats::Coef;
 
 /// One value of a record.
@@ -162,7 +162,7 @@ impl Serialize for JsonObject {
 /// are no records, so a script always finds the columns).
 pub fn write_csv(fields: &[&str], records: &[Record], out: impl Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let err = |e: csv::Error| write_error(std::io::Error::other(e.to_string()));
+    let err = Error::write_csv;
     w.write_record(fields).map_err(err)?;
     for r in records {
         r.check();
@@ -176,7 +176,7 @@ pub fn write_csv(fields: &[&str], records: &[Record], out: impl Write) -> Result
         });
         w.write_record(row).map_err(err)?;
     }
-    w.flush().map_err(write_error)
+    w.flush().map_err(Error::write)
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@
 use std::io::Write;
 
 use super::record::{JsonObject, Record, write_csv};
-use crate::error::Result;
-use crate::output::write_error;
+use crate::error::{Error, Result};
 use crate::report::{Provenance, Table, TableFormat};
 use crate::stats::{Bootstrap, BootstrapSkip, Coef};
 
@@ -124,5 +123,5 @@ pub fn write_report(
             s + &report.details(true)
         }
     };
-    out.write_all(text.as_bytes()).map_err(write_error)
+    out.write_all(text.as_bytes()).map_err(Error::write)
 }

@@ -15,7 +15,7 @@ use qcode::segment::{SpeakerRule, Unit};
 use qcode::stats::OverlapBasis;
 use qcode::{Error, Result};
 
-use super::util::{choice, optional_codebook, warn, write_report_to};
+use super::util::{choice, message, optional_codebook, warn, write_report_to};
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -241,11 +241,11 @@ pub fn run(args: Args) -> Result<()> {
         let mut file = Output::open(Some(path))?;
         table.write_csv(&mut file)?;
         file.finish()?;
-        eprintln!(
-            "qcode: {} unit(s) where the coders differ written to {}",
+        message(&format!(
+            "{} unit(s) where the coders differ written to {}",
             table.rows.len(),
             path.display()
-        );
+        ));
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use qcode::output::Output;
 use qcode::report::{Provenance, TableFormat};
 use qcode::{Error, Result, pipeline};
 
-use super::util::{CorpusArgs, choice, optional_codebook, warn, write_report_to};
+use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn, write_report_to};
 
 /// Audit the codebook's rules against a human coder: per code, precision,
 /// recall, F1 and Cohen's kappa of qcode's automatic coding against a
@@ -128,11 +128,11 @@ pub fn run(mut args: Args) -> Result<()> {
         let mut file = Output::open(Some(path))?;
         write_csv(MISS_FIELDS, &report.miss_records(), &mut file)?;
         file.finish()?;
-        eprintln!(
-            "qcode: {} false positive(s) and negative(s) written to {}",
+        message(&format!(
+            "{} false positive(s) and negative(s) written to {}",
             report.misses.len(),
             path.display()
-        );
+        ));
     }
     Ok(())
 }
@@ -231,7 +231,7 @@ fn code_now(args: &mut Args, gold: &CodedFile) -> Result<Predicted> {
     let (setup, sources) = args.corpus.setup()?;
     let mut transcripts = Transcripts::new(setup.unit);
     let mut codings = Vec::new();
-    pipeline::run(&sources, &setup, |coded| {
+    pipeline::run(&sources, &setup, &Progress::new(), |coded| {
         codings.extend(coded.codings(&setup.codebook, setup.unit));
         transcripts
             .docs

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use qcode::coding::{Coding, CsvWriter, join_matched};
 use qcode::corpus::{self, Source};
-use qcode::output::{Output, write_error};
+use qcode::output::Output;
 use qcode::pipeline::{self, Setup};
 use qcode::report::{Align, Provenance, Table, counted};
 use qcode::{Error, Result};
 use rayon::prelude::*;
 
-use super::util::{CorpusArgs, terminal_width};
+use super::util::{CorpusArgs, Progress, message, terminal_width};
 
 /// Apply the codebook to the transcripts and write one row per coded
 /// passage (segment × code).
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
         Format::Csv => {
             let columns = attribute_columns(&sources, &setup)?;
             let mut w = CsvWriter::new(&mut out, columns.clone())?;
-            pipeline::run(&sources, &setup, |coded| {
+            pipeline::run(&sources, &setup, &Progress::new(), |coded| {
                 documents += 1;
                 segments += coded.segments.len();
                 if let Some(k) = coded.doc.attributes.keys().find(|k| !columns.contains(k)) {
@@ -80,7 +80,7 @@ pub fn run(args: Args) -> Result<()> {
             w.into_inner()?;
         }
         Format::Jsonl => {
-            pipeline::run(&sources, &setup, |coded| {
+            pipeline::run(&sources, &setup, &Progress::new(), |coded| {
                 documents += 1;
                 segments += coded.segments.len();
                 for c in coded.codings(&setup.codebook, setup.unit) {
@@ -103,13 +103,13 @@ pub fn run(args: Args) -> Result<()> {
                         "codebook_sha256": provenance.codebook_sha256,
                         "qcode_version": provenance.qcode_version,
                     });
-                    writeln!(out, "{line}").map_err(write_error)?;
+                    writeln!(out, "{line}").map_err(Error::write)?;
                 }
                 Ok(())
             })?;
         }
         Format::Table => {
-            pipeline::run(&sources, &setup, |coded| {
+            pipeline::run(&sources, &setup, &Progress::new(), |coded| {
                 documents += 1;
                 segments += coded.segments.len();
                 codings.extend(coded.codings(&setup.codebook, setup.unit));
@@ -148,18 +148,18 @@ pub fn run(args: Args) -> Result<()> {
                     join_matched(&c.matched),
                 ]);
             }
-            writeln!(out, "# {}", provenance.line()).map_err(write_error)?;
+            writeln!(out, "# {}", provenance.line()).map_err(Error::write)?;
             let width = terminal_width(out.is_terminal());
-            writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
+            writeln!(out, "{}", t.render_terminal(width)).map_err(Error::write)?;
             let summary = summary(passages, documents, segments, &setup);
-            writeln!(out, "{summary}").map_err(write_error)?;
+            writeln!(out, "{summary}").map_err(Error::write)?;
         }
     }
     args.corpus.check_attributes(&setup);
     out.finish()?;
     if args.out.is_some() {
         let summary = summary(passages, documents, segments, &setup);
-        eprintln!("qcode: {summary}; codebook sha256 {}", setup.codebook.sha256);
+        message(&format!("{summary}; codebook sha256 {}", setup.codebook.sha256));
     }
     Ok(())
 }

@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use qcode::Result;
 use qcode::codebook::{Codebook, Term};
-use qcode::output::{Output, write_error};
+use qcode::output::Output;
 use qcode::report::{Align, Table, counted};
+use qcode::{Error, Result};
 
 use super::util::terminal_width;
 
@@ -101,17 +101,17 @@ fn check(file: &Path) -> Result<()> {
         cb.unit.as_str(),
         cb.sha256
     )
-    .map_err(write_error)?;
+    .map_err(Error::write)?;
     if !cb.skip_speakers.is_empty() {
         writeln!(
             out,
             "Speakers skipped by default: {}",
             cb.skip_speakers.patterns.join(", ")
         )
-        .map_err(write_error)?;
+        .map_err(Error::write)?;
     }
     // The rules column wraps; keep the table readable in files too.
     let width = terminal_width(out.is_terminal()).or(Some(120));
-    writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
+    writeln!(out, "{}", t.render_terminal(width)).map_err(Error::write)?;
     out.finish()
 }

@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
-use qcode::output::{Output, write_error};
+use qcode::output::Output;
 use qcode::pipeline;
 use qcode::report::excerpts::{self, Excerpt, ExcerptFormat, Highlight};
 use qcode::report::{CodeTree, Provenance};
 use qcode::{Error, Result};
 
-use super::util::{CodedArgs, CorpusArgs, choice, optional_codebook};
+use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook};
 
 /// Show the coded passages — the quotations behind each code — grouped by
 /// code then document, with the matched words highlighted (colour on a
@@ -86,10 +86,10 @@ pub fn run(args: Args) -> Result<()> {
         ExcerptFormat::Text => {
             let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let hl = if color { Highlight::Ansi } else { Highlight::None };
-            write!(out, "{}", excerpts::render_text(&tree, &list, &provenance, hl)).map_err(write_error)?;
+            write!(out, "{}", excerpts::render_text(&tree, &list, &provenance, hl)).map_err(Error::write)?;
         }
         ExcerptFormat::Markdown => {
-            write!(out, "{}", excerpts::render_markdown(&tree, &list, &provenance)).map_err(write_error)?
+            write!(out, "{}", excerpts::render_markdown(&tree, &list, &provenance)).map_err(Error::write)?
         }
         ExcerptFormat::Csv => excerpts::write_csv(&tree, &list, &mut out)?,
     }
@@ -105,7 +105,7 @@ fn from_transcripts(args: &Args) -> Result<Loaded> {
     let selected = select(&tree, &args.code, Some(&setup.codebook))?;
     let mut list = Vec::new();
     let mut order = IndexMap::new();
-    pipeline::run(&sources, &setup, |coded| {
+    pipeline::run(&sources, &setup, &Progress::new(), |coded| {
         order.insert(coded.doc.id.clone(), ());
         let codings = coded.codings(&setup.codebook, setup.unit);
         for (a, coding) in coded.applied.iter().zip(codings) {

@@ -8,13 +8,13 @@ use indexmap::IndexMap;
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, read_coded_csv};
 use qcode::corpus::{self, AttributeTable};
-use qcode::output::{Output, write_error};
+use qcode::output::Output;
 use qcode::pipeline;
 use qcode::refi::{Positions, ProjectWriter, qdc};
 use qcode::report::counted;
 use qcode::{Error, Result};
 
-use super::util::{CorpusArgs, choice, optional_codebook, warn};
+use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn};
 
 /// Export the codebook (.qdc) or a coded project (.qdpx) in the REFI-QDA
 /// exchange formats, to open in NVivo, ATLAS.ti, MAXQDA or QualCoder; or
@@ -113,15 +113,15 @@ fn export_codebook(args: &Args, path: &Path, format: CodebookFormat) -> Result<(
         }
     };
     let mut out = Output::open(Some(path))?;
-    out.write_all(&bytes).map_err(write_error)?;
+    out.write_all(&bytes).map_err(Error::write)?;
     out.finish()?;
-    eprintln!(
-        "qcode: wrote {} of \"{}\" (codebook sha256 {}) to {}",
+    message(&format!(
+        "wrote {} of \"{}\" (codebook sha256 {}) to {}",
         counted(cb.codes.len(), "code"),
         cb.name,
         cb.sha256,
         path.display()
-    );
+    ));
     Ok(())
 }
 
@@ -139,7 +139,7 @@ fn export_project(args: &Args, path: &Path) -> Result<()> {
     let (writer, description) = if args.coded.is_empty() {
         let (setup, sources) = args.corpus.setup()?;
         let mut writer = ProjectWriter::new(Some(&setup.codebook), args.positions);
-        pipeline::run(&sources, &setup, |coded| {
+        pipeline::run(&sources, &setup, &Progress::new(), |coded| {
             let rows = coded.codings(&setup.codebook, setup.unit);
             documents += 1;
             codings += rows.len();
@@ -169,15 +169,15 @@ fn export_project(args: &Args, path: &Path) -> Result<()> {
         warn(w);
     }
     let mut out = Output::open(Some(path))?;
-    out.write_all(&bytes).map_err(write_error)?;
+    out.write_all(&bytes).map_err(Error::write)?;
     out.finish()?;
-    eprintln!(
-        "qcode: wrote {}: {}, {}; positions in {}",
+    message(&format!(
+        "wrote {}: {}, {}; positions in {}",
         path.display(),
         counted(documents, "document"),
         counted(codings, "coding"),
         args.positions.describe()
-    );
+    ));
     Ok(())
 }
 

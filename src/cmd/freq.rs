@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 use qcode::coding::Coding;
-use qcode::output::{Output, write_error};
+use qcode::output::Output;
 use qcode::pipeline;
 use qcode::report::freq::{CodedSegment, Count, Freq, GroupBy};
 use qcode::report::{CodeTree, Provenance, TableFormat, counted};
 use qcode::{Error, Result};
 
-use super::util::{CodedArgs, CorpusArgs, choice, optional_codebook, terminal_width, warn};
+use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, terminal_width, warn};
 
 /// Count codes: segments coded, documents coded, % of documents and hits per
 /// code, in codebook order, parents counting their sub-codes' segments.
@@ -72,24 +72,24 @@ pub fn run(args: Args) -> Result<()> {
         TableFormat::Table => {
             let width = terminal_width(out.is_terminal());
             let t = freq.table(args.count, Some("  "));
-            writeln!(out, "# {}\n# {summary}", provenance.line()).map_err(write_error)?;
+            writeln!(out, "# {}\n# {summary}", provenance.line()).map_err(Error::write)?;
             if let Some(by) = &freq.by {
-                writeln!(out, "# cells: {} coded, by {}", count_name(args.count), by.name()).map_err(write_error)?;
+                writeln!(out, "# cells: {} coded, by {}", count_name(args.count), by.name()).map_err(Error::write)?;
             }
-            writeln!(out, "{}", t.render_terminal(width)).map_err(write_error)?;
+            writeln!(out, "{}", t.render_terminal(width)).map_err(Error::write)?;
         }
         TableFormat::Markdown => {
             let t = freq.table(args.count, Some("&emsp;"));
-            writeln!(out, "<!-- {} -->\n\n{summary}", provenance.line()).map_err(write_error)?;
+            writeln!(out, "<!-- {} -->\n\n{summary}", provenance.line()).map_err(Error::write)?;
             if let Some(by) = &freq.by {
-                writeln!(out, "; cells: {} coded, by {}.", count_name(args.count), by.name()).map_err(write_error)?;
+                writeln!(out, "; cells: {} coded, by {}.", count_name(args.count), by.name()).map_err(Error::write)?;
             }
-            writeln!(out, "\n{}", t.render_markdown()).map_err(write_error)?;
+            writeln!(out, "\n{}", t.render_markdown()).map_err(Error::write)?;
         }
         TableFormat::Csv => freq.table(args.count, None).write_csv(&mut out)?,
         TableFormat::Json => {
             let json = freq.json(&provenance, args.count);
-            writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json")).map_err(write_error)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json")).map_err(Error::write)?;
         }
     }
     out.finish()
@@ -107,7 +107,7 @@ fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenanc
     args.coded.check_unused()?;
     let (setup, sources) = args.corpus.setup()?;
     let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, true);
-    pipeline::run(&sources, &setup, |coded| {
+    pipeline::run(&sources, &setup, &Progress::new(), |coded| {
         let speakers: Vec<&str> = coded
             .segments
             .iter()

@@ -6,12 +6,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use qcode::coding::CsvWriter;
-use qcode::output::{Output, write_error};
+use qcode::output::Output;
 use qcode::refi::{Positions, qdc, qdpx};
 use qcode::report::counted;
 use qcode::{Error, Result};
 
-use super::util::{choice, warn};
+use super::util::{choice, message, warn};
 
 /// Import a project coded by hand in NVivo, ATLAS.ti, MAXQDA or QualCoder
 /// (REFI-QDA project, .qdpx) as a coded CSV, a codebook (REFI-QDA codebook,
@@ -113,7 +113,7 @@ fn project(args: &Args) -> Result<()> {
                 .unwrap_or_default();
             let yaml = qdc::skeleton_file(&imported.codes.codes, &name, &from)?;
             let mut out = Output::open(Some(path))?;
-            out.write_all(yaml.as_bytes()).map_err(write_error)?;
+            out.write_all(yaml.as_bytes()).map_err(Error::write)?;
             out.finish()?;
         }
     }
@@ -124,15 +124,15 @@ fn project(args: &Args) -> Result<()> {
     } else {
         imported.origin.clone()
     };
-    eprintln!(
-        "qcode: imported {} of {} by {} in {}, from {}; positions read as {}",
+    message(&format!(
+        "imported {} of {} by {} in {}, from {}; positions read as {}",
         counted(imported.codings.len(), "coding"),
         counted(codes.len(), "code"),
         counted(coders.len(), "coder"),
         counted(imported.documents.len(), "document"),
         origin,
         imported.counting
-    );
+    ));
     Ok(())
 }
 
@@ -144,9 +144,9 @@ fn dictionary(args: &Args) -> Result<()> {
         warn(w);
     }
     let mut out = Output::open(args.out.as_deref())?;
-    out.write_all(yaml.as_bytes()).map_err(write_error)?;
+    out.write_all(yaml.as_bytes()).map_err(Error::write)?;
     out.finish()?;
-    eprintln!("qcode: imported the dictionary as a codebook; check it with `qcode codebook check`");
+    message("imported the dictionary as a codebook; check it with `qcode codebook check`");
     Ok(())
 }
 
@@ -157,12 +157,12 @@ fn codebook(args: &Args) -> Result<()> {
         warn(w);
     }
     let mut out = Output::open(args.out.as_deref())?;
-    out.write_all(imported.yaml.as_bytes()).map_err(write_error)?;
+    out.write_all(imported.yaml.as_bytes()).map_err(Error::write)?;
     out.finish()?;
-    eprintln!(
-        "qcode: imported {}; add their rules, then check with `qcode codebook check`",
+    message(&format!(
+        "imported {}; add their rules, then check with `qcode codebook check`",
         counted(imported.codes, "code")
-    );
+    ));
     Ok(())
 }
 
@@ -214,7 +214,7 @@ fn write_texts(dir: &Path, documents: &[(String, String)]) -> Result<()> {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, &e))?;
         }
         let mut out = Output::open(Some(&path))?;
-        out.write_all(text.as_bytes()).map_err(write_error)?;
+        out.write_all(text.as_bytes()).map_err(Error::write)?;
         out.finish()?;
     }
     Ok(())

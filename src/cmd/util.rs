@@ -64,8 +64,17 @@ pub struct CorpusArgs {
     pub attributes: Option<PathBuf>,
 }
 
+/// Prints `qcode: MESSAGE` on standard error. A closed standard error
+/// (`qcode … 2>&1 | head -1`) is not worth failing or panicking over: the
+/// message is dropped.
+pub fn message(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "qcode: {msg}");
+}
+
+/// Prints a warning on standard error.
 pub fn warn(msg: &str) {
-    eprintln!("qcode: warning: {msg}");
+    message(&format!("warning: {msg}"));
 }
 
 impl CorpusArgs {
@@ -257,5 +266,49 @@ impl<T: Choice> clap::builder::TypedValueParser for ChoiceParser<T> {
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
         Some(Box::new(Self::possible_values().into_iter()))
+    }
+}
+
+/// Shows a coding run on standard error: a progress bar counting files on a
+/// terminal (never in logs and pipes, and not for runs too short to need
+/// one), with the warnings about documents printed above it.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+}
+
+impl Progress {
+    /// Runs with fewer sources than this finish too fast to need a bar.
+    const FROM_SOURCES: usize = 200;
+
+    pub fn new() -> Progress {
+        Progress {
+            bar: indicatif::ProgressBar::hidden(),
+        }
+    }
+}
+
+impl qcode::pipeline::Observer for Progress {
+    fn start(&self, sources: usize) {
+        if sources < Self::FROM_SOURCES {
+            return;
+        }
+        self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.bar.set_length(sources as u64);
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed} (about {eta} left)")
+                .expect("valid progress template"),
+        );
+    }
+
+    fn warning(&self, message: &str) {
+        self.bar.suspend(|| warn(message));
+    }
+
+    fn source_done(&self) {
+        self.bar.inc(1);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }

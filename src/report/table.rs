@@ -5,8 +5,8 @@ use std::io::Write;
 
 use comfy_table::{CellAlignment, ContentArrangement, presets};
 
-use crate::error::Result;
-use crate::output::{guard_cell, write_error};
+use crate::error::{Error, Result};
+use crate::output::guard_cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -66,14 +66,14 @@ impl Table {
 
     pub fn write_csv(&self, out: impl Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        let err = |e: csv::Error| write_error(std::io::Error::other(e.to_string()));
+        let err = Error::write_csv;
         w.write_record(self.header.iter().map(|h| guard_cell(h).into_owned()))
             .map_err(err)?;
         for row in &self.rows {
             w.write_record(row.iter().map(|c| guard_cell(c).into_owned()))
                 .map_err(err)?;
         }
-        w.flush().map_err(write_error)
+        w.flush().map_err(Error::write)
     }
 
     pub fn render_markdown(&self) -> String {

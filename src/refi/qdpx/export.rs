@@ -193,9 +193,7 @@ impl ProjectWriter {
         self.zip
             .start_file(format!("sources/{guid}.txt"), entry_options())
             .map_err(zip_error)?;
-        self.zip
-            .write_all(doc.text.as_bytes())
-            .map_err(crate::output::write_error)?;
+        self.zip.write_all(doc.text.as_bytes()).map_err(crate::Error::write)?;
 
         let units = Units::new(&doc.text);
         if units.has_astral() {
@@ -270,7 +268,7 @@ impl ProjectWriter {
     pub fn finish(mut self, name: &str, description: &str) -> Result<(Vec<u8>, Vec<String>)> {
         let xml = self.project_xml(name, description);
         self.zip.start_file("project.qde", entry_options()).map_err(zip_error)?;
-        self.zip.write_all(&xml).map_err(crate::output::write_error)?;
+        self.zip.write_all(&xml).map_err(crate::Error::write)?;
         let bytes = self.zip.finish().map_err(zip_error)?.into_inner();
         Ok((bytes, self.notes.warnings(self.positions)))
     }
