@@ -14,7 +14,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
-use crate::output::{guard_cell, unguard_cell};
+use crate::files::spreadsheet::{guard_cell, unguard_cell};
 
 /// The fixed columns of the coded CSV, in order; document attributes follow.
 pub const COLUMNS: &[&str] = &[
@@ -151,10 +151,10 @@ fn csv_write_error(e: csv::Error) -> Error {
 /// Required columns: `document` and `code`. Missing `coder` means the
 /// file's name stands for the coder. Unknown columns become attributes.
 pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
-    let bytes = crate::corpus::read_bytes(path, crate::corpus::MAX_TEXT_FILE)?;
+    let bytes = crate::files::read_bytes(path, crate::files::MAX_TEXT_FILE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = crate::corpus::csv_reader(bytes);
-    let headers = crate::corpus::csv_headers(&mut reader, path)?;
+    let mut reader = crate::files::spreadsheet::reader(bytes);
+    let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     for required in ["document", "code"] {
         if col(required).is_none() {

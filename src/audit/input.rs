@@ -16,9 +16,9 @@
 use std::path::Path;
 
 use crate::coding::{Coding, read_coded_csv};
-use crate::corpus::{MAX_TEXT_FILE, read_bytes};
 use crate::error::{Error, Result};
-use crate::output::unguard_cell;
+use crate::files::spreadsheet::unguard_cell;
+use crate::files::{MAX_TEXT_FILE, read_bytes};
 
 /// A coded CSV in the project's schema.
 #[derive(Debug, Clone)]
@@ -87,8 +87,8 @@ pub enum InputFile {
 pub fn read_input(path: &Path) -> Result<InputFile> {
     let bytes = read_bytes(path, MAX_TEXT_FILE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = crate::corpus::csv_reader(bytes);
-    let headers = crate::corpus::csv_headers(&mut reader, path)?;
+    let mut reader = crate::files::spreadsheet::reader(bytes);
+    let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let name = path.display().to_string();
     if col("document").is_some() {

@@ -15,7 +15,7 @@ use std::io::Write;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::error::{Error, Result};
-use crate::output::guard_cell;
+use crate::files::spreadsheet::guard_cell;
 use crate::stats::Coef;
 
 /// One value of a record.

@@ -9,7 +9,7 @@ use qcode::audit::spans::{SpanOptions, span_report};
 use qcode::audit::transcripts::Transcripts;
 use qcode::codebook::Codebook;
 use qcode::corpus::{self, ReadOptions};
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::report::{Provenance, TableFormat};
 use qcode::segment::{SpeakerRule, Unit};
 use qcode::stats::OverlapBasis;

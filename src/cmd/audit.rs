@@ -11,7 +11,7 @@ use qcode::audit::rules::RuleFinder;
 use qcode::audit::transcripts::{TranscriptDoc, Transcripts};
 use qcode::codebook::Codebook;
 use qcode::coding::AUTO_CODER;
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::report::{Provenance, TableFormat};
 use qcode::{Error, Result, pipeline};
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use qcode::coding::{Coding, CsvWriter, join_matched};
 use qcode::corpus::{self, Source};
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::pipeline::{self, Setup};
 use qcode::report::{Align, Provenance, Table, counted};
 use qcode::{Error, Result};

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use qcode::codebook::{Codebook, Term};
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::report::{Align, Table, counted};
 use qcode::{Error, Result};
 

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::pipeline;
 use qcode::report::excerpts::{self, Excerpt, ExcerptFormat, Highlight};
 use qcode::report::{CodeTree, Provenance};

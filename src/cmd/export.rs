@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, read_coded_csv};
 use qcode::corpus::{self, AttributeTable};
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::pipeline;
 use qcode::refi::{Positions, ProjectWriter, qdc};
 use qcode::report::counted;

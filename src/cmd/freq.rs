@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 use qcode::coding::Coding;
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::pipeline;
 use qcode::report::freq::{CodedSegment, Count, Freq, GroupBy};
 use qcode::report::{CodeTree, Provenance, TableFormat, counted};

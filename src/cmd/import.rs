@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use qcode::coding::CsvWriter;
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::refi::{Positions, qdc, qdpx};
 use qcode::report::counted;
 use qcode::{Error, Result};

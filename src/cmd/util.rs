@@ -7,7 +7,7 @@ use qcode::choice::Choice;
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
-use qcode::output::Output;
+use qcode::files::output::Output;
 use qcode::pipeline::Setup;
 use qcode::report::{Provenance, TableFormat};
 use qcode::segment::{TimeRange, Unit};

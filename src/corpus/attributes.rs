@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indexmap::IndexMap;
 
-use super::{Document, read_bytes};
+use super::Document;
 use crate::error::{Error, Result};
+use crate::files::read_bytes;
 
 /// Attributes keyed by document id or file stem.
 #[derive(Debug, Default)]
@@ -22,8 +23,8 @@ impl AttributeTable {
         let bytes = read_bytes(path, 64 << 20)?;
         // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.
         let text = super::encoding::decode(path, &bytes, Some(encoding_rs::UTF_8))?.text;
-        let mut reader = super::csv_reader(text.as_bytes());
-        let headers = super::csv_headers(&mut reader, path)?;
+        let mut reader = crate::files::spreadsheet::reader(text.as_bytes());
+        let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
         if headers.len() < 2 {
             return Err(
                 Error::new("the attributes table needs a document column and at least one attribute column")

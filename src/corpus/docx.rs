@@ -13,9 +13,9 @@ use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
 use super::xml_text::{self, Dialect, Role};
-use super::zipread::{Archive, Kind};
 use super::{Document, Source};
 use crate::error::Result;
+use crate::files::archive::{Archive, Kind};
 
 const KIND: Kind = Kind::document("a Word document (.docx)");
 

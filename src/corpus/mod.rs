@@ -16,8 +16,8 @@
 //! an attribute in each): `text_file` (.txt, .md), `table` (.csv, .tsv),
 //! `xlsx`, `docx` and `odt` (both through `xml_text`), `subtitles` (.vtt,
 //! .srt) and `pdf`. Text files are decoded by [`encoding`]; zip-based files
-//! are opened through [`zipread`], which never extracts to disk (REFI-QDA
-//! projects, `.qdpx`, are read through it too).
+//! are opened through [`crate::files::zip`], which never extracts to disk
+//! (REFI-QDA projects, `.qdpx`, are read through it too).
 
 mod attributes;
 mod docx;
@@ -29,7 +29,6 @@ mod table;
 mod text_file;
 mod xlsx;
 mod xml_text;
-pub mod zipread;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -37,6 +36,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::segment::{Cue, Label};
 
 pub use attributes::AttributeTable;
@@ -324,37 +324,6 @@ fn relative_id(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// A CSV reader over `data`. The separator is a comma, or a semicolon when
-/// the header line has semicolons and no comma: spreadsheets save CSV that
-/// way in Spanish and many other European settings.
-pub fn csv_reader(data: &[u8]) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .delimiter(csv_delimiter(data, b','))
-        .flexible(false)
-        .from_reader(data)
-}
-
-/// The separator of a table whose usual one is `usual`: a semicolon instead
-/// of a comma when the header line has semicolons and no comma.
-pub(crate) fn csv_delimiter(data: &[u8], usual: u8) -> u8 {
-    let header = data.split(|&b| b == b'\n').next().unwrap_or_default();
-    if usual == b',' && !header.contains(&b',') && header.contains(&b';') {
-        b';'
-    } else {
-        usual
-    }
-}
-
-/// The trimmed column names of a CSV file.
-pub fn csv_headers<R: std::io::Read>(reader: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>> {
-    Ok(reader
-        .headers()
-        .map_err(|e| Error::csv(path, &e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect())
-}
-
 /// The names of the attributes a source's documents carry (before the
 /// attributes file adds its own), found without reading the whole source
 /// where possible: the front matter at the head of a text file, the
@@ -417,34 +386,10 @@ pub fn read_source(source: &Source, options: &ReadOptions) -> Result<Vec<Documen
     }
 }
 
-/// Reads a file whole, refusing files too large to be a transcript.
-pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
-    check_size(path, meta.len(), limit)?;
-    std::fs::read(path).map_err(|e| Error::io(path, &e))
-}
-
-/// Refuses the file at `path`, `len` bytes long, if it is over `limit`.
-pub(crate) fn check_size(path: &Path, len: u64, limit: u64) -> Result<()> {
-    if len > limit {
-        return Err(Error::new(format!(
-            "the file is {} MB, more than the {} MB qcode reads from one file",
-            len >> 20,
-            limit >> 20
-        ))
-        .in_file(path)
-        .hint("split the file into several documents"));
-    }
-    Ok(())
-}
-
 /// Reads a text file and decodes it (see [`encoding`]), normalised (see
 /// [`crate::text`]); also returns the warning about a guessed encoding.
 pub(crate) fn read_text(source: &Source, options: &ReadOptions) -> Result<(String, Option<String>)> {
-    let bytes = read_bytes(&source.path, MAX_TEXT_FILE)?;
+    let bytes = files::read_bytes(&source.path, files::MAX_TEXT_FILE)?;
     let decoded = encoding::decode(&source.path, bytes, options.encoding)?;
     Ok((crate::text::normalize_owned(decoded.text), decoded.note))
 }
-
-/// Largest text file read (a transcript of this size is already a book).
-pub const MAX_TEXT_FILE: u64 = 512 << 20;

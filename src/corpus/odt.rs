@@ -9,9 +9,9 @@
 //! and image titles and descriptions.
 
 use super::xml_text::{self, Dialect, Role};
-use super::zipread::{Archive, Kind};
 use super::{Document, Source};
 use crate::error::Result;
+use crate::files::archive::{Archive, Kind};
 
 const KIND: Kind = Kind::document("an OpenDocument text (.odt)");
 

@@ -18,10 +18,10 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
     require_text_cols(path, options)?;
     let (text, note) = read_text(source, options)?;
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(super::csv_delimiter(text.as_bytes(), delimiter))
+        .delimiter(crate::files::spreadsheet::delimiter(text.as_bytes(), delimiter))
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers = super::csv_headers(&mut reader, path)?;
+    let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
     let rows = reader.records().enumerate().map(|(row, record)| {
         let record = record.map_err(|e| Error::csv(path, &e))?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);

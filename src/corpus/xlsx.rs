@@ -6,16 +6,16 @@
 //! dates as `YYYY-MM-DD` (with the time when there is one), booleans as
 //! `TRUE`/`FALSE`, errors as Excel writes them (`#N/A`). Empty rows are
 //! skipped. Since calamine unpacks the archive itself, every entry is first
-//! read once through qcode's zip limits ([`super::zipread`]); calamine then
+//! read once through qcode's zip limits ([`crate::files::archive`]); calamine then
 //! reads the same open file.
 
 use calamine::{Data, Reader, Xlsx};
 
 use super::table::{Row, documents, require_text_cols};
-use super::zipread::{Archive, Kind};
 use super::{Document, ReadOptions, Source};
 use crate::codebook::closest;
 use crate::error::{Error, Result};
+use crate::files::archive::{Archive, Kind};
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
     let path = &source.path;

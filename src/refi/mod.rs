@@ -13,7 +13,7 @@
 //!   braces, BOM and CRLF in texts, UTF-16 positions from NVivo) and lists
 //!   everything it could not bring over instead of dropping it silently;
 //! * a `.qdpx` comes from someone else, so archives are read entry by entry
-//!   with size caps ([`crate::corpus::zipread`], which documents are read
+//!   with size caps ([`crate::files::archive`], which documents are read
 //!   through too) and XML is parsed without entity expansion ([`xml`]).
 //!
 //! Submodules: [`qdc`] (codebooks), [`qdpx`] (projects), [`positions`]

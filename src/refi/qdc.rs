@@ -447,7 +447,7 @@ pub struct ImportedCodebook {
 
 /// Reads a `.qdc` file into a qcode codebook skeleton.
 pub fn import(path: &Path) -> Result<ImportedCodebook> {
-    let bytes = crate::corpus::read_bytes(path, MAX_QDC)?;
+    let bytes = crate::files::read_bytes(path, MAX_QDC)?;
     let label = path.display().to_string();
     let root = xml::parse(&bytes, &label)?;
     if root.name != "CodeBook" {

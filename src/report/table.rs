@@ -6,7 +6,7 @@ use std::io::Write;
 use comfy_table::{CellAlignment, ContentArrangement, presets};
 
 use crate::error::{Error, Result};
-use crate::output::guard_cell;
+use crate::files::spreadsheet::guard_cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {

@@ -20,7 +20,7 @@
 //! listed in the warnings.
 //!
 //! The archive comes from someone else: it is read through
-//! [`crate::corpus::zipread`] (never extracted, entries read by name through
+//! [`crate::files::archive`] (never extracted, entries read by name through
 //! caps), without a cap on the file itself, since a project may carry large
 //! media files, which are never read.
 
@@ -32,8 +32,8 @@ use std::sync::Arc;
 use indexmap::{IndexMap, IndexSet};
 
 use crate::coding::{COLUMNS, Coding};
-use crate::corpus::zipread::{Archive, Kind, Limits};
 use crate::error::{Error, Result};
+use crate::files::archive::{Archive, Kind, Limits};
 use crate::refi::positions::{Positions, Units, locate, to_normalized};
 use crate::refi::qdc::ImportedCodes;
 use crate::refi::xml::{self, Element};
@@ -53,7 +53,7 @@ const QDPX: Kind = Kind {
     limits: Limits {
         archive: None,
         entries: 100_000,
-        entry: crate::corpus::MAX_TEXT_FILE,
+        entry: crate::files::MAX_TEXT_FILE,
         total: 512 << 20,
         ratio: 100,
         ratio_floor: 1 << 20,

@@ -124,36 +124,9 @@ impl Drop for Output {
     }
 }
 
-/// Guards a CSV cell against formula injection in spreadsheets: a cell that
-/// starts with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`
-/// (OWASP's advice), which spreadsheets show as text. [`unguard_cell`] undoes
-/// it when qcode reads the file back.
-pub fn guard_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}").into(),
-        _ => s.into(),
-    }
-}
-
-/// Undoes [`guard_cell`].
-pub fn unguard_cell(s: &str) -> &str {
-    match s.as_bytes() {
-        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
-        _ => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn guard_round_trips() {
-        for s in ["=SUM(A1)", "-5", "+1", "@x", "plain", "'quoted", ""] {
-            assert_eq!(unguard_cell(&guard_cell(s)), s);
-        }
-        assert_eq!(guard_cell("=1+1"), "'=1+1");
-    }
 
     #[test]
     fn file_appears_only_when_finished() {
