@@ -2,7 +2,9 @@
 //! speakers, times), every decoding path, positions into the decoded text,
 //! and bad files giving clear errors that name the file.
 
+use std::ffi::OsStr;
 use std::path::Path;
+use std::process::Command;
 
 use qcode::corpus::{Document, ReadOptions, discover_with, encoding, read_source};
 use qcode::segment::{self, SpeakerRule, TimeRange, Unit};
@@ -42,6 +44,8 @@ fn segments(doc: &Document, unit: Unit) -> Vec<segment::Segment> {
     segs
 }
 
+/// Terms in both languages, accents matched exactly (`préstamo`), so that a
+/// decoding mistake shows as a missed code.
 const CODEBOOK: &str = r#"name: Formats test
 accents: exact
 codes:
@@ -59,7 +63,7 @@ fn with_codebook() -> Workdir {
 }
 
 /// `qcode code INPUT -c codebook.yaml`.
-fn code(wd: &Workdir, input: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+fn code(wd: &Workdir, input: impl AsRef<OsStr>) -> Command {
     let mut cmd = wd.command("code");
     cmd.arg(input).args(["-c", "codebook.yaml"]);
     cmd
