@@ -15,21 +15,25 @@
 //! prices: tp 2, fp 0, fn 1; debt: tp 1, fp 1, fn 0; river: tp 0, fp 1,
 //! fn 1; overall tp 3, fp 2, fn 2.
 
-mod common;
-use common::*;
+use std::process::Command;
+
 use serde_json::Value;
 
-const FIX: &str = "tests/fixtures/agree";
+use crate::workdir::{Workdir, code_row, fixture, in_repo};
 
-fn audit() -> assert_cmd::Command {
-    let mut cmd = qcode();
-    cmd.args(["audit", "--gold", &format!("{FIX}/gold.csv")]);
+/// `qcode audit --gold <fixture gold.csv>`.
+fn audit(wd: &Workdir) -> Command {
+    let mut cmd = wd.command("audit");
+    cmd.arg("--gold").arg(fixture("agree/gold.csv"));
     cmd
 }
 
-fn in_process() -> assert_cmd::Command {
-    let mut cmd = audit();
-    cmd.args([&format!("{FIX}/transcripts"), "-c", &format!("{FIX}/codebook.yaml")]);
+/// The audit that codes the fixture transcripts with the fixture codebook.
+fn audit_transcripts(wd: &Workdir) -> Command {
+    let mut cmd = audit(wd);
+    cmd.arg(fixture("agree/transcripts"))
+        .arg("-c")
+        .arg(fixture("agree/codebook.yaml"));
     cmd
 }
 
@@ -51,22 +55,23 @@ fn counts(r: &Value) -> [u64; 5] {
 
 #[test]
 fn precision_recall_f1_and_kappa_by_hand() {
-    let j = json_of(&mut in_process());
+    let wd = Workdir::new();
+    let j = wd.json(&mut audit_transcripts(&wd));
     assert_eq!(j["gold_coder"], "maria");
     assert_eq!(j["n_units"], 7);
-    let p = row(&j, "prices");
+    let p = code_row(&j, "prices");
     assert_eq!(counts(p), [3, 2, 2, 0, 1]);
     close(&p["precision"], 1.0);
     close(&p["recall"], 2.0 / 3.0);
     close(&p["f1"], 0.8);
     close(&p["cohen_kappa"], 16.0 / 23.0); // Po 6/7, Pe 26/49
-    let d = row(&j, "debt");
+    let d = code_row(&j, "debt");
     assert_eq!(counts(d), [1, 2, 1, 1, 0]);
     close(&d["precision"], 0.5);
     close(&d["recall"], 1.0);
     close(&d["f1"], 2.0 / 3.0);
     close(&d["cohen_kappa"], 10.0 / 17.0); // Pe 32/49
-    let r = row(&j, "river");
+    let r = code_row(&j, "river");
     assert_eq!(counts(r), [1, 1, 0, 1, 1]);
     assert_eq!(
         (r["precision"].as_f64(), r["recall"].as_f64(), r["f1"].as_f64()),
@@ -74,12 +79,12 @@ fn precision_recall_f1_and_kappa_by_hand() {
     );
     close(&r["cohen_kappa"], -1.0 / 6.0); // Po 5/7, Pe 37/49
     // A code neither used: every score undefined, with its reason.
-    let u = row(&j, "unused");
+    let u = code_row(&j, "unused");
     assert!(u["precision"].is_null() && u["recall"].is_null() && u["f1"].is_null());
     assert_eq!(u["precision_reason"], "nothing predicted (tp + fp = 0)");
     assert_eq!(u["f1_reason"], "no positives at all (tp + fp + fn = 0)");
     // Overall: micro-average; kappa over the 28 pooled decisions.
-    let o = row(&j, "overall");
+    let o = code_row(&j, "overall");
     assert_eq!(counts(o), [5, 5, 3, 2, 2]);
     close(&o["precision"], 0.6);
     close(&o["recall"], 0.6);
@@ -90,7 +95,8 @@ fn precision_recall_f1_and_kappa_by_hand() {
 
 #[test]
 fn errors_name_the_rule_that_fired_and_the_missed_passage() {
-    let j = json_of(&mut in_process());
+    let wd = Workdir::new();
+    let j = wd.json(&mut audit_transcripts(&wd));
     let errors: Vec<String> = j["errors"]
         .as_array()
         .unwrap()
@@ -117,7 +123,7 @@ fn errors_name_the_rule_that_fired_and_the_missed_passage() {
             "false_negative river b.txt#3 [] [] | P2: We crossed on a raft at dawn.",
         ]
     );
-    let text = stdout_of(&mut in_process());
+    let text = wd.stdout(&mut audit_transcripts(&wd));
     for want in [
         "gold standard: `maria` · automatic coding: qcode · 7 units both rated · 2 false positives, 2 false negatives",
         "qcode only (FP)",
@@ -133,12 +139,10 @@ fn errors_name_the_rule_that_fired_and_the_missed_passage() {
 }
 
 #[test]
-fn errors_file_for_a_spreadsheet() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("errors.csv");
-    let out = in_process().arg("--errors").arg(&path).output().unwrap();
-    assert!(out.status.success());
-    let text = std::fs::read_to_string(&path).unwrap();
+fn errors_file_lists_each_error_for_a_spreadsheet() {
+    let wd = Workdir::new();
+    wd.run(audit_transcripts(&wd).args(["--errors", "errors.csv"]));
+    let text = wd.read("errors.csv");
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
@@ -152,28 +156,22 @@ fn errors_file_for_a_spreadsheet() {
 }
 
 #[test]
-fn qcode_coded_csv_in_place_of_the_transcripts() {
-    let dir = tempfile::tempdir().unwrap();
-    let auto = dir.path().join("auto.csv");
-    stdout_of(
-        qcode()
-            .args([
-                "code",
-                &format!("{FIX}/transcripts"),
-                "-c",
-                &format!("{FIX}/codebook.yaml"),
-                "-o",
-            ])
-            .arg(&auto),
+fn a_qcode_coded_csv_can_stand_in_for_the_transcripts() {
+    let wd = Workdir::new();
+    wd.stdout(
+        wd.command("code")
+            .arg(fixture("agree/transcripts"))
+            .arg("-c")
+            .arg(fixture("agree/codebook.yaml"))
+            .args(["-o", "auto.csv"]),
     );
-    let out = audit().arg(&auto).args(["--format", "json"]).output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("without --transcripts"));
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = wd.run(audit(&wd).args(["auto.csv", "--format", "json"]));
+    assert!(out.stderr.contains("without --transcripts"));
+    let j: Value = serde_json::from_str(&out.stdout).unwrap();
     // Counts do not depend on the segments nobody coded; kappa does.
     assert_eq!(j["n_units"], 5);
-    assert_eq!(counts(row(&j, "overall")), [5, 5, 3, 2, 2]);
-    close(&row(&j, "prices")["recall"], 2.0 / 3.0);
+    assert_eq!(counts(code_row(&j, "overall")), [5, 5, 3, 2, 2]);
+    close(&code_row(&j, "prices")["recall"], 2.0 / 3.0);
     // Without a codebook the matched terms still show, not the rules.
     let fp = &j["errors"][1];
     assert_eq!(
@@ -181,10 +179,12 @@ fn qcode_coded_csv_in_place_of_the_transcripts() {
         (Some("owe"), 0)
     );
     // With the codebook the rules show too.
-    let j = json_of(
-        audit()
-            .arg(&auto)
-            .args(["-c", &format!("{FIX}/codebook.yaml"), "--code", "debt"]),
+    let j = wd.json(
+        audit(&wd)
+            .arg("auto.csv")
+            .arg("-c")
+            .arg(fixture("agree/codebook.yaml"))
+            .args(["--code", "debt"]),
     );
     assert_eq!(j["rows"].as_array().unwrap().len(), 2);
     assert_eq!(j["errors"][0]["rules"][0], "keyword `owe`");
@@ -192,31 +192,32 @@ fn qcode_coded_csv_in_place_of_the_transcripts() {
 
 #[test]
 fn a_gold_file_that_kept_the_name_qcode_is_still_the_gold_standard() {
-    let gold = std::fs::read_to_string(format!("{FIX}/gold.csv"))
+    let gold = std::fs::read_to_string(fixture("agree/gold.csv"))
         .unwrap()
         .replace("maria", "qcode");
-    let dir = tree(&[("gold.csv", &gold)]);
-    let j = json_of(
-        qcode()
-            .arg("audit")
-            .arg("--gold")
-            .arg(dir.path().join("gold.csv"))
-            .args([&format!("{FIX}/transcripts"), "-c", &format!("{FIX}/codebook.yaml")]),
+    let wd = Workdir::with(&[("gold.csv", &gold)]);
+    let j = wd.json(
+        wd.command("audit")
+            .args(["--gold", "gold.csv"])
+            .arg(fixture("agree/transcripts"))
+            .arg("-c")
+            .arg(fixture("agree/codebook.yaml")),
     );
     assert_eq!(j["gold_coder"], "gold");
-    assert_eq!(counts(row(&j, "overall")), [5, 5, 3, 2, 2]);
+    assert_eq!(counts(code_row(&j, "overall")), [5, 5, 3, 2, 2]);
 }
 
 #[test]
 fn samples_gold_standard_end_to_end() {
-    let text = stdout_of(qcode().args([
-        "audit",
-        "--gold",
-        "samples/coders/gold.csv",
-        "samples/transcripts",
-        "--codebook",
-        "codebooks/smuggling.yaml",
-    ]));
+    let wd = Workdir::new();
+    let text = wd.stdout(
+        wd.command("audit")
+            .arg("--gold")
+            .arg(in_repo("samples/coders/gold.csv"))
+            .arg(in_repo("samples/transcripts"))
+            .arg("--codebook")
+            .arg(in_repo("codebooks/smuggling.yaml")),
+    );
     assert!(text.contains("gold standard: `adjudicated`"), "{text}");
     assert!(text.contains("│ overall"), "{text}");
     assert!(text.contains("False positives"), "{text}");
@@ -225,36 +226,39 @@ fn samples_gold_standard_end_to_end() {
 #[test]
 fn bad_inputs_are_clear_errors() {
     let two = "document,segment,code,coder\na.txt,1,prices,ana\na.txt,1,prices,luis\n";
-    let dir = tree(&[
+    let wd = Workdir::with(&[
         ("two.csv", two),
         ("long.csv", "unit,coder,code\nu1,ana,x\n"),
         ("typo.csv", "document,segment,code,coder\na.txt,1,prizes,ana\n"),
         ("elsewhere.csv", "document,segment,code,coder\nz.txt,1,prices,ana\n"),
     ]);
-    let t = format!("{FIX}/transcripts");
-    let cb = format!("{FIX}/codebook.yaml");
-    let run =
-        |gold: &str, args: &[&str]| error_of(qcode().arg("audit").arg("--gold").arg(dir.path().join(gold)).args(args));
-    let e = run("two.csv", &[&t, "-c", &cb]);
+    let transcripts = fixture("agree/transcripts");
+    let codebook = fixture("agree/codebook.yaml");
+    let coded = |gold: &str| {
+        let mut cmd = wd.command("audit");
+        cmd.args(["--gold", gold]).arg(&transcripts).arg("-c").arg(&codebook);
+        cmd
+    };
+    let e = wd.error(&mut coded("two.csv"));
     assert!(
         e.contains("holds the codings of 2 coders (ana, luis)") && e.contains("--gold-coder"),
         "{e}"
     );
-    let e = run("two.csv", &[&t, "-c", &cb, "--gold-coder", "pedro"]);
+    let e = wd.error(coded("two.csv").args(["--gold-coder", "pedro"]));
     assert!(e.contains("no codings by `pedro`"), "{e}");
-    let e = run("long.csv", &[&t, "-c", &cb]);
+    let e = wd.error(&mut coded("long.csv"));
     assert!(e.contains("the gold standard must be a coded CSV"), "{e}");
-    let e = run("typo.csv", &[&t, "-c", &cb]);
+    let e = wd.error(&mut coded("typo.csv"));
     assert!(
         e.contains("used the code `prizes`, which is not among the declared codes"),
         "{e}"
     );
-    let e = run("elsewhere.csv", &[&t, "-c", &cb]);
+    let e = wd.error(&mut coded("elsewhere.csv"));
     assert!(e.contains("not among the transcripts: `z.txt`"), "{e}");
-    let e = run("typo.csv", &[]);
+    let e = wd.error(wd.command("audit").args(["--gold", "typo.csv"]));
     assert!(e.contains("nothing to audit"), "{e}");
-    let e = run("typo.csv", &[&t]);
+    let e = wd.error(wd.command("audit").args(["--gold", "typo.csv"]).arg(&transcripts));
     assert!(e.contains("needs the codebook"), "{e}");
-    let e = error_of(in_process().args(["--code", "nope"]));
+    let e = wd.error(audit_transcripts(&wd).args(["--code", "nope"]));
     assert!(e.contains("there is no code `nope`"), "{e}");
 }

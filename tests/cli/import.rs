@@ -2,15 +2,11 @@
 //! deviate from the standard (`tests/fixtures/refi/README.md`), codebooks,
 //! and archives that are broken or hostile.
 
-mod common;
-#[path = "fixtures/refi/support.rs"]
-mod support;
-
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::PathBuf;
 
-use common::*;
-use support::*;
+use crate::refi::{fixture_files, zip_files, zipped_fixture};
+use crate::workdir::{Outputs, Workdir, csv_maps, fixture};
 
 /// (code, coder, text, start_char, end_char) of each row.
 fn summary(rows: &[HashMap<String, String>]) -> Vec<(String, String, String, usize, usize)> {
@@ -32,15 +28,17 @@ fn s(v: &str) -> String {
     v.to_string()
 }
 
-fn import(qdpx: &Path, extra: &[&str]) -> (Vec<HashMap<String, String>>, String) {
-    let (out, err) = run(qcode().arg("import").arg(qdpx).args(extra));
-    (rows(&out), err)
+/// Imports the fixture project `name` (zipped into `wd`) with `extra`
+/// options: the coded CSV's rows and the stderr.
+fn import_fixture(wd: &Workdir, name: &str, extra: &[&str]) -> (Vec<HashMap<String, String>>, String) {
+    let Outputs { stdout, stderr } = wd.run(wd.command("import").arg(zipped_fixture(wd.root(), name)).args(extra));
+    (csv_maps(&stdout), stderr)
 }
 
 #[test]
 fn nvivo_utf16_positions_bom_crlf_braced_guids() {
-    let dir = tempfile::tempdir().unwrap();
-    let (rows, err) = import(&fixture(dir.path(), "nvivo"), &[]);
+    let wd = Workdir::new();
+    let (rows, err) = import_fixture(&wd, "nvivo", &[]);
     assert_eq!(
         summary(&rows),
         [
@@ -94,8 +92,8 @@ fn nvivo_utf16_positions_bom_crlf_braced_guids() {
 
 #[test]
 fn positions_can_be_overridden() {
-    let dir = tempfile::tempdir().unwrap();
-    let (rows, err) = import(&fixture(dir.path(), "nvivo"), &["--positions", "codepoints"]);
+    let wd = Workdir::new();
+    let (rows, err) = import_fixture(&wd, "nvivo", &["--positions", "codepoints"]);
     assert!(err.contains("as --positions says"), "{err}");
     // Before the emoji both units agree; after it, read as code points, the
     // UTF-16 positions land one character too far.
@@ -105,8 +103,8 @@ fn positions_can_be_overridden() {
 
 #[test]
 fn atlas_named_qde_crlf_counted_once_paths_without_scheme_duplicate_guids() {
-    let dir = tempfile::tempdir().unwrap();
-    let (rows, err) = import(&fixture(dir.path(), "atlas"), &[]);
+    let wd = Workdir::new();
+    let (rows, err) = import_fixture(&wd, "atlas", &[]);
     assert_eq!(
         summary(&rows),
         [
@@ -121,7 +119,7 @@ fn atlas_named_qde_crlf_counted_once_paths_without_scheme_duplicate_guids() {
 
 #[test]
 fn project_xml_named_project_qde_with_capital() {
-    let dir = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let files: Vec<(String, Vec<u8>)> = fixture_files("unknown")
         .into_iter()
         .map(|(name, data)| {
@@ -135,16 +133,15 @@ fn project_xml_named_project_qde_with_capital() {
             )
         })
         .collect();
-    let path = dir.path().join("p.qdpx");
-    zip_files(&path, &files);
-    let (rows, _) = import(&path, &[]);
+    zip_files(&wd.path("p.qdpx"), &files);
+    let rows = csv_maps(&wd.stdout(wd.command("import").arg("p.qdpx")));
     assert_eq!(rows.len(), 2);
 }
 
 #[test]
 fn qualcoder_without_namespace_reports_what_it_cannot_import() {
-    let dir = tempfile::tempdir().unwrap();
-    let (rows, err) = import(&fixture(dir.path(), "qualcoder"), &[]);
+    let wd = Workdir::new();
+    let (rows, err) = import_fixture(&wd, "qualcoder", &[]);
     let got: Vec<(String, String, usize, usize)> = rows
         .iter()
         .map(|r| {
@@ -185,8 +182,8 @@ fn qualcoder_without_namespace_reports_what_it_cannot_import() {
 
 #[test]
 fn unknown_exporter_units_are_guessed_from_the_quoted_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let (rows, err) = import(&fixture(dir.path(), "unknown"), &[]);
+    let wd = Workdir::new();
+    let (rows, err) = import_fixture(&wd, "unknown", &[]);
     assert_eq!(rows[0]["text"], "¿sabes?");
     assert_eq!(rows[1]["text"], "cinco mil dólares");
     assert!(
@@ -197,72 +194,64 @@ fn unknown_exporter_units_are_guessed_from_the_quoted_text() {
 
 #[test]
 fn texts_and_codebook_let_qcode_work_on_the_project() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("human.csv");
-    let texts = dir.path().join("texts");
-    let book = dir.path().join("book.yaml");
-    run(qcode()
-        .arg("import")
-        .arg(fixture(dir.path(), "nvivo"))
-        .arg("--out")
-        .arg(&csv)
-        .arg("--texts")
-        .arg(&texts)
-        .arg("--write-codebook")
-        .arg(&book));
-    let text = std::fs::read_to_string(texts.join("Entrevista 1.txt")).unwrap();
+    let wd = Workdir::new();
+    let nvivo = zipped_fixture(wd.root(), "nvivo");
+    wd.run(wd.command("import").arg(&nvivo).args([
+        "--out",
+        "human.csv",
+        "--texts",
+        "texts",
+        "--write-codebook",
+        "book.yaml",
+    ]));
+    let text = wd.read("texts/Entrevista 1.txt");
     assert!(
         text.starts_with("Entrevistadora: ¿Cómo pagó el viaje?\nAna:"),
         "BOM gone, LF line ends: {text:?}"
     );
     // The CSV's offsets point into the written text.
-    let rows = rows(&std::fs::read_to_string(&csv).unwrap());
+    let rows = csv_maps(&wd.read("human.csv"));
     let chars: Vec<char> = text.chars().collect();
     for r in &rows {
         let (a, b): (usize, usize) = (r["start_char"].parse().unwrap(), r["end_char"].parse().unwrap());
         assert_eq!(chars[a..b].iter().collect::<String>(), r["text"]);
     }
     // The reports read the imported CSV, hierarchy included.
-    let freq = stdout_of(qcode().args(["freq", "--format", "csv", "--coded"]).arg(&csv));
+    let freq = wd.stdout(wd.command("freq").args(["--format", "csv", "--coded", "human.csv"]));
     assert!(freq.contains("Barreras_de_acceso"), "{freq}");
     assert!(freq.contains("Económicas"), "{freq}");
-    let excerpts = stdout_of(
-        qcode()
-            .args(["excerpts", "--coded"])
-            .arg(&csv)
-            .args(["--code", "Coyote"]),
+    let excerpts = wd.stdout(
+        wd.command("excerpts")
+            .args(["--coded", "human.csv", "--code", "Coyote"]),
     );
     assert!(excerpts.contains("¿sabes?"), "{excerpts}");
     // The skeleton becomes a working codebook once its codes have rules,
     // and coding the written texts names the same documents.
-    let filled = std::fs::read_to_string(&book)
-        .unwrap()
+    let filled = wd
+        .read("book.yaml")
         .replace("keywords: []", "keywords: [dinero, coyote]");
-    std::fs::write(&book, filled).unwrap();
-    let auto = stdout_of(qcode().arg("code").arg(&texts).arg("-c").arg(&book));
+    wd.write("book.yaml", filled);
+    let auto = wd.stdout(wd.command("code").args(["texts", "-c", "book.yaml"]));
     assert!(
         rows.iter().all(|r| auto.contains(&format!("\n{},", r["document"]))),
         "{auto}"
     );
     // Agreement of the two coders, character by character as NVivo
     // compares them, and per document.
-    let spans = stdout_of(
-        qcode()
-            .arg("agree")
-            .arg(&csv)
-            .arg("--spans")
-            .arg("--transcripts")
-            .arg(&texts),
+    let spans = wd.stdout(
+        wd.command("agree")
+            .args(["human.csv", "--spans", "--transcripts", "texts"]),
     );
     assert!(
         spans.contains("Ana Pérez") && spans.contains("Entrevista 1.txt"),
         "{spans}"
     );
-    let documents = stdout_of(qcode().arg("agree").arg(&csv).args(["--unit", "document"]));
+    let documents = wd.stdout(wd.command("agree").args(["human.csv", "--unit", "document"]));
     assert!(documents.contains("Coyote"), "{documents}");
     // Code paths resolve to declared codes named by their last part, so the
     // project can be audited against a qcode codebook built from it.
-    let declared = stdout_of(qcode().arg("agree").arg(&csv).args([
+    let declared = wd.stdout(wd.command("agree").args([
+        "human.csv",
         "--unit",
         "document",
         "--categories",
@@ -272,26 +261,23 @@ fn texts_and_codebook_let_qcode_work_on_the_project() {
     ]));
     assert!(declared.contains("\nOtras_varias,"), "{declared}");
     // --texts never overwrites files.
-    let err = error_of(
-        qcode()
-            .arg("import")
-            .arg(fixture(dir.path(), "nvivo"))
-            .arg("--texts")
-            .arg(&texts),
-    );
+    let err = wd.error(wd.command("import").arg(&nvivo).args(["--texts", "texts"]));
     assert!(err.contains("the folder for --texts is not empty"), "{err}");
 }
 
 #[test]
 fn codebooks_become_skeletons() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("book.yaml");
-    let (_, err) = run(qcode()
-        .args(["import", "tests/fixtures/refi/nvivo.qdc", "--out"])
-        .arg(&out));
+    let wd = Workdir::new();
+    let err = wd
+        .run(
+            wd.command("import")
+                .arg(fixture("refi/nvivo.qdc"))
+                .args(["--out", "book.yaml"]),
+        )
+        .stderr;
     assert!(err.contains("imported 4 codes"), "{err}");
     assert!(err.contains("code sets: 1"), "the set is reported: {err}");
-    let yaml = std::fs::read_to_string(&out).unwrap();
+    let yaml = wd.read("book.yaml");
     for expected in [
         "- name: Barreras_de_acceso\n  label: Barreras de acceso\n  description: Obstáculos para el acceso\n  children:\n  - name: Económicas\n    color: \"#EE0066\"\n    keywords: []",
         "- name: Coyote\n  description: Mentions of the smuggler.\n  include: payments.\n  color: \"#56B6C2\"\n  keywords: []",
@@ -299,12 +285,12 @@ fn codebooks_become_skeletons() {
         assert!(yaml.contains(expected), "{expected}\nin:\n{yaml}");
     }
     // Without rules the codebook does not load yet, and says where.
-    let err = error_of(qcode().args(["codebook", "check"]).arg(&out));
+    let err = wd.error(wd.command("codebook").args(["check", "book.yaml"]));
     assert!(err.contains("code `Económicas`") || err.contains("Económicas"), "{err}");
-    std::fs::write(&out, yaml.replace("keywords: []", "keywords: [x]")).unwrap();
-    stdout_of(qcode().args(["codebook", "check"]).arg(&out));
+    wd.write("book.yaml", yaml.replace("keywords: []", "keywords: [x]"));
+    wd.stdout(wd.command("codebook").args(["check", "book.yaml"]));
     // Taguette: flat path names, upper-case GUIDs, an empty <Sets/>.
-    let yaml = stdout_of(qcode().args(["import", "tests/fixtures/refi/taguette.qdc"]));
+    let yaml = wd.stdout(wd.command("import").arg(fixture("refi/taguette.qdc")));
     assert!(
         yaml.contains("- name: interesting_places\n  label: interesting\\places"),
         "{yaml}"
@@ -313,64 +299,68 @@ fn codebooks_become_skeletons() {
 
 #[test]
 fn options_that_do_not_apply_are_refused() {
-    let err = error_of(qcode().args(["import", "tests/fixtures/refi/nvivo.qdc", "--texts", "x"]));
+    let wd = Workdir::new();
+    let err = wd.error(
+        wd.command("import")
+            .arg(fixture("refi/nvivo.qdc"))
+            .args(["--texts", "x"]),
+    );
     assert!(err.contains("--texts goes with a project (.qdpx)"), "{err}");
-    let dir = tempfile::tempdir().unwrap();
-    let other = write(dir.path(), "notes.rtf", b"x");
-    let err = error_of(qcode().arg("import").arg(&other));
+    wd.write("notes.rtf", "x");
+    let err = wd.error(wd.command("import").arg("notes.rtf"));
     assert!(err.contains("qcode cannot import .rtf files"), "{err}");
     assert!(
         err.contains(".qdpx") && err.contains(".qdc") && err.contains(".dic"),
         "lists what it can import: {err}"
     );
     // Dictionaries are codebooks: project options do not apply to them.
-    let dic = write(dir.path(), "words.dic", b"%\n1\tprices\n%\ncoyote*\t1\n");
-    let err = error_of(qcode().arg("import").arg(&dic).args(["--write-codebook", "x.yaml"]));
+    wd.write("words.dic", "%\n1\tprices\n%\ncoyote*\t1\n");
+    let err = wd.error(wd.command("import").args(["words.dic", "--write-codebook", "x.yaml"]));
     assert!(err.contains("--write-codebook goes with a project (.qdpx)"), "{err}");
-    let yaml = stdout_of(qcode().arg("import").arg(&dic));
+    let yaml = wd.stdout(wd.command("import").arg("words.dic"));
     assert!(yaml.contains("coyote*"), "{yaml}");
 }
 
 // ---------------------------------------------------------------------------
 // Broken and hostile archives: each is an explained error, never a panic.
 
-fn project_with(dir: &Path, qde: &str) -> std::path::PathBuf {
-    let path = dir.join("p.qdpx");
+/// An archive `p.qdpx` in `wd` holding only `project.qde` with `qde`.
+fn project_with(wd: &Workdir, qde: &str) -> PathBuf {
+    let path = wd.path("p.qdpx");
     zip_files(&path, &[(s("project.qde"), qde.as_bytes().to_vec())]);
     path
 }
 
 #[test]
 fn not_a_zip_and_truncated_archives() {
-    let dir = tempfile::tempdir().unwrap();
-    let fake = write(dir.path(), "fake.qdpx", b"<Project name=\"x\"/>");
-    let err = error_of(qcode().arg("import").arg(&fake));
+    let wd = Workdir::new();
+    wd.write("fake.qdpx", "<Project name=\"x\"/>");
+    let err = wd.error(wd.command("import").arg("fake.qdpx"));
     assert!(err.contains("not a ZIP archive"), "{err}");
-    let good = std::fs::read(fixture(dir.path(), "nvivo")).unwrap();
-    let cut = write(dir.path(), "cut.qdpx", &good[..good.len() - 40]);
-    let err = error_of(qcode().arg("import").arg(&cut));
+    let good = std::fs::read(zipped_fixture(wd.root(), "nvivo")).unwrap();
+    wd.write("cut.qdpx", &good[..good.len() - 40]);
+    let err = wd.error(wd.command("import").arg("cut.qdpx"));
     assert!(err.contains("damaged or truncated"), "{err}");
 }
 
 #[test]
 fn zip_slip_entries_are_never_written_or_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let work = dir.path().join("work");
-    std::fs::create_dir(&work).unwrap();
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.path("work")).unwrap();
     let qde = r#"<Project name="x"><Users><User guid="00000000-0000-4000-8000-000000000001" name="a"/></Users>
         <Sources><TextSource guid="00000000-0000-4000-8000-000000000002" name="../../evil" plainTextPath="internal://../evil.txt"/>
         <TextSource guid="00000000-0000-4000-8000-000000000003" name="ok" plainTextPath="internal://ok.txt"/></Sources></Project>"#;
-    let path = dir.path().join("slip.qdpx");
     zip_files(
-        &path,
+        &wd.path("slip.qdpx"),
         &[
             (s("project.qde"), qde.as_bytes().to_vec()),
             (s("../evil.txt"), b"pwned".to_vec()),
             (s("sources/ok.txt"), b"fine".to_vec()),
         ],
     );
-    let texts = work.join("texts");
-    let (_, err) = run(qcode().arg("import").arg(&path).arg("--texts").arg(&texts));
+    let err = wd
+        .run(wd.command("import").args(["slip.qdpx", "--texts", "work/texts"]))
+        .stderr;
     assert!(
         err.contains("ignored 1 archive entry with an unsafe path") && err.contains("../evil.txt"),
         "{err}"
@@ -379,28 +369,27 @@ fn zip_slip_entries_are_never_written_or_read() {
         err.contains("sources whose text file is missing from the archive, not imported (1): ../../evil"),
         "{err}"
     );
-    assert!(!dir.path().join("evil.txt").exists() && !work.join("evil.txt").exists());
-    assert_eq!(std::fs::read_to_string(texts.join("ok.txt")).unwrap(), "fine");
-    assert_eq!(std::fs::read_dir(&texts).unwrap().count(), 1);
+    assert!(!wd.path("evil.txt").exists() && !wd.path("work/evil.txt").exists());
+    assert_eq!(wd.read("work/texts/ok.txt"), "fine");
+    assert_eq!(std::fs::read_dir(wd.path("work/texts")).unwrap().count(), 1);
 }
 
 #[test]
 fn zip_bombs_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bomb.qdpx");
+    let wd = Workdir::new();
     let mut qde = b"<Project name=\"x\">".to_vec();
     qde.extend(std::iter::repeat_n(b' ', 16 << 20));
     qde.extend(b"</Project>");
-    zip_files(&path, &[(s("project.qde"), qde)]);
-    let err = error_of(qcode().arg("import").arg(&path));
+    zip_files(&wd.path("bomb.qdpx"), &[(s("project.qde"), qde)]);
+    let err = wd.error(wd.command("import").arg("bomb.qdpx"));
     assert!(err.contains("which is how zip bombs work"), "{err}");
 }
 
 #[test]
 fn broken_xml_is_located() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = project_with(dir.path(), "<Project name=\"x\">\n<Users>\n</Sources>\n</Project>");
-    let err = error_of(qcode().arg("import").arg(&path));
+    let wd = Workdir::new();
+    let path = project_with(&wd, "<Project name=\"x\">\n<Users>\n</Sources>\n</Project>");
+    let err = wd.error(wd.command("import").arg(path));
     assert!(
         err.contains("p.qdpx: project.qde:3: the XML is not well-formed"),
         "{err}"
@@ -409,23 +398,22 @@ fn broken_xml_is_located() {
 
 #[test]
 fn entity_expansion_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let lol = "<?xml version=\"1.0\"?>\n<!DOCTYPE Project [\n<!ENTITY a \"aaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n]>\n<Project name=\"&b;\"/>";
-    let err = error_of(qcode().arg("import").arg(project_with(dir.path(), lol)));
+    let err = wd.error(wd.command("import").arg(project_with(&wd, lol)));
     assert!(err.contains("refuses to expand"), "{err}");
 }
 
 #[test]
 fn a_project_without_project_xml() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("p.qdpx");
-    zip_files(&path, &[(s("sources/a.txt"), b"hola".to_vec())]);
-    let err = error_of(qcode().arg("import").arg(&path));
+    let wd = Workdir::new();
+    zip_files(&wd.path("p.qdpx"), &[(s("sources/a.txt"), b"hola".to_vec())]);
+    let err = wd.error(wd.command("import").arg("p.qdpx"));
     assert!(
         err.contains("the archive holds no project file") && err.contains("sources/a.txt"),
         "{err}"
     );
-    let err = error_of(qcode().arg("import").arg(project_with(dir.path(), "<CodeBook/>")));
+    let err = wd.error(wd.command("import").arg(project_with(&wd, "<CodeBook/>")));
     assert!(
         err.contains("this is not a REFI-QDA project: the top element is <CodeBook>"),
         "{err}"

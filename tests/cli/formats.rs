@@ -2,19 +2,15 @@
 //! speakers, times), every decoding path, positions into the decoded text,
 //! and bad files giving clear errors that name the file.
 
-mod common;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
 
-use std::path::{Path, PathBuf};
-
-use common::{error_of, qcode, stdout_of, tree, write};
 use qcode::corpus::{Document, ReadOptions, discover_with, encoding, read_source};
 use qcode::segment::{self, SpeakerRule, TimeRange, Unit};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn sample(rel: &str) -> PathBuf {
-    Path::new(ROOT).join(rel)
-}
+use crate::programs::require_program;
+use crate::workdir::{Workdir, csv_records, fixture, in_repo};
 
 /// The documents of one input, read with `options`.
 fn read_with(path: &Path, options: &ReadOptions) -> Vec<Document> {
@@ -25,8 +21,9 @@ fn read_with(path: &Path, options: &ReadOptions) -> Vec<Document> {
         .collect()
 }
 
+/// The one document of the file `rel` of the repository.
 fn read_one(rel: &str) -> Document {
-    let mut docs = read_with(&sample(rel), &ReadOptions::default());
+    let mut docs = read_with(&in_repo(rel), &ReadOptions::default());
     assert_eq!(docs.len(), 1);
     docs.remove(0)
 }
@@ -47,6 +44,8 @@ fn segments(doc: &Document, unit: Unit) -> Vec<segment::Segment> {
     segs
 }
 
+/// Terms in both languages, accents matched exactly (`préstamo`), so that a
+/// decoding mistake shows as a missed code.
 const CODEBOOK: &str = r#"name: Formats test
 accents: exact
 codes:
@@ -58,15 +57,23 @@ codes:
     keywords: [pandemic, pandemia, cuarentena, lockdown, covid]
 "#;
 
-fn codebook_dir() -> tempfile::TempDir {
-    tree(&[("codebook.yaml", CODEBOOK)])
+/// A workdir holding the codebook above as `codebook.yaml`.
+fn with_codebook() -> Workdir {
+    Workdir::with(&[("codebook.yaml", CODEBOOK)])
+}
+
+/// `qcode code INPUT -c codebook.yaml`.
+fn code(wd: &Workdir, input: impl AsRef<OsStr>) -> Command {
+    let mut cmd = wd.command("code");
+    cmd.arg(input).args(["-c", "codebook.yaml"]);
+    cmd
 }
 
 // ---------------------------------------------------------------------------
 // Word and OpenDocument
 
 #[test]
-fn docx_sample_paragraphs() {
+fn docx_paragraphs_leave_out_deletions_comments_notes_and_fields() {
     let doc = read_one("samples/transcripts/entrevista_comedor_tapachula.docx");
     assert_eq!(
         paragraphs(&doc),
@@ -112,7 +119,7 @@ fn docx_sample_paragraphs() {
 }
 
 #[test]
-fn odt_sample_paragraphs() {
+fn odt_paragraphs_leave_out_deletions_comments_and_notes() {
     let doc = read_one("samples/transcripts/notas_campo_suchiate.odt");
     assert_eq!(
         paragraphs(&doc),
@@ -234,7 +241,7 @@ fn vtt_sample_cues_speakers_and_times() {
 }
 
 #[test]
-fn srt_sample_name_prefixes() {
+fn srt_name_prefixes_are_speakers_and_carry_over_unlabelled_cues() {
     let doc = read_one("samples/transcripts/focus_group_border_residents.srt");
     let segs = segments(&doc, Unit::Paragraph);
     let rows: Vec<(Option<&str>, &str, &str)> = segs
@@ -273,13 +280,13 @@ fn srt_sample_name_prefixes() {
 
 #[test]
 fn voice_names_of_any_case_and_missing_header() {
-    let dir = tree(&[(
+    let wd = Workdir::with(&[(
         "call.vtt",
         "00:01.000 --> 00:04.000\n<v.loud maría josé>¿Cuánto cobró el pollero?\n\n\
          00:04.500 --> 00:06.000\n<v maría josé>Mil dólares.\n\n\
          00:06.000 --> 00:09,250\nR2: La pandemia cerró todo.\n",
     )]);
-    let doc = read_with(&dir.path().join("call.vtt"), &ReadOptions::default()).remove(0);
+    let doc = read_with(&wd.path("call.vtt"), &ReadOptions::default()).remove(0);
     assert_eq!(
         doc.text,
         "maría josé: ¿Cuánto cobró el pollero?\n\nMil dólares.\n\nR2: La pandemia cerró todo."
@@ -293,41 +300,26 @@ fn voice_names_of_any_case_and_missing_header() {
 
 #[test]
 fn bad_cue_timing_is_located() {
-    let dir = tree(&[(
+    let wd = with_codebook();
+    wd.write(
         "bad.srt",
         "1\n00:00:01,000 --> 00:00:04,000\nhola\n\n2\n00:00:05,000 --> soon\nadiós\n",
-    )]);
-    let e = error_of(
-        qcode()
-            .arg("code")
-            .arg(dir.path().join("bad.srt"))
-            .arg("-c")
-            .arg(codebook_dir().path().join("codebook.yaml")),
     );
+    let e = wd.error(&mut code(&wd, "bad.srt"));
     assert!(
         e.contains("bad.srt:6: `00:00:05,000 --> soon` is not a cue timing"),
         "{e}"
     );
-    let empty = tree(&[("empty.vtt", "WEBVTT\n\nNOTE nothing here\n")]);
-    let e = error_of(
-        qcode()
-            .arg("code")
-            .arg(empty.path().join("empty.vtt"))
-            .arg("-c")
-            .arg(codebook_dir().path().join("codebook.yaml")),
-    );
+    wd.write("empty.vtt", "WEBVTT\n\nNOTE nothing here\n");
+    let e = wd.error(&mut code(&wd, "empty.vtt"));
     assert!(e.contains("empty.vtt: no subtitle cues were found"), "{e}");
 }
 
 #[test]
 fn timestamps_in_coded_csv_and_time_filters() {
-    let cb = codebook_dir();
-    let vtt = "samples/transcripts/zoom_call_guatemala_lender.vtt";
-    let out = stdout_of(
-        qcode()
-            .args(["code", vtt, "--unit", "turn", "-c"])
-            .arg(cb.path().join("codebook.yaml")),
-    );
+    let wd = with_codebook();
+    let vtt = in_repo("samples/transcripts/zoom_call_guatemala_lender.vtt");
+    let out = wd.stdout(code(&wd, &vtt).args(["--unit", "turn"]));
     let mut reader = csv::Reader::from_reader(out.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     let headers = reader.headers().unwrap().clone();
@@ -343,15 +335,10 @@ fn timestamps_in_coded_csv_and_time_filters() {
     assert_eq!(&turn2[col("speaker")], "Lender");
 
     // --from/--to keep segments that start in [from, to)
-    let out = stdout_of(
-        qcode()
-            .args(["code", vtt, "--from", "00:00:20", "--to", "0:45", "-c"])
-            .arg(cb.path().join("codebook.yaml")),
-    );
-    let mut reader = csv::Reader::from_reader(out.as_bytes());
-    let starts: Vec<String> = reader
-        .records()
-        .map(|r| r.unwrap()[col("start_time")].to_string())
+    let out = wd.stdout(code(&wd, &vtt).args(["--from", "00:00:20", "--to", "0:45"]));
+    let starts: Vec<String> = csv_records(&out)
+        .iter()
+        .map(|r| r[col("start_time")].to_string())
         .collect();
     assert!(!starts.is_empty());
     for s in &starts {
@@ -359,38 +346,22 @@ fn timestamps_in_coded_csv_and_time_filters() {
         assert!((20_000..45_000).contains(&ms), "{s}");
     }
 
-    let e = error_of(
-        qcode()
-            .args(["code", vtt, "--from", "soon", "-c"])
-            .arg(cb.path().join("codebook.yaml")),
-    );
+    let e = wd.error(code(&wd, &vtt).args(["--from", "soon"]));
     assert!(e.contains("`--from soon` is not a time"), "{e}");
-    let e = error_of(
-        qcode()
-            .args(["code", vtt, "--from", "1:00", "--to", "0:30", "-c"])
-            .arg(cb.path().join("codebook.yaml")),
-    );
+    let e = wd.error(code(&wd, &vtt).args(["--from", "1:00", "--to", "0:30"]));
     assert!(e.contains("is not before"), "{e}");
 
     // text without times: a warning, not silence
-    let out = qcode()
-        .args([
-            "code",
-            "samples/transcripts/entrevista_utf16.txt",
-            "--from",
-            "0:10",
-            "-c",
-        ])
-        .arg(cb.path().join("codebook.yaml"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("entrevista_utf16.txt: no passage has a time"), "{err}");
+    let out = wd.run(code(&wd, in_repo("samples/transcripts/entrevista_utf16.txt")).args(["--from", "0:10"]));
+    assert!(
+        out.stderr.contains("entrevista_utf16.txt: no passage has a time"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
-fn time_parsing() {
+fn times_parse_in_subtitle_notation_and_format_back() {
     assert_eq!(segment::parse_time("00:01:02.5"), Some(62_500));
     assert_eq!(segment::parse_time("1:02:03,040"), Some(3_723_040));
     assert_eq!(segment::parse_time("12:31"), Some(751_000));
@@ -415,7 +386,7 @@ fn utf16(s: &str, big_endian: bool) -> Vec<u8> {
 }
 
 #[test]
-fn utf16_sample_with_bom() {
+fn utf16_sample_with_bom_is_read_without_warnings() {
     let doc = read_one("samples/transcripts/entrevista_utf16.txt");
     assert!(
         doc.text
@@ -435,29 +406,23 @@ fn windows_1252_sample_is_detected_and_reported() {
     assert_eq!(doc.warnings.len(), 1);
     assert!(doc.warnings[0].contains("entrevista_antigua_windows1252.txt: not UTF-8; read as windows-1252"));
     // the binary reports it on stderr and codes the text
-    let cb = codebook_dir();
-    let out = qcode()
-        .args(["code", "samples/transcripts/entrevista_antigua_windows1252.txt", "-c"])
-        .arg(cb.path().join("codebook.yaml"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let wd = with_codebook();
+    let out = wd.run(&mut code(
+        &wd,
+        in_repo("samples/transcripts/entrevista_antigua_windows1252.txt"),
+    ));
     assert!(
-        err.contains("qcode: warning:") && err.contains("windows-1252 (a guess)"),
-        "{err}"
+        out.stderr.contains("qcode: warning:") && out.stderr.contains("windows-1252 (a guess)"),
+        "{}",
+        out.stderr
     );
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("Hipotecamos; prestamista")
-    );
+    assert!(out.stdout.contains("Hipotecamos; prestamista"));
 }
 
 #[test]
-fn every_decoding_path() {
+fn every_decoding_path_gives_the_same_text() {
     let text = "P01: Pagué al coyote en la pandemia.\r\n";
-    let dir = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
         ("utf8.txt", text.as_bytes().to_vec(), None),
         (
@@ -479,7 +444,7 @@ fn every_decoding_path() {
         ),
     ];
     for (name, bytes, note) in cases {
-        let path = write(dir.path(), name, &bytes);
+        let path = wd.write(name, &bytes);
         let decoded = encoding::decode(&path, &bytes, None).unwrap();
         assert_eq!(
             qcode::text::normalize(&decoded.text),
@@ -498,54 +463,34 @@ fn every_decoding_path() {
 }
 
 #[test]
-fn encoding_override() {
-    let cb = codebook_dir();
-    let file = "samples/transcripts/entrevista_antigua_windows1252.txt";
+fn an_encoding_override_wins_except_over_a_byte_order_mark() {
+    let wd = with_codebook();
+    let file = in_repo("samples/transcripts/entrevista_antigua_windows1252.txt");
     // the right override: no guess, no warning
-    let out = qcode()
-        .args(["code", file, "--encoding", "windows-1252", "-c"])
-        .arg(cb.path().join("codebook.yaml"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(!String::from_utf8(out.stderr).unwrap().contains("warning"));
+    let out = wd.run(code(&wd, &file).args(["--encoding", "windows-1252"]));
+    assert!(!out.stderr.contains("warning"));
     // a wrong single-byte override decodes differently: the user's word wins
-    let bytes = std::fs::read(sample(file)).unwrap();
-    let mac = encoding::decode(
-        Path::new(file),
-        &bytes,
-        Some(encoding::parse_label("macintosh").unwrap()),
-    )
-    .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let mac = encoding::decode(&file, &bytes, Some(encoding::parse_label("macintosh").unwrap())).unwrap();
     assert!(!mac.text.contains("señor") && mac.note.is_none());
     // an override that cannot fit the bytes decodes, but says so
-    let out = qcode()
-        .args(["code", file, "--encoding", "utf-16be", "-c"])
-        .arg(cb.path().join("codebook.yaml"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("read as UTF-16BE because of --encoding"), "{stderr}");
+    let out = wd.run(code(&wd, &file).args(["--encoding", "utf-16be"]));
+    assert!(
+        out.stderr.contains("read as UTF-16BE because of --encoding"),
+        "{}",
+        out.stderr
+    );
     // a BOM still decides over the override
-    let wide = std::fs::read(sample("samples/transcripts/entrevista_utf16.txt")).unwrap();
+    let wide = std::fs::read(in_repo("samples/transcripts/entrevista_utf16.txt")).unwrap();
     let d = encoding::decode(Path::new("x"), &wide, Some(encoding_rs::WINDOWS_1252)).unwrap();
     assert!(d.text.contains("telefónica"));
     // undecodable with the override: the byte offset and line
-    let e = error_of(
-        qcode()
-            .args(["code", file, "--encoding", "utf-8", "-c"])
-            .arg(cb.path().join("codebook.yaml")),
-    );
+    let e = wd.error(code(&wd, &file).args(["--encoding", "utf-8"]));
     assert!(
         e.contains("entrevista_antigua_windows1252.txt: the file is not valid UTF-8 text: byte offset 74 (line 2) holds the byte 0xF3"),
         "{e}"
     );
-    let e = error_of(
-        qcode()
-            .args(["code", file, "--encoding", "klingon", "-c"])
-            .arg(cb.path().join("codebook.yaml")),
-    );
+    let e = wd.error(code(&wd, &file).args(["--encoding", "klingon"]));
     assert!(
         e.contains("unknown encoding `klingon`") && e.contains("windows-1252, iso-8859-1"),
         "{e}"
@@ -565,38 +510,28 @@ fn encoding_override() {
 
 #[test]
 fn csv_in_a_legacy_encoding_is_decoded() {
-    let dir = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let csv = "id,respuesta\nA1,\"Pagué al coyote; mi papá hipotecó el terreno\"\n";
-    write(dir.path(), "answers.csv", &encoding_rs::WINDOWS_1252.encode(csv).0);
+    let path = wd.write("answers.csv", encoding_rs::WINDOWS_1252.encode(csv).0);
     let options = ReadOptions {
         text_cols: vec!["respuesta".into()],
         id_col: Some("id".into()),
         ..ReadOptions::default()
     };
-    let docs = read_with(&dir.path().join("answers.csv"), &options);
+    let docs = read_with(&path, &options);
     assert_eq!(docs[0].text, "Pagué al coyote; mi papá hipotecó el terreno");
     assert!(docs[0].warnings[0].contains("windows-1252"));
 }
 
 #[test]
 fn nfd_input_matches_an_nfc_keyword() {
-    let cb = codebook_dir();
+    let wd = with_codebook();
     // "préstamo" and "Pagué" with combining accents, as macOS writes them
     let nfd = "P01: Pague\u{301} con un pre\u{301}stamo.\n";
-    let dir = tree(&[("nfd.txt", nfd)]);
-    let vtt = format!("WEBVTT\n\n00:00.000 --> 00:02.000\n{nfd}");
-    write(dir.path(), "nfd.vtt", vtt.as_bytes());
-    let out = stdout_of(
-        qcode()
-            .arg("code")
-            .arg(dir.path())
-            .arg("--format")
-            .arg("csv")
-            .arg("-c")
-            .arg(cb.path().join("codebook.yaml")),
-    );
-    let mut reader = csv::Reader::from_reader(out.as_bytes());
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    wd.write("docs/nfd.txt", nfd);
+    wd.write("docs/nfd.vtt", format!("WEBVTT\n\n00:00.000 --> 00:02.000\n{nfd}"));
+    let out = wd.stdout(code(&wd, "docs").args(["--format", "csv"]));
+    let rows = csv_records(&out);
     assert_eq!(rows.len(), 2, "{out}");
     for r in &rows {
         assert_eq!(&r[8], "debt");
@@ -611,18 +546,12 @@ fn nfd_input_matches_an_nfc_keyword() {
 
 #[test]
 fn offsets_point_into_the_text_as_read() {
-    let cb = codebook_dir();
+    let wd = with_codebook();
     for unit in ["paragraph", "turn", "sentence", "line"] {
-        let out = stdout_of(
-            qcode()
-                .args(["code", "samples/transcripts", "--unit", unit, "--format", "csv", "-c"])
-                .arg(cb.path().join("codebook.yaml")),
-        );
-        let docs = read_with(&sample("samples/transcripts"), &ReadOptions::default());
-        let mut reader = csv::Reader::from_reader(out.as_bytes());
+        let out = wd.stdout(code(&wd, in_repo("samples/transcripts")).args(["--unit", unit, "--format", "csv"]));
+        let docs = read_with(&in_repo("samples/transcripts"), &ReadOptions::default());
         let mut checked = std::collections::BTreeSet::new();
-        for row in reader.records() {
-            let row = row.unwrap();
+        for row in csv_records(&out) {
             let doc = docs.iter().find(|d| d.id == row[0]).unwrap();
             let (start, end): (usize, usize) = (row[5].parse().unwrap(), row[6].parse().unwrap());
             let between: String = doc.text.chars().skip(start).take(end - start).collect();
@@ -660,7 +589,7 @@ fn xlsx_rows_become_documents() {
         id_col: Some("id".into()),
         ..ReadOptions::default()
     };
-    let docs = read_with(&sample("tests/fixtures/formats/answers.xlsx"), &options);
+    let docs = read_with(&in_repo("tests/fixtures/formats/answers.xlsx"), &options);
     type Row<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
     let summary: Vec<Row> = docs
         .iter()
@@ -700,8 +629,8 @@ fn xlsx_sample_mirrors_the_csv() {
         id_col: Some("respondent".into()),
         ..ReadOptions::default()
     };
-    let from_csv = read_with(&sample("samples/survey/open_answers.csv"), &options);
-    let from_xlsx = read_with(&sample("samples/survey/open_answers.xlsx"), &options);
+    let from_csv = read_with(&in_repo("samples/survey/open_answers.csv"), &options);
+    let from_xlsx = read_with(&in_repo("samples/survey/open_answers.xlsx"), &options);
     assert_eq!(from_csv.len(), 25);
     let key = |d: &Document| (d.id.clone(), d.text.clone(), d.attributes.clone());
     assert_eq!(
@@ -714,38 +643,29 @@ fn xlsx_sample_mirrors_the_csv() {
         text_cols: vec!["survey".into()],
         ..ReadOptions::default()
     };
-    let docs = read_with(&sample("samples/survey/open_answers.xlsx"), &about);
+    let docs = read_with(&in_repo("samples/survey/open_answers.xlsx"), &about);
     assert_eq!(docs[0].text, "respondents");
     assert_eq!(docs[0].id, "open_answers.xlsx#1");
 }
 
 #[test]
 fn xlsx_errors_name_the_file_and_sheet() {
-    let cb = codebook_dir();
-    let cb = cb.path().join("codebook.yaml");
-    let xlsx = "tests/fixtures/formats/answers.xlsx";
-    let e = error_of(qcode().args(["code", xlsx, "--text-col", "answer", "-c"]).arg(&cb));
+    let wd = with_codebook();
+    let xlsx = fixture("formats/answers.xlsx");
+    let e = wd.error(code(&wd, &xlsx).args(["--text-col", "answer"]));
     assert!(
         e.contains("tests/fixtures/formats/answers.xlsx (sheet Hoja1): there is no column `answer`"),
         "{e}"
     );
     assert!(e.contains("id, pais, edad, fecha, respuesta"), "{e}");
-    let e = error_of(
-        qcode()
-            .args(["code", xlsx, "--text-col", "respuesta", "--sheet", "hoja1", "-c"])
-            .arg(&cb),
-    );
+    let e = wd.error(code(&wd, &xlsx).args(["--text-col", "respuesta", "--sheet", "hoja1"]));
     assert!(
         e.contains("there is no sheet `hoja1`") && e.contains("did you mean `Hoja1`?"),
         "{e}"
     );
-    let e = error_of(
-        qcode()
-            .args(["code", xlsx, "--text-col", "respuesta", "--sheet", "Vacía", "-c"])
-            .arg(&cb),
-    );
+    let e = wd.error(code(&wd, &xlsx).args(["--text-col", "respuesta", "--sheet", "Vacía"]));
     assert!(e.contains("answers.xlsx (sheet Vacía): the sheet is empty"), "{e}");
-    let e = error_of(qcode().args(["code", xlsx, "-c"]).arg(&cb));
+    let e = wd.error(&mut code(&wd, &xlsx));
     assert!(e.contains("no text column was named"), "{e}");
 }
 
@@ -753,27 +673,22 @@ fn xlsx_errors_name_the_file_and_sheet() {
 // PDF
 
 #[test]
-fn pdf_through_pdftotext() {
-    let pdf = sample("tests/fixtures/formats/text_layer.pdf");
-    let has_pdftotext = std::process::Command::new("pdftotext").arg("-v").output().is_ok();
-    if has_pdftotext {
-        let doc = read_one("tests/fixtures/formats/text_layer.pdf");
-        assert!(
-            doc.text.starts_with("P01: We paid the coyote.\nSecond paragraph."),
-            "{:?}",
-            doc.text
-        );
+fn pdf_text_is_read_through_pdftotext() {
+    if !require_program("pdftotext", "apt-get install poppler-utils") {
+        return;
     }
-    // without the program: a message saying how to install it
-    let cb = codebook_dir();
-    let e = error_of(
-        qcode()
-            .env("QCODE_PDFTOTEXT", "/nonexistent/pdftotext")
-            .arg("code")
-            .arg(&pdf)
-            .arg("-c")
-            .arg(cb.path().join("codebook.yaml")),
+    let doc = read_one("tests/fixtures/formats/text_layer.pdf");
+    assert!(
+        doc.text.starts_with("P01: We paid the coyote.\nSecond paragraph."),
+        "{:?}",
+        doc.text
     );
+}
+
+#[test]
+fn pdf_without_pdftotext_says_how_to_install_it() {
+    let wd = with_codebook();
+    let e = wd.error(code(&wd, fixture("formats/text_layer.pdf")).env("QCODE_PDFTOTEXT", "/nonexistent/pdftotext"));
     assert!(
         e.contains("text_layer.pdf: reading PDF files needs the program `pdftotext`, which is not installed"),
         "{e}"
@@ -786,7 +701,7 @@ fn pdf_through_pdftotext() {
 
 #[test]
 fn broken_documents_give_clear_errors() {
-    let cb = codebook_dir();
+    let wd = with_codebook();
     let cases = [
         (
             "truncated.docx",
@@ -802,27 +717,13 @@ fn broken_documents_give_clear_errors() {
         ),
     ];
     for (file, message) in cases {
-        let path = sample(&format!("tests/fixtures/formats/{file}"));
-        let e = error_of(
-            qcode()
-                .arg("code")
-                .arg(&path)
-                .arg("-c")
-                .arg(cb.path().join("codebook.yaml")),
-        );
+        let e = wd.error(&mut code(&wd, fixture("formats").join(file)));
         assert!(e.contains(&format!("{file}: {message}")), "{e}");
     }
     // an .odt that is a .docx inside
-    let dir = tempfile::tempdir().unwrap();
-    let docx = std::fs::read(sample("samples/transcripts/entrevista_comedor_tapachula.docx")).unwrap();
-    write(dir.path(), "wrong.odt", &docx);
-    let e = error_of(
-        qcode()
-            .arg("code")
-            .arg(dir.path().join("wrong.odt"))
-            .arg("-c")
-            .arg(cb.path().join("codebook.yaml")),
-    );
+    let docx = std::fs::read(in_repo("samples/transcripts/entrevista_comedor_tapachula.docx")).unwrap();
+    wd.write("wrong.odt", docx);
+    let e = wd.error(&mut code(&wd, "wrong.odt"));
     assert!(
         e.contains("wrong.odt: the file is not an OpenDocument text (.odt): it has no `content.xml` inside"),
         "{e}"
@@ -831,34 +732,33 @@ fn broken_documents_give_clear_errors() {
 
 #[test]
 fn unknown_and_binary_files_are_skipped_or_refused() {
-    let cb = codebook_dir();
-    let cb = cb.path().join("codebook.yaml");
-    let dir = tree(&[
-        ("a.txt", "P01: Pagué al coyote.\n"),
-        ("photo.jpg", "not really a photo"),
-        ("notes.rtf", "{\\rtf1}"),
-    ]);
-    write(dir.path(), "scan.txt", b"PK\x03\x04\x14\x00\x00\x00binary");
-    let out = qcode().arg("code").arg(dir.path()).arg("-c").arg(&cb).output().unwrap();
-    assert!(out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let wd = with_codebook();
+    wd.write("docs/a.txt", "P01: Pagué al coyote.\n");
+    wd.write("docs/photo.jpg", "not really a photo");
+    wd.write("docs/notes.rtf", "{\\rtf1}");
+    wd.write("docs/scan.txt", b"PK\x03\x04\x14\x00\x00\x00binary");
+    let out = wd.run(&mut code(&wd, "docs"));
     assert!(
-        err.contains("skipped 2 file(s) of a type qcode does not read: notes.rtf, photo.jpg"),
-        "{err}"
+        out.stderr
+            .contains("skipped 2 file(s) of a type qcode does not read: notes.rtf, photo.jpg"),
+        "{}",
+        out.stderr
     );
     assert!(
-        err.contains("skipped 1 file(s) that hold binary data, not text: scan.txt"),
-        "{err}"
+        out.stderr
+            .contains("skipped 1 file(s) that hold binary data, not text: scan.txt"),
+        "{}",
+        out.stderr
     );
-    assert!(String::from_utf8(out.stdout).unwrap().contains("a.txt"));
+    assert!(out.stdout.contains("a.txt"));
 
-    let e = error_of(qcode().arg("code").arg(dir.path()).arg("--strict").arg("-c").arg(&cb));
+    let e = wd.error(code(&wd, "docs").arg("--strict"));
     assert!(
         e.contains("--strict: skipped 2 file(s)") && e.contains("scan.txt"),
         "{e}"
     );
-    let e = error_of(qcode().arg("code").arg(dir.path().join("scan.txt")).arg("-c").arg(&cb));
+    let e = wd.error(&mut code(&wd, "docs/scan.txt"));
     assert!(e.contains("scan.txt: the file holds binary data, not text"), "{e}");
-    let e = error_of(qcode().arg("code").arg(dir.path().join("photo.jpg")).arg("-c").arg(&cb));
+    let e = wd.error(&mut code(&wd, "docs/photo.jpg"));
     assert!(e.contains("photo.jpg: qcode cannot read files of this type"), "{e}");
 }

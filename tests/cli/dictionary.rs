@@ -1,16 +1,15 @@
 //! Dictionaries as codebooks: quanteda YAML, LIWC `.dic`/`.dicx` and
 //! WordStat `.cat` into codebook YAML, and a codebook back into a `.dic`.
 
-mod common;
-
-use common::write;
 use qcode::codebook::Codebook;
 use qcode::dictionary::{export_dic, import};
 
+use crate::workdir::Workdir;
+
 /// Imports `content` saved as `name`; the codebook must load.
 fn import_str(name: &str, content: &[u8]) -> (Codebook, String, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), name, content);
+    let wd = Workdir::new();
+    let path = wd.write(name, content);
     let (yaml, warnings) = import(&path).unwrap_or_else(|e| panic!("{e}"));
     let book = Codebook::parse(&yaml, name).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
     (book, yaml, warnings)
@@ -84,7 +83,7 @@ fn liwc_dic_categories_phrases_and_conditionals() {
 }
 
 #[test]
-fn liwc_dic_in_a_legacy_encoding() {
+fn liwc_dic_in_a_legacy_encoding_is_decoded_and_reported() {
     let dic = "%\n1\tdeuda\n%\npréstamo\t1\nhipotecó\t1\n";
     let bytes = encoding_rs::WINDOWS_1252.encode(dic).0;
     let (book, _, warnings) = import_str("deuda.dic", &bytes);
@@ -93,7 +92,7 @@ fn liwc_dic_in_a_legacy_encoding() {
 }
 
 #[test]
-fn liwc22_dicx_table() {
+fn liwc22_dicx_table_marks_categories_by_column() {
     let dicx = "DicTerm,prices,debt\ncoyote*,X,\nloan,X,X\nmortgage*,,X\n";
     let (book, _, warnings) = import_str("liwc22.dicx", dicx.as_bytes());
     assert_eq!(summary(&book), ["prices coyote*, loan", "debt loan, mortgage*"]);
@@ -131,20 +130,20 @@ fn wordstat_cat_nesting_weights_and_rules() {
 }
 
 #[test]
-fn import_errors_name_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad_yaml = write(dir.path(), "bad.yaml", b"prices: [coyote\n");
+fn import_errors_name_the_file_and_say_what_is_wrong() {
+    let wd = Workdir::new();
+    let bad_yaml = wd.write("bad.yaml", "prices: [coyote\n");
     let e = import(&bad_yaml).unwrap_err();
     assert!(e.place.as_deref().unwrap().contains("bad.yaml:"), "{e}");
     assert!(e.what.contains("not valid YAML"), "{e}");
-    let no_header = write(dir.path(), "x.dic", b"coyote\t1\n");
+    let no_header = wd.write("x.dic", "coyote\t1\n");
     let e = import(&no_header).unwrap_err();
     assert!(
         e.to_string()
             .contains("x.dic:1: the dictionary does not start with `%`"),
         "{e}"
     );
-    let txt = write(dir.path(), "words.txt", b"coyote\n");
+    let txt = wd.write("words.txt", "coyote\n");
     let e = import(&txt).unwrap_err();
     assert!(
         e.to_string()
@@ -152,7 +151,7 @@ fn import_errors_name_the_file() {
         "{e}"
     );
     assert!(e.hint.unwrap().contains(".cat"));
-    let empty = write(dir.path(), "empty.dic", b"%\n%\n");
+    let empty = wd.write("empty.dic", "%\n%\n");
     assert!(import(&empty).unwrap_err().what.contains("no categories"));
 }
 
@@ -201,7 +200,7 @@ codes:
 }
 
 #[test]
-fn dic_round_trip() {
+fn a_dic_imported_then_exported_comes_back_unchanged() {
     let dic = "%\n1\tprices\n2\tdebt\n%\ncoyote*\t1\nloan\t1\t2\nmortgage*\t2\npay the smuggler\t1\n";
     let (book, _, warnings) = import_str("round.dic", dic.as_bytes());
     assert!(warnings.is_empty());

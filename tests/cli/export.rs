@@ -2,14 +2,10 @@
 //! the schemas, stable GUIDs, positions in code points or UTF-16 units, and
 //! the round trip export → import.
 
-mod common;
-#[path = "fixtures/refi/support.rs"]
-mod support;
+use std::path::PathBuf;
 
-use std::path::Path;
-
-use common::*;
-use support::*;
+use crate::refi::{entries, entry, validate};
+use crate::workdir::{Workdir, csv_maps, in_repo};
 
 const BOOK: &str = r##"name: Estudio de prueba
 version: "2"
@@ -36,14 +32,14 @@ Ana: Mi tío pidió un préstamo al prestamista. 😀 Después pagamos al coyote
 
 const JOE: &str = "P01: The coyote asked for money, and I took the bus.\n";
 
-fn corpus() -> tempfile::TempDir {
-    tree(&[("cb.yaml", BOOK), ("docs/es/ana.md", ANA), ("docs/en/joe.txt", JOE)])
-}
+/// A Spanish interview with accents, emoji and typed attributes, and an
+/// English one, in two subfolders.
+const DOCS: &[(&str, &str)] = &[("cb.yaml", BOOK), ("docs/es/ana.md", ANA), ("docs/en/joe.txt", JOE)];
 
 /// (document, code, start, end, coder, text) of coded CSV rows, sorted;
 /// the code is reduced to its last part, since import writes the path.
 fn codings(csv: &str) -> Vec<(String, String, usize, usize, String, String)> {
-    let mut out: Vec<_> = rows(csv)
+    let mut out: Vec<_> = csv_maps(csv)
         .into_iter()
         .map(|r| {
             let code = r["code"].rsplit('/').next().unwrap().to_string();
@@ -62,29 +58,29 @@ fn codings(csv: &str) -> Vec<(String, String, usize, usize, String, String)> {
     out
 }
 
-fn export_project(dir: &Path, extra: &[&str]) -> (std::path::PathBuf, String) {
-    let out = dir.join("study.qdpx");
-    let (_, stderr) = run(qcode()
-        .args(["export", "--qdpx"])
-        .arg(&out)
-        .arg(dir.join("docs"))
-        .arg("--codebook")
-        .arg(dir.join("cb.yaml"))
-        .args(extra));
-    (out, stderr)
+/// Exports `docs` with `cb.yaml` to `study.qdpx`: its path and the stderr.
+fn export_project(wd: &Workdir, extra: &[&str]) -> (PathBuf, String) {
+    let out = wd.run(
+        wd.command("export")
+            .args(["--qdpx", "study.qdpx", "docs", "--codebook", "cb.yaml"])
+            .args(extra),
+    );
+    (wd.path("study.qdpx"), out.stderr)
+}
+
+/// The GUID qcode gives the source `es/ana.md`.
+fn ana_guid() -> String {
+    qcode::refi::guid("source", &["es/ana.md"])
 }
 
 #[test]
 fn codebook_validates_with_hierarchy_notes_and_colours() {
-    let dir = corpus();
-    let out = dir.path().join("cb.qdc");
-    let (_, stderr) = run(qcode()
-        .args(["export", "--qdc"])
-        .arg(&out)
-        .arg("--codebook")
-        .arg(dir.path().join("cb.yaml")));
+    let wd = Workdir::with(DOCS);
+    let stderr = wd
+        .run(wd.command("export").args(["--qdc", "cb.qdc", "--codebook", "cb.yaml"]))
+        .stderr;
     assert!(stderr.contains("wrote 4 codes of \"Estudio de prueba\""), "{stderr}");
-    let xml = std::fs::read(&out).unwrap();
+    let xml = std::fs::read(wd.path("cb.qdc")).unwrap();
     validate(&xml, "Codebook-mrt2019.xsd");
     let xml = String::from_utf8(xml).unwrap();
     assert!(xml.contains("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\""), "{xml}");
@@ -105,8 +101,8 @@ fn codebook_validates_with_hierarchy_notes_and_colours() {
 
 #[test]
 fn project_validates_and_holds_texts_users_and_variables() {
-    let dir = corpus();
-    let (out, _) = export_project(dir.path(), &[]);
+    let wd = Workdir::with(DOCS);
+    let (out, _) = export_project(&wd, &[]);
     let qde = entry(&out, "project.qde");
     validate(&qde, "Project-mrt2019.xsd");
     let xml = String::from_utf8(qde).unwrap();
@@ -125,21 +121,18 @@ fn project_validates_and_holds_texts_users_and_variables() {
     }
     assert!(xml.contains("<IntegerValue>34</IntegerValue>"), "{xml}");
     // The codebook's hash and qcode's version are in the project memo.
-    let sha = qcode::codebook::Codebook::load(&dir.path().join("cb.yaml"))
-        .unwrap()
-        .sha256;
+    let sha = qcode::codebook::Codebook::load(&wd.path("cb.yaml")).unwrap().sha256;
     assert!(xml.contains(&format!("sha256 {sha}")), "{xml}");
     assert!(xml.contains(&format!("qcode {}", env!("CARGO_PKG_VERSION"))), "{xml}");
     // Every source's text is in sources/<guid>.txt: UTF-8, no BOM, the
     // document's text without its front matter.
     let names = entries(&out);
     assert_eq!(names.len(), 3, "{names:?}");
-    let ana_guid = qcode::refi::guid("source", &["es/ana.md"]);
     assert!(
-        xml.contains(&format!("plainTextPath=\"internal://{ana_guid}.txt\"")),
+        xml.contains(&format!("plainTextPath=\"internal://{}.txt\"", ana_guid())),
         "{xml}"
     );
-    let text = entry(&out, &format!("sources/{ana_guid}.txt"));
+    let text = entry(&out, &format!("sources/{}.txt", ana_guid()));
     assert!(
         text.starts_with("Entrevistadora: ¿Cómo".as_bytes()),
         "no BOM, no front matter"
@@ -153,28 +146,24 @@ fn project_validates_and_holds_texts_users_and_variables() {
 
 #[test]
 fn exports_are_reproducible() {
-    let dir = corpus();
-    let (first, _) = export_project(dir.path(), &[]);
+    let wd = Workdir::with(DOCS);
+    let (first, _) = export_project(&wd, &[]);
     validate(&entry(&first, "project.qde"), "Project-mrt2019.xsd");
     let first = std::fs::read(first).unwrap();
-    let (second, _) = export_project(dir.path(), &[]);
+    let (second, _) = export_project(&wd, &[]);
     assert_eq!(first, std::fs::read(second).unwrap(), "same GUIDs, same bytes");
 }
 
 #[test]
 fn positions_count_code_points_or_utf16_units() {
-    let dir = corpus();
-    let (out, stderr) = export_project(dir.path(), &[]);
+    let wd = Workdir::with(DOCS);
+    let (out, stderr) = export_project(&wd, &[]);
     assert!(
         stderr.contains("characters above U+FFFF") && stderr.contains("--positions utf16"),
         "{stderr}"
     );
     assert!(stderr.contains("es/ana.md"), "{stderr}");
-    let text = String::from_utf8(entry(
-        &out,
-        &format!("sources/{}.txt", qcode::refi::guid("source", &["es/ana.md"])),
-    ))
-    .unwrap();
+    let text = String::from_utf8(entry(&out, &format!("sources/{}.txt", ana_guid()))).unwrap();
     // The paragraph after 🚌 starts at the same code point in both texts;
     // in UTF-16 units it starts one later.
     let para = "Ana: Mi tío";
@@ -186,7 +175,7 @@ fn positions_count_code_points_or_utf16_units() {
         start[..start.find('"').unwrap()].parse::<usize>().unwrap()
     };
     assert_eq!(selection(&String::from_utf8(entry(&out, "project.qde")).unwrap()), cp);
-    let (out, stderr) = export_project(dir.path(), &["--positions", "utf16"]);
+    let (out, stderr) = export_project(&wd, &["--positions", "utf16"]);
     assert!(stderr.contains("positions are in UTF-16 units for NVivo"), "{stderr}");
     let qde = entry(&out, "project.qde");
     validate(&qde, "Project-mrt2019.xsd");
@@ -195,23 +184,19 @@ fn positions_count_code_points_or_utf16_units() {
 
 #[test]
 fn round_trip_gives_back_the_codings() {
-    let dir = corpus();
-    let (auto, _) = run(qcode()
-        .arg("code")
-        .arg(dir.path().join("docs"))
-        .arg("-c")
-        .arg(dir.path().join("cb.yaml")));
+    let wd = Workdir::with(DOCS);
+    let auto = wd.stdout(wd.command("code").args(["docs", "-c", "cb.yaml"]));
     let want = codings(&auto);
     assert!(
         want.iter().any(|c| c.5.contains("🚌")) && want.iter().any(|c| c.5.contains("préstamo")),
         "{want:?}"
     );
     for positions in ["codepoints", "utf16"] {
-        let (out, _) = export_project(dir.path(), &["--positions", positions]);
+        let (out, _) = export_project(&wd, &["--positions", positions]);
         validate(&entry(&out, "project.qde"), "Project-mrt2019.xsd");
-        let (back, stderr) = run(qcode().arg("import").arg(&out));
-        assert_eq!(codings(&back), want, "{positions}: {stderr}");
-        let ana = rows(&back)
+        let back = wd.run(wd.command("import").arg(&out));
+        assert_eq!(codings(&back.stdout), want, "{positions}: {}", back.stderr);
+        let ana = csv_maps(&back.stdout)
             .into_iter()
             .find(|r| r["document"] == "es/ana.md" && r["code"] == "dinero/prestamos")
             .unwrap();
@@ -225,7 +210,7 @@ fn round_trip_gives_back_the_codings() {
 
 #[test]
 fn coded_csvs_of_two_coders_round_trip() {
-    let dir = corpus();
+    let wd = Workdir::with(DOCS);
     // Spans of the hand coders, with accents before them and an emoji in
     // one; a code the codebook does not have; a row without positions.
     let text = ANA.split("---\n").nth(2).unwrap();
@@ -240,28 +225,30 @@ fn coded_csvs_of_two_coders_round_trip() {
          es/ana.md,dinero/familia,Luis,{b0},{b1},pidió un préstamo\n\
          en/joe.txt,viaje,Luis,0,0,\n"
     );
-    write(dir.path(), "hand.csv", csv.as_bytes());
-    let out = dir.path().join("hand.qdpx");
-    let (_, stderr) = run(qcode()
-        .args(["export", "--qdpx"])
-        .arg(&out)
-        .arg(dir.path().join("docs"))
-        .arg("--coded")
-        .arg(dir.path().join("hand.csv"))
-        .arg("--codebook")
-        .arg(dir.path().join("cb.yaml")));
+    wd.write("hand.csv", csv);
+    let stderr = wd
+        .run(wd.command("export").args([
+            "--qdpx",
+            "hand.qdpx",
+            "docs",
+            "--coded",
+            "hand.csv",
+            "--codebook",
+            "cb.yaml",
+        ]))
+        .stderr;
     assert!(
         stderr.contains("codes not in the codebook, added to the project's codebook: dinero/familia"),
         "{stderr}"
     );
     assert!(stderr.contains("1 coding(s) have no character positions"), "{stderr}");
-    let qde = entry(&out, "project.qde");
+    let qde = entry(&wd.path("hand.qdpx"), "project.qde");
     validate(&qde, "Project-mrt2019.xsd");
     let xml = String::from_utf8(qde).unwrap();
     assert_eq!(xml.matches("<User ").count(), 2, "one user per coder: {xml}");
     assert!(xml.contains("name=\"familia\" isCodable=\"true\""), "{xml}");
-    let (back, _) = run(qcode().arg("import").arg(&out));
-    let got: Vec<(String, String, String, String)> = rows(&back)
+    let back = wd.stdout(wd.command("import").arg("hand.qdpx"));
+    let got: Vec<(String, String, String, String)> = csv_maps(&back)
         .into_iter()
         .map(|r| {
             (
@@ -282,7 +269,7 @@ fn coded_csvs_of_two_coders_round_trip() {
             (s("es/ana.md"), s("dinero/prestamos"), s("Luis"), s("pidió un préstamo")),
         ]
     );
-    let r = &rows(&back)[1];
+    let r = &csv_maps(&back)[1];
     assert_eq!(
         (r["start_char"].as_str(), r["end_char"].as_str()),
         (a0.to_string().as_str(), a1.to_string().as_str())
@@ -291,42 +278,40 @@ fn coded_csvs_of_two_coders_round_trip() {
 
 /// The error of exporting `hand.csv` to `x.qdpx`, with or without the
 /// transcripts in `docs`.
-fn export_hand_coded(dir: &tempfile::TempDir, with_transcripts: bool) -> String {
-    let mut cmd = qcode();
-    cmd.args(["export", "--qdpx"]).arg(dir.path().join("x.qdpx"));
+fn export_hand_coded_error(wd: &Workdir, with_transcripts: bool) -> String {
+    let mut cmd = wd.command("export");
+    cmd.args(["--qdpx", "x.qdpx"]);
     if with_transcripts {
-        cmd.arg(dir.path().join("docs"));
+        cmd.arg("docs");
     }
-    error_of(cmd.arg("--coded").arg(dir.path().join("hand.csv")))
+    wd.error(cmd.args(["--coded", "hand.csv"]))
 }
 
 #[test]
 fn coded_documents_must_be_among_the_inputs() {
-    let dir = corpus();
-    write(
-        dir.path(),
+    let wd = Workdir::with(DOCS);
+    wd.write(
         "hand.csv",
-        b"document,code,coder,start_char,end_char\nes/ana.md,viaje,Ana,0,3\nes/maria.md,viaje,Ana,0,3\n",
+        "document,code,coder,start_char,end_char\nes/ana.md,viaje,Ana,0,3\nes/maria.md,viaje,Ana,0,3\n",
     );
-    let err = export_hand_coded(&dir, true);
+    let err = export_hand_coded_error(&wd, true);
     assert!(
         err.contains("1 document(s) that are not among the transcripts: es/maria.md"),
         "{err}"
     );
-    assert!(!dir.path().join("x.qdpx").exists(), "nothing is written on error");
-    let err = export_hand_coded(&dir, false);
+    assert!(!wd.path("x.qdpx").exists(), "nothing is written on error");
+    let err = export_hand_coded_error(&wd, false);
     assert!(err.contains("--coded needs the transcripts"), "{err}");
 }
 
 #[test]
 fn offsets_past_the_text_are_an_error() {
-    let dir = corpus();
-    write(
-        dir.path(),
+    let wd = Workdir::with(DOCS);
+    wd.write(
         "hand.csv",
-        b"document,code,coder,start_char,end_char\nen/joe.txt,viaje,Ana,10,999\n",
+        "document,code,coder,start_char,end_char\nen/joe.txt,viaje,Ana,10,999\n",
     );
-    let err = export_hand_coded(&dir, true);
+    let err = export_hand_coded_error(&wd, true);
     assert!(
         err.contains("en/joe.txt: the coding of `viaje` by Ana spans characters 10–999"),
         "{err}"
@@ -335,42 +320,38 @@ fn offsets_past_the_text_are_an_error() {
 
 #[test]
 fn option_mistakes_are_explained() {
-    let dir = corpus();
-    let err = error_of(
-        qcode()
-            .args(["export", "--qdc"])
-            .arg(dir.path().join("x.qdc"))
-            .arg(dir.path().join("docs"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml")),
-    );
+    let wd = Workdir::with(DOCS);
+    let err = wd.error(wd.command("export").args(["--qdc", "x.qdc", "docs", "-c", "cb.yaml"]));
     assert!(err.contains("--qdc writes the codebook only"), "{err}");
-    let err = error_of(qcode().args(["export", "--qdc"]).arg(dir.path().join("x.qdc")));
+    let err = wd.error(wd.command("export").args(["--qdc", "x.qdc"]));
     assert!(err.contains("--qdc needs the codebook"), "{err}");
-    let err = error_of(
-        qcode()
-            .args(["export", "--qdpx"])
-            .arg(dir.path().join("x.qdpx"))
-            .arg(dir.path().join("docs")),
-    );
+    let err = wd.error(wd.command("export").args(["--qdpx", "x.qdpx", "docs"]));
     assert!(err.contains("no codebook was given"), "{err}");
 }
 
 #[test]
 fn samples_export_validate_and_round_trip() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if !root.join("samples/transcripts").is_dir() || !root.join("codebooks/smuggling.yaml").is_file() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("samples.qdpx");
-    let args = ["samples/transcripts", "--codebook", "codebooks/smuggling.yaml"];
-    run(qcode().args(["export", "--qdpx"]).arg(&out).args(args));
-    validate(&entry(&out, "project.qde"), "Project-mrt2019.xsd");
-    let (auto, _) = run(qcode().arg("code").args(args));
-    let (back, _) = run(qcode().arg("import").arg(&out));
+    let wd = Workdir::new();
+    let transcripts = in_repo("samples/transcripts");
+    let codebook = in_repo("codebooks/smuggling.yaml");
+    wd.run(
+        wd.command("export")
+            .args(["--qdpx", "samples.qdpx"])
+            .arg(&transcripts)
+            .arg("--codebook")
+            .arg(&codebook),
+    );
+    validate(&entry(&wd.path("samples.qdpx"), "project.qde"), "Project-mrt2019.xsd");
+    let auto = wd.stdout(wd.command("code").arg(&transcripts).arg("--codebook").arg(&codebook));
+    let back = wd.stdout(wd.command("import").arg("samples.qdpx"));
     assert_eq!(codings(&back), codings(&auto));
-    let qdc = dir.path().join("smuggling.qdc");
-    run(qcode().args(["export", "--qdc"]).arg(&qdc).args(&args[1..]));
-    validate(&std::fs::read(qdc).unwrap(), "Codebook-mrt2019.xsd");
+    wd.run(
+        wd.command("export")
+            .args(["--qdc", "smuggling.qdc", "--codebook"])
+            .arg(&codebook),
+    );
+    validate(
+        &std::fs::read(wd.path("smuggling.qdc")).unwrap(),
+        "Codebook-mrt2019.xsd",
+    );
 }

@@ -15,11 +15,11 @@
 //! | b#2  |              | debt          |
 //! | b#3  |              |               |
 
-mod common;
-use common::*;
+use std::process::Command;
+
 use serde_json::Value;
 
-const FIX: &str = "tests/fixtures/agree";
+use crate::workdir::{Workdir, code_row, csv_records, fixture, in_repo};
 
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
@@ -29,20 +29,35 @@ fn close(v: &Value, want: f64) {
     assert!((num(v) - want).abs() < 1e-12, "{v} != {want}");
 }
 
-fn fixture_agree() -> assert_cmd::Command {
-    let mut cmd = qcode();
-    cmd.args(["agree", &format!("{FIX}/ana.csv"), &format!("{FIX}/luis.csv")])
-        .args(["--categories", "prices,debt,river,unused", "--replicates", "500"]);
+/// `qcode agree` on the fixture's two coded CSVs, nothing else.
+fn fixture_pair(wd: &Workdir) -> Command {
+    let mut cmd = wd.command("agree");
+    cmd.arg(fixture("agree/ana.csv")).arg(fixture("agree/luis.csv"));
+    cmd
+}
+
+/// `fixture_pair` with its four codes declared and a short bootstrap.
+fn fixture_agree(wd: &Workdir) -> Command {
+    let mut cmd = fixture_pair(wd);
+    cmd.args(["--categories", "prices,debt,river,unused", "--replicates", "500"]);
+    cmd
+}
+
+/// `fixture_agree` with `--transcripts`, so that every segment is a unit.
+fn fixture_agree_with_transcripts(wd: &Workdir) -> Command {
+    let mut cmd = fixture_agree(wd);
+    cmd.arg("--transcripts").arg(fixture("agree/transcripts"));
     cmd
 }
 
 #[test]
 fn hand_computed_table_over_every_segment_of_the_transcripts() {
-    let j = json_of(fixture_agree().args(["--transcripts", &format!("{FIX}/transcripts")]));
+    let wd = Workdir::new();
+    let j = wd.json(&mut fixture_agree_with_transcripts(&wd));
     assert_eq!(j["data"], "multi_code");
     assert_eq!(j["n_units"], 7);
     // prices: both 2, luis only 1, neither 4 of 7 units.
-    let p = row(&j, "prices");
+    let p = code_row(&j, "prices");
     assert_eq!(
         (p["n_units"].as_u64(), p["n_pairable_units"].as_u64()),
         (Some(7), Some(7))
@@ -57,19 +72,19 @@ fn hand_computed_table_over_every_segment_of_the_transcripts() {
     );
     assert_eq!(p["reliability"], "tentative");
     // debt: one agreement, one disagreement each way.
-    let d = row(&j, "debt");
+    let d = code_row(&j, "debt");
     close(&d["cohen_kappa"], 0.3);
     close(&d["krippendorff_alpha"], 0.35);
     assert_eq!(d["reliability"], "not reliable");
     // river: luis never applies it, so kappa is exactly 0 and alpha too;
     // the bootstrap does not apply to alpha = 0 (as in KALPHA).
-    let r = row(&j, "river");
+    let r = code_row(&j, "river");
     assert_eq!(r["cohen_kappa"].as_f64(), Some(0.0));
     assert_eq!(r["krippendorff_alpha"].as_f64(), Some(0.0));
     assert!(r["alpha_ci_low"].is_null());
     assert!(r["alpha_ci_reason"].as_str().unwrap().contains("alpha is exactly 0"));
     // A declared code nobody used: undefined, never 1 or NaN.
-    let u = row(&j, "unused");
+    let u = code_row(&j, "unused");
     assert!(u["cohen_kappa"].is_null() && u["krippendorff_alpha"].is_null());
     assert_eq!(
         u["cohen_kappa_reason"],
@@ -79,7 +94,7 @@ fn hand_computed_table_over_every_segment_of_the_transcripts() {
     assert_eq!(u["gwet_ac1"].as_f64(), Some(1.0));
     assert!(u["reliability"].is_null());
     // overall: 28 (unit, code) decisions; both 3, one only 2 + 2, neither 21.
-    let o = row(&j, "overall");
+    let o = code_row(&j, "overall");
     assert_eq!(o["n_units"], 28);
     close(&o["percent_agreement"], 24.0 / 28.0);
     close(&o["cohen_kappa"], 118.0 / 230.0);
@@ -89,22 +104,24 @@ fn hand_computed_table_over_every_segment_of_the_transcripts() {
 
 #[test]
 fn without_transcripts_only_coded_segments_count_and_a_warning_says_so() {
-    let out = fixture_agree().args(["--format", "json"]).output().unwrap();
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let wd = Workdir::new();
+    let out = wd.run(fixture_agree(&wd).args(["--format", "json"]));
     assert!(
-        stderr.contains("without --transcripts only the segments some coder coded"),
-        "{stderr}"
+        out.stderr
+            .contains("without --transcripts only the segments some coder coded"),
+        "{}",
+        out.stderr
     );
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(j["n_units"], 5); // a#4 and b#3 are unknown
-    close(&row(&j, "prices")["cohen_kappa"], 8.0 / 13.0);
+    close(&code_row(&j, "prices")["cohen_kappa"], 8.0 / 13.0);
     assert!(j["warnings"][0].as_str().unwrap().contains("--transcripts"));
 }
 
 #[test]
 fn terminal_table_has_legend_bands_and_reasons() {
-    let out = stdout_of(fixture_agree().args(["--transcripts", &format!("{FIX}/transcripts")]));
+    let wd = Workdir::new();
+    let out = wd.stdout(&mut fixture_agree_with_transcripts(&wd));
     for want in [
         "# 2 coders (ana, luis) · 7 units · multi-code data: 4 codes",
         "Cohen κ",
@@ -128,14 +145,15 @@ fn terminal_table_has_legend_bands_and_reasons() {
             .any(|w| w.eq_ignore_ascii_case("nan")),
         "{out}"
     );
-    let md = stdout_of(fixture_agree().args(["--format", "markdown"]));
+    let md = wd.stdout(fixture_agree(&wd).args(["--format", "markdown"]));
     assert!(md.contains("| code | units | pairable |"), "{md}");
     assert!(md.contains("\n- agreement: percent agreement"), "{md}");
 }
 
 #[test]
 fn csv_has_stable_snake_case_columns() {
-    let out = stdout_of(fixture_agree().args(["--format", "csv"]));
+    let wd = Workdir::new();
+    let out = wd.stdout(fixture_agree(&wd).args(["--format", "csv"]));
     let header = out.lines().next().unwrap();
     for f in [
         "code",
@@ -169,16 +187,10 @@ fn csv_has_stable_snake_case_columns() {
 
 #[test]
 fn disagreements_file_lists_each_unit_where_coders_differ() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("adjudicate.csv");
-    let out = fixture_agree()
-        .args(["--transcripts", &format!("{FIX}/transcripts"), "--disagreements"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("4 unit(s) where the coders differ"));
-    let text = std::fs::read_to_string(&path).unwrap();
+    let wd = Workdir::new();
+    let out = wd.run(fixture_agree_with_transcripts(&wd).args(["--disagreements", "adjudicate.csv"]));
+    assert!(out.stderr.contains("4 unit(s) where the coders differ"));
+    let text = wd.read("adjudicate.csv");
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
         rdr.headers().unwrap().iter().collect::<Vec<_>>(),
@@ -196,9 +208,9 @@ fn disagreements_file_lists_each_unit_where_coders_differ() {
             "decision"
         ]
     );
-    let rows: Vec<Vec<String>> = rdr
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+    let rows: Vec<Vec<String>> = csv_records(&text)
+        .iter()
+        .map(|r| r.iter().map(str::to_string).collect())
         .collect();
     let summary: Vec<String> = rows
         .iter()
@@ -222,69 +234,57 @@ fn disagreements_file_lists_each_unit_where_coders_differ() {
 
 #[test]
 fn a_coder_without_rows_in_a_document_has_not_rated_it() {
-    let dir = tree(&[(
+    let wd = Workdir::with(&[(
         "luis.csv",
         "document,segment,unit,code,coder\na.txt,1,paragraph,prices,luis\na.txt,2,paragraph,debt,luis\n",
     )]);
-    let out = qcode()
-        .args(["agree", &format!("{FIX}/ana.csv")])
-        .arg(dir.path().join("luis.csv"))
-        .args([
-            "--transcripts",
-            &format!("{FIX}/transcripts"),
-            "--replicates",
-            "100",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let agree = || {
+        let mut cmd = wd.command("agree");
+        cmd.arg(fixture("agree/ana.csv"))
+            .arg("luis.csv")
+            .arg("--transcripts")
+            .arg(fixture("agree/transcripts"))
+            .args(["--replicates", "100"]);
+        cmd
+    };
+    let out = wd.run(agree().args(["--format", "json"]));
     assert!(
-        stderr.contains("`luis` has no codings in 1 document(s) that `ana` coded (b.txt)"),
-        "{stderr}"
+        out.stderr
+            .contains("`luis` has no codings in 1 document(s) that `ana` coded (b.txt)"),
+        "{}",
+        out.stderr
     );
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j: Value = serde_json::from_str(&out.stdout).unwrap();
     // b.txt's 3 units are rated by ana only: 7 units, 4 pairable.
-    let p = row(&j, "prices");
+    let p = code_row(&j, "prices");
     assert_eq!(
         (p["n_units"].as_u64(), p["n_pairable_units"].as_u64()),
         (Some(7), Some(4))
     );
     // --all-rated: luis read b.txt and found nothing to code.
-    let j = json_of(
-        qcode()
-            .args(["agree", &format!("{FIX}/ana.csv")])
-            .arg(dir.path().join("luis.csv"))
-            .args([
-                "--transcripts",
-                &format!("{FIX}/transcripts"),
-                "--replicates",
-                "100",
-                "--all-rated",
-            ]),
-    );
-    assert_eq!(row(&j, "prices")["n_pairable_units"], 7);
+    let j = wd.json(agree().arg("--all-rated"));
+    assert_eq!(code_row(&j, "prices")["n_pairable_units"], 7);
 }
 
 #[test]
 fn document_unit_asks_whether_the_code_appears_anywhere() {
-    let j = json_of(fixture_agree().args(["--unit", "document"]));
+    let wd = Workdir::new();
+    let j = wd.json(fixture_agree(&wd).args(["--unit", "document"]));
     assert_eq!(j["about"]["unit"], "document");
     assert_eq!(j["n_units"], 2);
     // Both coders applied prices in both documents: no variation.
-    let p = row(&j, "prices");
+    let p = code_row(&j, "prices");
     assert_eq!(p["percent_agreement"].as_f64(), Some(1.0));
     assert!(p["cohen_kappa"].is_null());
     // river: ana in a.txt only → agreement 1/2, kappa 0 (luis constant).
-    let r = row(&j, "river");
+    let r = code_row(&j, "river");
     assert_eq!(r["percent_agreement"].as_f64(), Some(0.5));
     assert_eq!(r["cohen_kappa"].as_f64(), Some(0.0));
 }
 
 /// Krippendorff (2011) §C: 4 observers × 12 units, values 1–5, missing
-/// values, in the long format `unit,coder,code`.
-fn kripp_c() -> tempfile::TempDir {
+/// values, in the long format `unit,coder,code`, as `c.csv`.
+fn krippendorff_c() -> Workdir {
     let data: [(&str, [i32; 12]); 4] = [
         ("A", [1, 2, 3, 3, 2, 1, 4, 1, 2, 0, 0, 0]),
         ("B", [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, 0, 3]),
@@ -299,16 +299,15 @@ fn kripp_c() -> tempfile::TempDir {
             }
         }
     }
-    tree(&[("c.csv", &csv)])
+    Workdir::with(&[("c.csv", &csv)])
 }
 
 #[test]
 fn nominal_long_format_reproduces_krippendorff_2011_c() {
-    let dir = kripp_c();
-    let file = dir.path().join("c.csv");
-    let j = json_of(qcode().arg("agree").arg(&file).args(["--replicates", "1000"]));
+    let wd = krippendorff_c();
+    let j = wd.json(wd.command("agree").args(["c.csv", "--replicates", "1000"]));
     assert_eq!(j["data"], "nominal");
-    let o = row(&j, "overall");
+    let o = code_row(&j, "overall");
     assert_eq!(
         (o["n_units"].as_u64(), o["n_pairable_units"].as_u64()),
         (Some(12), Some(11))
@@ -345,15 +344,10 @@ fn nominal_long_format_reproduces_krippendorff_2011_c() {
 
 #[test]
 fn declared_categories_change_q_and_say_so() {
-    let dir = kripp_c();
-    let file = dir.path().join("c.csv");
-    let j = json_of(
-        qcode()
-            .arg("agree")
-            .arg(&file)
-            .args(["--categories", "1,2,3,4,5,6", "--replicates", "100"]),
-    );
-    let o = row(&j, "overall");
+    let wd = krippendorff_c();
+    let declared = ["c.csv", "--categories", "1,2,3,4,5,6", "--replicates", "100"];
+    let j = wd.json(wd.command("agree").args(declared));
+    let o = code_row(&j, "overall");
     assert_eq!(
         (o["categories_q"].as_u64(), o["categories_q_source"].as_str()),
         (Some(6), Some("declared"))
@@ -364,19 +358,14 @@ fn declared_categories_change_q_and_say_so() {
     // Alpha and Fleiss ignore an unused category.
     close(&o["krippendorff_alpha"], 0.743421052631579);
     // The unused category gets its own row.
-    assert!(row(&j, "6")["krippendorff_alpha"].is_null());
-    let text = stdout_of(qcode().arg("agree").arg(&file).args(["--replicates", "100"]));
+    assert!(code_row(&j, "6")["krippendorff_alpha"].is_null());
+    let text = wd.stdout(wd.command("agree").args(["c.csv", "--replicates", "100"]));
     assert!(
         text.contains("overall with q = 5 (the codes observed; no codebook declared)"),
         "{text}"
     );
     assert!(text.contains("Fleiss κ"), "{text}");
-    let text = stdout_of(
-        qcode()
-            .arg("agree")
-            .arg(&file)
-            .args(["--categories", "1,2,3,4,5,6", "--replicates", "100"]),
-    );
+    let text = wd.stdout(wd.command("agree").args(declared));
     assert!(
         text.contains("overall with q = 6 (the declared codes, used or not)"),
         "{text}"
@@ -397,48 +386,34 @@ fn set_form_keeps_missing_apart_from_empty() {
     let base = csv.clone();
     // u10: A rated it and applied nothing; B did not rate it (no row).
     csv.push_str("u10,A,\n");
-    let dir = tree(&[
+    let wd = Workdir::with(&[
         ("base.csv", &base),
         ("missing.csv", &csv),
         ("empty.csv", &(csv.clone() + "u10,B,\n")),
     ]);
+    let agree = |file: &str| wd.json(wd.command("agree").args([file, "--replicates", "100"]));
     let alpha = 1.0 - 152.0 / 168.0;
-    let j = json_of(
-        qcode()
-            .arg("agree")
-            .arg(dir.path().join("base.csv"))
-            .args(["--replicates", "100"]),
-    );
-    close(&row(&j, "x")["krippendorff_alpha"], alpha);
-    close(&row(&j, "x")["percent_agreement"], 0.6);
+    let j = agree("base.csv");
+    close(&code_row(&j, "x")["krippendorff_alpha"], alpha);
+    close(&code_row(&j, "x")["percent_agreement"], 0.6);
     // Missing: the unit is not pairable and changes nothing.
-    let j = json_of(
-        qcode()
-            .arg("agree")
-            .arg(dir.path().join("missing.csv"))
-            .args(["--replicates", "100"]),
-    );
-    let x = row(&j, "x");
+    let j = agree("missing.csv");
+    let x = code_row(&j, "x");
     assert_eq!(
         (x["n_units"].as_u64(), x["n_pairable_units"].as_u64()),
         (Some(11), Some(10))
     );
     close(&x["krippendorff_alpha"], alpha);
     // Empty: both rated it, both "absent": an agreement.
-    let j = json_of(
-        qcode()
-            .arg("agree")
-            .arg(dir.path().join("empty.csv"))
-            .args(["--replicates", "100"]),
-    );
-    let x = row(&j, "x");
+    let j = agree("empty.csv");
+    let x = code_row(&j, "x");
     assert_eq!(x["n_pairable_units"], 11);
     close(&x["percent_agreement"], 7.0 / 11.0);
     assert!((num(&x["krippendorff_alpha"]) - alpha).abs() > 1e-3);
 }
 
 #[test]
-fn cohen_wikipedia_two_by_two() {
+fn cohen_kappa_of_the_wikipedia_two_by_two_table() {
     // Wikipedia "Cohen's kappa": 50 proposals; yes/yes 20, yes/no 5,
     // no/yes 10, no/no 15 → Po .70, κ .40.
     let mut csv = String::from("unit,coder,code\n");
@@ -455,14 +430,12 @@ fn cohen_wikipedia_two_by_two() {
             csv.push_str(&format!("p{u},A,{a}\np{u},B,{b}\n"));
         }
     }
-    let dir = tree(&[("w.csv", &csv)]);
-    let j = json_of(qcode().arg("agree").arg(dir.path().join("w.csv")).args([
-        "--categories",
-        "yes,no",
-        "--replicates",
-        "100",
-    ]));
-    let o = row(&j, "overall");
+    let wd = Workdir::with(&[("w.csv", &csv)]);
+    let j = wd.json(
+        wd.command("agree")
+            .args(["w.csv", "--categories", "yes,no", "--replicates", "100"]),
+    );
+    let o = code_row(&j, "overall");
     close(&o["percent_agreement"], 0.7);
     close(&o["cohen_kappa"], 0.4);
     // Scott: pooled shares .55/.45 → Pe .505 → π = .195/.495.
@@ -471,18 +444,15 @@ fn cohen_wikipedia_two_by_two() {
 
 #[test]
 fn no_unit_rated_by_two_coders_is_undefined_with_its_reason() {
-    let dir = tree(&[("l.csv", "unit,coder,code\nu1,A,x\nu2,B,y\n")]);
-    let out = qcode()
-        .arg("agree")
-        .arg(dir.path().join("l.csv"))
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("2 of 2 units are rated by one coder only"), "{stderr}");
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let o = row(&j, "overall");
+    let wd = Workdir::with(&[("l.csv", "unit,coder,code\nu1,A,x\nu2,B,y\n")]);
+    let out = wd.run(wd.command("agree").args(["l.csv", "--format", "json"]));
+    assert!(
+        out.stderr.contains("2 of 2 units are rated by one coder only"),
+        "{}",
+        out.stderr
+    );
+    let j: Value = serde_json::from_str(&out.stdout).unwrap();
+    let o = code_row(&j, "overall");
     for f in [
         "percent_agreement",
         "cohen_kappa",
@@ -497,16 +467,13 @@ fn no_unit_rated_by_two_coders_is_undefined_with_its_reason() {
 
 #[test]
 fn bootstrap_is_fixed_by_the_seed_and_named() {
-    let dir = kripp_c();
+    let wd = krippendorff_c();
     let run = |seed: &str| {
-        let j =
-            json_of(
-                qcode()
-                    .arg("agree")
-                    .arg(dir.path().join("c.csv"))
-                    .args(["--replicates", "2000", "--seed", seed]),
-            );
-        let o = row(&j, "overall").clone();
+        let j = wd.json(
+            wd.command("agree")
+                .args(["c.csv", "--replicates", "2000", "--seed", seed]),
+        );
+        let o = code_row(&j, "overall").clone();
         assert_eq!(o["bootstrap_seed"].as_u64().unwrap().to_string(), seed);
         assert_eq!(o["bootstrap_replicates"], 2000);
         assert_eq!(o["bootstrap_draws"], 60); // M = min(25 Q, n..(m − 1)/2) = 60
@@ -524,11 +491,11 @@ fn bootstrap_is_fixed_by_the_seed_and_named() {
     assert_ne!(run("7"), run("8"));
 }
 
-fn span_files() -> tempfile::TempDir {
-    // c.txt is 100 characters long. ana codes x on 0–40 and 60–80, luis on
-    // 10–40 and 60–90.
+/// Two coders' spans of one 100-character text `t/c.txt`: ana codes x on
+/// 0–40 and 60–80, luis on 10–40 and 60–90.
+fn span_files() -> Workdir {
     let text = "x".repeat(100);
-    tree(&[
+    Workdir::with(&[
         ("t/c.txt", &text),
         (
             "ana.csv",
@@ -543,20 +510,9 @@ fn span_files() -> tempfile::TempDir {
 
 #[test]
 fn spans_character_table_and_segment_matching() {
-    let dir = span_files();
-    let spans = |extra: &[&str]| {
-        json_of(
-            qcode()
-                .arg("agree")
-                .arg(dir.path().join("ana.csv"))
-                .arg(dir.path().join("luis.csv"))
-                .arg("--spans")
-                .args(extra),
-        )
-    };
-    let t = dir.path().join("t");
-    let t = t.to_str().unwrap();
-    let j = spans(&["--transcripts", t]);
+    let wd = span_files();
+    let spans = |extra: &[&str]| wd.json(wd.command("agree").args(["ana.csv", "luis.csv", "--spans"]).args(extra));
+    let j = spans(&["--transcripts", "t"]);
     assert_eq!(j["document_lengths"], "transcripts");
     let r = &j["rows"][0];
     assert_eq!((r["code"].as_str(), r["document"].as_str()), (Some("x"), Some("c.txt")));
@@ -570,15 +526,15 @@ fn spans_character_table_and_segment_matching() {
     // 90% of the longer segment: 30 of 40 and 20 of 30 fall short.
     assert_eq!(r["segment_agreement"].as_f64(), Some(0.0));
     assert_eq!(
-        spans(&["--transcripts", t, "--overlap", "75"])["rows"][0]["segment_agreement"].as_f64(),
+        spans(&["--transcripts", "t", "--overlap", "75"])["rows"][0]["segment_agreement"].as_f64(),
         Some(0.5)
     );
     assert_eq!(
-        spans(&["--transcripts", t, "--overlap", "50%"])["rows"][0]["segment_agreement"].as_f64(),
+        spans(&["--transcripts", "t", "--overlap", "50%"])["rows"][0]["segment_agreement"].as_f64(),
         Some(1.0)
     );
     // Union basis: 30 of 40 and 20 of 30 again.
-    let u = spans(&["--transcripts", t, "--overlap", "75", "--overlap-basis", "union"]);
+    let u = spans(&["--transcripts", "t", "--overlap", "75", "--overlap-basis", "union"]);
     assert_eq!(u["rows"][0]["segment_agreement"].as_f64(), Some(0.5));
     assert_eq!(u["overlap_basis"], "union");
     // Rows: the document, the code over all documents, overall.
@@ -595,12 +551,9 @@ fn spans_character_table_and_segment_matching() {
     assert_eq!(j["document_lengths"], "last_coded_character");
     assert_eq!(j["rows"][0]["n_characters"], 90);
     close(&j["rows"][0]["kappa"], 0.5);
-    let text = stdout_of(
-        qcode()
-            .arg("agree")
-            .arg(dir.path().join("ana.csv"))
-            .arg(dir.path().join("luis.csv"))
-            .args(["--spans", "--transcripts", t]),
+    let text = wd.stdout(
+        wd.command("agree")
+            .args(["ana.csv", "luis.csv", "--spans", "--transcripts", "t"]),
     );
     for want in [
         "only ana",
@@ -615,20 +568,20 @@ fn spans_character_table_and_segment_matching() {
 
 #[test]
 fn samples_two_coders_end_to_end() {
-    let j = json_of(qcode().args([
-        "agree",
-        "samples/coders/ana.csv",
-        "samples/coders/luis.csv",
-        "--transcripts",
-        "samples/transcripts",
-        "--codebook",
-        "codebooks/smuggling.yaml",
-        "--replicates",
-        "200",
-    ]));
+    let wd = Workdir::new();
+    let j = wd.json(
+        wd.command("agree")
+            .arg(in_repo("samples/coders/ana.csv"))
+            .arg(in_repo("samples/coders/luis.csv"))
+            .arg("--transcripts")
+            .arg(in_repo("samples/transcripts"))
+            .arg("--codebook")
+            .arg(in_repo("codebooks/smuggling.yaml"))
+            .args(["--replicates", "200"]),
+    );
     assert_eq!(j["coders"], serde_json::json!(["ana", "luis"]));
     assert_eq!(j["codes_declared"], true);
-    let o = row(&j, "overall");
+    let o = code_row(&j, "overall");
     assert_eq!(o["n_coders"], 2);
     assert!(num(&o["krippendorff_alpha"]) > 0.8, "{o}");
 }
@@ -636,29 +589,28 @@ fn samples_two_coders_end_to_end() {
 // ---------------------------------------------------------------------------
 // Bad input: exit code 2, what, where, how to fix.
 
-fn agree_err(args: &[&str], files: &[(&str, &str)]) -> String {
-    let dir = tree(files);
-    let mut cmd = qcode();
-    cmd.arg("agree").current_dir(dir.path()).args(args);
-    error_of(&mut cmd)
+/// The error of `qcode agree ARGS…` in a workdir holding `files`.
+fn agree_error(args: &[&str], files: &[(&str, &str)]) -> String {
+    let wd = Workdir::with(files);
+    wd.error(wd.command("agree").args(args))
 }
 
 const ANA: &str = "document,segment,code,coder\na.txt,1,x,ana\n";
 
 #[test]
 fn bad_inputs_are_clear_errors() {
-    let e = agree_err(&["f.csv"], &[("f.csv", "item,rater,label\n1,a,b\n")]);
+    let e = agree_error(&["f.csv"], &[("f.csv", "item,rater,label\n1,a,b\n")]);
     assert!(e.contains("f.csv: the file has no `unit` column"), "{e}");
-    let e = agree_err(&["f.csv"], &[("f.csv", "unit,coder\n1,a\n")]);
+    let e = agree_error(&["f.csv"], &[("f.csv", "unit,coder\n1,a\n")]);
     assert!(e.contains("no `code` column"), "{e}");
-    let e = agree_err(&["a.csv"], &[("a.csv", ANA)]);
+    let e = agree_error(&["a.csv"], &[("a.csv", ANA)]);
     assert!(e.contains("agreement needs two coders or more"), "{e}");
-    let e = agree_err(
+    let e = agree_error(
         &["a.csv", "b.csv"],
         &[("a.csv", ANA), ("b.csv", "document,segment,code,coder\n")],
     );
     assert!(e.contains("b.csv: the file holds no ratings"), "{e}");
-    let e = agree_err(
+    let e = agree_error(
         &["a.csv", "b.csv", "--coders", "ana,pedro"],
         &[
             ("a.csv", ANA),
@@ -668,17 +620,17 @@ fn bad_inputs_are_clear_errors() {
     assert!(e.contains("coder `pedro` has no ratings"), "{e}");
     // Two people edited qcode's file and both kept `qcode` as the coder.
     let q = "document,segment,code,coder\na.txt,1,x,qcode\n";
-    let e = agree_err(&["a.csv", "b.csv"], &[("a.csv", q), ("b.csv", q)]);
+    let e = agree_error(&["a.csv", "b.csv"], &[("a.csv", q), ("b.csv", q)]);
     assert!(
         e.contains("coder `qcode` has codings of the document `a.txt` in two files"),
         "{e}"
     );
-    let e = agree_err(
+    let e = agree_error(
         &["a.csv", "b.csv"],
         &[("a.csv", ANA), ("b.csv", "unit,coder,code\nu1,luis,x\n")],
     );
     assert!(e.contains("a coded CSV and"), "{e}");
-    let e = agree_err(
+    let e = agree_error(
         &["a.csv", "b.csv", "--categories", "y"],
         &[
             ("a.csv", ANA),
@@ -689,7 +641,7 @@ fn bad_inputs_are_clear_errors() {
         e.contains("coder `ana` used the code `x`, which is not among the declared codes"),
         "{e}"
     );
-    let e = agree_err(&["s.csv"], &[("s.csv", "unit,coder,codes\nu1,a,x\nu1,a,y\nu1,b,x\n")]);
+    let e = agree_error(&["s.csv"], &[("s.csv", "unit,coder,codes\nu1,a,x\nu1,a,y\nu1,b,x\n")]);
     assert!(
         e.contains("two rows for the unit `u1` with different codes (lines 2 and 3)"),
         "{e}"
@@ -698,12 +650,10 @@ fn bad_inputs_are_clear_errors() {
 
 #[test]
 fn units_that_do_not_line_up_are_reported_with_how_many_and_which() {
-    let transcripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(FIX)
-        .join("transcripts");
+    let transcripts = fixture("agree/transcripts");
     let t = transcripts.to_str().unwrap();
     let luis = "document,segment,code,coder\na.txt,9,x,luis\nz.txt,1,x,luis\n";
-    let e = agree_err(
+    let e = agree_error(
         &["a.csv", "b.csv", "--transcripts", t],
         &[("a.csv", ANA), ("b.csv", luis)],
     );
@@ -712,7 +662,7 @@ fn units_that_do_not_line_up_are_reported_with_how_many_and_which() {
         "{e}"
     );
     let luis = "document,segment,code,coder\na.txt,9,x,luis\na.txt,12,x,luis\n";
-    let e = agree_err(
+    let e = agree_error(
         &["a.csv", "b.csv", "--transcripts", t],
         &[("a.csv", ANA), ("b.csv", luis)],
     );
@@ -723,13 +673,13 @@ fn units_that_do_not_line_up_are_reported_with_how_many_and_which() {
     // Without transcripts: the same segment with other offsets.
     let a = "document,segment,start_char,end_char,code,coder\na.txt,1,0,40,x,ana\n";
     let b = "document,segment,start_char,end_char,code,coder\na.txt,1,0,90,x,luis\n";
-    let e = agree_err(&["a.csv", "b.csv"], &[("a.csv", a), ("b.csv", b)]);
+    let e = agree_error(&["a.csv", "b.csv"], &[("a.csv", a), ("b.csv", b)]);
     assert!(e.contains("1 segment(s) have different character offsets"), "{e}");
     assert!(
         e.contains("a.txt segment 1: characters 0–40 in a.csv, 0–90 in b.csv"),
         "{e}"
     );
-    let e = agree_err(
+    let e = agree_error(
         &["a.csv", "b.csv"],
         &[("a.csv", ANA), ("b.csv", "document,code,coder\na.txt,x,luis\n")],
     );
@@ -738,67 +688,45 @@ fn units_that_do_not_line_up_are_reported_with_how_many_and_which() {
 
 #[test]
 fn duplicate_rows_are_a_stated_warning() {
-    let dir = tree(&[
+    let wd = Workdir::with(&[
         ("a.csv", &format!("{ANA}a.txt,1,x,ana\na.txt,2,y,ana\n")),
         ("b.csv", "document,segment,code,coder\na.txt,1,x,luis\na.txt,2,x,luis\n"),
     ]);
-    let out = qcode()
-        .current_dir(dir.path())
-        .args(["agree", "a.csv", "b.csv", "--replicates", "10"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = wd.run(wd.command("agree").args(["a.csv", "b.csv", "--replicates", "10"]));
     assert!(
-        stderr.contains("1 duplicate row(s) (same passage, code and coder) counted once: a.txt#1 (x, ana)"),
-        "{stderr}"
+        out.stderr
+            .contains("1 duplicate row(s) (same passage, code and coder) counted once: a.txt#1 (x, ana)"),
+        "{}",
+        out.stderr
     );
 }
 
 #[test]
-fn bad_options_exit_with_code_2() {
-    let fail = |args: &[&str]| {
-        let out = qcode()
-            .args(["agree", &format!("{FIX}/ana.csv"), &format!("{FIX}/luis.csv")])
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
+fn options_that_do_not_fit_together_exit_with_code_2() {
+    let wd = Workdir::new();
+    let fail = |args: &[&str]| wd.usage_error(fixture_pair(&wd).args(args));
     assert!(fail(&["--spans", "--overlap", "0.9"]).contains("--overlap 90"));
     assert!(fail(&["--overlap", "80"]).contains("--spans"));
     assert!(fail(&["--spans", "--disagreements", "x.csv"]).contains("cannot be used with"));
     let e = fail(&["--spans", "--coders", "ana"]);
     assert!(e.contains("agreement needs two coders or more"), "{e}");
-    let dir = kripp_c();
-    let out = qcode()
-        .arg("agree")
-        .arg(dir.path().join("c.csv"))
-        .arg("--spans")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("long-format files do not have"));
-    let e = error_of(
-        qcode()
-            .arg("agree")
-            .arg(dir.path().join("c.csv"))
-            .args(["--unit", "document"]),
-    );
+    let wd = krippendorff_c();
+    let e = wd.usage_error(wd.command("agree").args(["c.csv", "--spans"]));
+    assert!(e.contains("long-format files do not have"), "{e}");
+    let e = wd.error(wd.command("agree").args(["c.csv", "--unit", "document"]));
     assert!(e.contains("apply to coded CSVs in the project schema"), "{e}");
 }
 
 #[test]
 fn span_mode_needs_two_coders_and_offsets() {
     let three = "document,start_char,end_char,code,coder\nd,0,5,x,a\nd,0,5,x,b\nd,0,5,x,c\n";
-    let e = agree_err(&["t.csv", "--spans"], &[("t.csv", three)]);
+    let e = agree_error(&["t.csv", "--spans"], &[("t.csv", three)]);
     assert!(
         e.contains("span comparison is for two coders, and these files hold 3 (a, b, c)"),
         "{e}"
     );
     assert!(e.contains("--coders NAME,NAME"), "{e}");
-    let e = agree_err(
+    let e = agree_error(
         &["t.csv", "--spans"],
         &[("t.csv", "document,segment,code,coder\nd,1,x,a\nd,1,x,b\n")],
     );

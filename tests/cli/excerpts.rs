@@ -1,34 +1,27 @@
 //! `qcode excerpts`: grouping, highlighting, context, formats, --coded.
 
-mod common;
-use common::*;
+use crate::CODEBOOK;
+use crate::workdir::Workdir;
 
-fn corpus() -> tempfile::TempDir {
-    tree(&[
-        ("cb.yaml", CODEBOOK),
-        (
-            "docs/a.txt",
-            "P1: Before.\n\nP1: The coyote wanted $900.\n\nP1: After.\n",
-        ),
-        ("docs/b.txt", "R2: Hipotecamos la casa con un prestamista.\n"),
-    ])
-}
+/// A price between two plain paragraphs, and a passage with two sub-codes.
+const DOCS: &[(&str, &str)] = &[
+    ("cb.yaml", CODEBOOK),
+    (
+        "docs/a.txt",
+        "P1: Before.\n\nP1: The coyote wanted $900.\n\nP1: After.\n",
+    ),
+    ("docs/b.txt", "R2: Hipotecamos la casa con un prestamista.\n"),
+];
 
-fn excerpts(dir: &tempfile::TempDir, extra: &[&str]) -> String {
-    stdout_of(
-        qcode()
-            .arg("excerpts")
-            .arg(dir.path().join("docs"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml"))
-            .args(extra),
-    )
+/// The stdout of `qcode excerpts docs -c cb.yaml EXTRA…`.
+fn excerpts(wd: &Workdir, extra: &[&str]) -> String {
+    wd.stdout(wd.command("excerpts").args(["docs", "-c", "cb.yaml"]).args(extra))
 }
 
 #[test]
-fn grouped_by_code_then_document() {
-    let dir = corpus();
-    let out = excerpts(&dir, &[]);
+fn excerpts_are_grouped_by_code_then_document() {
+    let wd = Workdir::with(DOCS);
+    let out = excerpts(&wd, &[]);
     let headings: Vec<&str> = out.lines().filter(|l| l.starts_with("== ")).collect();
     assert_eq!(
         headings,
@@ -47,9 +40,9 @@ fn grouped_by_code_then_document() {
 }
 
 #[test]
-fn parent_code_lists_its_children() {
-    let dir = corpus();
-    let out = excerpts(&dir, &["--code", "debt"]);
+fn a_parent_code_lists_the_excerpts_of_its_children() {
+    let wd = Workdir::with(DOCS);
+    let out = excerpts(&wd, &["--code", "debt"]);
     assert!(
         out.contains("== debt — Lenders, mortgages and debt (2 excerpts) =="),
         "{out}"
@@ -65,9 +58,9 @@ fn parent_code_lists_its_children() {
 }
 
 #[test]
-fn context_segments() {
-    let dir = corpus();
-    let out = excerpts(&dir, &["--code", "prices", "--context", "1"]);
+fn context_shows_the_neighbouring_segments() {
+    let wd = Workdir::with(DOCS);
+    let out = excerpts(&wd, &["--code", "prices", "--context", "1"]);
     assert!(
         out.contains("    P1: Before.\n    P1: The coyote wanted $900.\n    P1: After.\n"),
         "{out}"
@@ -75,9 +68,9 @@ fn context_segments() {
 }
 
 #[test]
-fn markdown_bolds_matches() {
-    let dir = corpus();
-    let out = excerpts(&dir, &["--code", "prices", "--format", "markdown", "--context", "1"]);
+fn markdown_bolds_matched_words_and_italicises_context() {
+    let wd = Workdir::with(DOCS);
+    let out = excerpts(&wd, &["--code", "prices", "--format", "markdown", "--context", "1"]);
     assert!(out.starts_with("<!-- qcode "), "{out}");
     assert!(out.contains("## prices — Prices and payment (1 excerpt)"), "{out}");
     assert!(out.contains("**a.txt**, line 3, P1"), "{out}");
@@ -86,9 +79,9 @@ fn markdown_bolds_matches() {
 }
 
 #[test]
-fn csv_rows() {
-    let dir = corpus();
-    let out = excerpts(&dir, &["--format", "csv"]);
+fn csv_has_one_row_per_excerpt_with_fixed_columns() {
+    let wd = Workdir::with(DOCS);
+    let out = excerpts(&wd, &["--format", "csv"]);
     let mut r = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(
         r.headers().unwrap().iter().collect::<Vec<_>>(),
@@ -111,46 +104,25 @@ fn csv_rows() {
 }
 
 #[test]
-fn from_a_coded_csv() {
-    let dir = corpus();
-    let coded = dir.path().join("coded.csv");
-    stdout_of(
-        qcode()
-            .arg("code")
-            .arg(dir.path().join("docs"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml"))
-            .arg("--out")
-            .arg(&coded),
-    );
-    let out = stdout_of(
-        qcode()
-            .arg("excerpts")
-            .arg("--coded")
-            .arg(&coded)
-            .args(["--code", "prices", "--format", "markdown"]),
-    );
+fn a_coded_csv_is_enough_without_context() {
+    let wd = Workdir::with(DOCS);
+    wd.stdout(wd.command("code").args(["docs", "-c", "cb.yaml", "--out", "coded.csv"]));
+    let out =
+        wd.stdout(
+            wd.command("excerpts")
+                .args(["--coded", "coded.csv", "--code", "prices", "--format", "markdown"]),
+        );
     assert!(out.contains("> P1: The **coyote** wanted **$900**."), "{out}");
-    let e = error_of(
-        qcode()
-            .arg("excerpts")
-            .arg("--coded")
-            .arg(&coded)
-            .args(["--context", "1"]),
-    );
+    let e = wd.error(wd.command("excerpts").args(["--coded", "coded.csv", "--context", "1"]));
     assert!(e.contains("--context needs the transcripts"), "{e}");
 }
 
 #[test]
-fn unknown_code_suggests() {
-    let dir = corpus();
-    let e = error_of(
-        qcode()
-            .arg("excerpts")
-            .arg(dir.path().join("docs"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml"))
-            .args(["--code", "price"]),
+fn an_unknown_code_suggests_the_nearest() {
+    let wd = Workdir::with(DOCS);
+    let e = wd.error(
+        wd.command("excerpts")
+            .args(["docs", "-c", "cb.yaml", "--code", "price"]),
     );
     assert!(e.contains("there is no code `price`"), "{e}");
     assert!(e.contains("did you mean `prices`?"), "{e}");

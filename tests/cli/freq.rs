@@ -1,44 +1,32 @@
 //! `qcode freq`: counts with roll-up, crosstabs, formats, --coded.
 
-mod common;
-use common::*;
+use crate::CODEBOOK;
+use crate::workdir::Workdir;
 
 /// Three short documents whose counts can be checked by reading them.
-fn corpus() -> tempfile::TempDir {
-    tree(&[
-        ("cb.yaml", CODEBOOK),
-        (
-            "docs/a.md",
-            "---\ncountry: Honduras\n---\nP1: The coyote wanted $900.\n\nP1: A prestamista lent us the rest. The coyote again.\n\nInterviewer: And the coyote?\n",
-        ),
-        ("docs/b.txt", "R2: Hipotecamos la casa.\n\nR2: Nada más.\n"),
-        (
-            "docs/c.txt",
-            "Field notes. Lockdown in April.\n\nThe prestamista came with a hipoteca paper.\n",
-        ),
-        ("attrs.csv", "document,country\nb,Guatemala\nc.txt,Mexico\n"),
-    ])
-}
+const DOCS: &[(&str, &str)] = &[
+    ("cb.yaml", CODEBOOK),
+    (
+        "docs/a.md",
+        "---\ncountry: Honduras\n---\nP1: The coyote wanted $900.\n\nP1: A prestamista lent us the rest. The coyote again.\n\nInterviewer: And the coyote?\n",
+    ),
+    ("docs/b.txt", "R2: Hipotecamos la casa.\n\nR2: Nada más.\n"),
+    (
+        "docs/c.txt",
+        "Field notes. Lockdown in April.\n\nThe prestamista came with a hipoteca paper.\n",
+    ),
+    ("attrs.csv", "document,country\nb,Guatemala\nc.txt,Mexico\n"),
+];
 
-/// `qcode freq INPUT -c cb.yaml EXTRA…` on the test corpus (INPUT inside it).
-fn freq_command(dir: &tempfile::TempDir, input: &str, extra: &[&str]) -> assert_cmd::Command {
-    let mut cmd = qcode();
-    cmd.arg("freq")
-        .arg(dir.path().join(input))
-        .arg("-c")
-        .arg(dir.path().join("cb.yaml"))
-        .args(extra);
-    cmd
-}
-
-fn freq(dir: &tempfile::TempDir, extra: &[&str]) -> String {
-    stdout_of(&mut freq_command(dir, "docs", extra))
+/// The stdout of `qcode freq docs -c cb.yaml EXTRA…`.
+fn freq(wd: &Workdir, extra: &[&str]) -> String {
+    wd.stdout(wd.command("freq").args(["docs", "-c", "cb.yaml"]).args(extra))
 }
 
 #[test]
 fn counts_roll_up_to_parents() {
-    let dir = corpus();
-    let out = freq(&dir, &["--format", "csv"]);
+    let wd = Workdir::with(DOCS);
+    let out = freq(&wd, &["--format", "csv"]);
     // By hand: prices = a.md ¶1 (coyote, $900) and ¶2 (coyote); the
     // interviewer's ¶3 is skipped. lenders = a.md ¶2, c.txt ¶2. mortgage =
     // b.txt ¶1, c.txt ¶2. debt = a.md ¶2, b.txt ¶1, c.txt ¶2 (c.txt ¶2 once,
@@ -56,8 +44,8 @@ fn counts_roll_up_to_parents() {
 
 #[test]
 fn terminal_table_shows_provenance_and_tree() {
-    let dir = corpus();
-    let out = freq(&dir, &[]);
+    let wd = Workdir::with(DOCS);
+    let out = freq(&wd, &[]);
     assert!(out.starts_with("# qcode "), "{out}");
     assert!(out.contains("(sha256 "), "{out}");
     assert!(out.contains("# 3 documents, 7 segments"), "{out}");
@@ -66,25 +54,17 @@ fn terminal_table_shows_provenance_and_tree() {
 
 #[test]
 fn one_document_is_counted_in_the_singular() {
-    let dir = corpus();
-    let out = stdout_of(&mut freq_command(&dir, "docs/b.txt", &[]));
+    let wd = Workdir::with(DOCS);
+    let out = wd.stdout(wd.command("freq").args(["docs/b.txt", "-c", "cb.yaml"]));
     assert!(out.contains("# 1 document, 2 segments\n"), "{out}");
 }
 
 #[test]
 fn crosstab_by_attribute_with_group_sizes() {
-    let dir = corpus();
-    let attrs = dir.path().join("attrs.csv");
+    let wd = Workdir::with(DOCS);
     let out = freq(
-        &dir,
-        &[
-            "--attributes",
-            attrs.to_str().unwrap(),
-            "--by",
-            "country",
-            "--format",
-            "csv",
-        ],
+        &wd,
+        &["--attributes", "attrs.csv", "--by", "country", "--format", "csv"],
     );
     // Attributes: a.md from front matter, b by file stem, c.txt by id.
     assert_eq!(
@@ -98,10 +78,10 @@ fn crosstab_by_attribute_with_group_sizes() {
     assert!(out.contains("\nprices,,Prices and payment,0,2,0,2\n"), "{out}");
     assert!(out.ends_with("(all segments),,,2,3,2,7\n"), "{out}");
     let out = freq(
-        &dir,
+        &wd,
         &[
             "--attributes",
-            attrs.to_str().unwrap(),
+            "attrs.csv",
             "--by",
             "country",
             "--count",
@@ -115,40 +95,39 @@ fn crosstab_by_attribute_with_group_sizes() {
 
 #[test]
 fn crosstab_by_speaker_and_document() {
-    let dir = corpus();
-    let out = freq(&dir, &["--by", "speaker", "--format", "csv"]);
+    let wd = Workdir::with(DOCS);
+    let out = freq(&wd, &["--by", "speaker", "--format", "csv"]);
     assert_eq!(
         out.lines().next().unwrap(),
         "code,parent,label,Interviewer,P1,R2,(none),total"
     );
     assert!(out.contains("\nprices,,Prices and payment,0,2,0,0,2\n"), "{out}");
     assert!(out.ends_with("(all segments),,,1,2,2,2,7\n"), "{out}");
-    let out = freq(&dir, &["--by", "document", "--format", "csv"]);
+    let out = freq(&wd, &["--by", "document", "--format", "csv"]);
     assert_eq!(out.lines().next().unwrap(), "code,parent,label,a.md,b.txt,c.txt,total");
 }
 
 #[test]
-fn json_and_markdown() {
-    let dir = corpus();
-    let json: serde_json::Value = serde_json::from_str(&freq(&dir, &["--format", "json"])).unwrap();
+fn json_and_markdown_reports_hold_the_counts_and_tree() {
+    let wd = Workdir::with(DOCS);
+    let json = wd.json(wd.command("freq").args(["docs", "-c", "cb.yaml"]));
     assert_eq!(json["documents"], 3);
     assert_eq!(json["segments"], 7);
     assert_eq!(json["provenance"]["codebook_sha256"].as_str().unwrap().len(), 64);
     assert_eq!(json["codes"][1]["code"], "debt");
     assert_eq!(json["codes"][1]["segments"], 3);
     assert_eq!(json["codes"][2]["parent"], "debt");
-    let md = freq(&dir, &["--format", "markdown"]);
+    let md = freq(&wd, &["--format", "markdown"]);
     assert!(md.starts_with("<!-- qcode "), "{md}");
     assert!(md.contains("| &emsp;lenders | lenders | 2 | 2 | 66.7 | 2 |"), "{md}");
 }
 
 #[test]
 fn the_output_file_extension_chooses_the_format() {
-    let dir = corpus();
+    let wd = Workdir::with(DOCS);
     let written = |name: &str, extra: &[&str]| {
-        let path = dir.path().join(name);
-        freq(&dir, &[&["--out", path.to_str().unwrap()], extra].concat());
-        std::fs::read_to_string(path).unwrap()
+        freq(&wd, &[&["--out", name], extra].concat());
+        wd.read(name)
     };
     assert!(written("counts.csv", &[]).starts_with("code,parent,label,"));
     assert!(written("counts.json", &[]).trim_start().starts_with('{'));
@@ -159,26 +138,12 @@ fn the_output_file_extension_chooses_the_format() {
 }
 
 #[test]
-fn coded_csv_gives_the_same_counts() {
-    let dir = corpus();
-    let coded = dir.path().join("coded.csv");
-    stdout_of(
-        qcode()
-            .arg("code")
-            .arg(dir.path().join("docs"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml"))
-            .arg("--out")
-            .arg(&coded),
-    );
-    let out = stdout_of(
-        qcode()
-            .arg("freq")
-            .arg("--coded")
-            .arg(&coded)
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml"))
-            .args(["--format", "csv"]),
+fn a_coded_csv_gives_the_same_counts() {
+    let wd = Workdir::with(DOCS);
+    wd.stdout(wd.command("code").args(["docs", "-c", "cb.yaml", "--out", "coded.csv"]));
+    let out = wd.stdout(
+        wd.command("freq")
+            .args(["--coded", "coded.csv", "-c", "cb.yaml", "--format", "csv"]),
     );
     // Same segment/hit counts; % documents is relative to coded documents.
     assert!(
@@ -187,7 +152,7 @@ fn coded_csv_gives_the_same_counts() {
     );
     assert!(out.contains("prices,,Prices and payment,2,1,33.3,3\n"), "{out}");
     // Without the codebook, codes are listed as found.
-    let out = stdout_of(qcode().arg("freq").arg("--coded").arg(&coded).args(["--format", "csv"]));
+    let out = wd.stdout(wd.command("freq").args(["--coded", "coded.csv", "--format", "csv"]));
     assert!(
         out.starts_with("code,parent,label,segments,documents,% documents,hits\nprices,,prices,2,1,33.3,3\n"),
         "{out}"
@@ -195,40 +160,25 @@ fn coded_csv_gives_the_same_counts() {
 }
 
 #[test]
-fn hand_coded_csv_with_paths_and_coders() {
-    let dir = tree(&[(
+fn hand_coded_csv_with_code_paths_and_coders() {
+    let wd = Workdir::with(&[(
         "human.csv",
         "document,segment,code,coder\na.txt,1,debt/lenders,ana\na.txt,1,debt/mortgage,ana\na.txt,2,prices,ana\nb.txt,4,prices,luis\n",
     )]);
-    let out = qcode()
-        .arg("freq")
-        .arg("--coded")
-        .arg(dir.path().join("human.csv"))
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("2 coders (ana, luis)"), "{stderr}");
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let out = wd.run(wd.command("freq").args(["--coded", "human.csv", "--format", "csv"]));
+    assert!(out.stderr.contains("2 coders (ana, luis)"), "{}", out.stderr);
     assert!(
-        stdout.contains("\ndebt,,debt,1,1,50.0,0\nlenders,debt,lenders,1,1,50.0,0\n"),
-        "{stdout}"
+        out.stdout
+            .contains("\ndebt,,debt,1,1,50.0,0\nlenders,debt,lenders,1,1,50.0,0\n"),
+        "{}",
+        out.stdout
     );
-    let out = stdout_of(
-        qcode()
-            .arg("freq")
-            .arg("--coded")
-            .arg(dir.path().join("human.csv"))
-            .args(["--coder", "ana", "--format", "csv"]),
+    let out = wd.stdout(
+        wd.command("freq")
+            .args(["--coded", "human.csv", "--coder", "ana", "--format", "csv"]),
     );
     assert!(out.contains("\nprices,,prices,1,1,100.0,0\n"), "{out}");
-    let e = error_of(
-        qcode()
-            .arg("freq")
-            .arg("--coded")
-            .arg(dir.path().join("human.csv"))
-            .args(["--coder", "maria"]),
-    );
+    let e = wd.error(wd.command("freq").args(["--coded", "human.csv", "--coder", "maria"]));
     assert!(
         e.contains("no coding by coder `maria`") && e.contains("ana, luis"),
         "{e}"
@@ -236,23 +186,17 @@ fn hand_coded_csv_with_paths_and_coders() {
 }
 
 #[test]
-fn bad_inputs() {
-    let dir = corpus();
-    let e = error_of(&mut freq_command(&dir, "docs", &["--by", "region"]));
+fn bad_inputs_are_clear_errors() {
+    let wd = Workdir::with(DOCS);
+    let e = wd.error(wd.command("freq").args(["docs", "-c", "cb.yaml", "--by", "region"]));
     assert!(e.contains("no document has the attribute `region`"), "{e}");
-    let bad = write(dir.path(), "bad.csv", b"doc,code\na,b\n");
-    let e = error_of(qcode().arg("freq").arg("--coded").arg(&bad));
+    wd.write("bad.csv", "doc,code\na,b\n");
+    let e = wd.error(wd.command("freq").args(["--coded", "bad.csv"]));
     assert!(e.contains("no `document` column"), "{e}");
-    let e = error_of(
-        qcode()
-            .arg("freq")
-            .arg(dir.path().join("docs"))
-            .arg("--coded")
-            .arg(&bad),
-    );
+    let e = wd.error(wd.command("freq").args(["docs", "--coded", "bad.csv"]));
     assert!(e.contains("not both"), "{e}");
-    let ragged = write(dir.path(), "ragged.csv", b"document,code\na,b,c\n");
-    let e = error_of(qcode().arg("freq").arg("--coded").arg(&ragged));
+    wd.write("ragged.csv", "document,code\na,b,c\n");
+    let e = wd.error(wd.command("freq").args(["--coded", "ragged.csv"]));
     assert!(
         e.contains("ragged.csv:2: a row has 3 fields where the header has 2"),
         "{e}"
@@ -265,38 +209,39 @@ fn bad_inputs() {
 /// output file.
 #[test]
 fn many_documents_in_order_and_a_bad_one_stops_the_run() {
-    let dir = tree(&[("cb.yaml", CODEBOOK)]);
+    let wd = Workdir::with(&[("cb.yaml", CODEBOOK)]);
     for i in 0..80 {
         let text = format!("P{i}: The coyote wanted ${i}00.\n\nP{i}: A prestamista lent us the rest.\n");
-        write(dir.path(), &format!("docs/{i:03}.txt"), text.as_bytes());
+        wd.write(&format!("docs/{i:03}.txt"), text);
     }
     let run = |threads: &str| {
-        stdout_of(
-            qcode()
-                .args(["-j", threads, "freq", "--by", "document", "--format", "csv"])
-                .arg(dir.path().join("docs"))
-                .arg("-c")
-                .arg(dir.path().join("cb.yaml")),
-        )
+        wd.stdout(wd.qcode().args([
+            "-j", threads, "freq", "--by", "document", "--format", "csv", "docs", "-c", "cb.yaml",
+        ]))
     };
     let one = run("1");
     assert_eq!(one, run("2"));
     assert_eq!(one, run("4"));
     assert!(one.contains("000.txt") && one.contains("079.txt"), "{one}");
 
-    write(dir.path(), "docs/041.txt", b"P41: Pagu\xe9 al coyote.\n");
-    let out = dir.path().join("table.csv");
+    wd.write("docs/041.txt", b"P41: Pagu\xe9 al coyote.\n");
     for threads in ["1", "2", "4"] {
-        let e = error_of(
-            qcode()
-                .args(["-j", threads, "freq", "--encoding", "utf-8", "--format", "csv", "--out"])
-                .arg(&out)
-                .arg(dir.path().join("docs"))
-                .arg("-c")
-                .arg(dir.path().join("cb.yaml")),
-        );
+        let e = wd.error(wd.qcode().args([
+            "-j",
+            threads,
+            "freq",
+            "--encoding",
+            "utf-8",
+            "--format",
+            "csv",
+            "--out",
+            "table.csv",
+            "docs",
+            "-c",
+            "cb.yaml",
+        ]));
         assert!(e.contains("041.txt") && e.contains("not valid UTF-8"), "{e}");
-        assert!(!out.exists(), "no partial output");
+        assert!(!wd.path("table.csv").exists(), "no partial output");
     }
 }
 
@@ -304,32 +249,25 @@ fn many_documents_in_order_and_a_bad_one_stops_the_run() {
 /// semicolons: attribute tables, survey answers and coded CSVs read the same.
 #[test]
 fn semicolon_separated_tables_are_read() {
-    let dir = corpus();
-    write(
-        dir.path(),
-        "attrs;.csv",
-        b"document;country\nb;Guatemala\nc.txt;Mexico\n",
-    );
-    let by_country = |attributes: &str| {
-        let table = dir.path().join(attributes).display().to_string();
-        freq(&dir, &["--attributes", &table, "--by", "country", "--format", "csv"])
-    };
+    let wd = Workdir::with(DOCS);
+    wd.write("attrs;.csv", "document;country\nb;Guatemala\nc.txt;Mexico\n");
+    let by_country = |attributes: &str| freq(&wd, &["--attributes", attributes, "--by", "country", "--format", "csv"]);
     let (by_comma, by_semicolon) = (by_country("attrs.csv"), by_country("attrs;.csv"));
     assert_eq!(by_comma, by_semicolon);
     assert!(by_comma.contains("Guatemala"), "{by_comma}");
 
-    write(
-        dir.path(),
+    wd.write("survey.csv", "id;respuesta\n1;Pagamos una hipoteca\n2;Nada\n");
+    let survey = wd.stdout(wd.command("freq").args([
+        "--text-col",
+        "respuesta",
+        "--id-col",
+        "id",
+        "--format",
+        "csv",
         "survey.csv",
-        "id;respuesta\n1;Pagamos una hipoteca\n2;Nada\n".as_bytes(),
-    );
-    let survey = stdout_of(
-        qcode()
-            .args(["freq", "--text-col", "respuesta", "--id-col", "id", "--format", "csv"])
-            .arg(dir.path().join("survey.csv"))
-            .arg("-c")
-            .arg(dir.path().join("cb.yaml")),
-    );
+        "-c",
+        "cb.yaml",
+    ]));
     assert!(
         survey
             .lines()
@@ -337,15 +275,11 @@ fn semicolon_separated_tables_are_read() {
         "{survey}"
     );
 
-    let coded = dir.path().join("coded.csv");
-    qcode()
-        .args(["code", "--format", "csv", "--out"])
-        .arg(&coded)
-        .arg(dir.path().join("docs"))
-        .arg("-c")
-        .arg(dir.path().join("cb.yaml"))
-        .assert()
-        .success();
+    wd.stdout(
+        wd.command("code")
+            .args(["--format", "csv", "--out", "coded.csv", "docs", "-c", "cb.yaml"]),
+    );
+    let coded = wd.path("coded.csv");
     let mut semicolons = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
     for record in csv::Reader::from_path(&coded).unwrap().into_records() {
         semicolons.write_record(&record.unwrap()).unwrap();
@@ -359,13 +293,7 @@ fn semicolon_separated_tables_are_read() {
         .collect::<Vec<_>>()
         .join(";");
     text.insert_str(0, &format!("{header}\n"));
-    write(dir.path(), "coded;.csv", text.as_bytes());
-    let from = |file: &str| {
-        stdout_of(
-            qcode()
-                .args(["freq", "--format", "csv", "--coded"])
-                .arg(dir.path().join(file)),
-        )
-    };
+    wd.write("coded;.csv", text);
+    let from = |file: &str| wd.stdout(wd.command("freq").args(["--format", "csv", "--coded", file]));
     assert_eq!(from("coded.csv"), from("coded;.csv"));
 }

@@ -1,12 +1,18 @@
 //! `qcode codebook check`: the code tree, and located, explained errors.
 
-mod common;
-use common::*;
+use crate::CODEBOOK;
+use crate::workdir::{Workdir, in_repo};
+
+/// The error of `qcode codebook check` on `yaml` saved as `cb.yaml`.
+fn check_error(yaml: &str) -> String {
+    let wd = Workdir::with(&[("cb.yaml", yaml)]);
+    wd.error(wd.command("codebook").args(["check", "cb.yaml"]))
+}
 
 #[test]
-fn prints_the_tree_and_hash() {
-    let dir = tree(&[("cb.yaml", CODEBOOK)]);
-    let out = stdout_of(qcode().arg("codebook").arg("check").arg(dir.path().join("cb.yaml")));
+fn check_prints_the_code_tree_and_hash() {
+    let wd = Workdir::with(&[("cb.yaml", CODEBOOK)]);
+    let out = wd.stdout(wd.command("codebook").args(["check", "cb.yaml"]));
     assert!(
         out.contains("OK — \"Test codebook\" version 1: 5 codes, unit paragraph, sha256 "),
         "{out}"
@@ -17,25 +23,21 @@ fn prints_the_tree_and_hash() {
 
 #[test]
 fn the_shipped_codebooks_are_valid() {
+    let wd = Workdir::new();
     for cb in ["codebooks/smuggling.yaml", "codebooks/minimal.yaml"] {
-        stdout_of(qcode().args(["codebook", "check", cb]));
+        wd.stdout(wd.command("codebook").arg("check").arg(in_repo(cb)));
     }
 }
 
-fn check_error(yaml: &str) -> String {
-    let dir = tree(&[("cb.yaml", yaml)]);
-    error_of(qcode().arg("codebook").arg("check").arg(dir.path().join("cb.yaml")))
-}
-
 #[test]
-fn unknown_key_names_line_column_and_suggestion() {
+fn an_unknown_key_is_located_with_a_suggestion() {
     let e = check_error("name: T\ncodes:\n  - name: a\n    keywrds: [x]\n");
     assert!(e.contains("cb.yaml:4:5: unknown key `keywrds`"), "{e}");
     assert!(e.contains("did you mean `keywords`?"), "{e}");
 }
 
 #[test]
-fn bad_regex_shows_the_regex_error() {
+fn an_invalid_regex_shows_the_regex_error() {
     let e = check_error("name: T\ncodes:\n  - name: amounts\n    patterns: ['\\$(\\d+']\n");
     assert!(e.contains("cb.yaml:4:"), "{e}");
     assert!(e.contains("code `amounts`"), "{e}");
@@ -43,7 +45,7 @@ fn bad_regex_shows_the_regex_error() {
 }
 
 #[test]
-fn duplicate_code_name() {
+fn a_duplicate_code_name_points_at_both_uses() {
     let e = check_error(
         "name: T\ncodes:\n  - name: a\n    keywords: [x]\n    children:\n      - name: a\n        keywords: [y]\n",
     );
@@ -54,7 +56,7 @@ fn duplicate_code_name() {
 }
 
 #[test]
-fn empty_code() {
+fn a_code_without_rules_or_children_is_an_error() {
     let e = check_error("name: T\ncodes:\n  - name: lonely\n    label: Nothing here\n");
     assert!(
         e.contains("code `lonely`: the code has no rules and no children"),
@@ -63,7 +65,7 @@ fn empty_code() {
 }
 
 #[test]
-fn near_distance_not_a_number() {
+fn a_near_distance_must_be_a_whole_number() {
     let e =
         check_error("name: T\ncodes:\n  - name: a\n    near:\n      - terms: [coyote, pago]\n        within: cerca\n");
     assert!(
@@ -73,27 +75,28 @@ fn near_distance_not_a_number() {
 }
 
 #[test]
-fn yaml_syntax_error() {
+fn a_yaml_syntax_error_is_located() {
     let e = check_error("name: T\ncodes:\n  - name: a\n    keywords: [x, y\n");
     assert!(e.contains("cb.yaml:"), "{e}");
 }
 
 #[test]
-fn missing_codebook_file() {
-    let e = error_of(qcode().args(["codebook", "check", "no/such/codebook.yaml"]));
+fn a_missing_codebook_file_is_named() {
+    let wd = Workdir::new();
+    let e = wd.error(wd.command("codebook").args(["check", "no/such/codebook.yaml"]));
     assert!(e.contains("no/such/codebook.yaml: no such file or directory"), "{e}");
 }
 
 #[test]
-fn a_folder_given_as_the_codebook() {
-    let dir = tempfile::tempdir().unwrap();
-    let e = error_of(qcode().args(["codebook", "check"]).arg(dir.path()));
+fn a_folder_given_as_the_codebook_is_an_error() {
+    let wd = Workdir::new();
+    let e = wd.error(wd.command("codebook").arg("check").arg(wd.root()));
     assert!(e.contains("this is a folder, where a file was expected"), "{e}");
     assert!(e.contains("not of the folder that holds it"), "{e}");
 }
 
 #[test]
-fn bad_unit_and_accents_values() {
+fn unknown_unit_and_accents_values_are_located() {
     let e = check_error("name: T\nunit: paragraphs\ncodes:\n  - name: a\n    keywords: [x]\n");
     assert!(e.contains("cb.yaml:2:7: unknown unit `paragraphs`"), "{e}");
     let e = check_error("name: T\ncodes:\n  - name: a\n    accents: strict\n    keywords: [x]\n");
@@ -101,7 +104,7 @@ fn bad_unit_and_accents_values() {
 }
 
 #[test]
-fn bad_wildcard_term() {
+fn a_lone_wildcard_is_not_a_keyword() {
     let e = check_error("name: T\ncodes:\n  - name: a\n    keywords: ['*']\n");
     assert!(e.contains("keyword term `*`"), "{e}");
 }

@@ -1,36 +1,31 @@
 //! The README's main command on the shipped samples: the counts a reader
 //! sees, pinned, and properties that must hold for any codebook change.
 
-mod common;
-use common::*;
+use std::process::Command;
+
+use crate::workdir::{Workdir, csv_records, in_repo};
+
+/// `qcode SUBCOMMAND samples/transcripts -c codebooks/smuggling.yaml
+/// --attributes samples/attributes.csv`, the README's main command.
+fn on_the_samples(wd: &Workdir, subcommand: &str) -> Command {
+    let mut cmd = wd.command(subcommand);
+    cmd.arg(in_repo("samples/transcripts"))
+        .arg("-c")
+        .arg(in_repo("codebooks/smuggling.yaml"))
+        .arg("--attributes")
+        .arg(in_repo("samples/attributes.csv"));
+    cmd
+}
 
 fn coded_rows() -> Vec<csv::StringRecord> {
-    let out = stdout_of(qcode().args([
-        "code",
-        "samples/transcripts",
-        "-c",
-        "codebooks/smuggling.yaml",
-        "--attributes",
-        "samples/attributes.csv",
-    ]));
-    csv::Reader::from_reader(out.as_bytes())
-        .records()
-        .map(Result::unwrap)
-        .collect()
+    let wd = Workdir::new();
+    csv_records(&wd.stdout(&mut on_the_samples(&wd, "code")))
 }
 
 #[test]
 fn frequency_table_of_the_samples() {
-    let out = stdout_of(qcode().args([
-        "freq",
-        "samples/transcripts",
-        "-c",
-        "codebooks/smuggling.yaml",
-        "--attributes",
-        "samples/attributes.csv",
-        "--format",
-        "csv",
-    ]));
+    let wd = Workdir::new();
+    let out = wd.stdout(on_the_samples(&wd, "freq").args(["--format", "csv"]));
     // Spot-checked by reading the excerpts: the 9 `bribes` passages are the
     // 9 places where a bribe ("mordida", "a contribution", corruption) is
     // described, one per document; the snake-bite "mordida" is vetoed.
@@ -82,7 +77,7 @@ fn every_passage_is_the_text_between_its_offsets() {
     let mut checked = 0;
     for r in rows.iter().filter(|r| r[0].ends_with(".md") || r[0].ends_with(".txt")) {
         let (start, end): (usize, usize) = (r[5].parse().unwrap(), r[6].parse().unwrap());
-        let Ok(raw) = std::fs::read_to_string(format!("samples/transcripts/{}", &r[0])) else {
+        let Ok(raw) = std::fs::read_to_string(in_repo("samples/transcripts").join(&r[0])) else {
             continue;
         };
         let body = match raw.strip_prefix("---\n").and_then(|rest| rest.split_once("\n---\n")) {
@@ -104,7 +99,12 @@ fn every_passage_is_the_text_between_its_offsets() {
 #[test]
 fn every_code_fires_and_labels_are_never_matched() {
     let rows = coded_rows();
-    let out = stdout_of(qcode().args(["codebook", "check", "codebooks/smuggling.yaml"]));
+    let wd = Workdir::new();
+    let out = wd.stdout(
+        wd.command("codebook")
+            .arg("check")
+            .arg(in_repo("codebooks/smuggling.yaml")),
+    );
     assert!(out.contains("20 codes"), "{out}");
     for code in [
         "prices",
