@@ -24,7 +24,8 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use qcode::codebook::Codebook;
 use qcode::matcher::{Folded, Matcher};
-use qcode::segment::{self, SpeakerRule, Unit};
+use qcode::segment::{self, Unit};
+use qcode::speakers::{SpeakerRule, find_labels};
 
 const CODEBOOK: &str = include_str!("../bench/codebook.yaml");
 const DOCS: [(&str, &str); 2] = [
@@ -116,9 +117,9 @@ fn bench_segment(c: &mut Criterion) {
     for (lang, text) in DOCS {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::new("labels", lang), text, |b, t| {
-            b.iter(|| segment::find_labels(black_box(t), &rule))
+            b.iter(|| find_labels(black_box(t), &rule))
         });
-        let labels = segment::find_labels(text, &rule);
+        let labels = find_labels(text, &rule);
         g.bench_with_input(BenchmarkId::new("paragraphs", lang), text, |b, t| {
             b.iter(|| segment::segment(black_box(t), Unit::Paragraph, &labels, 1))
         });
@@ -133,7 +134,7 @@ fn bench_fold(c: &mut Criterion) {
     let rule = SpeakerRule::default();
     let mut g = c.benchmark_group("fold");
     for (lang, text) in DOCS {
-        let labels = segment::find_labels(text, &rule);
+        let labels = find_labels(text, &rule);
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(lang), text, |b, t| {
             b.iter(|| Folded::new(black_box(t), &labels))
@@ -154,7 +155,7 @@ fn bench_match(c: &mut Criterion) {
     ];
     let mut g = c.benchmark_group("match");
     for (lang, text) in DOCS {
-        let labels = segment::find_labels(text, &rule);
+        let labels = find_labels(text, &rule);
         let segments = segment::segment(text, Unit::Paragraph, &labels, 1);
         g.throughput(Throughput::Bytes(text.len() as u64));
         for (name, m) in &matchers {

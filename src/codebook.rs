@@ -324,7 +324,7 @@ impl Codebook {
         };
         let accents = checker.accents(raw.accents.as_ref(), None)?.unwrap_or_default();
         if let Some(p) = &raw.speaker_pattern {
-            crate::segment::SpeakerRule::custom(&p.value).map_err(|e| {
+            crate::speakers::SpeakerRule::custom(&p.value).map_err(|e| {
                 checker.err(
                     &p.referenced,
                     None,
@@ -372,7 +372,7 @@ impl Codebook {
     pub fn require(&self, name: &str) -> Result<usize> {
         self.find(name).ok_or_else(|| {
             let mut err = Error::new(format!("there is no code `{name}` in the codebook {}", self.source));
-            err = match closest(name, self.codes.iter().map(|c| c.name.as_str())) {
+            err = match crate::text::closest(name, self.codes.iter().map(|c| c.name.as_str())) {
                 Some(best) => err.hint(format!(
                     "did you mean `{best}`? `qcode codebook check` lists every code"
                 )),
@@ -739,7 +739,7 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
         } else {
             expected.as_slice()
         };
-        let hint = match closest(field, keys.iter().copied()) {
+        let hint = match crate::text::closest(field, keys.iter().copied()) {
             Some(best) => format!("did you mean `{best}`? Valid keys here: {}", keys.join(", ")),
             None => format!("valid keys here: {}", keys.join(", ")),
         };
@@ -764,32 +764,6 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
     Error::new(format!("the codebook is not valid YAML here: {first}"))
         .at(place)
         .hint(hint)
-}
-
-/// The candidate closest to `word` by edit distance, if close enough to be a
-/// plausible typo.
-pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let word = word.to_lowercase();
-    candidates
-        .map(|c| (edit_distance(&word, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.chars().count().max(3) / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -940,7 +914,10 @@ mod tests {
 
     #[test]
     fn closest_finds_typos() {
-        assert_eq!(closest("keyword", CODE_KEYS.iter().copied()), Some("keywords"));
-        assert_eq!(closest("zzzzzz", CODE_KEYS.iter().copied()), None);
+        assert_eq!(
+            crate::text::closest("keyword", CODE_KEYS.iter().copied()),
+            Some("keywords")
+        );
+        assert_eq!(crate::text::closest("zzzzzz", CODE_KEYS.iter().copied()), None);
     }
 }

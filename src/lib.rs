@@ -15,7 +15,9 @@
 
 pub mod error;
 pub mod segment;
+pub mod speakers;
 pub mod text;
+pub mod time;
 
 pub use error::{Error, ErrorKind, Result};
 pub mod audit;

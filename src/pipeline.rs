@@ -5,7 +5,6 @@
 //! whatever the number of threads, and memory holds a few documents per
 //! thread at a time, not the corpus.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
@@ -15,7 +14,9 @@ use crate::coding::{AUTO_CODER, Coding, distinct_matches};
 use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
 use crate::error::Result;
 use crate::matcher::{Applied, Matcher};
-use crate::segment::{self, Label, Segment, SpeakerRule, TimeRange, Unit};
+use crate::segment::{Segment, Unit, segment_document};
+use crate::speakers::SpeakerRule;
+use crate::time::TimeRange;
 
 /// Everything a coding run needs, built once.
 pub struct Setup {
@@ -66,19 +67,6 @@ pub struct CodedDocument {
     pub spans: Vec<(usize, usize)>,
 }
 
-/// A document's speaker labels and segments. Labels the format gave
-/// (subtitles) win over the speaker rule, and subtitle cues give segments
-/// their times.
-pub fn segment_document<'d>(doc: &'d Document, unit: Unit, speakers: &SpeakerRule) -> (Cow<'d, [Label]>, Vec<Segment>) {
-    let labels: Cow<[Label]> = match &doc.labels {
-        Some(given) => Cow::Borrowed(given),
-        None => Cow::Owned(segment::find_labels(&doc.text, speakers)),
-    };
-    let mut segments = segment::segment(&doc.text, unit, &labels, doc.first_line);
-    segment::apply_cues(&mut segments, &doc.cues);
-    (labels, segments)
-}
-
 /// Segments and codes one document.
 pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
     if let Some(table) = &setup.attributes {
@@ -88,7 +76,7 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
     let mut untimed = false;
     if let Some(range) = &setup.times {
         untimed = !segments.is_empty() && segments.iter().all(|s| s.start_time.is_none());
-        segments.retain(|s| range.contains(s));
+        segments.retain(|s| range.contains(s.start_time.as_deref()));
     }
     let applied = setup.matcher.apply(&doc.text, &labels, &segments);
     drop(labels);

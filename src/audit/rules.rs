@@ -14,7 +14,8 @@ use std::sync::Arc;
 use crate::codebook::{Code, Codebook, Rules};
 use crate::error::Result;
 use crate::matcher::Matcher;
-use crate::segment::{self, SpeakerRule, Unit};
+use crate::segment::{self, Unit};
+use crate::speakers::{SpeakerRule, find_labels};
 
 /// Finds the rules that fire, compiling each code's rules once.
 pub struct RuleFinder<'a> {
@@ -116,7 +117,7 @@ impl<'a> RuleFinder<'a> {
             self.compiled.insert(ci, (Matcher::new(&cb)?, names));
         }
         let (matcher, names) = &self.compiled[&ci];
-        let labels = segment::find_labels(text, &self.speakers);
+        let labels = find_labels(text, &self.speakers);
         let mut segments = segment::segment(text, Unit::Document, &labels, 1);
         if !speaker.is_empty() {
             let speaker: Arc<str> = speaker.into();

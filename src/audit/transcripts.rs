@@ -11,7 +11,8 @@ use rayon::prelude::*;
 
 use crate::corpus::{Document, ReadOptions, Source, read_source};
 use crate::error::Result;
-use crate::segment::{Segment, SpeakerRule, Unit};
+use crate::segment::{Segment, Unit};
+use crate::speakers::SpeakerRule;
 
 /// One document: its text and segments.
 #[derive(Debug, Clone)]
@@ -75,7 +76,7 @@ impl Transcripts {
                 Ok(read_source(source, read)?
                     .into_iter()
                     .map(|doc| {
-                        let (_, segments) = crate::pipeline::segment_document(&doc, unit, speakers);
+                        let (_, segments) = crate::segment::segment_document(&doc, unit, speakers);
                         (doc.id.clone(), TranscriptDoc::new(&doc, segments))
                     })
                     .collect())

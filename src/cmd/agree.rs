@@ -11,7 +11,8 @@ use qcode::codebook::Codebook;
 use qcode::corpus::{self, ReadOptions};
 use qcode::files::output::Output;
 use qcode::report::{Provenance, TableFormat};
-use qcode::segment::{SpeakerRule, Unit};
+use qcode::segment::Unit;
+use qcode::speakers::SpeakerRule;
 use qcode::stats::OverlapBasis;
 use qcode::{Error, Result};
 

@@ -63,7 +63,7 @@ fn select(tree: &CodeTree, names: &[String], codebook: Option<&qcode::codebook::
                 _ => {
                     let names: Vec<&str> = tree.codes.iter().map(|c| c.name.as_str()).collect();
                     let mut e = Error::new(format!("there is no code `{n}` in the coded files"));
-                    e = match qcode::codebook::closest(n, names.iter().copied()) {
+                    e = match qcode::text::closest(n, names.iter().copied()) {
                         Some(best) => e.hint(format!("did you mean `{best}`?")),
                         None => e.hint(format!("the codes are: {}", names.join(", "))),
                     };

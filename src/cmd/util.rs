@@ -10,7 +10,8 @@ use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
 use qcode::files::output::Output;
 use qcode::pipeline::Setup;
 use qcode::report::{Provenance, TableFormat};
-use qcode::segment::{TimeRange, Unit};
+use qcode::segment::Unit;
+use qcode::time::{TimeRange, parse_time};
 use qcode::{Error, Result};
 
 /// The transcripts to code and how to read them.
@@ -85,7 +86,7 @@ impl CorpusArgs {
         })?;
         let codebook = Codebook::load(path)?;
         let read = self.read_options()?;
-        let times = TimeRange::new(self.from.as_deref(), self.to.as_deref())?;
+        let times = time_range(self.from.as_deref(), self.to.as_deref())?;
         let (sources, warnings) = corpus::discover_with(&self.inputs, &read)?;
         for w in warnings {
             warn(&w);
@@ -311,4 +312,33 @@ impl qcode::pipeline::Observer for Progress {
     fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// The stretch of time given by `--from` and `--to`, or `None` when neither
+/// is.
+fn time_range(from: Option<&str>, to: Option<&str>) -> Result<Option<TimeRange>> {
+    let parse = |flag: &str, v: Option<&str>| {
+        v.map(|v| {
+            parse_time(v).ok_or_else(|| {
+                Error::usage(format!("`{flag} {v}` is not a time"))
+                    .hint("write a time as HH:MM:SS or MM:SS, e.g. 00:12:30 (seconds may have a fraction: 00:12:30.5)")
+            })
+        })
+        .transpose()
+    };
+    let range = TimeRange {
+        from: parse("--from", from)?,
+        to: parse("--to", to)?,
+    };
+    if let (Some(f), Some(t)) = (range.from, range.to)
+        && f >= t
+    {
+        return Err(Error::usage(format!(
+            "`--from {}` is not before `--to {}`",
+            from.unwrap_or_default(),
+            to.unwrap_or_default()
+        ))
+        .hint("give an earlier --from than --to"));
+    }
+    Ok((range.from.is_some() || range.to.is_some()).then_some(range))
 }

@@ -37,7 +37,7 @@ use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
 use crate::files;
-use crate::segment::{Cue, Label};
+use crate::speakers::Label;
 
 pub use attributes::AttributeTable;
 
@@ -88,6 +88,19 @@ impl Document {
             warnings: Vec::new(),
         }
     }
+}
+
+/// A stretch of a document's text spoken at a known time: one subtitle cue
+/// of a `.vtt`/`.srt` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    /// Byte range in the document text (the speaker label written before the
+    /// cue's words included).
+    pub start: usize,
+    pub end: usize,
+    /// `HH:MM:SS.mmm`, see [`crate::time::format_time`].
+    pub start_time: String,
+    pub end_time: String,
 }
 
 /// How a file is read.

@@ -22,9 +22,11 @@
 //! go in [`Document::cues`]; segments get the start time of their first cue
 //! and the end time of their last, written `HH:MM:SS.mmm`.
 
+use super::Cue;
 use super::{Document, ReadOptions, Source, read_text};
 use crate::error::{Error, Result};
-use crate::segment::{Cue, Label, SpeakerRule, find_labels, format_time, parse_time};
+use crate::speakers::{Label, SpeakerRule, find_labels};
+use crate::time::{format_time, parse_time};
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Document> {
     let (raw, note) = read_text(source, options)?;

@@ -10,8 +10,8 @@
 use indexmap::IndexMap;
 
 use super::{Document, ReadOptions, Source, read_text};
-use crate::codebook::closest;
 use crate::error::{Error, Result};
+use crate::text::closest;
 
 pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Result<Vec<Document>> {
     let path = &source.path;

@@ -13,9 +13,9 @@ use calamine::{Data, Reader, Xlsx};
 
 use super::table::{Row, documents, require_text_cols};
 use super::{Document, ReadOptions, Source};
-use crate::codebook::closest;
 use crate::error::{Error, Result};
 use crate::files::archive::{Archive, Kind};
+use crate::text::closest;
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
     let path = &source.path;
@@ -74,7 +74,7 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) if d.is_duration() => crate::segment::format_time((d.as_f64() * 86_400_000.0).round() as u64),
+        Data::DateTime(d) if d.is_duration() => crate::time::format_time((d.as_f64() * 86_400_000.0).round() as u64),
         Data::DateTime(d) => {
             let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
             if (h, mi, s) == (0, 0, 0) {

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-use crate::segment::Label;
+use crate::speakers::Label;
 
 /// A document's text folded for matching.
 pub struct Folded {

@@ -46,7 +46,8 @@ use self::patterns::{
 };
 use crate::codebook::{Accents, Codebook, Rules, SpeakerSet, Term};
 use crate::error::{Error, Result};
-use crate::segment::{Label, Segment};
+use crate::segment::Segment;
+use crate::speakers::Label;
 
 /// Per thread, the buffers of the last document coded, reused by the next:
 /// documents are large, and allocating (and the kernel zeroing) their
@@ -947,7 +948,8 @@ fn word_start_literal(term: &Term, accents: Accents) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::{self, SpeakerRule, Unit};
+    use crate::segment::{self, Unit};
+    use crate::speakers::{SpeakerRule, find_labels};
 
     /// Codes `text` (paragraph unit) with a codebook given as YAML codes.
     fn run(codes_yaml: &str, text: &str) -> Vec<(String, usize, usize, Vec<String>)> {
@@ -967,7 +969,7 @@ mod tests {
         let yaml = format!("name: T\ncodes:\n{codes_yaml}");
         let cb = Codebook::parse(&yaml, "t.yaml").unwrap();
         let m = Matcher::build(&cb, from_word_starts).unwrap();
-        let labels = segment::find_labels(text, &SpeakerRule::default());
+        let labels = find_labels(text, &SpeakerRule::default());
         let segs = segment::segment(text, unit, &labels, 1);
         let applications = m.apply(text, &labels, &segs);
         applications

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use qcode::corpus::{Document, ReadOptions, discover_with, encoding, read_source};
-use qcode::segment::{self, SpeakerRule, TimeRange, Unit};
+use qcode::segment::{self, Unit};
+use qcode::speakers::SpeakerRule;
 
 use crate::programs::require_program;
 use crate::workdir::{Workdir, csv_records, fixture, in_repo};
@@ -35,13 +36,7 @@ fn paragraphs(doc: &Document) -> Vec<&str> {
 /// Segments of a document as the pipeline makes them (its own labels or the
 /// default rule, cue times applied).
 fn segments(doc: &Document, unit: Unit) -> Vec<segment::Segment> {
-    let labels = doc
-        .labels
-        .clone()
-        .unwrap_or_else(|| segment::find_labels(&doc.text, &SpeakerRule::default()));
-    let mut segs = segment::segment(&doc.text, unit, &labels, doc.first_line);
-    segment::apply_cues(&mut segs, &doc.cues);
-    segs
+    segment::segment_document(doc, unit, &SpeakerRule::default()).1
 }
 
 /// Terms in both languages, accents matched exactly (`préstamo`), so that a
@@ -342,7 +337,7 @@ fn timestamps_in_coded_csv_and_time_filters() {
         .collect();
     assert!(!starts.is_empty());
     for s in &starts {
-        let ms = segment::parse_time(s).unwrap();
+        let ms = qcode::time::parse_time(s).unwrap();
         assert!((20_000..45_000).contains(&ms), "{s}");
     }
 
@@ -358,20 +353,6 @@ fn timestamps_in_coded_csv_and_time_filters() {
         "{}",
         out.stderr
     );
-}
-
-#[test]
-fn times_parse_in_subtitle_notation_and_format_back() {
-    assert_eq!(segment::parse_time("00:01:02.5"), Some(62_500));
-    assert_eq!(segment::parse_time("1:02:03,040"), Some(3_723_040));
-    assert_eq!(segment::parse_time("12:31"), Some(751_000));
-    assert_eq!(segment::parse_time("00:61:00"), None);
-    assert_eq!(segment::parse_time("1:2:3"), None);
-    assert_eq!(segment::parse_time("00:00:01.1234"), None);
-    assert_eq!(segment::format_time(3_723_040), "01:02:03.040");
-    let range = TimeRange::new(Some("00:10"), None).unwrap().unwrap();
-    assert_eq!((range.from, range.to), (Some(10_000), None));
-    assert!(TimeRange::new(None, None).unwrap().is_none());
 }
 
 // ---------------------------------------------------------------------------
