@@ -1,0 +1,238 @@
+//! The codebook: a versionable YAML file of hierarchical codes and their
+//! rules.
+//!
+//! [`Codebook::load`] reads a file and [`Codebook::parse`] a text; both
+//! check every value ([`yaml`]) and give a flat list of codes in hierarchy
+//! order (parents before children), each with its [`Rules`]. The file's
+//! SHA-256 is kept so that every output can name the exact codebook that
+//! produced it.
+
+mod rules;
+mod yaml;
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub use rules::{Near, Rules, SpeakerSet, Term, parse_term};
+
+use crate::error::{Error, Result};
+use crate::segment::Unit;
+
+/// How accents in keywords are compared with accents in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Accents {
+    /// A letter written without an accent matches with or without one
+    /// (`prestamo` matches `préstamo`); a letter written with an accent must
+    /// be matched exactly (`año` never matches `ano`).
+    #[default]
+    Tolerant,
+    /// Every letter must match exactly (`prestamo` does not match `préstamo`).
+    Exact,
+    /// Accents never matter, in either direction (`año` matches `ano`).
+    Ignore,
+}
+
+impl Accents {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Accents::Tolerant => "tolerant",
+            Accents::Exact => "exact",
+            Accents::Ignore => "ignore",
+        }
+    }
+}
+
+/// One code of the codebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    /// Stable identifier, unique in the codebook.
+    pub name: String,
+    pub label: String,
+    pub description: String,
+    pub include: String,
+    pub exclude: String,
+    pub examples: Vec<String>,
+    /// `#RRGGBB`, if given.
+    pub color: Option<String>,
+    /// Index of the parent code in [`Codebook::codes`].
+    pub parent: Option<usize>,
+    /// 0 for top-level codes.
+    pub depth: usize,
+    pub rules: Rules,
+    /// Line of the code's `name` in the codebook file.
+    pub line: u64,
+}
+
+/// A checked codebook, codes in hierarchy order (parents before children).
+#[derive(Debug, Clone)]
+pub struct Codebook {
+    pub name: String,
+    pub version: Option<String>,
+    pub description: String,
+    pub unit: Unit,
+    pub speaker_pattern: Option<String>,
+    /// Speakers no code applies to unless it says otherwise.
+    pub skip_speakers: SpeakerSet,
+    pub codes: Vec<Code>,
+    /// SHA-256 of the file's bytes, printed with every output so results can
+    /// be traced to the exact codebook.
+    pub sha256: String,
+    /// Where it was read from, as given on the command line.
+    pub source: String,
+    index: IndexMap<String, usize>,
+}
+
+impl Codebook {
+    /// Reads and checks a codebook file.
+    pub fn load(path: &Path) -> Result<Codebook> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            Error::new(format!(
+                "the codebook is not valid UTF-8 (first bad byte at offset {})",
+                e.valid_up_to()
+            ))
+            .in_file(path)
+            .hint("save the codebook as UTF-8 in your editor")
+        })?;
+        let text = crate::text::strip_bom(text);
+        yaml::check(text, &path.display().to_string(), sha256_hex(&bytes))
+    }
+    /// Parses and checks codebook YAML; `source` names it in errors.
+    pub fn parse(text: &str, source: &str) -> Result<Codebook> {
+        let text = crate::text::strip_bom(text);
+        yaml::check(text, source, sha256_hex(text.as_bytes()))
+    }
+
+    /// The index of the code called `name`.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The index of the code called `name`, or an error that suggests the
+    /// closest existing name.
+    pub fn require(&self, name: &str) -> Result<usize> {
+        self.find(name).ok_or_else(|| {
+            let mut err = Error::new(format!("there is no code `{name}` in the codebook {}", self.source));
+            err = match crate::text::closest(name, self.codes.iter().map(|c| c.name.as_str())) {
+                Some(best) => err.hint(format!(
+                    "did you mean `{best}`? `qcode codebook check` lists every code"
+                )),
+                None => err.hint("`qcode codebook check` lists every code"),
+            };
+            err
+        })
+    }
+
+    /// Indices of `code` and all its ancestors, nearest first.
+    pub fn ancestry(&self, code: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(code), move |&c| self.codes[c].parent)
+    }
+
+    /// The code's path in the hierarchy: `parent/child`.
+    pub fn path(&self, code: usize) -> String {
+        let mut names: Vec<&str> = self.ancestry(code).map(|c| self.codes[c].name.as_str()).collect();
+        names.reverse();
+        names.join("/")
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Characters a code name may hold: letters, digits, `_`, `-`, `.`.
+pub fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// `text` made into a code name: every other character becomes `_`.
+pub fn name_from(text: &str) -> String {
+    text.chars().map(|c| if is_name_char(c) { c } else { '_' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<Codebook> {
+        Codebook::parse(yaml, "cb.yaml")
+    }
+
+    const OK: &str = "name: Test\ncodes:\n  - name: debt\n    keywords: [prestamo, \"hipotec*\"]\n    children:\n      - name: lenders\n        keywords: [prestamista]\n  - name: prices\n    patterns: ['\\$\\s?\\d+']\n";
+
+    #[test]
+    fn loads_hierarchy_in_order() {
+        let cb = parse(OK).unwrap();
+        let names: Vec<_> = cb.codes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["debt", "lenders", "prices"]);
+        assert_eq!(cb.codes[1].parent, Some(0));
+        assert_eq!(cb.codes[1].depth, 1);
+        assert_eq!(cb.path(1), "debt/lenders");
+        assert_eq!(cb.unit, Unit::Paragraph);
+        assert!(cb.codes[0].rules.keywords[1].open_end);
+    }
+
+    #[test]
+    fn unknown_key_suggests_closest() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    keyword: [x]\n").unwrap_err();
+        assert!(e.what.contains("unknown key `keyword`"), "{e}");
+        assert!(e.hint.as_ref().unwrap().contains("did you mean `keywords`"), "{e}");
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:4:5"));
+    }
+
+    #[test]
+    fn a_tab_is_pointed_at_where_it_is() {
+        let e = parse("name: T\ncodes:\n  - name: a\n\tkeywords: [x]\n").unwrap_err();
+        assert!(e.what.contains("found a tab"), "{e}");
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:4:1"));
+        assert!(e.hint.as_ref().unwrap().contains("not tabs"), "{e}");
+    }
+
+    #[test]
+    fn a_regex_too_large_says_so() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    patterns: ['a{5000}{5000}']\n").unwrap_err();
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:4:16"));
+        assert!(e.hint.as_ref().unwrap().contains("smaller repetition"), "{e}");
+    }
+
+    #[test]
+    fn bad_regex_shows_regex_error_and_place() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    patterns: ['(\\d+']\n").unwrap_err();
+        assert!(e.what.contains("code `a`"), "{e}");
+        assert!(e.what.contains("not a valid regular expression"), "{e}");
+        assert!(e.place.as_ref().unwrap().starts_with("cb.yaml:4:"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_names_are_errors() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    keywords: [x]\n  - name: a\n    keywords: [y]\n").unwrap_err();
+        assert!(e.what.contains("duplicate code name `a` (first used on line 3)"), "{e}");
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:5:11"));
+    }
+
+    #[test]
+    fn empty_code_is_an_error() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    label: Nothing\n").unwrap_err();
+        assert!(e.what.contains("can never be applied"), "{e}");
+    }
+
+    #[test]
+    fn near_distance_must_be_a_number() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    near:\n      - terms: [x, y]\n        within: many\n")
+            .unwrap_err();
+        assert!(e.what.contains("`within` must be a whole number"), "{e}");
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:6:17"));
+    }
+
+    #[test]
+    fn yaml_syntax_error_is_located() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    keywords: [x, y\n").unwrap_err();
+        assert!(e.place.as_ref().unwrap().starts_with("cb.yaml:"), "{e}");
+    }
+}
