@@ -363,8 +363,8 @@ mod tests {
         for (id, (l, open_start, open_end)) in lits.iter().enumerate() {
             for (start, _) in text.char_indices() {
                 if text[start..].starts_with(l.as_str())
-                    && (*open_start || super::super::boundary_before(text, start))
-                    && (*open_end || super::super::boundary_after(text, start + l.len()))
+                    && (*open_start || super::super::words::boundary_before(text, start))
+                    && (*open_end || super::super::words::boundary_after(text, start + l.len()))
                 {
                     out.push((id, start));
                 }

@@ -9,6 +9,11 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::speakers::Label;
 
+/// For each folded char of a literal, the exact (lower-case) original
+/// character it requires, if any; empty when it requires none: how a
+/// keyword written with an accent (`año`) keeps it when the text is folded.
+pub(super) type Required = Vec<Option<char>>;
+
 /// A document's text folded for matching.
 pub struct Folded {
     /// Lower-cased, accent-free, whitespace-collapsed text, with each speaker

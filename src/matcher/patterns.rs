@@ -9,7 +9,7 @@ use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind, hybrid, meta, util::syntax};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-use super::Required;
+use super::fold::Required;
 use super::skip::{Skip, next_digit, units_before};
 
 /// A regular expression rule (a pattern, or a term with `*` inside a word).
