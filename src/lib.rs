@@ -20,7 +20,6 @@ pub mod text;
 pub mod time;
 
 pub use error::{Error, ErrorKind, Result};
-pub mod audit;
 pub mod choice;
 pub mod codebook;
 pub mod coding;
@@ -30,5 +29,6 @@ pub mod files;
 pub mod matcher;
 pub mod pipeline;
 pub mod refi;
+pub mod reliability;
 pub mod report;
 pub mod stats;

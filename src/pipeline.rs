@@ -14,6 +14,7 @@ use crate::coding::{AUTO_CODER, Coding, distinct_matches};
 use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
 use crate::error::Result;
 use crate::matcher::{Applied, Matcher};
+use crate::report::counted;
 use crate::segment::{Segment, Unit, segment_document};
 use crate::speakers::SpeakerRule;
 use crate::time::TimeRange;
@@ -202,7 +203,42 @@ pub fn run(
     result
 }
 
+/// What a coding run has coded so far: documents, segments and coded
+/// passages (segment × code), for the line that sums a run up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub documents: usize,
+    pub segments: usize,
+    pub passages: usize,
+}
+
+impl Tally {
+    /// Counts a coded document, and gives its codings.
+    pub fn add(&mut self, coded: &CodedDocument, setup: &Setup) -> Vec<Coding> {
+        let codings = coded.codings(&setup.codebook, setup.unit);
+        self.documents += 1;
+        self.segments += coded.segments.len();
+        self.passages += codings.len();
+        codings
+    }
+
+    /// "12 coded passages in 3 documents (97 paragraphs)".
+    pub fn summary(&self, unit: Unit) -> String {
+        format!(
+            "{} in {} ({})",
+            counted(self.passages, "coded passage"),
+            counted(self.documents, "document"),
+            counted(self.segments, unit.as_str())
+        )
+    }
+}
+
 impl CodedDocument {
+    /// The text of one of the document's segments.
+    pub fn text_of(&self, segment: &Segment) -> &str {
+        &self.doc.text[segment.start..segment.end]
+    }
+
     /// The document's codings, as rows of the coded CSV.
     pub fn codings(&self, codebook: &Codebook, unit: Unit) -> Vec<Coding> {
         let attributes = Arc::new(self.doc.attributes.clone());
@@ -210,7 +246,7 @@ impl CodedDocument {
             .iter()
             .map(|a| {
                 let seg = &self.segments[a.segment];
-                let text = &self.doc.text[seg.start..seg.end];
+                let text = self.text_of(seg);
                 let spans: Vec<(usize, usize)> = self.spans[a.spans.clone()]
                     .iter()
                     .map(|&(s, e)| (s - seg.start, e - seg.start))

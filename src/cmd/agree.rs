@@ -2,21 +2,22 @@
 
 use std::path::PathBuf;
 
-use qcode::audit::agreement::{BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements};
-use qcode::audit::data::{self, Options, UnitKind, unit_of_codings};
-use qcode::audit::input::{CodedFile, InputFile, LongFile, read_input};
-use qcode::audit::spans::{SpanOptions, span_report};
-use qcode::audit::transcripts::Transcripts;
 use qcode::codebook::Codebook;
 use qcode::corpus::{self, ReadOptions};
-use qcode::files::output::Output;
-use qcode::report::{Provenance, TableFormat};
+use qcode::reliability::agreement::{
+    BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements,
+};
+use qcode::reliability::data::{self, Options, UnitKind, unit_of_codings};
+use qcode::reliability::input::{CodedFile, InputFile, LongFile, read_input};
+use qcode::reliability::spans::{SpanOptions, span_report};
+use qcode::reliability::transcripts::Transcripts;
+use qcode::report::{Format, Provenance, Records};
 use qcode::segment::Unit;
 use qcode::speakers::SpeakerRule;
 use qcode::stats::OverlapBasis;
 use qcode::{Error, Result};
 
-use super::util::{choice, message, optional_codebook, warn, write_report_to};
+use super::util::{choice, message, optional_codebook, warn, write_records_to, write_report_to};
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -108,8 +109,8 @@ pub struct Args {
     seed: u64,
     /// Output format [default: from the extension of --out (.csv, .json,
     /// .md), else table].
-    #[arg(long, value_parser = choice::<TableFormat>())]
-    format: Option<TableFormat>,
+    #[arg(long, value_parser = choice::<Format>())]
+    format: Option<Format>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -208,7 +209,13 @@ pub fn run(args: Args) -> Result<()> {
         let (report, warnings) = span_report(&coded, &opts)?;
         warnings.iter().for_each(|w| warn(w));
         let provenance = Provenance::new(codebook.as_ref(), file_names, Some("characters"));
-        return write_report_to(args.out.as_deref(), args.format, &report, &provenance, &warnings);
+        return write_report_to(
+            args.out.as_deref(),
+            Format::resolve(args.format, args.out.as_deref()),
+            &report,
+            &provenance,
+            &warnings,
+        );
     }
 
     let opts = Options {
@@ -236,12 +243,16 @@ pub fn run(args: Args) -> Result<()> {
         (true, UnitKind::Segment) => Some(unit_of_codings(&coded)?.map_or("segment", Unit::as_str).to_string()),
     };
     let provenance = Provenance::new(codebook.as_ref(), file_names, unit_name.as_deref());
-    write_report_to(args.out.as_deref(), args.format, &report, &provenance, &built.warnings)?;
+    write_report_to(
+        args.out.as_deref(),
+        Format::resolve(args.format, args.out.as_deref()),
+        &report,
+        &provenance,
+        &built.warnings,
+    )?;
     if let Some(path) = &args.disagreements {
         let table = disagreements(&built.data);
-        let mut file = Output::open(Some(path))?;
-        table.write_csv(&mut file)?;
-        file.finish()?;
+        write_records_to(path, &Records::text(&table))?;
         message(&format!(
             "{} unit(s) where the coders differ written to {}",
             table.rows.len(),

@@ -3,19 +3,17 @@
 use std::path::PathBuf;
 
 use indexmap::IndexSet;
-use qcode::audit::data::{self, Options, unit_of_codings};
-use qcode::audit::gold::{MISS_FIELDS, audit_report};
-use qcode::audit::input::{CodedFile, InputFile, is_coded_csv, read_input};
-use qcode::audit::record::write_csv;
-use qcode::audit::rules::RuleFinder;
-use qcode::audit::transcripts::{TranscriptDoc, Transcripts};
 use qcode::codebook::Codebook;
 use qcode::coding::AUTO_CODER;
-use qcode::files::output::Output;
-use qcode::report::{Provenance, TableFormat};
+use qcode::reliability::data::{self, Options, unit_of_codings};
+use qcode::reliability::gold::audit_report;
+use qcode::reliability::input::{CodedFile, InputFile, is_coded_csv, read_input};
+use qcode::reliability::rules::RuleFinder;
+use qcode::reliability::transcripts::{TranscriptDoc, Transcripts};
+use qcode::report::{Format, Provenance};
 use qcode::{Error, Result, pipeline};
 
-use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn, write_report_to};
+use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn, write_records_to, write_report_to};
 
 /// Audit the codebook's rules against a human coder: per code, precision,
 /// recall, F1 and Cohen's kappa of qcode's automatic coding against a
@@ -55,8 +53,8 @@ pub struct Args {
     all_rated: bool,
     /// Output format [default: from the extension of --out (.csv, .json,
     /// .md), else table].
-    #[arg(long, value_parser = choice::<TableFormat>())]
-    format: Option<TableFormat>,
+    #[arg(long, value_parser = choice::<Format>())]
+    format: Option<Format>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -123,11 +121,15 @@ pub fn run(mut args: Args) -> Result<()> {
         .map(|p| p.display().to_string())
         .collect();
     let provenance = Provenance::new(codebook.as_ref(), files, unit.map(|u| u.as_str()));
-    write_report_to(args.out.as_deref(), args.format, &report, &provenance, &built.warnings)?;
+    write_report_to(
+        args.out.as_deref(),
+        Format::resolve(args.format, args.out.as_deref()),
+        &report,
+        &provenance,
+        &built.warnings,
+    )?;
     if let Some(path) = &args.errors {
-        let mut file = Output::open(Some(path))?;
-        write_csv(MISS_FIELDS, &report.miss_records(), &mut file)?;
-        file.finish()?;
+        write_records_to(path, &report.errors())?;
         message(&format!(
             "{} false positive(s) and negative(s) written to {}",
             report.misses.len(),

@@ -2,14 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use qcode::audit::render::{Report, write_report};
 use qcode::choice::Choice;
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
 use qcode::files::output::Output;
 use qcode::pipeline::Setup;
-use qcode::report::{Provenance, TableFormat};
+use qcode::report::{Format, Provenance, Records, Report, write_report};
 use qcode::segment::Unit;
 use qcode::time::{TimeRange, parse_time};
 use qcode::{Error, Result};
@@ -140,26 +139,35 @@ pub fn terminal_width(is_terminal: bool) -> Option<u16> {
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
 }
 
-/// Writes an audit report to `out` (standard output when `None`), in
-/// `format` or else the one `out`'s extension names (see
-/// [`TableFormat::resolve`]); a table fits the terminal.
+/// Writes a report to `out` (standard output when `None`) in `format`; on
+/// a terminal, a table fits its width and text may use colour (unless
+/// `NO_COLOR` is set).
 pub fn write_report_to(
     out: Option<&Path>,
-    format: Option<TableFormat>,
-    report: &impl Report,
+    format: Format,
+    report: &dyn Report,
     provenance: &Provenance,
     warnings: &[String],
 ) -> Result<()> {
     let mut file = Output::open(out)?;
-    let width = terminal_width(file.is_terminal());
+    let terminal = file.is_terminal();
+    let colour = terminal && std::env::var_os("NO_COLOR").is_none();
     write_report(
         &mut file,
         report,
-        TableFormat::resolve(format, out),
+        format,
         provenance,
         warnings,
-        width,
+        terminal_width(terminal),
+        colour,
     )?;
+    file.finish()
+}
+
+/// Writes records as a CSV file at `path`.
+pub fn write_records_to(path: &Path, records: &Records) -> Result<()> {
+    let mut file = Output::open(Some(path))?;
+    records.write_csv(&mut file)?;
     file.finish()
 }
 

@@ -34,6 +34,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::files;
@@ -384,6 +385,37 @@ pub fn attribute_names(source: &Source, options: &ReadOptions) -> Result<Vec<Str
         Format::Table { .. } | Format::Xlsx => from_documents(),
         Format::Docx | Format::Odt | Format::Subtitles | Format::Pdf => Ok(Vec::new()),
     }
+}
+
+/// The attribute columns of the coded CSV, known before any document is
+/// coded: each source's own attributes in input order, with the attributes
+/// file's columns after those of the first document it describes.
+pub fn attribute_columns(
+    sources: &[Source],
+    read: &ReadOptions,
+    table: Option<&AttributeTable>,
+) -> Result<Vec<String>> {
+    let found: Vec<Result<Vec<String>>> = sources.par_iter().map(|s| attribute_names(s, read)).collect();
+    let mut columns: Vec<String> = Vec::new();
+    let add = |names: &[String], columns: &mut Vec<String>| {
+        for n in names {
+            if !columns.contains(n) {
+                columns.push(n.clone());
+            }
+        }
+    };
+    for (source, names) in sources.iter().zip(found) {
+        add(&names?, &mut columns);
+        if let Some(table) = table
+            && table.has(&source.id)
+        {
+            add(&table.columns, &mut columns);
+        }
+    }
+    if let Some(table) = table {
+        add(&table.columns, &mut columns);
+    }
+    Ok(columns)
 }
 
 /// Reads one source into its documents.

@@ -6,9 +6,51 @@
 //! long-format ratings) and writes (coded CSVs, reports) goes through this
 //! module, so the rules are the same everywhere.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+
+/// A CSV file read whole (with the size limit of text files), without its
+/// byte-order mark: read from disk once, parsed as often as needed.
+#[derive(Debug, Clone)]
+pub struct CsvFile {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    /// Where the text starts: after a UTF-8 byte-order mark, if any.
+    start: usize,
+}
+
+impl CsvFile {
+    /// Reads the file at `path`.
+    pub fn open(path: &Path) -> Result<CsvFile> {
+        let bytes = super::read_bytes(path, super::MAX_TEXT_FILE)?;
+        let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        Ok(CsvFile {
+            path: path.to_path_buf(),
+            bytes,
+            start,
+        })
+    }
+
+    /// Where the file was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A reader over the file's rows, the header first (see [`reader`]).
+    pub fn reader(&self) -> csv::Reader<&[u8]> {
+        reader(&self.bytes[self.start..])
+    }
+
+    /// The file's name without extension: who coded it, when its rows do
+    /// not say (`ana.csv` holds Ana's codings).
+    pub fn stem(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
 
 /// A CSV reader over `data`. The separator is a comma, or a semicolon when
 /// the header line has semicolons and no comma: spreadsheets save CSV that

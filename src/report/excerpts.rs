@@ -4,8 +4,13 @@
 
 use std::fmt::Write as _;
 
-use super::{CodeTree, Provenance};
+use indexmap::IndexSet;
+
+use super::{CodeTree, JsonObject, Provenance, Records, Report, Style, Table, lines_phrase};
+use crate::codebook::Codebook;
 use crate::coding::Coding;
+use crate::error::{Error, Result};
+use crate::pipeline::CodedDocument;
 
 /// One excerpt: a coding, the code it is listed under, and context.
 #[derive(Debug, Clone)]
@@ -44,34 +49,157 @@ impl std::fmt::Display for ExcerptFormat {
     }
 }
 
-/// How matched words are marked in text output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Highlight {
-    None,
-    Ansi,
+/// The excerpts of a report: the passages coded with the selected codes
+/// (or with any code), each under the heading of the code it is listed
+/// under, in code-tree order, then document order, then position.
+#[derive(Debug, Clone)]
+pub struct Excerpts {
+    tree: CodeTree,
+    /// The codes asked for (tree indices); empty: every code.
+    selected: Vec<usize>,
+    /// Neighbouring segments shown before and after each passage.
+    context: usize,
+    list: Vec<Excerpt>,
+    /// Documents in the order they were met.
+    documents: IndexSet<String>,
 }
 
-/// Orders excerpts by heading (code-tree order), then document (input
-/// order, given by `doc_order`), then position.
-pub fn sort(excerpts: &mut [Excerpt], doc_order: &dyn Fn(&str) -> usize) {
-    excerpts.sort_by(|a, b| {
-        (
-            a.heading,
-            doc_order(&a.coding.document),
-            a.coding.start_char,
-            a.coding.segment,
-            &a.coding.code,
-            &a.coding.coder,
-        )
-            .cmp(&(
-                b.heading,
-                doc_order(&b.coding.document),
-                b.coding.start_char,
-                b.coding.segment,
-                &b.coding.code,
-                &b.coding.coder,
-            ))
-    });
+impl Excerpts {
+    /// Excerpts of the codes named in `codes` (and their sub-codes; every
+    /// code when `codes` is empty), with `context` neighbouring segments.
+    /// A name not in `tree` is an error that suggests the closest, through
+    /// the codebook when there is one.
+    pub fn new(tree: CodeTree, codes: &[String], codebook: Option<&Codebook>, context: usize) -> Result<Excerpts> {
+        let selected = codes
+            .iter()
+            .map(|name| {
+                let name = name.trim();
+                tree.find(name)
+                    .ok_or_else(|| match codebook.map(|cb| cb.require(name)) {
+                        Some(Err(e)) => e,
+                        _ => unknown_code(&tree, name),
+                    })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Excerpts {
+            tree,
+            selected,
+            context,
+            list: Vec::new(),
+            documents: IndexSet::new(),
+        })
+    }
+
+    /// The heading a coding of `code` is listed under: the first selected
+    /// code that is it or one of its ancestors; with no selection, the code
+    /// itself.
+    fn heading(&self, code: usize) -> Option<usize> {
+        if self.selected.is_empty() {
+            return Some(code);
+        }
+        self.selected.iter().copied().find(|&s| self.tree.within(code, s))
+    }
+
+    /// Adds the passages of a document coded in this run, with their
+    /// neighbouring segments as context; `codings` are its codings, in the
+    /// order of its applied codes.
+    pub fn add_coded(&mut self, coded: &CodedDocument, codings: Vec<Coding>) {
+        self.documents.insert(coded.doc.id.clone());
+        for (a, coding) in coded.applied.iter().zip(codings) {
+            let Some(heading) = self.heading(a.code) else {
+                continue;
+            };
+            let segment_text = |i: usize| coded.text_of(&coded.segments[i]).to_string();
+            let before = (a.segment.saturating_sub(self.context)..a.segment)
+                .map(segment_text)
+                .collect();
+            let after = (a.segment + 1..(a.segment + 1 + self.context).min(coded.segments.len()))
+                .map(segment_text)
+                .collect();
+            self.list.push(Excerpt {
+                heading,
+                coding,
+                before,
+                after,
+            });
+        }
+    }
+
+    /// Adds a coding read back from a coded CSV (no context: the CSV holds
+    /// only the coded passages). Its code must be in the tree.
+    pub fn add_coding(&mut self, coding: Coding) {
+        self.documents.insert(coding.document.clone());
+        let code = self.tree.find(&coding.code).expect("the coding's code is in the tree");
+        if let Some(heading) = self.heading(code) {
+            self.list.push(Excerpt {
+                heading,
+                coding,
+                before: Vec::new(),
+                after: Vec::new(),
+            });
+        }
+    }
+
+    /// Puts the excerpts in their order: heading (code-tree order), then
+    /// document (the order they were met), then position.
+    pub fn sort(&mut self) {
+        let documents = &self.documents;
+        let order = |d: &str| documents.get_index_of(d).unwrap_or(usize::MAX);
+        self.list.sort_by(|a, b| {
+            (
+                a.heading,
+                order(&a.coding.document),
+                a.coding.start_char,
+                a.coding.segment,
+                &a.coding.code,
+                &a.coding.coder,
+            )
+                .cmp(&(
+                    b.heading,
+                    order(&b.coding.document),
+                    b.coding.start_char,
+                    b.coding.segment,
+                    &b.coding.code,
+                    &b.coding.coder,
+                ))
+        });
+    }
+
+    /// The excerpts, in their order once sorted.
+    pub fn list(&self) -> &[Excerpt] {
+        &self.list
+    }
+}
+
+/// The error for a code that is not among the coded files' codes.
+fn unknown_code(tree: &CodeTree, name: &str) -> Error {
+    let names: Vec<&str> = tree.codes.iter().map(|c| c.name.as_str()).collect();
+    let e = Error::usage(format!("there is no code `{name}` in the coded files"));
+    match crate::text::closest(name, names.iter().copied()) {
+        Some(best) => e.hint(format!("did you mean `{best}`?")),
+        None => e.hint(format!("the codes are: {}", names.join(", "))),
+    }
+}
+
+impl Report for Excerpts {
+    fn details(&self, style: Style) -> String {
+        if style.markdown {
+            render_markdown(&self.tree, &self.list)
+        } else {
+            render_text(&self.tree, &self.list, style.colour)
+        }
+    }
+
+    fn records(&self) -> Records {
+        Records::text(&csv_table(&self.tree, &self.list))
+    }
+
+    fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {
+        JsonObject::new()
+            .value("about", provenance)
+            .value("excerpts", self.records())
+            .value("warnings", warnings)
+    }
 }
 
 fn mark(text: &str, spans: &[(usize, usize)], open: &str, close: &str) -> String {
@@ -94,11 +222,7 @@ fn mark(text: &str, spans: &[(usize, usize)], open: &str, close: &str) -> String
 fn location(c: &Coding) -> String {
     let mut loc = c.document.clone();
     if c.start_line > 0 {
-        if c.end_line > c.start_line {
-            let _ = write!(loc, " · lines {}–{}", c.start_line, c.end_line);
-        } else {
-            let _ = write!(loc, " · line {}", c.start_line);
-        }
+        let _ = write!(loc, " · {}", lines_phrase(c.start_line, c.end_line));
     }
     if let Some(t) = timestamp(c) {
         let _ = write!(loc, " · {t}");
@@ -128,14 +252,13 @@ fn heading_line(tree: &CodeTree, i: usize, n: usize) -> String {
     format!("{}{} ({} excerpt{})", c.name, label, n, if n == 1 { "" } else { "s" })
 }
 
-/// Starts an output with its provenance `first` line, then pairs each
-/// excerpt with the heading line to print before it, when its code starts.
+/// Starts an output, then pairs each excerpt with the heading line to
+/// print before it, when its code starts.
 fn start<'a>(
     tree: &'a CodeTree,
     excerpts: &'a [Excerpt],
-    first: String,
 ) -> (String, impl Iterator<Item = (Option<String>, &'a Excerpt)> + 'a) {
-    let mut out = first;
+    let mut out = String::new();
     if excerpts.is_empty() {
         out.push_str("\nNo coded passages.\n");
     }
@@ -147,13 +270,14 @@ fn start<'a>(
     (out, headed)
 }
 
-/// Plain text (for the terminal when `highlight` is ANSI).
-pub fn render_text(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Provenance, highlight: Highlight) -> String {
-    let (open, close, dim, undim, bold, unbold) = match highlight {
-        Highlight::Ansi => ("\x1b[1;31m", "\x1b[0m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[0m"),
-        Highlight::None => ("", "", "", "", "", ""),
+/// Plain text, in colour on a terminal.
+fn render_text(tree: &CodeTree, excerpts: &[Excerpt], colour: bool) -> String {
+    let (open, close, dim, undim, bold, unbold) = if colour {
+        ("\x1b[1;31m", "\x1b[0m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "", "", "", "", "")
     };
-    let (mut out, headed) = start(tree, excerpts, format!("# {}\n", provenance.line()));
+    let (mut out, headed) = start(tree, excerpts);
     for (heading, e) in headed {
         if let Some(h) = heading {
             let _ = write!(out, "\n{bold}== {h} =={unbold}\n");
@@ -188,8 +312,8 @@ fn indent(out: &mut String, text: &str, pre: &str, post: &str) {
 }
 
 /// Markdown, matched words in `**bold**`, passages as block quotes.
-pub fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Provenance) -> String {
-    let (mut out, headed) = start(tree, excerpts, format!("<!-- {} -->\n", provenance.line()));
+fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt]) -> String {
+    let (mut out, headed) = start(tree, excerpts);
     for (heading, e) in headed {
         if let Some(h) = heading {
             let _ = write!(out, "\n## {h}\n");
@@ -197,11 +321,7 @@ pub fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt], provenance: &Prove
         let c = &e.coding;
         let mut meta = format!("**{}**", md_escape(&c.document));
         if c.start_line > 0 {
-            if c.end_line > c.start_line {
-                let _ = write!(meta, ", lines {}–{}", c.start_line, c.end_line);
-            } else {
-                let _ = write!(meta, ", line {}", c.start_line);
-            }
+            let _ = write!(meta, ", {}", lines_phrase(c.start_line, c.end_line));
         }
         if let Some(t) = timestamp(c) {
             let _ = write!(meta, ", {}", md_escape(&t));
@@ -284,7 +404,7 @@ fn quote(out: &mut String, text: &str) {
 }
 
 /// CSV: one row per excerpt.
-pub fn write_csv(tree: &CodeTree, excerpts: &[Excerpt], out: impl std::io::Write) -> crate::Result<()> {
+fn csv_table(tree: &CodeTree, excerpts: &[Excerpt]) -> Table {
     let mut t = super::Table::new(
         [
             "heading",
@@ -321,7 +441,7 @@ pub fn write_csv(tree: &CodeTree, excerpts: &[Excerpt], out: impl std::io::Write
             e.after.join("\n\n"),
         ]);
     }
-    t.write_csv(out)
+    t
 }
 
 #[cfg(test)]

@@ -9,7 +9,12 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{Align, CodeTree, Provenance, Table};
+use std::collections::HashMap;
+
+use super::{Align, CodeTree, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, counted};
+use crate::coding::Coding;
+use crate::error::{Error, Result};
+use crate::pipeline::CodedDocument;
 
 /// What a crosstab's columns are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +105,8 @@ pub struct CodedSegment<'a> {
 pub struct Freq {
     pub tree: CodeTree,
     pub by: Option<GroupBy>,
+    /// What a crosstab's cells count.
+    pub count: Count,
     pub documents: u64,
     /// Known only when the transcripts were segmented in this run.
     pub segments: Option<u64>,
@@ -111,11 +118,15 @@ pub struct Freq {
 }
 
 impl Freq {
-    pub fn new(tree: CodeTree, by: Option<GroupBy>, segments_known: bool) -> Freq {
+    /// Counts of the codes of `tree`, by `by` if given, a crosstab's cells
+    /// counting `count`. `segments_known`: the transcripts are segmented in
+    /// this run, so every segment is known, coded or not.
+    pub fn new(tree: CodeTree, by: Option<GroupBy>, count: Count, segments_known: bool) -> Freq {
         let n = tree.codes.len();
         Freq {
             tree,
             by,
+            count,
             documents: 0,
             segments: segments_known.then_some(0),
             totals: vec![Counts::default(); n],
@@ -214,6 +225,72 @@ impl Freq {
             }
             self.totals[code].documents += 1;
         }
+    }
+
+    /// Adds a document coded in this run, every segment of it known.
+    pub fn add_coded(&mut self, coded: &CodedDocument) {
+        let speakers: Vec<&str> = coded
+            .segments
+            .iter()
+            .map(|s| s.speaker.as_deref().unwrap_or(""))
+            .collect();
+        let segments: Vec<CodedSegment> = coded
+            .applied
+            .iter()
+            .map(|a| CodedSegment {
+                key: a.segment,
+                speaker: speakers[a.segment],
+                code: a.code,
+                hits: a.hits as u64,
+            })
+            .collect();
+        self.add_document(&coded.doc.id, &coded.doc.attributes, Some(&speakers), &segments);
+    }
+
+    /// Adds codings read back from coded CSVs, document by document in the
+    /// order documents first appear. Only the coded passages are known; a
+    /// passage is told apart by its segment number and offsets (a row
+    /// without either stands alone). Every coding's code must be in the
+    /// tree ([`CodeTree::for_codings`]).
+    pub fn add_codings(&mut self, codings: &[Coding]) {
+        let mut documents: IndexMap<&str, Vec<&Coding>> = IndexMap::new();
+        for c in codings {
+            documents.entry(c.document.as_str()).or_default().push(c);
+        }
+        for (document, rows) in documents {
+            let mut keys: HashMap<(usize, usize, usize), usize> = HashMap::new();
+            let segments: Vec<CodedSegment> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let alone = if c.segment == 0 && c.end_char == 0 { i + 1 } else { 0 };
+                    let next = keys.len();
+                    let key = *keys
+                        .entry((c.segment, c.end_char.max(alone), c.start_char))
+                        .or_insert(next);
+                    CodedSegment {
+                        key,
+                        speaker: &c.speaker,
+                        code: self.tree.find(&c.code).expect("the coding's code is in the tree"),
+                        hits: c.hits as u64,
+                    }
+                })
+                .collect();
+            self.add_document(document, &rows[0].attributes, None, &segments);
+        }
+    }
+
+    /// An error when the crosstab's attribute is on no document: the
+    /// table would be one `(none)` column, most likely from a misspelling.
+    pub fn check_groups(&self) -> Result<()> {
+        if let Some(GroupBy::Attribute(a)) = &self.by
+            && self.group_values().iter().all(|v| v == NONE)
+        {
+            return Err(Error::usage(format!("no document has the attribute `{a}`")).hint(
+                "give attributes in front matter or with --attributes FILE.csv, or use --by speaker / --by document",
+            ));
+        }
+        Ok(())
     }
 
     /// Group values in column order.
@@ -340,8 +417,8 @@ impl Freq {
         }
     }
 
-    /// The JSON document for `--format json`.
-    pub fn json(&self, provenance: &Provenance, count: Count) -> serde_json::Value {
+    /// The JSON document, its keys in alphabetical order.
+    fn json_document(&self, provenance: &Provenance, count: Count) -> serde_json::Value {
         let codes: Vec<serde_json::Value> = self
             .tree
             .codes
@@ -388,6 +465,38 @@ impl Freq {
     }
 }
 
+impl Report for Freq {
+    fn summary(&self, style: Style) -> Vec<String> {
+        let mut lines = vec![match self.segments {
+            Some(s) => format!("{}, {}", counted(self.documents, "document"), counted(s, "segment")),
+            None => format!("{} with codings", counted(self.documents, "document")),
+        }];
+        if let Some(by) = &self.by {
+            let cells = format!("cells: {} coded, by {}", self.count, by.name());
+            lines.push(if style.markdown { format!("; {cells}.") } else { cells });
+        }
+        lines
+    }
+
+    fn table(&self, _notes: &mut Footnotes, style: Style) -> Option<Table> {
+        Some(self.table(self.count, Some(if style.markdown { "&emsp;" } else { "  " })))
+    }
+
+    fn records(&self) -> Records {
+        Records::text(&self.table(self.count, None))
+    }
+
+    fn json(&self, provenance: &Provenance, _warnings: &[String]) -> JsonObject {
+        // The document's keys, in the alphabetical order they have always had.
+        let document = self.json_document(provenance, self.count);
+        let mut json = JsonObject::new();
+        for (key, value) in document.as_object().expect("an object") {
+            json = json.entry(key.clone(), value.clone());
+        }
+        json
+    }
+}
+
 /// The counts of group `g`, created empty if new (without allocating the
 /// key when it exists: this runs for every coded segment).
 fn group_entry<'m>(map: &'m mut BTreeMap<String, Counts>, g: &str) -> &'m mut Counts {
@@ -421,7 +530,7 @@ mod tests {
             t.find("mortgage").unwrap(),
             t.find("prices").unwrap(),
         );
-        let mut f = Freq::new(t, None, true);
+        let mut f = Freq::new(t, None, Count::Segments, true);
         let attrs = IndexMap::new();
         let seg = |key, code, hits| CodedSegment {
             key,
@@ -452,7 +561,7 @@ mod tests {
     fn codings_out_of_segment_order_count_once_per_segment() {
         let t = tree();
         let (lenders, mortgage) = (t.find("lenders").unwrap(), t.find("mortgage").unwrap());
-        let mut f = Freq::new(t, Some(GroupBy::Speaker), false);
+        let mut f = Freq::new(t, Some(GroupBy::Speaker), Count::Segments, false);
         let seg = |key, code, speaker| CodedSegment {
             key,
             speaker,
@@ -477,7 +586,7 @@ mod tests {
     fn crosstab_by_attribute_and_speaker() {
         let t = tree();
         let prices = t.find("prices").unwrap();
-        let mut f = Freq::new(t, Some(GroupBy::Attribute("country".into())), true);
+        let mut f = Freq::new(t, Some(GroupBy::Attribute("country".into())), Count::Segments, true);
         let mut hn = IndexMap::new();
         hn.insert("country".to_string(), "Honduras".to_string());
         let seg = |key, code| CodedSegment {

@@ -1,20 +1,36 @@
-//! Reports: frequency tables, crosstabs and coded excerpts.
+//! Reports: what every output of qcode is made of, and how it is laid out
+//! in each format.
+//!
+//! A report — a frequency table ([`freq`]), coded excerpts ([`excerpts`]),
+//! coded passages ([`codings`]), inter-coder agreement or an audit
+//! ([`crate::reliability`]) — implements [`Report`]: a summary, a table for
+//! people, a legend, details, records for programs and a JSON document.
+//! [`write_report`] lays those pieces out in a [`Format`], so every format
+//! is written once for every report, and the formats stay alike across
+//! commands. Counting is kept apart from rendering.
 //!
 //! Reports are built from codings, whether they come from a fresh run of
 //! the codebook or from a coded CSV written by qcode or filled in by a
 //! person; the code hierarchy comes from the codebook when one is given,
-//! else from code paths such as `debt/lenders`. Rendering (terminal table,
-//! CSV, Markdown, JSON) is kept apart from counting.
+//! else from code paths such as `debt/lenders` ([`CodeTree`]).
 
+pub mod codings;
 pub mod excerpts;
 pub mod freq;
+mod notes;
+mod record;
 mod table;
+mod tree;
 
-use indexmap::IndexMap;
+use std::io::Write;
 
 use crate::codebook::Codebook;
+use crate::error::{Error, Result};
 
+pub use notes::Footnotes;
+pub use record::{Field, JsonObject, Record, Records};
 pub use table::{Align, Table};
+pub use tree::{CodeTree, TreeCode};
 
 /// Where results come from, printed with every output so a table can be
 /// traced to the exact codebook and version that produced it.
@@ -60,134 +76,9 @@ impl Provenance {
     }
 }
 
-/// A code of the tree that reports are organised by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeCode {
-    pub name: String,
-    pub label: String,
-    pub parent: Option<usize>,
-    pub depth: usize,
-}
-
-/// The code hierarchy, in display order (parents before children).
-#[derive(Debug, Clone, Default)]
-pub struct CodeTree {
-    pub codes: Vec<TreeCode>,
-    index: IndexMap<String, usize>,
-}
-
-impl CodeTree {
-    pub fn from_codebook(cb: &Codebook) -> CodeTree {
-        let mut tree = CodeTree::default();
-        for c in &cb.codes {
-            tree.index.insert(c.name.clone(), tree.codes.len());
-            tree.codes.push(TreeCode {
-                name: c.name.clone(),
-                label: c.label.clone(),
-                parent: c.parent,
-                depth: c.depth,
-            });
-        }
-        tree
-    }
-
-    /// The index of `code` (a name or a `parent/child` path), adding it —
-    /// and its parents, for a path — when it is not in the tree yet. Codes
-    /// added this way go after the codebook's, under their parent. Adding
-    /// codes moves later ones: look indices up with [`CodeTree::find`] once
-    /// every code is resolved.
-    pub fn resolve(&mut self, code: &str) -> usize {
-        if let Some(&i) = self.index.get(code) {
-            return i;
-        }
-        if let Some(&i) = code.rsplit('/').next().and_then(|leaf| self.index.get(leaf))
-            && code.contains('/')
-        {
-            self.index.insert(code.to_string(), i);
-            return i;
-        }
-        let (parent, leaf) = match code.rsplit_once('/') {
-            Some((p, l)) if !p.is_empty() && !l.is_empty() => (Some(self.resolve(p)), l),
-            _ => (None, code),
-        };
-        let depth = parent.map_or(0, |p| self.codes[p].depth + 1);
-        // Keep children right after their parent's subtree.
-        let at = match parent {
-            Some(p) => self.subtree_end(p),
-            None => self.codes.len(),
-        };
-        let node = TreeCode {
-            name: leaf.to_string(),
-            label: leaf.to_string(),
-            parent,
-            depth,
-        };
-        self.insert_at(at, node);
-        self.index.insert(code.to_string(), at);
-        if leaf != code && !self.index.contains_key(leaf) {
-            self.index.insert(leaf.to_string(), at);
-        }
-        at
-    }
-
-    fn subtree_end(&self, p: usize) -> usize {
-        let mut end = p + 1;
-        while end < self.codes.len() && self.is_descendant(end, p) {
-            end += 1;
-        }
-        end
-    }
-
-    fn is_descendant(&self, mut c: usize, p: usize) -> bool {
-        while let Some(parent) = self.codes[c].parent {
-            if parent == p {
-                return true;
-            }
-            c = parent;
-        }
-        false
-    }
-
-    /// Inserts `node` at `at`, shifting later indices. The node's parent
-    /// always comes before `at`, so only other nodes' parents move.
-    fn insert_at(&mut self, at: usize, node: TreeCode) {
-        for c in &mut self.codes {
-            if let Some(p) = c.parent.as_mut()
-                && *p >= at
-            {
-                *p += 1;
-            }
-        }
-        for v in self.index.values_mut() {
-            if *v >= at {
-                *v += 1;
-            }
-        }
-        self.codes.insert(at, node);
-    }
-
-    /// `code` and its ancestors.
-    pub fn ancestry(&self, code: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(Some(code), move |&c| self.codes[c].parent)
-    }
-
-    /// The index of an existing code (name or path).
-    pub fn find(&self, code: &str) -> Option<usize> {
-        self.index
-            .get(code)
-            .copied()
-            .or_else(|| code.rsplit('/').next().and_then(|l| self.index.get(l).copied()))
-    }
-
-    /// Whether `code` is `ancestor` or one of its descendants.
-    pub fn within(&self, code: usize, ancestor: usize) -> bool {
-        self.ancestry(code).any(|c| c == ancestor)
-    }
-}
-
-/// The output formats of tables.
+/// The formats a report is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableFormat {
+pub enum Format {
     /// A table for the terminal.
     Table,
     Csv,
@@ -195,46 +86,158 @@ pub enum TableFormat {
     Markdown,
 }
 
-impl crate::choice::Choice for TableFormat {
-    const ALL: &'static [TableFormat] = &[
-        TableFormat::Table,
-        TableFormat::Csv,
-        TableFormat::Json,
-        TableFormat::Markdown,
-    ];
+impl crate::choice::Choice for Format {
+    const ALL: &'static [Format] = &[Format::Table, Format::Csv, Format::Json, Format::Markdown];
 
     fn name(self) -> &'static str {
         match self {
-            TableFormat::Table => "table",
-            TableFormat::Csv => "csv",
-            TableFormat::Json => "json",
-            TableFormat::Markdown => "markdown",
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
         }
     }
 
     fn help(self) -> Option<&'static str> {
         match self {
-            TableFormat::Table => Some("A table for the terminal"),
+            Format::Table => Some("A table for the terminal"),
             _ => None,
         }
     }
 }
 
-impl TableFormat {
+impl Format {
     /// The format asked for; without one, the format that the output file's
     /// extension names (`.csv`, `.json`, `.md`), so that `-o counts.csv`
     /// writes CSV; else a table.
-    pub fn resolve(asked: Option<TableFormat>, out: Option<&std::path::Path>) -> TableFormat {
+    pub fn resolve(asked: Option<Format>, out: Option<&std::path::Path>) -> Format {
         let by_extension = || {
             let ext = out?.extension()?.to_str()?.to_ascii_lowercase();
             match ext.as_str() {
-                "csv" => Some(TableFormat::Csv),
-                "json" => Some(TableFormat::Json),
-                "md" | "markdown" => Some(TableFormat::Markdown),
+                "csv" => Some(Format::Csv),
+                "json" => Some(Format::Json),
+                "md" | "markdown" => Some(Format::Markdown),
                 _ => None,
             }
         };
-        asked.or_else(by_extension).unwrap_or(TableFormat::Table)
+        asked.or_else(by_extension).unwrap_or(Format::Table)
+    }
+}
+
+/// How text meant for people is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Markdown rather than plain text.
+    pub markdown: bool,
+    /// Plain text on a terminal may use colour (ANSI escapes).
+    pub colour: bool,
+}
+
+/// The pieces of a report; [`write_report`] lays them out.
+pub trait Report {
+    /// Lines under the provenance line: `# ` comments in a table, a
+    /// paragraph in Markdown.
+    fn summary(&self, _style: Style) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The table for people; undefined cells point to `notes`.
+    fn table(&self, _notes: &mut Footnotes, _style: Style) -> Option<Table> {
+        None
+    }
+
+    /// Lines after the table: what the columns and pooled rows mean.
+    fn legend(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Text after the legend (lists of passages, errors).
+    fn details(&self, _style: Style) -> String {
+        String::new()
+    }
+
+    /// The report for programs: one record per row, with stable field
+    /// names (the CSV output).
+    fn records(&self) -> Records;
+
+    /// The whole report as JSON.
+    fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject;
+}
+
+/// Writes `report` in `format`: `width` limits a table on a terminal, and
+/// `style` says whether plain text may use colour.
+pub fn write_report(
+    out: &mut dyn Write,
+    report: &dyn Report,
+    format: Format,
+    provenance: &Provenance,
+    warnings: &[String],
+    width: Option<u16>,
+    colour: bool,
+) -> Result<()> {
+    let mut notes = Footnotes::default();
+    let text = match format {
+        Format::Csv => return report.records().write_csv(out),
+        Format::Json => {
+            let json = report.json(provenance, warnings);
+            format!("{}\n", serde_json::to_string_pretty(&json).expect("reports serialise"))
+        }
+        Format::Table => {
+            let style = Style {
+                markdown: false,
+                colour,
+            };
+            let mut s = format!("# {}\n", provenance.line());
+            for line in report.summary(style) {
+                s.push_str(&format!("# {line}\n"));
+            }
+            if let Some(table) = report.table(&mut notes, style) {
+                s.push_str(&table.render_terminal(width));
+                s.push('\n');
+            }
+            for line in report.legend().iter().chain(&notes.lines()) {
+                s.push_str(line);
+                s.push('\n');
+            }
+            s + &report.details(style)
+        }
+        Format::Markdown => {
+            let style = Style {
+                markdown: true,
+                colour: false,
+            };
+            let mut s = format!("<!-- {} -->\n", provenance.line());
+            let summary = report.summary(style);
+            if !summary.is_empty() {
+                s.push_str(&format!("\n{}\n", summary.join("\n")));
+            }
+            if let Some(table) = report.table(&mut notes, style) {
+                s.push_str(&format!("\n{}\n", table.render_markdown()));
+            }
+            for line in report.legend().iter().chain(&notes.lines()) {
+                s.push_str(&format!("- {line}\n"));
+            }
+            s + &report.details(style)
+        }
+    };
+    out.write_all(text.as_bytes()).map_err(Error::write)
+}
+
+/// A passage's lines: `12`, or `12–14` when it spans several.
+pub fn line_range(start: usize, end: usize) -> String {
+    if end > start {
+        format!("{start}–{end}")
+    } else {
+        start.to_string()
+    }
+}
+
+/// A passage's lines in words: `line 12`, or `lines 12–14`.
+pub fn lines_phrase(start: usize, end: usize) -> String {
+    if end > start {
+        format!("lines {start}–{end}")
+    } else {
+        format!("line {start}")
     }
 }
 
@@ -268,30 +271,14 @@ mod tests {
     fn format_follows_the_output_file_unless_asked() {
         let path = |p: &'static str| Some(std::path::Path::new(p));
         for (asked, out, want) in [
-            (None, path("counts.CSV"), TableFormat::Csv),
-            (None, path("r.json"), TableFormat::Json),
-            (None, path("r.md"), TableFormat::Markdown),
-            (None, path("r.txt"), TableFormat::Table),
-            (None, None, TableFormat::Table),
-            (Some(TableFormat::Table), path("r.csv"), TableFormat::Table),
+            (None, path("counts.CSV"), Format::Csv),
+            (None, path("r.json"), Format::Json),
+            (None, path("r.md"), Format::Markdown),
+            (None, path("r.txt"), Format::Table),
+            (None, None, Format::Table),
+            (Some(Format::Table), path("r.csv"), Format::Table),
         ] {
-            assert_eq!(TableFormat::resolve(asked, out), want, "{asked:?} {out:?}");
+            assert_eq!(Format::resolve(asked, out), want, "{asked:?} {out:?}");
         }
-    }
-
-    #[test]
-    fn tree_from_paths_keeps_children_under_parents() {
-        let mut t = CodeTree::default();
-        let a = t.resolve("debt/lenders");
-        let b = t.resolve("prices");
-        let c = t.resolve("debt/mortgage");
-        let names: Vec<_> = t.codes.iter().map(|c| (c.name.as_str(), c.depth)).collect();
-        assert_eq!(names, [("debt", 0), ("lenders", 1), ("mortgage", 1), ("prices", 0)]);
-        assert_eq!(t.find("debt/lenders"), Some(1));
-        assert_eq!(t.find("prices"), Some(3));
-        assert_eq!(t.find("debt/mortgage"), Some(2));
-        let _ = (a, b, c);
-        assert_eq!(t.codes[2].parent, Some(0));
-        assert!(t.within(2, 0));
     }
 }

@@ -1,12 +1,8 @@
-//! A plain table (header + rows of text) rendered for the terminal, as CSV
-//! or as Markdown. Reports fill it; they never format cells twice.
-
-use std::io::Write;
+//! A plain table (header + rows of text) rendered for the terminal or as
+//! Markdown (as CSV through [`super::Records::text`]). Reports fill it;
+//! they never format cells twice.
 
 use comfy_table::{CellAlignment, ContentArrangement, presets};
-
-use crate::error::{Error, Result};
-use crate::files::spreadsheet::guard_cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -62,18 +58,6 @@ impl Table {
             }
         }
         t.to_string()
-    }
-
-    pub fn write_csv(&self, out: impl Write) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let err = Error::write_csv;
-        w.write_record(self.header.iter().map(|h| guard_cell(h).into_owned()))
-            .map_err(err)?;
-        for row in &self.rows {
-            w.write_record(row.iter().map(|c| guard_cell(c).into_owned()))
-                .map_err(err)?;
-        }
-        w.flush().map_err(Error::write)
     }
 
     pub fn render_markdown(&self) -> String {

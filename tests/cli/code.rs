@@ -82,6 +82,25 @@ fn jsonl_rows_carry_the_codebook_hash_and_the_table_a_summary() {
 }
 
 #[test]
+fn jsonl_rows_carry_the_passages_times_as_the_csv_does() {
+    let wd = Workdir::with(&[(
+        "call.vtt",
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.500\n<v Ana>The coyote asked for more.\n",
+    )]);
+    wd.write("cb.yaml", CODEBOOK);
+    let out = wd.stdout(
+        wd.command("code")
+            .args(["call.vtt", "-c", "cb.yaml", "--format", "jsonl"]),
+    );
+    let line: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(line["start_time"], "00:00:01.000", "{out}");
+    assert_eq!(line["end_time"], "00:00:04.500", "{out}");
+    assert_eq!(line["speaker"], "Ana", "{out}");
+    let csv = wd.stdout(wd.command("code").args(["call.vtt", "-c", "cb.yaml"]));
+    assert!(csv.contains(",00:00:01.000,00:00:04.500"), "{csv}");
+}
+
+#[test]
 fn unit_and_speaker_pattern_options_override_the_defaults() {
     let wd = Workdir::with(DOCS);
     let out = wd.stdout(

@@ -15,11 +15,10 @@
 use std::fmt::Write as _;
 
 use super::data::{CodingData, UnitInfo};
-use super::record::{Field, JsonObject, Record};
-use super::render::{Footnotes, Report};
 use super::rules::RuleFinder;
 use crate::error::Result;
 use crate::report::{Align, Table, counted};
+use crate::report::{Field, Footnotes, JsonObject, Provenance, Record, Records, Report, Style, lines_phrase};
 use crate::stats::{Coef, PrecisionRecall, cohen_kappa, precision_recall_f1};
 
 /// Index of the gold standard among the coders of the audited data.
@@ -197,15 +196,6 @@ pub const MISS_FIELDS: &[&str] = &[
     "text",
 ];
 
-/// `lines start–end`, or `line n`.
-fn lines(u: &UnitInfo) -> String {
-    if u.end_line > u.start_line {
-        format!("lines {}–{}", u.start_line, u.end_line)
-    } else {
-        format!("line {}", u.start_line)
-    }
-}
-
 /// Text on one line, at most `max` characters.
 fn one_line(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -223,7 +213,13 @@ impl AuditReport {
     }
 
     /// One record per error (see [`MISS_FIELDS`]).
-    pub fn miss_records(&self) -> Vec<Record> {
+    /// Every false positive and false negative, one record each (the
+    /// `--errors` file).
+    pub fn errors(&self) -> Records {
+        Records::new(MISS_FIELDS, self.miss_records())
+    }
+
+    fn miss_records(&self) -> Vec<Record> {
         self.misses
             .iter()
             .map(|m| {
@@ -246,7 +242,89 @@ impl AuditReport {
 }
 
 impl Report for AuditReport {
-    fn summary(&self) -> String {
+    fn summary(&self, _style: Style) -> Vec<String> {
+        vec![self.summary_line()]
+    }
+
+    fn table(&self, notes: &mut Footnotes, _style: Style) -> Option<Table> {
+        Some(self.people_table(notes))
+    }
+
+    fn legend(&self) -> Vec<String> {
+        vec![
+            "counts are units (segments): human and qcode = units each coded with the code; both = true \
+             positives; qcode only = false positives; human only = false negatives."
+                .to_string(),
+            "precision = both / qcode; recall = both / human; F1 = 2·both / (human + qcode); κ = Cohen's kappa \
+             of the present/absent decisions over the units both rated."
+                .to_string(),
+            format!(
+                "{}: counts summed over codes (micro-average); κ over every (unit, code) decision pooled.",
+                super::agreement::OVERALL
+            ),
+        ]
+    }
+
+    /// The errors, grouped by code.
+    fn details(&self, style: Style) -> String {
+        let markdown = style.markdown;
+        let mut out = String::new();
+        for kind in [MissKind::FalsePositive, MissKind::FalseNegative] {
+            let list: Vec<&Miss> = self.misses.iter().filter(|m| m.kind == kind).collect();
+            let title = match kind {
+                MissKind::FalsePositive => {
+                    "False positives: qcode coded, the human did not (check the rule that fired)"
+                }
+                MissKind::FalseNegative => "False negatives: the human coded, qcode did not (a rule may be missing)",
+            };
+            if markdown {
+                let _ = writeln!(out, "\n## {title}\n");
+            } else {
+                let _ = writeln!(out, "\n{title}");
+            }
+            if list.is_empty() {
+                let _ = writeln!(out, "{}(none)", if markdown { "" } else { "  " });
+            }
+            for m in list {
+                let u = &m.unit;
+                let mut head = format!("{} · {} {}", m.code, u.document, lines_phrase(u.start_line, u.end_line));
+                if !u.speaker.is_empty() {
+                    let _ = write!(head, " ({})", u.speaker);
+                }
+                if !m.matched.is_empty() {
+                    let _ = write!(head, " · matched: {}", m.matched.join("; "));
+                }
+                if !m.rules.is_empty() {
+                    let _ = write!(head, " · rule: {}", m.rules.join("; "));
+                }
+                if markdown {
+                    let _ = writeln!(out, "- **{head}**\n\n  > {}\n", one_line(&u.text, usize::MAX));
+                } else {
+                    let _ = writeln!(out, "  {head}\n    \"{}\"", one_line(&u.text, 240));
+                }
+            }
+        }
+        out
+    }
+
+    fn records(&self) -> Records {
+        Records::new(AUDIT_FIELDS, self.rows())
+    }
+
+    fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {
+        let head = JsonObject::new().value("about", provenance);
+        let json = {
+            head.value("gold_coder", &self.gold_coder)
+                .value("n_units", self.n_units)
+                .records("rows", self.rows())
+                .records("errors", self.miss_records())
+        };
+        json.value("warnings", warnings)
+    }
+}
+
+impl AuditReport {
+    fn summary_line(&self) -> String {
         format!(
             "gold standard: `{}` · automatic coding: qcode · {} both rated · {}, {}",
             self.gold_coder,
@@ -256,7 +334,7 @@ impl Report for AuditReport {
         )
     }
 
-    fn table(&self, notes: &mut Footnotes) -> Table {
+    fn people_table(&self, notes: &mut Footnotes) -> Table {
         let header = [
             ("code", Align::Left),
             ("human", Align::Right),
@@ -288,67 +366,7 @@ impl Report for AuditReport {
         t
     }
 
-    fn legend(&self) -> Vec<String> {
-        vec![
-            "counts are units (segments): human and qcode = units each coded with the code; both = true \
-             positives; qcode only = false positives; human only = false negatives."
-                .to_string(),
-            "precision = both / qcode; recall = both / human; F1 = 2·both / (human + qcode); κ = Cohen's kappa \
-             of the present/absent decisions over the units both rated."
-                .to_string(),
-            format!(
-                "{}: counts summed over codes (micro-average); κ over every (unit, code) decision pooled.",
-                super::agreement::OVERALL
-            ),
-        ]
-    }
-
-    /// The errors, grouped by code.
-    fn details(&self, markdown: bool) -> String {
-        let mut out = String::new();
-        for kind in [MissKind::FalsePositive, MissKind::FalseNegative] {
-            let list: Vec<&Miss> = self.misses.iter().filter(|m| m.kind == kind).collect();
-            let title = match kind {
-                MissKind::FalsePositive => {
-                    "False positives: qcode coded, the human did not (check the rule that fired)"
-                }
-                MissKind::FalseNegative => "False negatives: the human coded, qcode did not (a rule may be missing)",
-            };
-            if markdown {
-                let _ = writeln!(out, "\n## {title}\n");
-            } else {
-                let _ = writeln!(out, "\n{title}");
-            }
-            if list.is_empty() {
-                let _ = writeln!(out, "{}(none)", if markdown { "" } else { "  " });
-            }
-            for m in list {
-                let u = &m.unit;
-                let mut head = format!("{} · {} {}", m.code, u.document, lines(u));
-                if !u.speaker.is_empty() {
-                    let _ = write!(head, " ({})", u.speaker);
-                }
-                if !m.matched.is_empty() {
-                    let _ = write!(head, " · matched: {}", m.matched.join("; "));
-                }
-                if !m.rules.is_empty() {
-                    let _ = write!(head, " · rule: {}", m.rules.join("; "));
-                }
-                if markdown {
-                    let _ = writeln!(out, "- **{head}**\n\n  > {}\n", one_line(&u.text, usize::MAX));
-                } else {
-                    let _ = writeln!(out, "  {head}\n    \"{}\"", one_line(&u.text, 240));
-                }
-            }
-        }
-        out
-    }
-
-    fn fields(&self) -> &'static [&'static str] {
-        AUDIT_FIELDS
-    }
-
-    fn records(&self) -> Vec<Record> {
+    fn rows(&self) -> Vec<Record> {
         self.rows
             .iter()
             .map(|row| {
@@ -369,13 +387,6 @@ impl Report for AuditReport {
             })
             .collect()
     }
-
-    fn json(&self, head: JsonObject) -> JsonObject {
-        head.value("gold_coder", &self.gold_coder)
-            .value("n_units", self.n_units)
-            .records("rows", self.records())
-            .records("errors", self.miss_records())
-    }
 }
 
 #[cfg(test)]
@@ -383,7 +394,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::audit::data::Universe;
+    use crate::reliability::data::Universe;
 
     fn cell(codes: &[&str]) -> Option<BTreeSet<String>> {
         Some(codes.iter().map(|c| c.to_string()).collect())
@@ -439,7 +450,7 @@ mod tests {
         );
         assert_eq!(r.rows[1].code, "overall");
         assert!(
-            r.details(false)
+            r.details(Style::default())
                 .contains("x · d line 4 · matched: coyote\n    \"text 4\"")
         );
     }

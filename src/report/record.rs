@@ -10,6 +10,7 @@
 //! decimal that reads back as the same `f64`), never formula-guarded; text
 //! cells are guarded against spreadsheet formula injection.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -17,6 +18,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use crate::error::{Error, Result};
 use crate::files::spreadsheet::guard_cell;
 use crate::stats::Coef;
+
+use super::Table;
 
 /// One value of a record.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,11 +117,33 @@ impl Serialize for Record {
     }
 }
 
+/// Records are a JSON list of objects, their keys in field order.
+impl Serialize for Records {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        struct Row<'a>(&'a [String], &'a [Field]);
+        impl Serialize for Row<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0.iter().zip(self.1) {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for row in &self.rows {
+            seq.serialize_element(&Row(&self.fields, row))?;
+        }
+        seq.end()
+    }
+}
+
 /// A JSON object whose keys keep the order they were added in, for a
 /// report's whole output: serde_json's own maps sort their keys, which
 /// would scramble the records' schema order.
 #[derive(Debug, Clone, Default)]
-pub struct JsonObject(Vec<(&'static str, JsonItem)>);
+pub struct JsonObject(Vec<(Cow<'static, str>, JsonItem)>);
 
 #[derive(Debug, Clone)]
 enum JsonItem {
@@ -134,13 +159,19 @@ impl JsonObject {
     /// Adds a plain value (its own maps, if any, have sorted keys).
     pub fn value(mut self, key: &'static str, v: impl Serialize) -> JsonObject {
         let v = serde_json::to_value(v).expect("report values serialise");
-        self.0.push((key, JsonItem::Value(v)));
+        self.0.push((Cow::Borrowed(key), JsonItem::Value(v)));
+        self
+    }
+
+    /// Adds a value under a key made at run time.
+    pub fn entry(mut self, key: String, v: serde_json::Value) -> JsonObject {
+        self.0.push((Cow::Owned(key), JsonItem::Value(v)));
         self
     }
 
     /// Adds a list of records, each in its schema's order.
     pub fn records(mut self, key: &'static str, records: Vec<Record>) -> JsonObject {
-        self.0.push((key, JsonItem::Records(records)));
+        self.0.push((Cow::Borrowed(key), JsonItem::Records(records)));
         self
     }
 }
@@ -158,25 +189,65 @@ impl Serialize for JsonObject {
     }
 }
 
-/// Writes `records` as CSV with the header `fields` (written even when there
-/// are no records, so a script always finds the columns).
-pub fn write_csv(fields: &[&str], records: &[Record], out: impl Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let err = Error::write_csv;
-    w.write_record(fields).map_err(err)?;
-    for r in records {
-        r.check();
-        debug_assert_eq!(r.fields, fields);
-        let row = r.values.iter().map(|v| match v {
-            Field::Int(v) => v.to_string(),
-            Field::Num(Some(v)) => v.to_string(),
-            Field::Num(None) | Field::Text(None) => String::new(),
-            Field::Text(Some(t)) => guard_cell(t).into_owned(),
-            Field::List(items) => guard_cell(&items.join("; ")).into_owned(),
-        });
-        w.write_record(row).map_err(err)?;
+/// Records and their field names: the report for programs, written as a
+/// CSV table whose header is the field names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Records {
+    /// The column names.
+    pub fields: Vec<String>,
+    /// One row per record, a value per field.
+    pub rows: Vec<Vec<Field>>,
+}
+
+impl Records {
+    /// Records of one schema.
+    pub fn new(fields: &[&str], records: Vec<Record>) -> Records {
+        Records {
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            rows: records
+                .into_iter()
+                .map(|r| {
+                    r.check();
+                    debug_assert_eq!(r.fields, fields);
+                    r.values
+                })
+                .collect(),
+        }
     }
-    w.flush().map_err(Error::write)
+
+    /// A table of text, every cell a text value.
+    pub fn text(table: &Table) -> Records {
+        Records {
+            fields: table.header.clone(),
+            rows: table
+                .rows
+                .iter()
+                .map(|row| row.iter().map(|c| Field::Text(Some(c.clone()))).collect())
+                .collect(),
+        }
+    }
+
+    /// Writes the records as CSV, the header first (written even when there
+    /// are no records, so a script always finds the columns). Text is
+    /// guarded against spreadsheet formulas, the header's included;
+    /// numbers are not (a negative kappa stays a number).
+    pub fn write_csv(&self, out: impl Write) -> Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        let err = Error::write_csv;
+        w.write_record(self.fields.iter().map(|f| guard_cell(f).into_owned()))
+            .map_err(err)?;
+        for row in &self.rows {
+            let cells = row.iter().map(|v| match v {
+                Field::Int(v) => v.to_string(),
+                Field::Num(Some(v)) => v.to_string(),
+                Field::Num(None) | Field::Text(None) => String::new(),
+                Field::Text(Some(t)) => guard_cell(t).into_owned(),
+                Field::List(items) => guard_cell(&items.join("; ")).into_owned(),
+            });
+            w.write_record(cells).map_err(err)?;
+        }
+        w.flush().map_err(Error::write)
+    }
 }
 
 #[cfg(test)]
@@ -220,14 +291,14 @@ mod tests {
         let mut neg = Record::new(FIELDS);
         neg.text("c").int(1).coef(Coef::Value(-0.25)).push(Field::List(vec![]));
         let mut out = Vec::new();
-        write_csv(FIELDS, &[sample(), neg], &mut out).unwrap();
+        Records::new(FIELDS, vec![sample(), neg]).write_csv(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
             "code,n,kappa,kappa_reason,terms\n'=x,3,,no variation: every coder used one category (1 − Pe = 0),a; b\nc,1,-0.25,,\n"
         );
         let mut empty = Vec::new();
-        write_csv(FIELDS, &[], &mut empty).unwrap();
+        Records::new(FIELDS, Vec::new()).write_csv(&mut empty).unwrap();
         assert_eq!(String::from_utf8(empty).unwrap(), "code,n,kappa,kappa_reason,terms\n");
     }
 }

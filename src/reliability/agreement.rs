@@ -5,9 +5,8 @@
 use rayon::prelude::*;
 
 use super::data::{CodingData, Universe};
-use super::record::{JsonObject, Record};
-use super::render::{Footnotes, Report};
 use crate::report::{Align, Table, counted};
+use crate::report::{Footnotes, JsonObject, Provenance, Record, Records, Report, Style};
 use crate::stats::{
     Bootstrap, Coef, KALPHA_BOOTSTRAP_METHOD, QSource, Ratings, brennan_prediger, cohen_kappa, fleiss_kappa, gwet_ac1,
     kalpha_bootstrap, krippendorff_alpha, percent_agreement, scott_pi,
@@ -255,58 +254,12 @@ impl AgreementReport {
 }
 
 impl Report for AgreementReport {
-    fn summary(&self) -> String {
-        let codes = self.rows.len() - 1;
-        let what = match self.mode {
-            Mode::Nominal => format!("nominal data: one of {} per unit and coder", counted(codes, "category")),
-            Mode::MultiCode => format!(
-                "multi-code data: {}, each present or absent per unit",
-                counted(codes, "code")
-            ),
-        };
-        format!(
-            "{} coders ({}) · {} · {what}",
-            self.coders.len(),
-            self.coders.join(", "),
-            counted(self.n_units, "unit")
-        )
+    fn summary(&self, _style: Style) -> Vec<String> {
+        vec![self.summary_line()]
     }
 
-    fn table(&self, notes: &mut Footnotes) -> Table {
-        let kappa = if self.two_coders() { "Cohen κ" } else { "Fleiss κ" };
-        let header = [
-            ("code", Align::Left),
-            ("units", Align::Right),
-            ("pairable", Align::Right),
-            ("coders", Align::Right),
-            ("agreement", Align::Right),
-            (kappa, Align::Right),
-            ("AC1", Align::Right),
-            ("α", Align::Right),
-            ("α 95% CI", Align::Right),
-            ("reliability", Align::Left),
-        ];
-        let mut t = Table::new(header.iter().map(|(h, a)| (h.to_string(), *a)).collect());
-        for a in &self.rows {
-            let k = if self.two_coders() {
-                a.cohen_kappa
-            } else {
-                a.fleiss_kappa
-            };
-            t.push(vec![
-                a.code.clone(),
-                a.n_units.to_string(),
-                a.n_pairable_units.to_string(),
-                a.n_coders.to_string(),
-                notes.percent(a.percent_agreement),
-                notes.coef(k),
-                notes.coef(a.gwet_ac1),
-                notes.coef(a.krippendorff_alpha),
-                notes.interval(&a.bootstrap),
-                a.reliability().unwrap_or("—").to_string(),
-            ]);
-        }
-        t
+    fn table(&self, notes: &mut Footnotes, _style: Style) -> Option<Table> {
+        Some(self.people_table(notes))
     }
 
     fn legend(&self) -> Vec<String> {
@@ -361,11 +314,109 @@ impl Report for AgreementReport {
         out
     }
 
-    fn fields(&self) -> &'static [&'static str] {
-        AGREEMENT_FIELDS
+    fn records(&self) -> Records {
+        Records::new(AGREEMENT_FIELDS, self.rows())
     }
 
-    fn records(&self) -> Vec<Record> {
+    fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {
+        let head = JsonObject::new().value("about", provenance);
+        let json = {
+            let overall_definition = match self.mode {
+                Mode::MultiCode => {
+                    "every (unit, code) presence decision pooled as one present/absent variable; percent agreement \
+                 is the mean of the codes' percent agreements; chance terms use the pooled share of present"
+                }
+                Mode::Nominal => "the nominal variable (one category per unit and coder)",
+            };
+            head.value(
+                "data",
+                match self.mode {
+                    Mode::Nominal => "nominal",
+                    Mode::MultiCode => "multi_code",
+                },
+            )
+            .value("coders", &self.coders)
+            .value("n_units", self.n_units)
+            .value("unit_universe", self.universe_description())
+            .value("codes_declared", self.codes_declared)
+            .value(
+                "definitions",
+                serde_json::json!({
+                    "percent_agreement": PERCENT_AGREEMENT_DEFINITION,
+                    "overall": overall_definition,
+                    "reliability": RELIABILITY_BANDS,
+                }),
+            )
+            .value(
+                "bootstrap",
+                serde_json::json!({
+                    "method": KALPHA_BOOTSTRAP_METHOD,
+                    "replicates": self.boot.replicates,
+                    "seed": self.boot.seed,
+                }),
+            )
+            .records("rows", self.rows())
+        };
+        json.value("warnings", warnings)
+    }
+}
+
+impl AgreementReport {
+    fn summary_line(&self) -> String {
+        let codes = self.rows.len() - 1;
+        let what = match self.mode {
+            Mode::Nominal => format!("nominal data: one of {} per unit and coder", counted(codes, "category")),
+            Mode::MultiCode => format!(
+                "multi-code data: {}, each present or absent per unit",
+                counted(codes, "code")
+            ),
+        };
+        format!(
+            "{} coders ({}) · {} · {what}",
+            self.coders.len(),
+            self.coders.join(", "),
+            counted(self.n_units, "unit")
+        )
+    }
+
+    fn people_table(&self, notes: &mut Footnotes) -> Table {
+        let kappa = if self.two_coders() { "Cohen κ" } else { "Fleiss κ" };
+        let header = [
+            ("code", Align::Left),
+            ("units", Align::Right),
+            ("pairable", Align::Right),
+            ("coders", Align::Right),
+            ("agreement", Align::Right),
+            (kappa, Align::Right),
+            ("AC1", Align::Right),
+            ("α", Align::Right),
+            ("α 95% CI", Align::Right),
+            ("reliability", Align::Left),
+        ];
+        let mut t = Table::new(header.iter().map(|(h, a)| (h.to_string(), *a)).collect());
+        for a in &self.rows {
+            let k = if self.two_coders() {
+                a.cohen_kappa
+            } else {
+                a.fleiss_kappa
+            };
+            t.push(vec![
+                a.code.clone(),
+                a.n_units.to_string(),
+                a.n_pairable_units.to_string(),
+                a.n_coders.to_string(),
+                notes.percent(a.percent_agreement),
+                notes.coef(k),
+                notes.coef(a.gwet_ac1),
+                notes.coef(a.krippendorff_alpha),
+                notes.interval(&a.bootstrap),
+                a.reliability().unwrap_or("—").to_string(),
+            ]);
+        }
+        t
+    }
+
+    fn rows(&self) -> Vec<Record> {
         self.rows
             .iter()
             .map(|a| {
@@ -402,49 +453,11 @@ impl Report for AgreementReport {
                     }
                 }
                 r.int(self.boot.replicates)
-                    .push(super::record::Field::Int(self.boot.seed))
+                    .push(crate::report::Field::Int(self.boot.seed))
                     .opt_text(a.reliability().map(str::to_string));
                 r
             })
             .collect()
-    }
-
-    fn json(&self, head: JsonObject) -> JsonObject {
-        let overall_definition = match self.mode {
-            Mode::MultiCode => {
-                "every (unit, code) presence decision pooled as one present/absent variable; percent agreement \
-                 is the mean of the codes' percent agreements; chance terms use the pooled share of present"
-            }
-            Mode::Nominal => "the nominal variable (one category per unit and coder)",
-        };
-        head.value(
-            "data",
-            match self.mode {
-                Mode::Nominal => "nominal",
-                Mode::MultiCode => "multi_code",
-            },
-        )
-        .value("coders", &self.coders)
-        .value("n_units", self.n_units)
-        .value("unit_universe", self.universe_description())
-        .value("codes_declared", self.codes_declared)
-        .value(
-            "definitions",
-            serde_json::json!({
-                "percent_agreement": PERCENT_AGREEMENT_DEFINITION,
-                "overall": overall_definition,
-                "reliability": RELIABILITY_BANDS,
-            }),
-        )
-        .value(
-            "bootstrap",
-            serde_json::json!({
-                "method": KALPHA_BOOTSTRAP_METHOD,
-                "replicates": self.boot.replicates,
-                "seed": self.boot.seed,
-            }),
-        )
-        .records("rows", self.records())
     }
 }
 
@@ -515,7 +528,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::audit::data::UnitInfo;
+    use crate::reliability::data::UnitInfo;
     use crate::stats::Reason;
 
     fn set(codes: &[&str]) -> Option<BTreeSet<String>> {
@@ -584,7 +597,7 @@ mod tests {
             },
         );
         let mut notes = Footnotes::default();
-        let t = r.table(&mut notes);
+        let t = r.people_table(&mut notes);
         assert_eq!(t.rows[1][5], "undefined [1]");
         assert_eq!(t.rows[1][8], "—");
         assert_eq!(t.rows[0][4], "87.50%");
@@ -592,7 +605,7 @@ mod tests {
             notes.lines(),
             ["[1] no variation: every coder used one category (1 − Pe = 0)"]
         );
-        let json = serde_json::to_value(&r.records()[1]).unwrap();
+        let json = serde_json::to_value(&r.rows()[1]).unwrap();
         assert!(json["cohen_kappa"].is_null());
         assert_eq!(
             json["cohen_kappa_reason"],

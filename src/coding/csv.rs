@@ -1,148 +1,77 @@
-//! Codings: a code applied to a stretch of text by a coder, and the coded
-//! CSV that carries them between qcode, spreadsheets, R and pandas.
-//!
-//! The coded CSV is the project's interchange format: qcode writes it, a
-//! person can fill it in a spreadsheet, and every report (`freq`,
-//! `excerpts`, `agree`, `audit`) reads it back. Columns are found by name,
-//! so extra columns are kept as attributes and column order does not
-//! matter when reading.
+//! The coded CSV: one row per coded passage, the fixed columns of
+//! [`COLUMNS`] then one column per document attribute. qcode writes it
+//! (streamed, as documents are coded) and reads it back, and a person can
+//! fill it in a spreadsheet: columns are found by name, extra columns are
+//! kept as attributes and column order does not matter when reading.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::{COLUMNS, Coding, find_spans};
 use crate::error::{Error, Result};
-use crate::files::spreadsheet::{guard_cell, unguard_cell};
-
-/// The fixed columns of the coded CSV, in order; document attributes follow.
-pub const COLUMNS: &[&str] = &[
-    "document",
-    "segment",
-    "unit",
-    "start_line",
-    "end_line",
-    "start_char",
-    "end_char",
-    "speaker",
-    "code",
-    "coder",
-    "hits",
-    "matched",
-    "text",
-    "start_time",
-    "end_time",
-];
-
-/// The coder name of qcode's automatic coding.
-pub const AUTO_CODER: &str = "qcode";
-
-/// One code applied to one segment of one document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Coding {
-    pub document: String,
-    /// 1-based segment index within the document (0 if unknown).
-    pub segment: usize,
-    pub unit: String,
-    pub start_line: usize,
-    pub end_line: usize,
-    /// Character offsets into the document text, end exclusive.
-    pub start_char: usize,
-    pub end_char: usize,
-    pub speaker: String,
-    pub code: String,
-    pub coder: String,
-    pub hits: usize,
-    /// The matched words as they appear in the text, distinct, in order.
-    pub matched: Vec<String>,
-    pub text: String,
-    /// Timestamps of the passage (subtitle cues, timestamped labels), as
-    /// written in the source; empty when the source has none.
-    pub start_time: String,
-    pub end_time: String,
-    /// Byte ranges of the matches within `text` (for highlighting).
-    pub spans: Vec<(usize, usize)>,
-    pub attributes: Arc<IndexMap<String, String>>,
-}
-
-/// Joins matched words for the `matched` column.
-pub fn join_matched(matched: &[String]) -> String {
-    matched.join("; ")
-}
-
-/// Distinct matched texts, whitespace collapsed, in order of appearance.
-pub fn distinct_matches(text: &str, spans: &[(usize, usize)]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for &(s, e) in spans {
-        let m = text[s..e].split_whitespace().collect::<Vec<_>>().join(" ");
-        if !out.contains(&m) {
-            out.push(m);
-        }
-    }
-    out
-}
+use crate::files::spreadsheet::{self, CsvFile, guard_cell, unguard_cell};
 
 /// Writes codings as CSV, header first. Attribute columns are fixed up
 /// front so rows can be streamed.
 pub struct CsvWriter<W: Write> {
     writer: csv::Writer<W>,
     attributes: Vec<String>,
+    /// The attributes of the last coding written, known to have columns
+    /// (a document's codings share them).
+    checked: Option<Arc<IndexMap<String, String>>>,
 }
 
 impl<W: Write> CsvWriter<W> {
+    /// A writer to `out` whose header names the fixed columns, then
+    /// `attributes`.
     pub fn new(out: W, attributes: Vec<String>) -> Result<Self> {
         let mut writer = csv::WriterBuilder::new().from_writer(out);
-        let header: Vec<&str> = COLUMNS
+        let header = COLUMNS
             .iter()
             .copied()
             .chain(attributes.iter().map(String::as_str))
-            .collect();
-        writer.write_record(&header).map_err(csv_write_error)?;
-        Ok(CsvWriter { writer, attributes })
+            .map(guard_cell);
+        writer
+            .write_record(header.map(|h| h.into_owned()))
+            .map_err(Error::write_csv)?;
+        Ok(CsvWriter {
+            writer,
+            attributes,
+            checked: None,
+        })
     }
 
+    /// Writes one row. An attribute without a column is an error: the
+    /// header, written first, must name every attribute of every coding.
     pub fn write(&mut self, c: &Coding) -> Result<()> {
-        let numbers = [c.segment, c.start_line, c.end_line, c.start_char, c.end_char];
-        let [segment, start_line, end_line, start_char, end_char] = numbers.map(|n| n.to_string());
-        let hits = c.hits.to_string();
-        let matched = join_matched(&c.matched);
-        let mut record: Vec<std::borrow::Cow<str>> = vec![
-            guard_cell(&c.document),
-            segment.into(),
-            guard_cell(&c.unit),
-            start_line.into(),
-            end_line.into(),
-            start_char.into(),
-            end_char.into(),
-            guard_cell(&c.speaker),
-            guard_cell(&c.code),
-            guard_cell(&c.coder),
-            hits.into(),
-            guard_cell(&matched),
-            guard_cell(&c.text),
-            guard_cell(&c.start_time),
-            guard_cell(&c.end_time),
-        ];
-        for a in &self.attributes {
-            record.push(guard_cell(c.attributes.get(a).map_or("", String::as_str)));
+        if !self.checked.as_ref().is_some_and(|a| Arc::ptr_eq(a, &c.attributes)) {
+            if let Some(k) = c.attributes.keys().find(|k| !self.attributes.contains(k)) {
+                return Err(Error::new(format!(
+                    "internal error: the attribute `{k}` of {} was not found before coding began",
+                    c.document
+                ))
+                .hint("please report this with the file; meanwhile, use --format jsonl"));
+            }
+            self.checked = Some(c.attributes.clone());
         }
+        let fixed = c.values().into_iter();
+        let attributes = self
+            .attributes
+            .iter()
+            .map(|a| Cow::Borrowed(c.attributes.get(a).map_or("", String::as_str)));
+        let record: Vec<Cow<str>> = fixed.chain(attributes).collect();
         self.writer
-            .write_record(record.iter().map(|c| c.as_bytes()))
-            .map_err(csv_write_error)
+            .write_record(record.iter().map(|v| guard_cell(v).into_owned()))
+            .map_err(Error::write_csv)
     }
 
+    /// Flushes the rows and gives back the writer it wrote to.
     pub fn into_inner(self) -> Result<W> {
-        self.writer
-            .into_inner()
-            .map_err(|e| Error::write_csv(e.into_error().into()))
-    }
-}
-
-fn csv_write_error(e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::write(io),
-        other => Error::new(format!("cannot write CSV: {other:?}")),
+        self.writer.into_inner().map_err(|e| Error::write(e.into_error()))
     }
 }
 
@@ -151,10 +80,14 @@ fn csv_write_error(e: csv::Error) -> Error {
 /// Required columns: `document` and `code`. Missing `coder` means the
 /// file's name stands for the coder. Unknown columns become attributes.
 pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
-    let bytes = crate::files::read_bytes(path, crate::files::MAX_TEXT_FILE)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = crate::files::spreadsheet::reader(bytes);
-    let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
+    read_coded(&CsvFile::open(path)?)
+}
+
+/// Reads a coded CSV already read from disk (see [`read_coded_csv`]).
+pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
+    let path = file.path();
+    let mut reader = file.reader();
+    let headers = spreadsheet::headers(&mut reader, path)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     for required in ["document", "code"] {
         if col(required).is_none() {
@@ -168,10 +101,7 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
     let attr_cols: Vec<usize> = (0..headers.len())
         .filter(|i| !COLUMNS.contains(&headers[*i].as_str()))
         .collect();
-    let default_coder = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let default_coder = file.stem();
     let mut out = Vec::new();
     let mut attrs_cache: Option<Arc<IndexMap<String, String>>> = None;
     for (row, record) in reader.records().enumerate() {
@@ -257,28 +187,10 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
     Ok(out)
 }
 
-/// Where the matched words occur in `text` (case-insensitive, whole words),
-/// for highlighting codings read back from a CSV.
-pub fn find_spans(text: &str, matched: &[String]) -> Vec<(usize, usize)> {
-    if matched.is_empty() || text.is_empty() {
-        return Vec::new();
-    }
-    let alternatives: Vec<String> = matched
-        .iter()
-        .map(|m| m.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(r"\s+"))
-        .collect();
-    let Ok(re) = regex::RegexBuilder::new(&format!("(?:{})", alternatives.join("|")))
-        .case_insensitive(true)
-        .build()
-    else {
-        return Vec::new();
-    };
-    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coding::find_spans;
 
     fn sample() -> Coding {
         let mut attrs = IndexMap::new();

@@ -90,8 +90,6 @@ pub mod agreement;
 pub mod data;
 pub mod gold;
 pub mod input;
-pub mod record;
-pub mod render;
 pub mod rules;
 pub mod spans;
 pub mod transcripts;

@@ -29,11 +29,10 @@ use indexmap::IndexSet;
 use super::agreement::OVERALL;
 use super::data::{CodedRow, coded_rows, declared_or_found, examples, unknown_documents};
 use super::input::CodedFile;
-use super::record::{JsonObject, Record};
-use super::render::{Footnotes, Report};
 use super::transcripts::Transcripts;
 use crate::error::{Error, Result};
 use crate::report::{Align, Table, counted};
+use crate::report::{Footnotes, JsonObject, Provenance, Record, Records, Report, Style};
 use crate::stats::{OverlapBasis, SegmentAgreement, SpanAgreement, segment_agreement, span_agreement};
 
 /// How to compare spans.
@@ -281,7 +280,72 @@ fn basis_words(basis: OverlapBasis) -> &'static str {
 }
 
 impl Report for SpanReport {
-    fn summary(&self) -> String {
+    fn summary(&self, _style: Style) -> Vec<String> {
+        vec![self.summary_line()]
+    }
+
+    fn table(&self, notes: &mut Footnotes, _style: Style) -> Option<Table> {
+        Some(self.people_table(notes))
+    }
+
+    fn legend(&self) -> Vec<String> {
+        let lengths = if self.lengths_from_transcripts {
+            "document lengths come from the transcripts."
+        } else {
+            "each document is taken to end at the last character either coder coded (give --transcripts for \
+             the true length; uncoded text after it would count as agreement)."
+        };
+        vec![
+            "characters, as NVivo's coding comparison: each character of a document is coded or not by each \
+             coder; agreement = (both + neither) / characters; κ = Cohen's kappa of that 2×2 table of \
+             characters (where neither coder coded anything, NVivo shows κ = 1; qcode says undefined)."
+                .to_string(),
+            format!(
+                "segments, as MAXQDA's segment agreement: a coded segment is matched when the other coder gave \
+                 the same code to a segment that overlaps it by at least {}% of {}; segment agreement = matched \
+                 segments of both coders / all segments of both coders (there is no \"neither\" cell, hence no \
+                 chance correction).",
+                fmt_percent(self.threshold),
+                basis_words(self.basis)
+            ),
+            format!(
+                "(all documents): a code's documents pooled as one table of characters and one list of segments; \
+                 {OVERALL}: every code and document pooled."
+            ),
+            format!("lengths: {lengths}"),
+        ]
+    }
+
+    fn records(&self) -> Records {
+        Records::new(SPAN_FIELDS, self.rows())
+    }
+
+    fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {
+        let head = JsonObject::new().value("about", provenance);
+        let json = {
+            head.value(
+                "coders",
+                serde_json::json!({ "a": self.coders[0], "b": self.coders[1] }),
+            )
+            .value("n_documents", self.n_documents)
+            .value(
+                "document_lengths",
+                if self.lengths_from_transcripts {
+                    "transcripts"
+                } else {
+                    "last_coded_character"
+                },
+            )
+            .value("overlap_threshold", self.threshold)
+            .value("overlap_basis", self.basis)
+            .records("rows", self.rows())
+        };
+        json.value("warnings", warnings)
+    }
+}
+
+impl SpanReport {
+    fn summary_line(&self) -> String {
         format!(
             "2 coders ({}, {}) · {} both rated · character offsets compared",
             self.coders[0],
@@ -290,7 +354,7 @@ impl Report for SpanReport {
         )
     }
 
-    fn table(&self, notes: &mut Footnotes) -> Table {
+    fn people_table(&self, notes: &mut Footnotes) -> Table {
         let [a, b] = &self.coders;
         let header = [
             ("code".to_string(), Align::Left),
@@ -327,39 +391,7 @@ impl Report for SpanReport {
         t
     }
 
-    fn legend(&self) -> Vec<String> {
-        let lengths = if self.lengths_from_transcripts {
-            "document lengths come from the transcripts."
-        } else {
-            "each document is taken to end at the last character either coder coded (give --transcripts for \
-             the true length; uncoded text after it would count as agreement)."
-        };
-        vec![
-            "characters, as NVivo's coding comparison: each character of a document is coded or not by each \
-             coder; agreement = (both + neither) / characters; κ = Cohen's kappa of that 2×2 table of \
-             characters (where neither coder coded anything, NVivo shows κ = 1; qcode says undefined)."
-                .to_string(),
-            format!(
-                "segments, as MAXQDA's segment agreement: a coded segment is matched when the other coder gave \
-                 the same code to a segment that overlaps it by at least {}% of {}; segment agreement = matched \
-                 segments of both coders / all segments of both coders (there is no \"neither\" cell, hence no \
-                 chance correction).",
-                fmt_percent(self.threshold),
-                basis_words(self.basis)
-            ),
-            format!(
-                "(all documents): a code's documents pooled as one table of characters and one list of segments; \
-                 {OVERALL}: every code and document pooled."
-            ),
-            format!("lengths: {lengths}"),
-        ]
-    }
-
-    fn fields(&self) -> &'static [&'static str] {
-        SPAN_FIELDS
-    }
-
-    fn records(&self) -> Vec<Record> {
+    fn rows(&self) -> Vec<Record> {
         self.rows
             .iter()
             .map(|row| {
@@ -382,25 +414,6 @@ impl Report for SpanReport {
                 r
             })
             .collect()
-    }
-
-    fn json(&self, head: JsonObject) -> JsonObject {
-        head.value(
-            "coders",
-            serde_json::json!({ "a": self.coders[0], "b": self.coders[1] }),
-        )
-        .value("n_documents", self.n_documents)
-        .value(
-            "document_lengths",
-            if self.lengths_from_transcripts {
-                "transcripts"
-            } else {
-                "last_coded_character"
-            },
-        )
-        .value("overlap_threshold", self.threshold)
-        .value("overlap_basis", self.basis)
-        .records("rows", self.records())
     }
 }
 
