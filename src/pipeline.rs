@@ -1,9 +1,10 @@
 //! The coding run: sources → documents → segments → applied codes.
 //!
 //! Documents are read, segmented and matched in parallel and handed to the
-//! caller one at a time in input order. Output is therefore byte-identical
-//! whatever the number of threads, and memory holds a few documents per
-//! thread at a time, not the corpus.
+//! caller one at a time in input order ([`run`]; [`read`] reads without
+//! coding). Output is therefore byte-identical whatever the number of
+//! threads, and memory holds a few documents per thread at a time, not the
+//! corpus.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,10 +43,7 @@ impl Setup {
         attributes: Option<AttributeTable>,
     ) -> Result<Setup> {
         let matcher = Matcher::new(&codebook)?;
-        let speakers = match speaker_pattern.or(codebook.speaker_pattern.as_deref()) {
-            Some(p) => SpeakerRule::custom(p)?,
-            None => SpeakerRule::default(),
-        };
+        let speakers = SpeakerRule::from_pattern(speaker_pattern.or(codebook.speaker_pattern.as_deref()))?;
         Ok(Setup {
             unit: unit.unwrap_or(codebook.unit),
             codebook,
@@ -118,12 +116,6 @@ pub trait Observer {
 
 /// Codes every source, calling `each` on the documents in input order.
 ///
-/// Worker threads (as many as rayon's pool has) take sources in order and
-/// code them; this thread puts the results back in input order and hands
-/// them to `each` while the workers go on. A worker never runs more than
-/// [`AHEAD_PER_THREAD`] × threads sources ahead of `each`, so memory holds a
-/// bounded number of documents, whatever the corpus size.
-///
 /// `observer` hears of each document's warnings before `each` gets the
 /// document, and of the progress after.
 pub fn run(
@@ -132,16 +124,74 @@ pub fn run(
     observer: &dyn Observer,
     mut each: impl FnMut(CodedDocument) -> Result<()>,
 ) -> Result<()> {
+    let work = |source: &Source| -> Result<Vec<CodedDocument>> {
+        let docs = read_source(source, &setup.read)?;
+        Ok(docs.into_iter().map(|d| code_document(d, setup)).collect())
+    };
+    in_order(sources, work, observer, |coded| {
+        for coded in coded {
+            for w in &coded.doc.warnings {
+                observer.warning(w);
+            }
+            each(coded)?;
+        }
+        Ok(())
+    })
+}
+
+/// Reads every source, without coding, calling `each` on the documents in
+/// input order, each with the attributes of `attributes` when given: for
+/// exports of codings made elsewhere, which need the texts alone.
+pub fn read(
+    sources: &[Source],
+    read: &ReadOptions,
+    attributes: Option<&AttributeTable>,
+    observer: &dyn Observer,
+    mut each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    let work = |source: &Source| -> Result<Vec<Document>> {
+        let mut docs = read_source(source, read)?;
+        if let Some(table) = attributes {
+            docs.iter_mut().for_each(|d| table.apply(d));
+        }
+        Ok(docs)
+    };
+    in_order(sources, work, observer, |docs| {
+        for doc in docs {
+            for w in &doc.warnings {
+                observer.warning(w);
+            }
+            each(doc)?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs `work` on every source, in parallel, and hands the results to
+/// `each` in input order as they come.
+///
+/// Worker threads (as many as rayon's pool has) take sources in order and
+/// work on them; this thread puts the results back in input order and hands
+/// them to `each` while the workers go on. A worker never runs more than
+/// [`AHEAD_PER_THREAD`] × threads sources ahead of `each`, so memory holds a
+/// bounded number of results, whatever the corpus size. The first error
+/// (of `work`, in input order, or of `each`) stops the run.
+fn in_order<T: Send>(
+    sources: &[Source],
+    work: impl Fn(&Source) -> Result<T> + Sync,
+    observer: &dyn Observer,
+    mut each: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
     observer.start(sources.len());
     let threads = rayon::current_num_threads().clamp(1, sources.len().max(1));
     let window = AHEAD_PER_THREAD * threads;
     let next = AtomicUsize::new(0);
     // The index of the next source `each` waits for; `usize::MAX` = stop.
     let handed = (Mutex::new(0usize), Condvar::new());
-    let (tx, rx) = mpsc::channel::<(usize, Result<Vec<CodedDocument>>)>();
+    let (tx, rx) = mpsc::channel::<(usize, Result<T>)>();
     let result = std::thread::scope(|scope| {
         for _ in 0..threads {
-            let (tx, next, handed) = (tx.clone(), &next, &handed);
+            let (tx, next, handed, work) = (tx.clone(), &next, &handed, &work);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -157,9 +207,7 @@ pub fn run(
                         break;
                     }
                     drop(at);
-                    let coded = read_source(&sources[i], &setup.read)
-                        .map(|docs| docs.into_iter().map(|d| code_document(d, setup)).collect());
-                    if tx.send((i, coded)).is_err() {
+                    if tx.send((i, work(&sources[i]))).is_err() {
                         break;
                     }
                 }
@@ -168,22 +216,13 @@ pub fn run(
         drop(tx);
         let mut waiting = BTreeMap::new();
         let mut want = 0;
-        let mut hand_over = |coded: Result<Vec<CodedDocument>>| -> Result<()> {
-            for coded in coded? {
-                for w in &coded.doc.warnings {
-                    observer.warning(w);
-                }
-                each(coded)?;
-            }
-            observer.source_done();
-            Ok(())
-        };
         let mut outcome = Ok(());
-        for (i, coded) in &rx {
-            waiting.insert(i, coded);
-            while let Some(coded) = waiting.remove(&want) {
+        for (i, done) in &rx {
+            waiting.insert(i, done);
+            while let Some(done) = waiting.remove(&want) {
                 want += 1;
-                outcome = hand_over(coded);
+                outcome = done.and_then(&mut each);
+                observer.source_done();
                 let (lock, moved) = &handed;
                 *lock.lock().unwrap_or_else(|e| e.into_inner()) = if outcome.is_ok() { want } else { usize::MAX };
                 moved.notify_all();
@@ -195,7 +234,7 @@ pub fn run(
                 break;
             }
         }
-        // Dropping the receiver stops workers that are still coding.
+        // Dropping the receiver stops workers that are still working.
         drop(rx);
         outcome
     });

@@ -154,6 +154,15 @@ impl SpeakerRule {
         })
     }
 
+    /// The rule of `pattern` ([`SpeakerRule::custom`]), or the default
+    /// rule when there is none.
+    pub fn from_pattern(pattern: Option<&str>) -> Result<SpeakerRule, crate::Error> {
+        match pattern {
+            Some(p) => SpeakerRule::custom(p),
+            None => Ok(SpeakerRule::default()),
+        }
+    }
+
     /// The regular expression, as written by the user or the default one.
     pub fn pattern(&self) -> &str {
         &self.pattern

@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use qcode::codebook::Codebook;
-use qcode::corpus::{self, ReadOptions};
 use qcode::reliability::agreement::{
     BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements,
 };
-use qcode::reliability::data::{self, Options, UnitKind, unit_of_codings};
+use qcode::reliability::data::{self, Options, UnitKind, transcript_unit, unit_of_codings};
 use qcode::reliability::input::{CodedFile, InputFile, LongFile, read_input};
 use qcode::reliability::spans::{SpanOptions, span_report};
 use qcode::reliability::transcripts::Transcripts;
@@ -17,7 +16,7 @@ use qcode::speakers::SpeakerRule;
 use qcode::stats::OverlapBasis;
 use qcode::{Error, Result};
 
-use super::util::{choice, message, optional_codebook, warn, write_records_to, write_report_to};
+use super::util::{ReadArgs, choice, message, optional_codebook, warn, write_records_to, write_report_to};
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -82,20 +81,10 @@ pub struct Args {
     /// against the segments; with --spans they give documents' lengths.
     #[arg(long, value_name = "PATH")]
     transcripts: Vec<PathBuf>,
-    /// With --transcripts: the speaker-label pattern (default: the
-    /// codebook's, else qcode's).
-    #[arg(long, value_name = "REGEX", requires = "transcripts")]
-    speaker_pattern: Option<String>,
-    /// With --transcripts in .csv/.tsv/.xlsx: the column holding the text.
-    #[arg(long, value_name = "COLUMN", requires = "transcripts")]
-    text_col: Vec<String>,
-    /// With --transcripts in .csv/.tsv/.xlsx: the column holding the
-    /// document id.
-    #[arg(long, value_name = "COLUMN", requires = "transcripts")]
-    id_col: Option<String>,
-    /// With --transcripts in .xlsx: the sheet (default: the first).
-    #[arg(long, value_name = "NAME", requires = "transcripts")]
-    sheet: Option<String>,
+    /// How to read --transcripts (the speaker pattern defaults to the
+    /// codebook's).
+    #[command(flatten)]
+    read: ReadArgs,
     /// Every coder read every document: a document without any row of a
     /// coder counts as "rated, no code applies" for that coder, not as
     /// "not rated".
@@ -265,7 +254,7 @@ pub fn run(args: Args) -> Result<()> {
 /// The declared codes: the codebook's, or `--categories` (each once).
 fn declared_codes(codebook: Option<&Codebook>, categories: &[String]) -> Result<Option<Vec<String>>> {
     if let Some(cb) = codebook {
-        return Ok(Some(cb.codes.iter().map(|c| c.name.clone()).collect()));
+        return Ok(Some(cb.code_names()));
     }
     if categories.is_empty() {
         return Ok(None);
@@ -281,9 +270,8 @@ fn declared_codes(codebook: Option<&Codebook>, categories: &[String]) -> Result<
     Ok(Some(seen))
 }
 
-/// Reads and segments `--transcripts` as `qcode code` would have: the unit
-/// of the coded files (else the codebook's, else paragraphs) and the
-/// speaker pattern given, else the codebook's.
+/// Reads and segments `--transcripts` as `qcode code` would have cut them
+/// for the coded files.
 fn load_transcripts(
     args: &Args,
     codebook: Option<&Codebook>,
@@ -291,31 +279,24 @@ fn load_transcripts(
     unit_kind: UnitKind,
 ) -> Result<Option<Transcripts>> {
     if args.transcripts.is_empty() {
+        if let Some(option) = args.read.first_given() {
+            return Err(
+                Error::usage(format!("{option} applies to --transcripts, which were not given"))
+                    .hint(format!("add --transcripts FOLDER, or drop {option}")),
+            );
+        }
         return Ok(None);
     }
-    let unit = match unit_kind {
-        UnitKind::Document => Unit::Document,
-        UnitKind::Segment => unit_of_codings(coded)?
-            .or(codebook.map(|c| c.unit))
-            .unwrap_or(Unit::Paragraph),
-    };
+    let unit = transcript_unit(unit_kind, coded, codebook)?;
     let pattern = args
+        .read
         .speaker_pattern
         .as_deref()
         .or(codebook.and_then(|c| c.speaker_pattern.as_deref()));
-    let speakers = match pattern {
-        Some(p) => SpeakerRule::custom(p)?,
-        None => SpeakerRule::default(),
-    };
-    let read = ReadOptions {
-        text_cols: args.text_col.clone(),
-        id_col: args.id_col.clone(),
-        sheet: args.sheet.clone(),
-        ..ReadOptions::default()
-    };
-    let (sources, warnings) = corpus::discover_with(&args.transcripts, &read)?;
+    let speakers = SpeakerRule::from_pattern(pattern)?;
+    let (transcripts, warnings) = Transcripts::load(&args.transcripts, &args.read.read_options()?, &speakers, unit)?;
     warnings.iter().for_each(|w| warn(w));
-    Transcripts::read(&sources, &read, &speakers, unit).map(Some)
+    Ok(Some(transcripts))
 }
 
 #[cfg(test)]

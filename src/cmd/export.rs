@@ -191,7 +191,7 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
     }
     let coding_only = [
         (c.unit.is_some(), "--unit"),
-        (c.speaker_pattern.is_some(), "--speaker-pattern"),
+        (c.read.speaker_pattern.is_some(), "--speaker-pattern"),
         (c.from.is_some(), "--from"),
         (c.to.is_some(), "--to"),
     ];
@@ -216,20 +216,12 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
     }
     let attributes = c.attributes.as_deref().map(AttributeTable::load).transpose()?;
     let mut writer = ProjectWriter::new(codebook.as_ref(), args.positions);
-    for source in &sources {
-        for mut doc in corpus::read_source(source, &read)? {
-            for w in &doc.warnings {
-                warn(w);
-            }
-            if let Some(table) = &attributes {
-                table.apply(&mut doc);
-            }
-            let rows = by_document.shift_remove(&doc.id).unwrap_or_default();
-            *documents += 1;
-            *codings += rows.len();
-            writer.add_document(&doc, &rows)?;
-        }
-    }
+    pipeline::read(&sources, &read, attributes.as_ref(), &Progress::new(), |doc| {
+        let rows = by_document.shift_remove(&doc.id).unwrap_or_default();
+        *documents += 1;
+        *codings += rows.len();
+        writer.add_document(&doc, &rows)
+    })?;
     if !by_document.is_empty() {
         let missing: Vec<&str> = by_document.keys().map(String::as_str).collect();
         return Err(Error::new(format!(

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use qcode::choice::Choice;
 use qcode::codebook::Codebook;
-use qcode::coding::{Coding, read_coded_csv};
+use qcode::coding::{Coding, one_coder, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
 use qcode::files::output::Output;
 use qcode::pipeline::Setup;
@@ -14,7 +14,7 @@ use qcode::time::{TimeRange, parse_time};
 use qcode::{Error, Result};
 
 /// The transcripts to code and how to read them.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct CorpusArgs {
     /// Transcripts and field notes (.txt, .md, .docx, .odt, .vtt, .srt,
     /// .pdf), tables of answers (.csv, .tsv, .xlsx), or folders (read
@@ -28,6 +28,25 @@ pub struct CorpusArgs {
     /// paragraph).
     #[arg(long, value_parser = choice::<Unit>())]
     pub unit: Option<Unit>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Keep only passages that start at or after this time (HH:MM:SS), for
+    /// subtitles and transcripts with timestamps.
+    #[arg(long, value_name = "HH:MM:SS")]
+    pub from: Option<String>,
+    /// Keep only passages that start before this time (HH:MM:SS).
+    #[arg(long, value_name = "HH:MM:SS")]
+    pub to: Option<String>,
+    /// CSV of document attributes: first column the document id (or file
+    /// name without extension), then one column per attribute.
+    #[arg(long, value_name = "FILE.csv")]
+    pub attributes: Option<PathBuf>,
+}
+
+/// How to read transcripts and find their speakers: the options every
+/// command that reads transcripts shares.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ReadArgs {
     /// Regular expression for speaker labels at the start of a line; the
     /// group `speaker` (or group 1) is the name. Replaces the default rule.
     #[arg(long, value_name = "REGEX")]
@@ -51,17 +70,38 @@ pub struct CorpusArgs {
     /// read, instead of skipping them with a warning.
     #[arg(long)]
     pub strict: bool,
-    /// Keep only passages that start at or after this time (HH:MM:SS), for
-    /// subtitles and transcripts with timestamps.
-    #[arg(long, value_name = "HH:MM:SS")]
-    pub from: Option<String>,
-    /// Keep only passages that start before this time (HH:MM:SS).
-    #[arg(long, value_name = "HH:MM:SS")]
-    pub to: Option<String>,
-    /// CSV of document attributes: first column the document id (or file
-    /// name without extension), then one column per attribute.
-    #[arg(long, value_name = "FILE.csv")]
-    pub attributes: Option<PathBuf>,
+}
+
+impl ReadArgs {
+    /// How to read the inputs.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            text_cols: self.text_col.clone(),
+            id_col: self.id_col.clone(),
+            encoding: self
+                .encoding
+                .as_deref()
+                .map(corpus::encoding::parse_label)
+                .transpose()?,
+            sheet: self.sheet.clone(),
+            strict: self.strict,
+        })
+    }
+
+    /// The first option given, for commands where they need inputs to
+    /// apply to.
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.speaker_pattern.is_some(), "--speaker-pattern"),
+            (!self.text_col.is_empty(), "--text-col"),
+            (self.id_col.is_some(), "--id-col"),
+            (self.sheet.is_some(), "--sheet"),
+            (self.encoding.is_some(), "--encoding"),
+            (self.strict, "--strict"),
+        ]
+        .into_iter()
+        .find_map(|(given, option)| given.then_some(option))
+    }
 }
 
 /// Prints `qcode: MESSAGE` on standard error. A closed standard error
@@ -91,24 +131,20 @@ impl CorpusArgs {
             warn(&w);
         }
         let attributes = self.attributes.as_deref().map(AttributeTable::load).transpose()?;
-        let mut setup = Setup::new(codebook, self.unit, self.speaker_pattern.as_deref(), read, attributes)?;
+        let mut setup = Setup::new(
+            codebook,
+            self.unit,
+            self.read.speaker_pattern.as_deref(),
+            read,
+            attributes,
+        )?;
         setup.times = times;
         Ok((setup, sources))
     }
 
     /// How to read the inputs.
     pub fn read_options(&self) -> Result<ReadOptions> {
-        Ok(ReadOptions {
-            text_cols: self.text_col.clone(),
-            id_col: self.id_col.clone(),
-            encoding: self
-                .encoding
-                .as_deref()
-                .map(corpus::encoding::parse_label)
-                .transpose()?,
-            sheet: self.sheet.clone(),
-            strict: self.strict,
-        })
+        self.read.read_options()
     }
 
     /// Warns about attribute rows that matched no document.
@@ -213,29 +249,9 @@ impl CodedArgs {
         for f in &self.coded {
             codings.extend(read_coded_csv(f)?);
         }
-        let mut coders: Vec<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
-        coders.sort_unstable();
-        coders.dedup();
-        match self.coder.as_deref() {
-            Some(name) => {
-                if !coders.contains(&name) {
-                    return Err(Error::new(format!("no coding by coder `{name}`"))
-                        .hint(format!("the coders in these files are: {}", coders.join(", "))));
-                }
-                let name = name.to_string();
-                Ok(codings.into_iter().filter(|c| c.coder == name).collect())
-            }
-            None => {
-                if coders.len() > 1 {
-                    warn(&format!(
-                        "these files hold the codings of {} coders ({}); taking them together — use --coder NAME to take one",
-                        coders.len(),
-                        coders.join(", ")
-                    ));
-                }
-                Ok(codings)
-            }
-        }
+        let (codings, warning) = one_coder(codings, self.coder.as_deref())?;
+        warning.iter().for_each(|w| warn(w));
+        Ok(codings)
     }
 }
 

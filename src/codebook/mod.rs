@@ -107,6 +107,12 @@ impl Codebook {
         yaml::check(text, source, sha256_hex(text.as_bytes()))
     }
 
+    /// The names of every code, in hierarchy order: the codes a comparison
+    /// of coders declares.
+    pub fn code_names(&self) -> Vec<String> {
+        self.codes.iter().map(|c| c.name.clone()).collect()
+    }
+
     /// The index of the code called `name`.
     pub fn find(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()

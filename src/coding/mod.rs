@@ -152,6 +152,34 @@ impl<W: Write> JsonlWriter<W> {
     }
 }
 
+/// Codings of one coder: `coder`'s when named (an error when the codings
+/// hold none of theirs), else all of them, with a warning when they hold
+/// several coders' codings, which are then taken together.
+pub fn one_coder(codings: Vec<Coding>, coder: Option<&str>) -> Result<(Vec<Coding>, Option<String>)> {
+    let mut coders: Vec<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
+    coders.sort_unstable();
+    coders.dedup();
+    match coder {
+        Some(name) => {
+            if !coders.contains(&name) {
+                return Err(Error::usage(format!("no coding by coder `{name}`"))
+                    .hint(format!("the coders in these files are: {}", coders.join(", "))));
+            }
+            Ok((codings.into_iter().filter(|c| c.coder == name).collect(), None))
+        }
+        None => {
+            let warning = (coders.len() > 1).then(|| {
+                format!(
+                    "these files hold the codings of {} coders ({}); taking them together — use --coder NAME to take one",
+                    coders.len(),
+                    coders.join(", ")
+                )
+            });
+            Ok((codings, warning))
+        }
+    }
+}
+
 /// The unit written in the `unit` column of every coding that fills it,
 /// when they all say the same one.
 pub fn common_unit(codings: &[Coding]) -> Option<&str> {

@@ -15,6 +15,7 @@ use indexmap::{IndexMap, IndexSet};
 
 use super::input::{CodedFile, LongFile, LongForm};
 use super::transcripts::Transcripts;
+use crate::codebook::Codebook;
 use crate::coding::Coding;
 use crate::error::{Error, Result};
 use crate::segment::{Segment, Unit};
@@ -241,6 +242,18 @@ pub fn unit_of_codings(files: &[CodedFile]) -> Result<Option<Unit>> {
         ))
         .hint("code every file with the same --unit, or compare whole documents with --unit document")),
     }
+}
+
+/// The unit transcripts must be cut into to line up with `coded` files:
+/// whole documents when the unit of agreement is the document, else the
+/// unit written in the files, else the codebook's, else paragraphs.
+pub fn transcript_unit(kind: UnitKind, coded: &[CodedFile], codebook: Option<&Codebook>) -> Result<Unit> {
+    Ok(match kind {
+        UnitKind::Document => Unit::Document,
+        UnitKind::Segment => unit_of_codings(coded)?
+            .or(codebook.map(|c| c.unit))
+            .unwrap_or(Unit::Paragraph),
+    })
 }
 
 /// The coders to compare: all coders found (first seen first), or the

@@ -14,11 +14,16 @@
 
 use std::fmt::Write as _;
 
-use super::data::{CodingData, UnitInfo};
+use super::data::{CodingData, Options, UnitInfo, from_coded, unit_of_codings};
+use super::input::CodedFile;
 use super::rules::RuleFinder;
-use crate::error::Result;
+use super::transcripts::Transcripts;
+use crate::codebook::Codebook;
+use crate::coding::AUTO_CODER;
+use crate::error::{Error, Result};
 use crate::report::{Align, Table, counted};
 use crate::report::{Field, Footnotes, JsonObject, Provenance, Record, Records, Report, Style, lines_phrase};
+use crate::segment::Unit;
 use crate::stats::{Coef, PrecisionRecall, cohen_kappa, precision_recall_f1};
 
 /// Index of the gold standard among the coders of the audited data.
@@ -80,6 +85,75 @@ pub struct AuditReport {
 
 /// Audits `data` (coders: gold, then qcode). With `finder`, false positives
 /// name the rules that fired.
+/// What to audit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditOptions<'a> {
+    /// The codebook: declares the codes and names the rules behind false
+    /// positives.
+    pub codebook: Option<&'a Codebook>,
+    /// The transcripts both were coded from: every segment is a unit.
+    pub transcripts: Option<&'a Transcripts>,
+    /// Audit only these codes (empty: all).
+    pub codes: &'a [String],
+    /// The human read every document (see [`super::data::Options::all_rated`]).
+    pub all_rated: bool,
+}
+
+/// An audit, the unit it compared and the warnings met on the way.
+#[derive(Debug, Clone)]
+pub struct Audited {
+    pub report: AuditReport,
+    /// The unit of the passages compared, when known.
+    pub unit: Option<Unit>,
+    pub warnings: Vec<String>,
+}
+
+/// Audits qcode's automatic coding (`predicted`) against a human `gold`
+/// standard. Code paths from other programs are resolved to the codebook's
+/// codes; only documents the human coded are compared, and qcode is taken
+/// to have rated each of them.
+pub fn audit(mut gold: CodedFile, mut predicted: CodedFile, opts: &AuditOptions) -> Result<Audited> {
+    let declared = opts.codebook.map(Codebook::code_names);
+    if let Some(declared) = &declared {
+        gold.resolve_codes(declared);
+        predicted.resolve_codes(declared);
+    }
+    let unit = match opts.transcripts {
+        Some(t) => Some(t.unit),
+        None => unit_of_codings(std::slice::from_ref(&gold))?,
+    };
+    let coders = [gold.codings[0].coder.clone(), AUTO_CODER.to_string()];
+    let data_options = Options {
+        declared: declared.as_deref(),
+        coders: Some(&coders),
+        transcripts: opts.transcripts,
+        all_rated: opts.all_rated,
+        complete_coder: Some(AUTO_CODER),
+        ..Options::default()
+    };
+    let mut built = from_coded(&[gold, predicted], &data_options)?;
+    if !opts.codes.is_empty() {
+        for c in opts.codes {
+            if !built.data.codes.contains(c) {
+                return Err(
+                    Error::usage(format!("there is no code `{c}` in the codings or the codebook"))
+                        .hint(format!("the codes are: {}", built.data.codes.join(", "))),
+                );
+            }
+        }
+        built.data.codes.retain(|c| opts.codes.contains(c));
+    }
+    let mut finder = opts.codebook.map(RuleFinder::new).transpose()?;
+    let report = audit_report(&built.data, finder.as_mut())?;
+    Ok(Audited {
+        report,
+        unit,
+        warnings: built.warnings,
+    })
+}
+
+/// The audit of data whose first coder is the gold standard and second
+/// qcode; `finder`, when given, names the rules behind false positives.
 pub fn audit_report(data: &CodingData, mut finder: Option<&mut RuleFinder>) -> Result<AuditReport> {
     let both: Vec<usize> = (0..data.units.len())
         .filter(|&u| data.cells[u][GOLD].is_some() && data.cells[u][PREDICTED].is_some())

@@ -13,9 +13,11 @@
 //! A missing `coder` column (or an empty cell) means the file's name stands
 //! for the coder, as for the coded CSV.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::coding::{Coding, read_coded_csv};
+use indexmap::IndexSet;
+
+use crate::coding::{AUTO_CODER, Coding, read_coded_csv};
 use crate::error::{Error, Result};
 use crate::files::spreadsheet::unguard_cell;
 use crate::files::{MAX_TEXT_FILE, read_bytes};
@@ -169,6 +171,82 @@ pub fn is_coded_csv(path: &Path) -> bool {
         let has = |name: &str| h.iter().any(|c| c.trim_start_matches('\u{feff}').trim() == name);
         has("document") && has("code")
     })
+}
+
+/// A human gold standard (a coded CSV), reduced to one coder: `coder`, or
+/// the file's only one. A gold coder called `qcode` (a person's edit of
+/// qcode's file that kept the name) becomes `gold`.
+pub fn read_gold(path: &Path, coder: Option<&str>) -> Result<CodedFile> {
+    let mut file =
+        match read_input(path)? {
+            InputFile::Coded(f) => f,
+            InputFile::Long(_) => {
+                return Err(Error::new("the gold standard must be a coded CSV (`document,segment,…,code,coder`)")
+                .in_file(path)
+                .hint("the audit shows each error's passage, which the long format `unit,coder,code` does not hold"));
+            }
+        };
+    let coders: IndexSet<String> = file.codings.iter().map(|c| c.coder.clone()).collect();
+    let name = match (coder, coders.len()) {
+        (Some(n), _) if coders.contains(n) => n.to_string(),
+        (Some(n), _) => {
+            return Err(Error::new(format!("the gold file has no codings by `{n}`"))
+                .in_file(path)
+                .hint(format!(
+                    "its coders are: {}",
+                    coders.iter().cloned().collect::<Vec<_>>().join(", ")
+                )));
+        }
+        (None, 0) => {
+            return Err(Error::new("the gold file holds no codings (only a header)")
+                .in_file(path)
+                .hint("check that this is the right file"));
+        }
+        (None, 1) => coders[0].clone(),
+        (None, n) => {
+            return Err(Error::new(format!(
+                "the gold file holds the codings of {n} coders ({})",
+                coders.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .in_file(path)
+            .hint("choose the gold standard's coder with --gold-coder NAME"));
+        }
+    };
+    file.codings.retain(|c| c.coder == name);
+    let role = if name == AUTO_CODER { "gold".to_string() } else { name };
+    for c in &mut file.codings {
+        c.coder = role.clone();
+    }
+    Ok(file)
+}
+
+/// qcode's automatic coding read back from coded CSVs (one coder, named
+/// `qcode` whatever the files say).
+pub fn read_automatic(paths: &[PathBuf]) -> Result<CodedFile> {
+    let mut codings = Vec::new();
+    for path in paths {
+        if let InputFile::Coded(f) = read_input(path)? {
+            codings.extend(f.codings);
+        }
+    }
+    let coders: IndexSet<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
+    if coders.len() > 1 {
+        return Err(Error::new(format!(
+            "the automatic coding holds the codings of {} coders ({})",
+            coders.len(),
+            coders.iter().copied().collect::<Vec<_>>().join(", ")
+        ))
+        .hint("give qcode's own coded CSV (written by `qcode code`), or compare people with `qcode agree`"));
+    }
+    for c in &mut codings {
+        c.coder = AUTO_CODER.to_string();
+    }
+    let name = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(CodedFile { name, codings })
 }
 
 #[cfg(test)]

@@ -83,10 +83,7 @@ fn single_rules(code: &Code) -> Vec<(String, Rules)> {
 
 impl<'a> RuleFinder<'a> {
     pub fn new(codebook: &'a Codebook) -> Result<RuleFinder<'a>> {
-        let speakers = match &codebook.speaker_pattern {
-            Some(p) => SpeakerRule::custom(p)?,
-            None => SpeakerRule::default(),
-        };
+        let speakers = SpeakerRule::from_pattern(codebook.speaker_pattern.as_deref())?;
         Ok(RuleFinder {
             codebook,
             speakers,

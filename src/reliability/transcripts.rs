@@ -6,11 +6,15 @@
 //! with the same unit and speaker rule, recovers the full list of units the
 //! coders looked at.
 
+use std::path::PathBuf;
+
 use indexmap::IndexMap;
 use rayon::prelude::*;
 
+use super::input::CodedFile;
 use crate::corpus::{Document, ReadOptions, Source, read_source};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::pipeline::{Observer, Setup};
 use crate::segment::{Segment, Unit};
 use crate::speakers::SpeakerRule;
 
@@ -65,6 +69,19 @@ impl Transcripts {
         }
     }
 
+    /// Reads and segments the transcripts at `inputs` (files or folders,
+    /// as `qcode code` takes them); also returns the warnings about files
+    /// skipped in folders.
+    pub fn load(
+        inputs: &[PathBuf],
+        read: &ReadOptions,
+        speakers: &SpeakerRule,
+        unit: Unit,
+    ) -> Result<(Transcripts, Vec<String>)> {
+        let (sources, warnings) = crate::corpus::discover_with(inputs, read)?;
+        Ok((Transcripts::read(&sources, read, speakers, unit)?, warnings))
+    }
+
     /// Reads and segments `sources` (in parallel; the result is in input
     /// order) as [`crate::pipeline::code_document`] does, with the same
     /// unit and speaker rule: labels given by the format win over the
@@ -88,4 +105,27 @@ impl Transcripts {
         }
         Ok(out)
     }
+}
+
+/// Codes `sources` now, as qcode's automatic coding, keeping their segments
+/// as the units of a comparison.
+pub fn code(sources: &[Source], setup: &Setup, observer: &dyn Observer) -> Result<(CodedFile, Transcripts)> {
+    let mut transcripts = Transcripts::new(setup.unit);
+    let mut codings = Vec::new();
+    crate::pipeline::run(sources, setup, observer, |coded| {
+        codings.extend(coded.codings(&setup.codebook, setup.unit));
+        transcripts
+            .docs
+            .insert(coded.doc.id.clone(), TranscriptDoc::new(&coded.doc, coded.segments));
+        Ok(())
+    })?;
+    if codings.is_empty() {
+        return Err(Error::new("qcode coded nothing in these transcripts, so there is nothing to audit")
+            .hint("check the rules with `qcode codebook check`, and that these are the transcripts the gold standard coded"));
+    }
+    let file = CodedFile {
+        name: "qcode (automatic coding)".to_string(),
+        codings,
+    };
+    Ok((file, transcripts))
 }
