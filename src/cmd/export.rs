@@ -210,7 +210,7 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
         }
     }
     let read = c.read_options()?;
-    let (sources, skipped) = corpus::discover_with(&c.inputs, &read)?;
+    let (sources, skipped) = corpus::discover(&c.inputs, &read)?;
     for w in skipped {
         warn(&w);
     }

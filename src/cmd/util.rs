@@ -126,7 +126,7 @@ impl CorpusArgs {
         let codebook = Codebook::load(path)?;
         let read = self.read_options()?;
         let times = time_range(self.from.as_deref(), self.to.as_deref())?;
-        let (sources, warnings) = corpus::discover_with(&self.inputs, &read)?;
+        let (sources, warnings) = corpus::discover(&self.inputs, &read)?;
         for w in warnings {
             warn(&w);
         }

@@ -11,9 +11,9 @@
 //! parallel by the callers) — so that memory holds only the documents being
 //! worked on, never the whole corpus.
 //!
-//! One module per format turns a file into normalised text (see
-//! `docs/formats.md` for what becomes a document, a segment, a speaker and
-//! an attribute in each): `text_file` (.txt, .md), `table` (.csv, .tsv),
+//! One module per format turns a file into normalised text (the README's
+//! "What qcode reads" says what becomes a document, a segment, a speaker
+//! and an attribute in each): `text_file` (.txt, .md), `table` (.csv, .tsv),
 //! `xlsx`, `docx` and `odt` (both through `xml_text`), `subtitles` (.vtt,
 //! .srt) and `pdf`. Text files are decoded by [`encoding`]; zip-based files
 //! are opened through [`crate::files::zip`], which never extracts to disk
@@ -51,7 +51,7 @@ pub struct Document {
     pub source: PathBuf,
     /// The text, NFC, `\n` line endings, front matter removed. Every offset
     /// qcode reports refers to this text: for `.docx`, `.odt`, `.pdf`,
-    /// subtitles and spreadsheets it is the text as read (see `docs/formats.md`),
+    /// subtitles and spreadsheets it is the text as read (see the README),
     /// not the bytes of the file.
     pub text: String,
     /// Line number of the first line of `text` (after front matter); line
@@ -176,19 +176,13 @@ pub fn format_of(path: &Path) -> Option<Format> {
     })
 }
 
-/// The sources found under `inputs`, and warnings about skipped files; the
-/// same as [`discover_with`] with default options.
-pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<String>)> {
-    discover_with(inputs, &ReadOptions::default())
-}
-
 /// The sources found under `inputs`, and warnings about skipped files.
 ///
 /// A file named directly must be of a type qcode reads and hold text where
 /// text is expected. In folders, files of other types and text files that
 /// hold binary data are skipped with a warning listing them, or are an
 /// error with [`ReadOptions::strict`].
-pub fn discover_with(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source>, Vec<String>)> {
+pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source>, Vec<String>)> {
     if inputs.is_empty() {
         return Err(Error::new("no input files were given").hint(
             "name the transcripts to code, e.g. `qcode freq samples/transcripts --codebook codebooks/smuggling.yaml`",

@@ -2,7 +2,7 @@
 //! NVivo, ATLAS.ti, MAXQDA and QualCoder.
 //!
 //! Export is strict and import is lenient, as the standard's practice
-//! demands (project notes `refi-qda.md` §7):
+//! demands:
 //!
 //! * export writes files that validate against the REFI-QDA 1.0 schemas:
 //!   children in schema order, no empty containers, lower-case UUID GUIDs

@@ -1,7 +1,7 @@
 //! Text positions in exchange files.
 //!
 //! The standard counts Unicode code points from 0, end exclusive; NVivo
-//! counts UTF-16 code units (notes `refi-qda.md` §4). The two differ only
+//! counts UTF-16 code units. The two differ only
 //! after a character above U+FFFF (an emoji, some CJK), which takes one code
 //! point but two UTF-16 units; byte offsets are wrong for any accented
 //! letter. qcode's own offsets are characters (code points) of the

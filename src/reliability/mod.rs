@@ -51,8 +51,8 @@
 //! chance terms, and a warning says so. Units no coder rated are left out.
 //!
 //! **Per code, then overall.** Qualitative coding applies several codes to
-//! a unit, so each code is a present/absent variable per unit (notes
-//! `reliability.md` §7) and gets its own row. The `overall` row pools every
+//! a unit, so each code is a present/absent variable per unit and gets
+//! its own row. The `overall` row pools every
 //! (unit, code) decision into one present/absent variable — units × codes
 //! of them, declared codes nobody used included — and computes each
 //! coefficient on it. Pooling rather than averaging the codes' coefficients

@@ -78,7 +78,7 @@ impl Transcripts {
         speakers: &SpeakerRule,
         unit: Unit,
     ) -> Result<(Transcripts, Vec<String>)> {
-        let (sources, warnings) = crate::corpus::discover_with(inputs, read)?;
+        let (sources, warnings) = crate::corpus::discover(inputs, read)?;
         Ok((Transcripts::read(&sources, read, speakers, unit)?, warnings))
     }
 

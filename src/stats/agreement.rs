@@ -1,8 +1,7 @@
 //! Percent agreement and the kappa-type coefficients `(Po − Pe)/(1 − Pe)`:
 //! Cohen's kappa, Scott's pi, Fleiss' kappa, Brennan–Prediger and Gwet's AC1.
 //!
-//! Conventions follow notes `reliability.md` §3 (irrCAC / Gwet 2014 for
-//! missing data). `r_i` is the number of ratings of unit i, `r_ik` the number
+//! Conventions follow irrCAC and Gwet (2014) for missing data. `r_i` is the number of ratings of unit i, `r_ik` the number
 //! of coders who chose category k for it; a unit is pairable when `r_i ≥ 2`.
 
 use super::coef::{Coef, Reason};
@@ -100,7 +99,7 @@ fn gwet_pi(counts: &[Vec<u64>], q: usize) -> Vec<f64> {
     pi
 }
 
-/// Percent agreement, Gwet / irrCAC definition (notes §3.1, definition 1):
+/// Percent agreement, Gwet / irrCAC definition (Gwet 2014, definition 1):
 ///
 /// `Pa = (1/n') Σ_{i: r_i ≥ 2} Σ_k r_ik (r_ik − 1) / (r_i (r_i − 1))`,
 ///
@@ -167,6 +166,16 @@ fn table_sums(t: &[Vec<u64>]) -> TableSums {
     s
 }
 
+/// The sums of the two coders' contingency table; an error unless there
+/// are two coders who both rated some unit.
+fn two_coder_sums(r: &Ratings) -> Result<TableSums, Reason> {
+    let s = table_sums(&contingency_table(r)?);
+    if s.n == 0 {
+        return Err(Reason::NoPairableUnit);
+    }
+    Ok(s)
+}
+
 /// Exact `num / den` of two integers computed as i128, undefined with
 /// [`Reason::NoVariation`] when `den = 0`.
 fn exact_ratio(num: i128, den: i128) -> Coef {
@@ -187,14 +196,10 @@ fn exact_ratio(num: i128, den: i128) -> Coef {
 /// Undefined unless there are exactly two coders, when no unit was rated by
 /// both, or when `1 − Pe = 0` (both coders constant on the same category).
 pub fn cohen_kappa(r: &Ratings) -> Coef {
-    let t = match contingency_table(r) {
-        Ok(t) => t,
+    let s = match two_coder_sums(r) {
+        Ok(s) => s,
         Err(reason) => return Coef::Undefined(reason),
     };
-    let s = table_sums(&t);
-    if s.n == 0 {
-        return Coef::Undefined(Reason::NoPairableUnit);
-    }
     let e: u128 = s.rows.iter().zip(&s.cols).map(|(a, b)| a * b).sum();
     exact_ratio((s.n * s.diag) as i128 - e as i128, (s.n * s.n) as i128 - e as i128)
 }
@@ -208,14 +213,10 @@ pub fn cohen_kappa(r: &Ratings) -> Coef {
 /// With complete data it equals Fleiss' kappa for two coders. Undefined as
 /// for [`cohen_kappa`].
 pub fn scott_pi(r: &Ratings) -> Coef {
-    let t = match contingency_table(r) {
-        Ok(t) => t,
+    let s = match two_coder_sums(r) {
+        Ok(s) => s,
         Err(reason) => return Coef::Undefined(reason),
     };
-    let s = table_sums(&t);
-    if s.n == 0 {
-        return Coef::Undefined(Reason::NoPairableUnit);
-    }
     let e: u128 = s.rows.iter().zip(&s.cols).map(|(a, b)| (a + b) * (a + b)).sum();
     exact_ratio(
         (4 * s.n * s.diag) as i128 - e as i128,
@@ -224,7 +225,7 @@ pub fn scott_pi(r: &Ratings) -> Coef {
 }
 
 /// Fleiss' kappa (Fleiss 1971) with missing ratings as in Gwet (2014) /
-/// irrCAC `fleiss()` (notes §3.4, recommended variant):
+/// irrCAC `fleiss()`:
 ///
 /// * `Po` = [`percent_agreement`] (mean over pairable units);
 /// * `π_k = (1/n) Σ_i r_ik / r_i` over the n units with **at least one**

@@ -5,8 +5,7 @@
 //! Alpha-Reliability*, <https://repository.upenn.edu/asc_papers/43>;
 //! Krippendorff, *Algorithm for bootstrapping a distribution of αc* (2006,
 //! rev. 2011), as implemented in Hayes' KALPHA macro and in the Stata port
-//! `kalpha` 1.3.0 (`r-stata/tssc`, `ssc/kalpha/kalpha.ado`). Notes
-//! `reliability.md` §3.8–3.9.
+//! `kalpha` 1.3.0 (`r-stata/tssc`, `ssc/kalpha/kalpha.ado`).
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -98,9 +97,9 @@ fn disagreements(co: &Coincidences) -> (f64, f64) {
 ///
 /// Undefined with fewer than two coders, no pairable unit, or `De = 0`
 /// within 1e-12 (one value only; kalpha prints 0 there, NLTK 1, `krippendorff`
-/// raises an error — notes §3.8). A single pairable unit with differing
+/// raises an error). A single pairable unit with differing
 /// values gives exactly 0 (`Do = De`). Matches the `krippendorff` package,
-/// irrCAC and NLTK to below 1e-9 (notes §6).
+/// irrCAC and NLTK to below 1e-9 on the published examples (see the tests).
 pub fn krippendorff_alpha(r: &Ratings) -> Coef {
     alpha_with(r).0
 }

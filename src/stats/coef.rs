@@ -4,7 +4,7 @@
 //! Reliability coefficients are ratios such as `(Po − Pe)/(1 − Pe)` or
 //! `1 − Do/De`. When the denominator is zero the coefficient is 0/0. The
 //! reference packages disagree about what to print then (NaN, an exception,
-//! 0 or 1; notes `reliability.md` §5), so this module never invents a number:
+//! 0 or 1), so this module never invents a number:
 //! it returns [`Coef::Undefined`] with a [`Reason`] a report can print.
 //! No function of this module returns NaN or panics on degenerate data.
 
@@ -15,7 +15,7 @@ use std::fmt;
 /// result whose absolute value is below it is snapped to exactly `0.0`.
 ///
 /// Rounding noise of the order of 1e-16 is common (irrCAC prints −1e-15 for a
-/// constant coder's Conger kappa; notes §5), hence the tolerance.
+/// constant coder's Conger kappa), hence the tolerance.
 pub const EPS: f64 = 1e-12;
 
 /// Why a coefficient has no value.
@@ -95,11 +95,6 @@ impl Coef {
             Coef::Value(_) => None,
             Coef::Undefined(r) => Some(r),
         }
-    }
-
-    /// Whether the coefficient has a value.
-    pub fn is_defined(self) -> bool {
-        matches!(self, Coef::Value(_))
     }
 
     /// `num / den`, undefined with `reason` when `|den| < EPS`; the result

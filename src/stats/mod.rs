@@ -1,7 +1,9 @@
 //! Inter-coder reliability statistics: pure functions, no I/O.
 //!
-//! Definitions, conventions and reference values follow the project notes
-//! `reliability.md` (sections cited in each function's documentation).
+//! Definitions and conventions follow the published formulas cited in each
+//! function's documentation (Krippendorff 2011 for alpha, Gwet 2014 and the
+//! irrCAC package for the kappa family and missing data), and the tests
+//! check them against the published examples.
 //!
 //! * Data model: [`Ratings`], units × coders with `Option<category>`
 //!   (missing = `None`), built from long-format triples

@@ -1,5 +1,4 @@
-//! Multi-label coding scored per code as present/absent (notes
-//! `reliability.md` §7).
+//! Multi-label coding scored per code as present/absent.
 //!
 //! When a coder may apply several codes to one unit, each code is scored as
 //! a 2-value variable per (unit, coder): 1 = the coder applied it, 0 = the

@@ -1,6 +1,6 @@
 //! Reliability data: units × coders, one category (or nothing) per cell.
 //!
-//! Notation (notes `reliability.md` §2): N units, m coders, at most one
+//! Notation (Krippendorff 2011; Gwet 2014): N units, m coders, at most one
 //! category per (unit, coder); a missing rating is `None`. For unit i, `r_i`
 //! is the number of ratings and `r_ik` the number of coders who chose
 //! category k. A unit is *pairable* when `r_i ≥ 2`.
@@ -297,11 +297,6 @@ impl Ratings {
             used[k as usize] = true;
         }
         used.iter().filter(|&&u| u).count()
-    }
-
-    /// Number of ratings (non-missing cells).
-    pub fn n_ratings(&self) -> usize {
-        self.data.iter().flatten().flatten().count()
     }
 
     /// Number of pairable units (rated by at least two coders).

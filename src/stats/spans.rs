@@ -72,7 +72,7 @@ pub struct SpanAgreement {
 
 /// Character-level agreement of coders A and B on one document and one
 /// code, as NVivo's coding comparison query (NVivo 12 help, "Coding
-/// comparison query"; notes §3.12):
+/// comparison query"):
 ///
 /// * each character of `[0, text_len)` is coded or not by each coder (a
 ///   coder's overlapping spans are merged; spans are clipped to the text;
@@ -181,8 +181,9 @@ pub fn segments_match(a: &Range<usize>, b: &Range<usize>, threshold: f64, basis:
 }
 
 /// MAXQDA-style segment matching (MAXQDA help, "Intercoder agreement",
-/// criterion 3 "segment agreement"; notes §3.11, where the details are
-/// marked unverified):
+/// criterion 3 "segment agreement"; the manual describes the rule in words,
+/// so the details below are this module's reading of it, not checked
+/// against MAXQDA's own output):
 ///
 /// * a segment of A is *matched* when at least one segment of B overlaps it
 ///   by at least `threshold` (a fraction, default

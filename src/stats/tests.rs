@@ -1,4 +1,6 @@
-//! Reference values (notes `reliability.md` §4–5, §7) and property tests.
+//! Reference values — the published examples of Krippendorff (2011),
+//! Gwet (2014) and Fleiss (1971), recomputed by hand where a package
+//! differs — and property tests.
 
 use std::collections::BTreeSet;
 

@@ -711,7 +711,10 @@ fn options_that_do_not_fit_together_exit_with_code_2() {
     let e = fail(&["--spans", "--coders", "ana"]);
     assert!(e.contains("agreement needs two coders or more"), "{e}");
     let e = wd.error(fixture_pair(&wd).args(["--text-col", "answer"]));
-    assert!(e.contains("--text-col applies to --transcripts, which were not given"), "{e}");
+    assert!(
+        e.contains("--text-col applies to --transcripts, which were not given"),
+        "{e}"
+    );
     let wd = krippendorff_c();
     let e = wd.usage_error(wd.command("agree").args(["c.csv", "--spans"]));
     assert!(e.contains("long-format files do not have"), "{e}");

@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
-use qcode::corpus::{Document, ReadOptions, discover_with, encoding, read_source};
+use qcode::corpus::{Document, ReadOptions, discover, encoding, read_source};
 use qcode::segment::{self, Unit};
 use qcode::speakers::SpeakerRule;
 
@@ -15,7 +15,7 @@ use crate::workdir::{Workdir, csv_records, fixture, in_repo};
 
 /// The documents of one input, read with `options`.
 fn read_with(path: &Path, options: &ReadOptions) -> Vec<Document> {
-    let (sources, _) = discover_with(&[path.to_path_buf()], options).expect("discovered");
+    let (sources, _) = discover(&[path.to_path_buf()], options).expect("discovered");
     sources
         .iter()
         .flat_map(|s| read_source(s, options).expect("read"))

@@ -85,7 +85,7 @@ struct Counting {
     crlf_as_one: bool,
 }
 
-/// The counting of known exporters (notes `refi-qda.md` §4).
+/// The counting of known exporters, as their exports show it.
 fn counting_of(origin: &str) -> Option<Counting> {
     let o = origin.to_lowercase();
     let (unit, crlf_as_one) = if o.contains("nvivo") {
