@@ -6,8 +6,10 @@ use qcode::codebook::Codebook;
 use qcode::reliability::agreement::{
     BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements,
 };
-use qcode::reliability::data::{self, Options, UnitKind, transcript_unit, unit_of_codings};
+use qcode::reliability::coded::from_coded;
+use qcode::reliability::data::{Options, UnitKind, transcript_unit, unit_of_codings};
 use qcode::reliability::input::{CodedFile, InputFile, LongFile, read_input};
+use qcode::reliability::long::from_long;
 use qcode::reliability::spans::{SpanOptions, span_report};
 use qcode::reliability::transcripts::Transcripts;
 use qcode::report::{Format, Provenance, Records};
@@ -216,9 +218,9 @@ pub fn run(args: Args) -> Result<()> {
         complete_coder: None,
     };
     let built = if long.is_empty() {
-        data::from_coded(&coded, &opts)?
+        from_coded(&coded, &opts)?
     } else {
-        data::from_long(&long, &opts)?
+        from_long(&long, &opts)?
     };
     built.warnings.iter().for_each(|w| warn(w));
     let boot = BootstrapSettings {

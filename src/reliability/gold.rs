@@ -14,7 +14,8 @@
 
 use std::fmt::Write as _;
 
-use super::data::{CodingData, Options, UnitInfo, from_coded, unit_of_codings};
+use super::coded::from_coded;
+use super::data::{CodingData, Options, UnitInfo, unit_of_codings};
 use super::input::CodedFile;
 use super::rules::RuleFinder;
 use super::transcripts::Transcripts;

@@ -7,8 +7,9 @@
 //! results:
 //!
 //! ```text
-//! input (files, layout by header) → data (units × coders → sets of codes)
-//!   → agreement / spans / gold (reports) → render (table, Markdown, CSV, JSON)
+//! input (files, layout by header)
+//!   → coded / long (rows lined up into units) → data (units × coders → sets of codes)
+//!   → agreement / spans / gold (reports, written by crate::report)
 //! ```
 //!
 //! # Decisions, and why
@@ -83,13 +84,16 @@
 //! list for adjudication), [`spans`] (character-level and segment-matching
 //! agreement of coders who marked their own stretches of text) and [`gold`]
 //! (precision, recall, F1 and kappa of qcode against a human, with every
-//! false positive's rule) share [`render`] and [`record`], so the four
-//! formats look alike and field names are declared once per report.
+//! false positive's rule) implement [`crate::report::Report`], so the four
+//! formats look alike across commands and field names are declared once per
+//! report.
 
 pub mod agreement;
+pub mod coded;
 pub mod data;
 pub mod gold;
 pub mod input;
+pub mod long;
 pub mod rules;
 pub mod spans;
 pub mod transcripts;

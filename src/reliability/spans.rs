@@ -27,7 +27,8 @@ use std::ops::Range;
 use indexmap::IndexSet;
 
 use super::agreement::OVERALL;
-use super::data::{CodedRow, coded_rows, declared_or_found, examples, unknown_documents};
+use super::coded::{CodedRow, coded_rows, unknown_documents};
+use super::data::{declared_or_found, examples};
 use super::input::CodedFile;
 use super::transcripts::Transcripts;
 use crate::error::{Error, Result};

@@ -26,7 +26,7 @@
 
 mod agreement;
 mod alpha;
-mod audit;
+mod classification;
 mod coef;
 mod presence;
 mod ratings;
@@ -43,7 +43,7 @@ pub use alpha::{
     Bootstrap, BootstrapSkip, Coincidences, KALPHA_BOOTSTRAP_METHOD, KalphaBootstrap, coincidences, kalpha_bootstrap,
     krippendorff_alpha,
 };
-pub use audit::{PrecisionRecall, precision_recall_f1};
+pub use classification::{PrecisionRecall, precision_recall_f1};
 pub use coef::{Coef, EPS, Reason, snap};
 pub use presence::{ABSENT, CodeSet, PRESENT, presence_ratings};
 pub use ratings::{Ratings, RatingsError};

@@ -24,41 +24,22 @@
 //! caps), without a cap on the file itself, since a project may carry large
 //! media files, which are never read.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
 
+use super::archive::{MAX_XML, QDPX, load_text, project_entry, set_aside_warning};
+use super::counting::{Counting, counted_text, counting_of, decide};
+use super::problems::Problems;
 use crate::coding::{COLUMNS, Coding};
 use crate::error::{Error, Result};
-use crate::files::archive::{Archive, Kind, Limits};
+use crate::files::archive::Archive;
 use crate::refi::positions::{Positions, Units, locate, to_normalized};
 use crate::refi::qdc::ImportedCodes;
 use crate::refi::xml::{self, Element};
-use crate::refi::{Dropped, list, normalize_guid};
-
-/// Largest `project.qde` read.
-const MAX_XML: u64 = 256 << 20;
-
-/// A project archive: at most 512 MiB read in all, a text source as large
-/// as a text file qcode reads, and a ratio of 100:1 (real text compresses
-/// about 3:1, XML about 10:1).
-const QDPX: Kind = Kind {
-    name: "a REFI-QDA project (.qdpx)",
-    not_zip: "it is not a ZIP archive (perhaps a file of another kind with the wrong extension)",
-    bomb: "which is how zip bombs work",
-    fix: "a .qdpx file is a ZIP archive exported by NVivo, ATLAS.ti, MAXQDA or QualCoder; check that the file was copied completely, or export the project again",
-    limits: Limits {
-        archive: None,
-        entries: 100_000,
-        entry: crate::files::MAX_TEXT_FILE,
-        total: 512 << 20,
-        ratio: 100,
-        ratio_floor: 1 << 20,
-    },
-};
+use crate::refi::{Dropped, normalize_guid};
 
 /// A project in qcode's terms.
 pub struct Imported {
@@ -77,86 +58,35 @@ pub struct Imported {
     pub warnings: Vec<String>,
 }
 
-/// How an exporter counted positions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Counting {
-    unit: Positions,
-    /// A CRLF line break counted as one character.
-    crlf_as_one: bool,
-}
-
-/// The counting of known exporters, as their exports show it.
-fn counting_of(origin: &str) -> Option<Counting> {
-    let o = origin.to_lowercase();
-    let (unit, crlf_as_one) = if o.contains("nvivo") {
-        (Positions::Utf16, false)
-    } else if o.contains("atlas.ti") || o.contains("qualcoder") {
-        (Positions::Codepoints, true)
-    } else if o.starts_with("qcode") {
-        (
-            if o.contains("utf-16") {
-                Positions::Utf16
-            } else {
-                Positions::Codepoints
-            },
-            false,
-        )
-    } else {
-        return None;
-    };
-    Some(Counting { unit, crlf_as_one })
-}
-
-struct Source {
-    guid: String,
-    name: String,
-    creating_user: Option<String>,
-    path: Option<String>,
-    content: Option<String>,
+pub(super) struct Source {
+    pub(super) guid: String,
+    pub(super) name: String,
+    pub(super) creating_user: Option<String>,
+    pub(super) path: Option<String>,
+    pub(super) content: Option<String>,
     /// The text as stored, after a BOM.
-    text: Option<String>,
-    selections: Vec<Selection>,
+    pub(super) text: Option<String>,
+    pub(super) selections: Vec<Selection>,
     /// Codings of the whole source.
-    whole: Vec<RawCoding>,
+    pub(super) whole: Vec<RawCoding>,
     /// (variable GUID, value).
-    values: Vec<(String, String)>,
+    pub(super) values: Vec<(String, String)>,
 }
 
-struct Selection {
-    start: Option<usize>,
-    end: Option<usize>,
+pub(super) struct Selection {
+    pub(super) start: Option<usize>,
+    pub(super) end: Option<usize>,
     /// As written, for messages.
-    written: (String, String),
+    pub(super) written: (String, String),
     /// The text it quotes, when the unit may have to be guessed.
-    name: Option<String>,
-    user: Option<String>,
-    codings: Vec<RawCoding>,
+    pub(super) name: Option<String>,
+    pub(super) user: Option<String>,
+    pub(super) codings: Vec<RawCoding>,
 }
 
-struct RawCoding {
-    code: Option<String>,
-    user: Option<String>,
-}
-
-/// Problems met on the way, reported as warnings at the end.
-#[derive(Default)]
-struct Problems {
-    duplicate_sources: Vec<String>,
-    missing_text: Vec<String>,
-    external_text: Vec<String>,
-    no_text: Vec<String>,
-    not_utf8: Vec<String>,
-    lost_codings: usize,
-    bad_selections: Vec<String>,
-    empty_selections: usize,
-    dangling_codes: usize,
-    dangling_variables: usize,
-    dangling_sources: usize,
-    no_user: usize,
-    unlisted_users: IndexSet<String>,
-    renamed_users: Vec<String>,
-    renamed_documents: Vec<String>,
-    renamed_columns: Vec<String>,
+pub(super) struct RawCoding {
+    pub(super) code: Option<String>,
+    pub(super) user: Option<String>,
 }
 
 /// Reads a `.qdpx` file; `positions` overrides the unit the exporter is
@@ -625,197 +555,6 @@ fn text_source(el: &Element, name: Option<&str>, quotes: bool, dropped: &mut Dro
     }
 }
 
-/// Reads a source's text from `PlainTextContent` or its internal file.
-fn load_text(archive: &mut Archive, s: &mut Source, problems: &mut Problems) -> Result<()> {
-    if let Some(content) = s.content.take() {
-        s.text = Some(content);
-        return Ok(());
-    }
-    let Some(path) = s.path.clone() else {
-        problems.no_text.push(s.name.clone());
-        return Ok(());
-    };
-    // Lenient: a path without `internal://` is a file in `sources/`.
-    let file = match path.split_once("://") {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("internal") => rest,
-        Some(_) => {
-            problems.external_text.push(format!("{} ({path})", s.name));
-            return Ok(());
-        }
-        None => path.as_str(),
-    };
-    let file_name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    let Some(entry) = source_entry(archive, file_name) else {
-        problems.missing_text.push(format!("{} ({path})", s.name));
-        return Ok(());
-    };
-    let bytes = archive.required(&entry)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(t) => s.text = Some(t.to_string()),
-        Err(_) => problems.not_utf8.push(format!("{} ({path})", s.name)),
-    }
-    Ok(())
-}
-
-/// The warning about archive entries set aside for their names.
-fn set_aside_warning(names: &[String]) -> Option<String> {
-    (!names.is_empty()).then(|| {
-        format!(
-            "ignored {} archive entr{} with an unsafe path (absolute, leading outside the archive, or a link): {}",
-            names.len(),
-            if names.len() == 1 { "y" } else { "ies" },
-            names.join(", ")
-        )
-    })
-}
-
-/// The project XML: the single `*.qde` at the root, whatever its name
-/// (`project.qde`, `Project.qde`, `<name>.qde`); `project.qde` wins if there
-/// are several.
-fn project_entry(archive: &Archive, path: &Path) -> Result<String> {
-    let qde: Vec<&str> = archive
-        .names()
-        .filter(|n| !n.contains('/') && n.to_ascii_lowercase().ends_with(".qde"))
-        .collect();
-    match qde.as_slice() {
-        [one] => Ok(one.to_string()),
-        [] => {
-            let names: Vec<&str> = archive.names().take(10).collect();
-            Err(Error::new("the archive holds no project file (`project.qde`)")
-                .in_file(path)
-                .hint(format!(
-                    "a REFI-QDA project (.qdpx) holds a project.qde and a sources/ folder; this archive holds: {}",
-                    if names.is_empty() {
-                        "nothing".to_string()
-                    } else {
-                        names.join(", ")
-                    }
-                )))
-        }
-        several => several
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case("project.qde"))
-            .map(|n| n.to_string())
-            .ok_or_else(|| {
-                Error::new(format!(
-                    "the archive holds several project files: {}",
-                    several.join(", ")
-                ))
-                .in_file(path)
-                .hint("a .qdpx holds one project; export each project to its own file")
-            }),
-    }
-}
-
-/// The internal file `name` (`<guid>.txt`), in `sources/` or `Sources/` or,
-/// failing that, anywhere; names compare ignoring case.
-fn source_entry(archive: &Archive, name: &str) -> Option<String> {
-    archive.find(&format!("sources/{name}")).or_else(|| {
-        let lower = name.to_lowercase();
-        archive
-            .names()
-            .find(|n| n.rsplit('/').next().is_some_and(|n| n.to_lowercase() == lower))
-            .map(String::from)
-    })
-}
-
-/// Picks how positions are counted: the override, else the exporter's
-/// known habit, else (when the texts make it matter) the counting under
-/// which the selections fit their texts best; the standard on a tie.
-fn decide(origin: &str, flag: Option<Positions>, sources: &[Source]) -> (Counting, String) {
-    let known = counting_of(origin);
-    let texts = || sources.iter().filter_map(|s| s.text.as_deref());
-    let units = match flag.or(known.map(|k| k.unit)) {
-        Some(u) => vec![u],
-        None if texts().any(|t| Units::new(t).has_astral()) => vec![Positions::Codepoints, Positions::Utf16],
-        None => vec![Positions::Codepoints],
-    };
-    let has_cr = texts().any(|t| t.contains('\r'));
-    let crlf = match known {
-        Some(k) => vec![k.crlf_as_one],
-        None if has_cr => vec![false, true],
-        None => vec![false],
-    };
-    let candidates: Vec<Counting> = units
-        .iter()
-        .flat_map(|&unit| crlf.iter().map(move |&crlf_as_one| Counting { unit, crlf_as_one }))
-        .collect();
-    let guessed = candidates.len() > 1;
-    let mut best = candidates[0];
-    if guessed {
-        let mut best_score = fit(sources, best);
-        for &c in &candidates[1..] {
-            let score = fit(sources, c);
-            if score > best_score {
-                (best, best_score) = (c, score);
-            }
-        }
-    }
-    let from = if origin.is_empty() {
-        "no origin given".to_string()
-    } else {
-        format!("origin \"{origin}\"")
-    };
-    let reason = if flag.is_some() {
-        "as --positions says".to_string()
-    } else if known.is_some() {
-        format!("as this exporter counts: {from}")
-    } else if guessed {
-        format!("guessed from where the selections start and end: {from}")
-    } else {
-        format!("as the standard says: {from}")
-    };
-    let line_breaks = match (has_cr, best.crlf_as_one) {
-        (false, _) => "",
-        (true, true) => ", a CRLF line break counted as one",
-        (true, false) => ", a CRLF line break counted as two",
-    };
-    (best, format!("{}{line_breaks} ({reason})", best.unit.describe()))
-}
-
-/// The text positions count in: with CRLF counted once, its line breaks
-/// as single `\n`s.
-fn counted_text(raw: &str, counting: Counting) -> Cow<'_, str> {
-    if counting.crlf_as_one && raw.contains('\r') {
-        Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
-    } else {
-        Cow::Borrowed(raw)
-    }
-}
-
-/// How well selections fit their texts under a counting: more selections
-/// whose `name` quotes their text, then fewer that fall outside the text
-/// or cut a word in two.
-fn fit(sources: &[Source], counting: Counting) -> (usize, isize) {
-    let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let (mut quoted, mut bad) = (0, 0isize);
-    for s in sources {
-        let Some(raw) = &s.text else { continue };
-        let text = counted_text(raw, counting);
-        let chars: Vec<char> = text.chars().collect();
-        let units = Units::new(&text);
-        let cuts = |p: usize| p > 0 && p < chars.len() && chars[p - 1].is_alphanumeric() && chars[p].is_alphanumeric();
-        for sel in &s.selections {
-            let (Some(a), Some(b)) = (sel.start, sel.end) else {
-                continue;
-            };
-            match (units.to_char(a, counting.unit), units.to_char(b, counting.unit)) {
-                (Some(a), Some(b)) if a < b => {
-                    let slice: String = chars[a..b].iter().collect();
-                    if sel.name.as_deref().is_some_and(|n| collapse(n) == collapse(&slice)) {
-                        quoted += 1;
-                    }
-                    bad += isize::from(cuts(a)) + isize::from(cuts(b));
-                }
-                (Some(_), Some(_)) => {}
-                _ => bad += 1,
-            }
-        }
-    }
-    (quoted, -bad)
-}
-
 /// Document names: the source's name, made a safe relative path and unique
 /// ignoring case. A name that is not a file qcode reads (NVivo names
 /// sources `Interview 01`) gets `.txt`, the name of the file `--texts`
@@ -872,77 +611,9 @@ impl DocumentIds {
     }
 }
 
-impl Problems {
-    fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut say = |items: &[String], what: &str| {
-            if !items.is_empty() {
-                out.push(format!("{what} ({}): {}", items.len(), list(items)));
-            }
-        };
-        say(
-            &self.duplicate_sources,
-            "sources with a GUID already used by another source",
-        );
-        say(
-            &self.missing_text,
-            "sources whose text file is missing from the archive, not imported",
-        );
-        say(
-            &self.external_text,
-            "sources whose text is kept outside the archive, not imported",
-        );
-        say(
-            &self.no_text,
-            "sources without a plain text (plainTextPath or PlainTextContent), not imported",
-        );
-        say(&self.not_utf8, "sources whose text file is not UTF-8, not imported");
-        say(
-            &self.bad_selections,
-            "selections outside their text or splitting a character, not imported",
-        );
-        say(&self.renamed_users, "users sharing a name, told apart");
-        say(
-            &self.renamed_documents,
-            "source names changed into document names (file-safe and unique)",
-        );
-        say(
-            &self.renamed_columns,
-            "variables named like a column of the coded CSV, renamed",
-        );
-        let unlisted: Vec<String> = self.unlisted_users.iter().cloned().collect();
-        say(
-            &unlisted,
-            "codings by users missing from the project's user list, named by their GUID",
-        );
-        let counts = [
-            (self.lost_codings, "codings of sources not imported, lost with them"),
-            (self.empty_selections, "empty selections (start = end), skipped"),
-            (
-                self.dangling_codes,
-                "codings that refer to no code of the codebook (dangling references), not imported",
-            ),
-            (
-                self.dangling_variables,
-                "variable values that refer to no declared variable, not imported",
-            ),
-            (
-                self.dangling_sources,
-                "case links to sources that do not exist, ignored",
-            ),
-            (self.no_user, "codings without a user, given the coder `unknown`"),
-        ];
-        for (n, what) in counts {
-            if n > 0 {
-                out.push(format!("{what}: {n}"));
-            }
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::archive::source_entry;
     use super::*;
 
     fn archive(files: &[(&str, &[u8])]) -> (tempfile::TempDir, std::path::PathBuf) {

@@ -6,8 +6,11 @@
 //! [`import`](mod@import) reads one coded by hand in another program into
 //! qcode's coded CSV rows.
 
+mod archive;
+mod counting;
 pub mod export;
 pub mod import;
+mod problems;
 
 pub use export::ProjectWriter;
 pub use import::{Imported, import};
