@@ -4,13 +4,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
 use qcode::codebook::Codebook;
-use qcode::coding::{Coding, read_coded_csv};
+use qcode::coding::read_coded_csv;
 use qcode::corpus::{self, AttributeTable};
 use qcode::files::output::Output;
 use qcode::pipeline;
-use qcode::refi::{Positions, ProjectWriter, qdc};
+use qcode::refi::{Positions, ProjectWriter, automatic_description, imported_description, qdc};
 use qcode::report::counted;
 use qcode::{Error, Result};
 
@@ -146,19 +145,7 @@ fn export_project(args: &Args, path: &Path) -> Result<()> {
             writer.add_document(&coded.doc, &rows)
         })?;
         args.corpus.check_attributes(&setup);
-        let cb = &setup.codebook;
-        let description = format!(
-            "Coded automatically by {} with the codebook \"{}\"{} ({}, sha256 {}), unit: {}.",
-            qcode::refi::origin(),
-            cb.name,
-            cb.version
-                .as_deref()
-                .map(|v| format!(" version {v}"))
-                .unwrap_or_default(),
-            cb.source,
-            cb.sha256,
-            setup.unit.as_str()
-        );
+        let description = automatic_description(&setup.codebook, setup.unit);
         (writer, description)
     } else {
         from_coded(args, &mut documents, &mut codings)?
@@ -203,11 +190,9 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
         );
     }
     let codebook = optional_codebook(c.codebook.as_ref())?;
-    let mut by_document: IndexMap<String, Vec<Coding>> = IndexMap::new();
+    let mut rows = Vec::new();
     for file in &args.coded {
-        for coding in read_coded_csv(file)? {
-            by_document.entry(coding.document.clone()).or_default().push(coding);
-        }
+        rows.extend(read_coded_csv(file)?);
     }
     let read = c.read_options()?;
     let (sources, skipped) = corpus::discover(&c.inputs, &read)?;
@@ -216,34 +201,9 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
     }
     let attributes = c.attributes.as_deref().map(AttributeTable::load).transpose()?;
     let mut writer = ProjectWriter::new(codebook.as_ref(), args.positions);
-    pipeline::read(&sources, &read, attributes.as_ref(), &Progress::new(), |doc| {
-        let rows = by_document.shift_remove(&doc.id).unwrap_or_default();
-        *documents += 1;
-        *codings += rows.len();
-        writer.add_document(&doc, &rows)
-    })?;
-    if !by_document.is_empty() {
-        let missing: Vec<&str> = by_document.keys().map(String::as_str).collect();
-        return Err(Error::new(format!(
-            "the coded CSV names {} document(s) that are not among the transcripts: {}",
-            missing.len(),
-            missing.join(", ")
-        ))
-        .hint("give the transcripts the CSV was coded from (the files or folder given to `qcode code`), so that the `document` column matches their ids"));
-    }
+    (*documents, *codings) = writer.add_transcripts(&sources, &read, attributes.as_ref(), rows, &Progress::new())?;
     let files: Vec<String> = args.coded.iter().map(|f| f.display().to_string()).collect();
-    let mut description = format!(
-        "Exported by {} from the coded CSV {}",
-        qcode::refi::origin(),
-        files.join(", ")
-    );
-    if let Some(cb) = &codebook {
-        description.push_str(&format!(
-            " with the codebook \"{}\" ({}, sha256 {})",
-            cb.name, cb.source, cb.sha256
-        ));
-    }
-    description.push('.');
+    let description = imported_description(&files, codebook.as_ref());
     Ok((writer, description))
 }
 

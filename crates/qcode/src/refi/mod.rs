@@ -27,7 +27,7 @@ pub mod xml;
 use uuid::Uuid;
 
 pub use positions::Positions;
-pub use qdpx::ProjectWriter;
+pub use qdpx::{ProjectWriter, automatic_description, imported_description};
 
 /// The namespace of qcode's GUIDs. Never change it: GUIDs derived from it
 /// are how other programs recognise objects of an earlier export.

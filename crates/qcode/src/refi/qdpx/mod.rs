@@ -12,7 +12,7 @@ pub mod export;
 pub mod import;
 mod problems;
 
-pub use export::ProjectWriter;
+pub use export::{ProjectWriter, automatic_description, imported_description};
 pub use import::{Imported, import};
 
 pub const NAMESPACE: &str = "urn:QDA-XML:project:1.0";

@@ -19,12 +19,43 @@ use zip::write::SimpleFileOptions;
 use super::{NAMESPACE, SCHEMA_LOCATION};
 use crate::codebook::Codebook;
 use crate::coding::Coding;
-use crate::corpus::Document;
+use crate::corpus::{self, AttributeTable, Document, ReadOptions};
 use crate::error::{Error, Result};
+use crate::pipeline::Observer;
 use crate::refi::positions::{Positions, Units, locate};
 use crate::refi::qdc::{ExchangeCode, XSI, write_codes};
 use crate::refi::xml::XmlWriter;
 use crate::refi::{guid, list, origin};
+use crate::segment::Unit;
+
+/// The description of a project coded by qcode in this run.
+pub fn automatic_description(cb: &Codebook, unit: Unit) -> String {
+    format!(
+        "Coded automatically by {} with the codebook \"{}\"{} ({}, sha256 {}), unit: {}.",
+        origin(),
+        cb.name,
+        cb.version
+            .as_deref()
+            .map(|v| format!(" version {v}"))
+            .unwrap_or_default(),
+        cb.source,
+        cb.sha256,
+        unit.as_str()
+    )
+}
+
+/// The description of a project whose codings come from coded CSVs.
+pub fn imported_description(files: &[String], codebook: Option<&Codebook>) -> String {
+    let mut description = format!("Exported by {} from the coded CSV {}", origin(), files.join(", "));
+    if let Some(cb) = codebook {
+        description.push_str(&format!(
+            " with the codebook \"{}\" ({}, sha256 {})",
+            cb.name, cb.source, cb.sha256
+        ));
+    }
+    description.push('.');
+    description
+}
 
 /// Builds a `.qdpx` project in memory, one document at a time.
 pub struct ProjectWriter {
@@ -265,6 +296,42 @@ impl ProjectWriter {
 
     /// Writes `project.qde` and returns the archive's bytes, with the
     /// warnings to show. `description` becomes the project memo.
+    /// Adds the transcripts `sources` (read as `read` says, with the
+    /// attributes of `attributes`) with the `codings` made of them
+    /// elsewhere, each document with its own; returns how many documents
+    /// and codings were added. Codings of a document that is not among the
+    /// transcripts are an error: their offsets would point nowhere.
+    pub fn add_transcripts(
+        &mut self,
+        sources: &[corpus::Source],
+        read: &ReadOptions,
+        attributes: Option<&AttributeTable>,
+        codings: Vec<Coding>,
+        observer: &dyn Observer,
+    ) -> Result<(usize, usize)> {
+        let mut by_document: IndexMap<String, Vec<Coding>> = IndexMap::new();
+        for coding in codings {
+            by_document.entry(coding.document.clone()).or_default().push(coding);
+        }
+        let (mut documents, mut added) = (0, 0);
+        crate::pipeline::read(sources, read, attributes, observer, |doc| {
+            let rows = by_document.shift_remove(&doc.id).unwrap_or_default();
+            documents += 1;
+            added += rows.len();
+            self.add_document(&doc, &rows)
+        })?;
+        if !by_document.is_empty() {
+            let missing: Vec<&str> = by_document.keys().map(String::as_str).collect();
+            return Err(Error::new(format!(
+                "the coded CSV names {} document(s) that are not among the transcripts: {}",
+                missing.len(),
+                missing.join(", ")
+            ))
+            .hint("give the transcripts the CSV was coded from (the files or folder given to `qcode code`), so that the `document` column matches their ids"));
+        }
+        Ok((documents, added))
+    }
+
     pub fn finish(mut self, name: &str, description: &str) -> Result<(Vec<u8>, Vec<String>)> {
         let xml = self.project_xml(name, description);
         self.zip.start_file("project.qde", entry_options()).map_err(zip_error)?;
