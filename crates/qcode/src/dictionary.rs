@@ -30,9 +30,13 @@ use crate::error::{Error, Result};
 /// A category of a dictionary: its words and its sub-categories.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Category {
+    /// The category's name as the dictionary writes it. In a codebook it
+    /// is the code's name when it is a valid, unused one; otherwise a name
+    /// is made from it and it becomes the code's label.
     pub name: String,
     /// Entries as qcode keywords (lower-case, `*` wildcards).
     pub words: Vec<String>,
+    /// Sub-categories, in the dictionary's order; they become child codes.
     pub children: Vec<Category>,
 }
 

@@ -22,17 +22,31 @@ use crate::time::TimeRange;
 
 /// Everything a coding run needs, built once.
 pub struct Setup {
+    /// The codebook applied.
     pub codebook: Codebook,
+    /// The codebook's rules, compiled.
     pub matcher: Matcher,
+    /// The unit documents are cut into: the one asked for, else the
+    /// codebook's.
     pub unit: Unit,
+    /// How speaker labels are found (for formats that do not give them).
     pub speakers: SpeakerRule,
+    /// How sources are read.
     pub read: ReadOptions,
+    /// Attributes added to every document the table lists; `None`: no
+    /// attributes file.
     pub attributes: Option<AttributeTable>,
     /// Keep only the segments that start in this stretch of time.
     pub times: Option<TimeRange>,
 }
 
 impl Setup {
+    /// Compiles the codebook with its own unit and speaker pattern, for
+    /// documents given in memory ([`Document::from_text`]).
+    pub fn from_codebook(codebook: Codebook) -> Result<Setup> {
+        Setup::new(codebook, None, None, ReadOptions::default(), None)
+    }
+
     /// Compiles the codebook; `unit` and `speaker_pattern` override the
     /// codebook's own settings.
     pub fn new(
@@ -58,7 +72,10 @@ impl Setup {
 
 /// A document after coding.
 pub struct CodedDocument {
+    /// The document, with the attributes of [`Setup::attributes`] added.
     pub doc: Document,
+    /// Its segments, in text order; only those that start in
+    /// [`Setup::times`] when it is set.
     pub segments: Vec<Segment>,
     /// Ordered by segment, then code.
     pub applied: Vec<Applied>,
@@ -246,8 +263,11 @@ fn in_order<T: Send>(
 /// passages (segment × code), for the line that sums a run up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// Documents coded.
     pub documents: usize,
+    /// Their segments (those kept by [`Setup::times`], when set).
     pub segments: usize,
+    /// Codings: one per code applied to a segment.
     pub passages: usize,
 }
 

@@ -52,14 +52,22 @@ use crate::text::{CharCounter, count_bytes, line_ranges};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
+    /// The whole text.
     Document,
+    /// A run of non-blank lines between blank lines.
     Paragraph,
+    /// From one speaker label to the next; paragraphs when the text has
+    /// no label.
     Turn,
+    /// A Unicode (UAX #29) sentence within a paragraph.
     Sentence,
+    /// One non-blank line.
     Line,
 }
 
 impl Unit {
+    /// The unit's name as written in codebooks, on the command line and in
+    /// the coded CSV's `unit` column (lower case).
     pub fn as_str(self) -> &'static str {
         match self {
             Unit::Document => "document",
@@ -103,17 +111,33 @@ impl std::fmt::Display for Unit {
 pub struct Segment {
     /// 1-based position among the document's segments.
     pub index: usize,
-    /// Byte range into the document text.
+    /// Byte offset into the (normalised) document text where the segment
+    /// starts.
     pub start: usize,
+    /// Byte offset where it ends, exclusive.
     pub end: usize,
-    /// Character (Unicode scalar value) range into the document text.
+    /// Character (Unicode scalar value) offset into the document text where
+    /// the segment starts, 0-based.
     pub start_char: usize,
+    /// Character offset where it ends, exclusive.
     pub end_char: usize,
-    /// 1-based line numbers in the source file.
+    /// 1-based line on which the segment starts: a line of the file for
+    /// `.txt`/`.md`, of the document text for other formats (see
+    /// [`Document::first_line`]).
     pub start_line: usize,
+    /// 1-based line on which it ends, counted the same way (inclusive: the
+    /// line of its last character).
     pub end_line: usize,
+    /// The speaker of the last label starting at or before the segment;
+    /// `None` when there is none. A document's segments of one speaker
+    /// usually share one `Arc`.
     pub speaker: Option<Arc<str>>,
+    /// When the segment starts, as written in the source: the start of the
+    /// first subtitle cue it overlaps, else the time of its speaker label;
+    /// `None` when neither gives one.
     pub start_time: Option<String>,
+    /// When it ends, as written: the end of the last subtitle cue it
+    /// overlaps; `None` when it overlaps no cue.
     pub end_time: Option<String>,
 }
 

@@ -29,6 +29,7 @@ pub struct Label {
     /// the colon and the spaces after it. Matching skips this range, so a
     /// code never fires on a speaker's name.
     pub start: usize,
+    /// End of that byte range, exclusive.
     pub end: usize,
     /// The speaker's name as written, without the colon; shared by all the
     /// labels and segments of one speaker in a document (a transcript has

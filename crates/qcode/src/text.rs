@@ -142,6 +142,7 @@ pub struct CharCounter<'a> {
 }
 
 impl<'a> CharCounter<'a> {
+    /// A counter over `text`, starting at its beginning.
     pub fn new(text: &'a str) -> Self {
         CharCounter {
             text,

@@ -2,10 +2,10 @@
 //! rules.
 //!
 //! [`Codebook::load`] reads a file and [`Codebook::parse`] a text; both
-//! check every value ([`yaml`]) and give a flat list of codes in hierarchy
-//! order (parents before children), each with its [`Rules`]. The file's
-//! SHA-256 is kept so that every output can name the exact codebook that
-//! produced it.
+//! check every value (in the private `yaml` module) and give a flat list of
+//! codes in hierarchy order (parents before children), each with its
+//! [`Rules`]. The file's SHA-256 is kept so that every output can name the
+//! exact codebook that produced it.
 
 mod rules;
 mod yaml;
@@ -37,6 +37,7 @@ pub enum Accents {
 }
 
 impl Accents {
+    /// The value as written in a codebook's `accents:` key.
     pub fn as_str(self) -> &'static str {
         match self {
             Accents::Tolerant => "tolerant",
@@ -51,32 +52,53 @@ impl Accents {
 pub struct Code {
     /// Stable identifier, unique in the codebook.
     pub name: String,
+    /// Readable name for tables and exports; the `name` when the codebook
+    /// gives no `label`.
     pub label: String,
+    /// Definition of the code, trimmed; empty when not given.
     pub description: String,
+    /// Inclusion notes for human coders (what counts), trimmed; empty when
+    /// not given. Not used by the matcher.
     pub include: String,
+    /// Exclusion notes for human coders (what does not count), trimmed;
+    /// empty when not given. Not used by the matcher.
     pub exclude: String,
+    /// Example passages, each trimmed, in the order written.
     pub examples: Vec<String>,
-    /// `#RRGGBB`, if given.
+    /// `#RRGGBB` in upper case, if given.
     pub color: Option<String>,
     /// Index of the parent code in [`Codebook::codes`].
     pub parent: Option<usize>,
     /// 0 for top-level codes.
     pub depth: usize,
+    /// When the code applies; empty for a grouping code (see
+    /// [`Rules::is_empty`]).
     pub rules: Rules,
-    /// Line of the code's `name` in the codebook file.
+    /// Line (1-based) of the code's `name` in the codebook file.
     pub line: u64,
 }
 
 /// A checked codebook, codes in hierarchy order (parents before children).
 #[derive(Debug, Clone)]
 pub struct Codebook {
+    /// The codebook's `name`, trimmed; never empty.
     pub name: String,
+    /// The `version` as written, if given.
     pub version: Option<String>,
+    /// What the codebook is for, trimmed; empty when not given.
     pub description: String,
+    /// The segmentation unit the codebook asks for ([`Unit::Paragraph`]
+    /// when not given); a command-line `--unit` overrides it.
     pub unit: Unit,
+    /// A regular expression that replaces the built-in speaker-label rule
+    /// (see [`SpeakerRule`](crate::speakers::SpeakerRule)), checked when
+    /// read; `None`: the built-in rule. A command-line `--speaker-pattern`
+    /// overrides it.
     pub speaker_pattern: Option<String>,
     /// Speakers no code applies to unless it says otherwise.
     pub skip_speakers: SpeakerSet,
+    /// Every code, parents before children (pre-order); a code's index
+    /// here is how [`Code::parent`] and the matcher refer to it.
     pub codes: Vec<Code>,
     /// SHA-256 of the file's bytes, printed with every output so results can
     /// be traced to the exact codebook.

@@ -18,11 +18,15 @@ pub struct Term {
     pub inner_wildcard: bool,
 }
 
-/// Two terms within `within` words of each other.
+/// Two terms within `within` words of each other, in either order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Near {
+    /// The first term as written.
     pub a: Term,
+    /// The second term as written.
     pub b: Term,
+    /// The largest distance in words between the two terms' starts
+    /// (neighbouring words are 1 apart); at least 1.
     pub within: u32,
 }
 
@@ -46,6 +50,8 @@ impl SpeakerSet {
         SpeakerSet { patterns, globs }
     }
 
+    /// Whether `speaker` (a label as it appears in the text, any case)
+    /// matches one of the patterns; never for an empty set.
     pub fn contains(&self, speaker: &str) -> bool {
         if self.globs.is_empty() {
             return false;
@@ -60,6 +66,7 @@ impl SpeakerSet {
         self.globs.iter().any(|g| glob_match(g, lower.as_bytes()))
     }
 
+    /// True when the set lists no speaker.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
@@ -93,16 +100,29 @@ fn glob_match(parts: &[String], s: &[u8]) -> bool {
 /// The rules of one code.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rules {
+    /// Terms any one of which makes the code fire.
     pub keywords: Vec<Term>,
+    /// Regular expressions as written (checked when the codebook is read),
+    /// matched case-insensitively; any one makes the code fire.
     pub patterns: Vec<String>,
+    /// Terms that fire together only when every one occurs in the segment;
+    /// empty, or two or more.
     pub all: Vec<Term>,
+    /// Pairs of terms that fire when close enough.
     pub near: Vec<Near>,
+    /// Terms that veto the code in a segment where any of them occurs.
     pub not: Vec<Term>,
+    /// Fewest hits (distinct, non-overlapping places that support the
+    /// code) for it to apply; at least 1.
     pub min_hits: u32,
-    /// Only these speakers (empty: everyone).
+    /// Only these speakers (empty: everyone). When not empty, a passage
+    /// without a speaker label is not coded.
     pub speakers: SpeakerSet,
-    /// Never these speakers.
+    /// Never these speakers: the code's own `skip_speakers`, else the
+    /// codebook's.
     pub skip_speakers: SpeakerSet,
+    /// How accents in this code's terms and patterns are compared: the
+    /// code's own `accents`, else the codebook's.
     pub accents: Accents,
 }
 
@@ -144,9 +164,6 @@ pub fn parse_term(raw: &str) -> std::result::Result<Term, String> {
             return Err("has no letters or digits".into());
         }
         out.push(w.to_lowercase());
-    }
-    if n > 1 && out.iter().any(|w| w.contains('*')) {
-        inner_wildcard = true;
     }
     Ok(Term {
         raw: raw.to_string(),

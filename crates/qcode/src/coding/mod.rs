@@ -46,28 +46,47 @@ pub const AUTO_CODER: &str = "qcode";
 /// One code applied to one segment of one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coding {
+    /// The document's id (see [`Document::id`](crate::corpus::Document::id)).
     pub document: String,
     /// 1-based segment index within the document (0 if unknown).
     pub segment: usize,
+    /// The unit's name (see [`Unit`](crate::segment::Unit)), or what a
+    /// coded CSV's `unit` column says (`span` for passages imported from
+    /// other tools); empty when unknown.
     pub unit: String,
+    /// 1-based line on which the passage starts (see
+    /// [`Segment::start_line`](crate::segment::Segment::start_line)); 0 if
+    /// unknown.
     pub start_line: usize,
+    /// 1-based line on which it ends, inclusive (0 if unknown).
     pub end_line: usize,
     /// Character offsets into the document text, end exclusive.
     pub start_char: usize,
+    /// End of that range (both 0 when a coded CSV leaves them empty).
     pub end_char: usize,
+    /// The passage's speaker; empty when it has none.
     pub speaker: String,
+    /// The code's name; a coded CSV may also give its path in the
+    /// hierarchy (`parent/child`).
     pub code: String,
+    /// Who coded the passage: [`AUTO_CODER`] for qcode, else a person.
     pub coder: String,
+    /// How many distinct, non-overlapping matches supported the code (0 if
+    /// unknown, as for a person's coding).
     pub hits: usize,
     /// The matched words as they appear in the text, distinct, in order.
     pub matched: Vec<String>,
+    /// The passage as it reads in the document, speaker label included.
     pub text: String,
     /// Timestamps of the passage (subtitle cues, timestamped labels), as
     /// written in the source; empty when the source has none.
     pub start_time: String,
+    /// When the passage ends, as written; empty when only its start is
+    /// known (a timestamped label) or the source has no times.
     pub end_time: String,
     /// Byte ranges of the matches within `text` (for highlighting).
     pub spans: Vec<(usize, usize)>,
+    /// The document's attributes, shared by all its codings.
     pub attributes: Arc<IndexMap<String, String>>,
 }
 

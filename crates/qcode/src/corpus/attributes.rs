@@ -14,11 +14,18 @@ use crate::files::read_bytes;
 /// Attributes keyed by document id or file stem.
 #[derive(Debug, Default)]
 pub struct AttributeTable {
+    /// The attribute names: the header's columns after the first, in order.
     pub columns: Vec<String>,
     rows: IndexMap<String, (Vec<String>, AtomicBool)>,
 }
 
 impl AttributeTable {
+    /// Reads the table from a CSV file in UTF-8 (or the encoding its
+    /// byte-order mark names), of at most 64 MiB. The first column holds
+    /// document ids (or file names without extension), the others
+    /// attributes, named by the header. Rows with an empty first cell are
+    /// skipped, values are trimmed and normalised, and a document listed
+    /// twice is an error.
     pub fn load(path: &Path) -> Result<AttributeTable> {
         let bytes = read_bytes(path, 64 << 20)?;
         // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.

@@ -29,7 +29,10 @@ use crate::error::{Error, Result};
 /// Text decoded from a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
+    /// The text, without its byte-order mark; not yet normalised (see
+    /// [`crate::text`]).
     pub text: String,
+    /// The encoding it was read as.
     pub encoding: &'static Encoding,
     /// Set when the encoding was guessed: a warning naming the file.
     pub note: Option<String>,

@@ -16,7 +16,7 @@
 //! and an attribute in each): `text_file` (.txt, .md), `table` (.csv, .tsv),
 //! `xlsx`, `docx` and `odt` (both through `xml_text`), `subtitles` (.vtt,
 //! .srt) and `pdf`. Text files are decoded by [`encoding`]; zip-based files
-//! are opened through [`crate::files::zip`], which never extracts to disk
+//! are opened through [`crate::files::archive`], which never extracts to disk
 //! (REFI-QDA projects, `.qdpx`, are read through it too).
 
 mod attributes;
@@ -89,6 +89,18 @@ impl Document {
             warnings: Vec::new(),
         }
     }
+
+    /// A document of `text` given in memory rather than read from a file
+    /// (for programs that hold their texts themselves): the text is
+    /// normalised as every reader's is, and `id` names it.
+    pub fn from_text(id: &str, text: &str) -> Document {
+        let source = Source {
+            path: PathBuf::from(id),
+            id: id.to_string(),
+            format: Format::Text,
+        };
+        Document::new(&source, crate::text::normalize(text))
+    }
 }
 
 /// A stretch of a document's text spoken at a known time: one subtitle cue
@@ -98,9 +110,11 @@ pub struct Cue {
     /// Byte range in the document text (the speaker label written before the
     /// cue's words included).
     pub start: usize,
+    /// End of that byte range, exclusive.
     pub end: usize,
     /// `HH:MM:SS.mmm`, see [`crate::time::format_time`].
     pub start_time: String,
+    /// When the cue ends, in the same form.
     pub end_time: String,
 }
 
@@ -110,7 +124,10 @@ pub enum Format {
     /// `.txt`, `.md`: one document, optional YAML front matter.
     Text,
     /// `.csv`, `.tsv`: one document per row.
-    Table { delimiter: u8 },
+    Table {
+        /// The field separator: `,` for `.csv`, tab for `.tsv`.
+        delimiter: u8,
+    },
     /// `.xlsx`: one document per row of a sheet.
     Xlsx,
     /// `.docx`: one document, its paragraphs.
@@ -134,8 +151,15 @@ impl Format {
 /// A file to read, and the id its documents get.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
+    /// The file, as found (an input named on the command line, or a file
+    /// under an input folder).
     pub path: PathBuf,
+    /// The id of its document: the path relative to the input folder, with
+    /// `/` separators, or the file name of a file named directly. The rows
+    /// of a table are documents `<id>#<row>` (1-based), unless
+    /// [`ReadOptions::id_col`] names a column of ids.
     pub id: String,
+    /// How the file is read, from its extension.
     pub format: Format,
 }
 

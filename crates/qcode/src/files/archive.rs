@@ -75,6 +75,7 @@ pub struct Kind {
     pub bomb: &'static str,
     /// How to fix a file that is not a readable archive of this kind.
     pub fix: &'static str,
+    /// The caps archives of this kind are read under.
     pub limits: Limits,
 }
 

@@ -17,7 +17,7 @@ pub(super) type Required = Vec<Option<char>>;
 /// A document's text folded for matching.
 pub struct Folded {
     /// Lower-cased, accent-free, whitespace-collapsed text, with each speaker
-    /// label in the middle of it replaced by [`LABEL`].
+    /// label in the middle of it replaced by one NUL byte (`LABEL`).
     pub text: String,
     /// Where folded bytes come from in the original text, as checkpoints
     /// sorted by folded offset (see [`Mark`]). Most text folds byte for byte,

@@ -2,13 +2,13 @@
 //!
 //! Why it is built this way:
 //!
-//! * The text is *folded* once per document ([`fold`]) — lower-cased,
+//! * The text is *folded* once per document (`fold`) — lower-cased,
 //!   accents removed, every run of white space collapsed to one space,
 //!   speaker labels turned into separators — into a buffer with a map from
 //!   each folded byte back to the original byte. Keywords are folded the
 //!   same way, so `prestamo` finds `Préstamo` and `pay the smuggler` finds
 //!   `pay the\nsmuggler`.
-//! * Keywords are found word by word ([`anchors`]): each is indexed by one
+//! * Keywords are found word by word (`anchors`): each is indexed by one
 //!   of its words, and the text's words are looked up in that index, so the
 //!   cost hardly grows with the number of keywords. The few keywords that
 //!   have no such word (`*smuggl*`) go into one Aho-Corasick automaton.
@@ -20,7 +20,7 @@
 //!   words that start with its literal start (`patr`), which are found with
 //!   the keywords: reading the whole text for it would cost as much as all
 //!   the keywords together.
-//! * Regular-expression rules ([`patterns`]) are found in two steps: one
+//! * Regular-expression rules (`patterns`) are found in two steps: one
 //!   automaton for all of them, without their word boundaries, tells in one
 //!   pass which segments may hold a match of each; each rule's own regex
 //!   then searches only those. The scans of the folded and of the original
@@ -161,6 +161,9 @@ impl Applications {
     }
 }
 impl Matcher {
+    /// Compiles every rule of every code of `codebook`. Errors when a
+    /// term's or pattern's regular expression, or the automaton of all the
+    /// keywords, cannot be built (too large, say).
     pub fn new(codebook: &Codebook) -> Result<Matcher> {
         Matcher::build(codebook, true)
     }

@@ -96,6 +96,8 @@ pub(crate) fn list(names: &[String]) -> String {
 pub struct Dropped(indexmap::IndexMap<&'static str, usize>);
 
 impl Dropped {
+    /// Counts `n` more things of kind `what` not imported; with `n` = 0 the
+    /// kind is not listed.
     pub fn add(&mut self, what: &'static str, n: usize) {
         if n > 0 {
             *self.0.entry(what).or_default() += n;

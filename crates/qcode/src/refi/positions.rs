@@ -44,6 +44,7 @@ impl std::fmt::Display for Positions {
 }
 
 impl Positions {
+    /// The unit in words, for messages and project descriptions.
     pub fn describe(self) -> &'static str {
         match self {
             Positions::Codepoints => "Unicode code points",
@@ -63,6 +64,7 @@ pub struct Units {
 }
 
 impl Units {
+    /// The converter for `text`.
     pub fn new(text: &str) -> Units {
         let mut astral = Vec::new();
         let mut chars = 0;

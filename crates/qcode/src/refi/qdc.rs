@@ -24,6 +24,7 @@ use super::{Dropped, code_id, guid, normalize_guid, origin};
 use crate::codebook::{Code, Codebook, sha256_hex};
 use crate::error::{Error, Result};
 
+/// The XML namespace of REFI-QDA 1.0 codebooks, written on `<CodeBook>`.
 pub const NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
 const SCHEMA_LOCATION: &str =
     "urn:QDA-XML:codebook:1.0 http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd";
@@ -35,10 +36,18 @@ const MAX_QDC: u64 = 64 << 20;
 /// A code as the exchange files describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeCode {
+    /// The code's GUID, lower-case hyphenated, the same in every export
+    /// (see [`guid`]).
     pub guid: String,
+    /// The name other programs show: for a qcode code, its qcode name, so
+    /// that codings find it again on the way back.
     pub name: String,
+    /// Whether the code can be applied (`isCodable`); a qcode code without
+    /// rules only groups its sub-codes.
     pub codable: bool,
+    /// `#RRGGBB`.
     pub color: String,
+    /// The text of its `Description`; empty: none is written.
     pub description: String,
     /// Index of the parent in the same list.
     pub parent: Option<usize>,
@@ -172,16 +181,20 @@ pub struct ImportedCode {
     pub id: String,
     /// The ids from the top of the hierarchy down to this code, with `/`.
     pub path: String,
+    /// Index of the parent in [`ImportedCodes::codes`]; `None` at the top.
     pub parent: Option<usize>,
+    /// `isCodable`: true unless the file says `false` (or `0`).
     pub codable: bool,
     /// `#RRGGBB`, if the file gave a usable colour.
     pub color: Option<String>,
+    /// The text of its `Description`, trimmed; empty when there is none.
     pub description: String,
 }
 
 /// The codes of a `CodeBook`, parents before children.
 #[derive(Debug, Default)]
 pub struct ImportedCodes {
+    /// The codes, in file order (which puts parents before children).
     pub codes: Vec<ImportedCode>,
     by_guid: HashMap<String, usize>,
 }
@@ -442,6 +455,7 @@ pub struct ImportedCodebook {
     pub yaml: String,
     /// How many codes it has.
     pub codes: usize,
+    /// What was renamed or could not be brought over, one message each.
     pub warnings: Vec<String>,
 }
 

@@ -108,8 +108,13 @@ fn xml_safe(s: &str) -> Cow<'_, str> {
 /// An element: local name, attributes by local name, children and text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Element {
+    /// The local name, without a namespace prefix.
     pub name: String,
+    /// (local name, value) in document order, values unescaped and
+    /// normalised as XML says (line breaks and tabs become spaces);
+    /// namespace declarations are left out.
     pub attributes: Vec<(String, String)>,
+    /// The child elements, in document order.
     pub children: Vec<Element>,
     /// The text directly inside the element (not inside its children).
     pub text: String,

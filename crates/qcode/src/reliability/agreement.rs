@@ -31,7 +31,10 @@ pub const RELIABILITY_BANDS: &str =
 /// How the Krippendorff/Hayes bootstrap is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BootstrapSettings {
+    /// Number of bootstrap replicates ([`DEFAULT_REPLICATES`] unless asked).
     pub replicates: usize,
+    /// Seed of the random draws: the same seed and data always give the
+    /// same interval ([`DEFAULT_SEED`] unless asked).
     pub seed: u64,
 }
 
@@ -56,6 +59,7 @@ pub enum QKind {
 }
 
 impl QKind {
+    /// The name written in the `categories_q_source` field of records.
     pub fn name(self) -> &'static str {
         match self {
             QKind::Binary => "binary",
@@ -81,6 +85,8 @@ pub fn reliability(alpha: Coef) -> Option<&'static str> {
 /// Every coefficient of one variable (one code, or the overall row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agreement {
+    /// The code (for nominal data, the category), or [`OVERALL`] for the
+    /// pooled row.
     pub code: String,
     /// Units with at least one rating.
     pub n_units: usize,
@@ -88,15 +94,31 @@ pub struct Agreement {
     pub n_pairable_units: usize,
     /// Coders with at least one rating.
     pub n_coders: usize,
+    /// Percent agreement as a proportion in [0, 1] (see
+    /// [`PERCENT_AGREEMENT_DEFINITION`]).
     pub percent_agreement: Coef,
+    /// Cohen's kappa over the units both coders rated; undefined unless
+    /// there are exactly two coders.
     pub cohen_kappa: Coef,
+    /// Scott's pi over the units both coders rated; undefined unless there
+    /// are exactly two coders.
     pub scott_pi: Coef,
+    /// Fleiss' kappa, any number of coders, missing ratings as in Gwet
+    /// (2014).
     pub fleiss_kappa: Coef,
+    /// Brennan–Prediger coefficient (chance agreement 1/q, q =
+    /// `categories_q`).
     pub brennan_prediger: Coef,
+    /// Gwet's AC1 with q = `categories_q`.
     pub gwet_ac1: Coef,
+    /// The q (number of categories) of Brennan–Prediger and AC1.
     pub categories_q: usize,
+    /// Where `categories_q` comes from.
     pub q_kind: QKind,
+    /// Krippendorff's alpha for nominal data.
     pub krippendorff_alpha: Coef,
+    /// Alpha's 95 % confidence interval by the Krippendorff/Hayes
+    /// bootstrap, or why it was not computed.
     pub bootstrap: Bootstrap,
 }
 
@@ -130,6 +152,8 @@ impl Agreement {
         }
     }
 
+    /// Krippendorff's interpretation of this row's alpha (see
+    /// [`reliability`]); `None` when alpha is undefined.
     pub fn reliability(&self) -> Option<&'static str> {
         reliability(self.krippendorff_alpha)
     }
@@ -148,15 +172,23 @@ pub enum Mode {
 /// Agreement per code, then overall.
 #[derive(Debug, Clone)]
 pub struct AgreementReport {
+    /// Nominal or multi-code data, which decides what the overall row is.
     pub mode: Mode,
+    /// The coders compared, in the order of their columns.
     pub coders: Vec<String>,
     /// Units with at least one rating.
     pub n_units: usize,
+    /// Whether the codes are a declared list (codebook or `--categories`)
+    /// rather than the codes found in the files.
     pub codes_declared: bool,
+    /// Which units exist.
     pub universe: Universe,
+    /// Whether every coder was taken to have read every document
+    /// (`--all-rated`).
     pub all_rated: bool,
     /// One row per code, in code order, then the overall row.
     pub rows: Vec<Agreement>,
+    /// How every row's bootstrap was run.
     pub boot: BootstrapSettings,
 }
 

@@ -60,9 +60,16 @@ pub struct UnitInfo {
     pub document: String,
     /// 1-based segment number, 0 when unknown.
     pub segment: usize,
+    /// First line of the unit in its source file (1-based); 0 when unknown
+    /// (whole documents, long-format data).
     pub start_line: usize,
+    /// Last line of the unit in its source file (1-based, inclusive); 0
+    /// when unknown.
     pub end_line: usize,
+    /// Who speaks in the unit; empty when unknown or for a whole document.
     pub speaker: String,
+    /// The unit's text, from the transcripts or else the first row that
+    /// codes it; empty for whole documents and long-format data.
     pub text: String,
 }
 
@@ -80,7 +87,9 @@ pub enum Universe {
 /// Units × coders, each cell the codes applied (or `None`: not rated).
 #[derive(Debug, Clone)]
 pub struct CodingData {
+    /// The units, one per row of `cells`.
     pub units: Vec<UnitInfo>,
+    /// The coders, one per column of `cells`.
     pub coders: Vec<String>,
     /// The codes compared, in order: the declared list when one was given
     /// (codes nobody used included), else the codes found, first seen first.
@@ -96,6 +105,7 @@ pub struct CodingData {
     /// The terms that fired, per (unit, coder, code), from the coded CSV's
     /// `matched` column.
     pub matched: HashMap<(usize, usize, String), Vec<String>>,
+    /// Which units exist.
     pub universe: Universe,
     /// Built with [`Options::all_rated`]: every coder read every document.
     pub all_rated: bool,
@@ -167,6 +177,7 @@ impl CodingData {
 /// How to build [`CodingData`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options<'a> {
+    /// What one unit is; only coded CSVs may ask for whole documents.
     pub unit: UnitKind,
     /// The declared codes (codebook or `--categories`).
     pub declared: Option<&'a [String]>,
@@ -186,7 +197,10 @@ pub struct Options<'a> {
 /// Data and the warnings met while building them.
 #[derive(Debug, Clone)]
 pub struct Built {
+    /// The reliability data.
     pub data: CodingData,
+    /// What looked suspicious without stopping the build, one message
+    /// each, for the user.
     pub warnings: Vec<String>,
 }
 

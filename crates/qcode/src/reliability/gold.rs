@@ -35,25 +35,34 @@ pub const PREDICTED: usize = 1;
 /// The scores of one code (or of all codes, for the overall row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeAudit {
+    /// The code, or [`OVERALL`](super::agreement::OVERALL) for the
+    /// micro-averaged row.
     pub code: String,
-    /// Units both the human and qcode rated.
+    /// Units both the human and qcode rated; in the overall row, the
+    /// (unit, code) decisions: those units times the codes.
     pub n_units: usize,
     /// Units the human coded with the code (tp + fn).
     pub gold: u64,
     /// Units qcode coded with the code (tp + fp).
     pub predicted: u64,
+    /// Precision, recall and F1, with the counts they come from.
     pub scores: PrecisionRecall,
+    /// Cohen's kappa of the present/absent decisions over the units both
+    /// rated (in the overall row, every (unit, code) decision pooled).
     pub kappa: Coef,
 }
 
 /// Whether qcode coded a passage the human did not, or missed one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissKind {
+    /// qcode applied the code, the human did not.
     FalsePositive,
+    /// The human applied the code, qcode did not.
     FalseNegative,
 }
 
 impl MissKind {
+    /// The name written in the `kind` field of error records.
     pub fn name(self) -> &'static str {
         match self {
             MissKind::FalsePositive => "false_positive",
@@ -65,8 +74,11 @@ impl MissKind {
 /// One error of the automatic coding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Miss {
+    /// False positive or false negative.
     pub kind: MissKind,
+    /// The code qcode or the human applied alone.
     pub code: String,
+    /// The unit, with its passage.
     pub unit: UnitInfo,
     /// The terms qcode matched (false positives).
     pub matched: Vec<String>,
@@ -77,15 +89,17 @@ pub struct Miss {
 /// The audit: per-code scores, then the overall row; the errors by code.
 #[derive(Debug, Clone)]
 pub struct AuditReport {
+    /// The gold standard's coder, as named in its file (`gold` if that name
+    /// was `qcode`).
     pub gold_coder: String,
     /// Units both rated.
     pub n_units: usize,
+    /// One row per code, in code order, then the overall row.
     pub rows: Vec<CodeAudit>,
+    /// Every error, grouped by code in code order, false positives first.
     pub misses: Vec<Miss>,
 }
 
-/// Audits `data` (coders: gold, then qcode). With `finder`, false positives
-/// name the rules that fired.
 /// What to audit.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AuditOptions<'a> {
@@ -103,9 +117,12 @@ pub struct AuditOptions<'a> {
 /// An audit, the unit it compared and the warnings met on the way.
 #[derive(Debug, Clone)]
 pub struct Audited {
+    /// The scores and errors.
     pub report: AuditReport,
     /// The unit of the passages compared, when known.
     pub unit: Option<Unit>,
+    /// What looked suspicious while lining the codings up, one message
+    /// each, for the user.
     pub warnings: Vec<String>,
 }
 
@@ -123,7 +140,12 @@ pub fn audit(mut gold: CodedFile, mut predicted: CodedFile, opts: &AuditOptions)
         Some(t) => Some(t.unit),
         None => unit_of_codings(std::slice::from_ref(&gold))?,
     };
-    let coders = [gold.codings[0].coder.clone(), AUTO_CODER.to_string()];
+    let Some(gold_coder) = gold.codings.first().map(|c| c.coder.clone()) else {
+        return Err(Error::new("the gold standard holds no codings")
+            .at(gold.name.clone())
+            .hint("check that this is the human's coded CSV"));
+    };
+    let coders = [gold_coder, AUTO_CODER.to_string()];
     let data_options = Options {
         declared: declared.as_deref(),
         coders: Some(&coders),
@@ -287,9 +309,8 @@ impl AuditReport {
         self.misses.iter().filter(|m| m.kind == kind).count()
     }
 
-    /// One record per error (see [`MISS_FIELDS`]).
-    /// Every false positive and false negative, one record each (the
-    /// `--errors` file).
+    /// Every false positive and false negative, one record each, with the
+    /// fields of [`MISS_FIELDS`] (the `--errors` file).
     pub fn errors(&self) -> Records {
         Records::new(MISS_FIELDS, self.miss_records())
     }

@@ -28,6 +28,7 @@ pub struct CodedFile {
     /// How the file is named in messages (its path, or "qcode (automatic
     /// coding)" for codings made in-process).
     pub name: String,
+    /// Its rows, in file order.
     pub codings: Vec<Coding>,
 }
 
@@ -64,7 +65,10 @@ pub enum LongForm {
 pub struct LongRow {
     /// Line in the file (1-based, header = line 1).
     pub line: usize,
+    /// The unit's name, as written.
     pub unit: String,
+    /// The `coder` cell, or the file's name without its extension when the
+    /// column is missing or the cell empty.
     pub coder: String,
     /// The codes of the row; empty = rated, no code applies.
     pub codes: Vec<String>,
@@ -73,15 +77,20 @@ pub struct LongRow {
 /// A long-format file.
 #[derive(Debug, Clone)]
 pub struct LongFile {
+    /// The file's path, for messages.
     pub name: String,
+    /// Which of the two long layouts it uses.
     pub form: LongForm,
+    /// Its rows, in file order.
     pub rows: Vec<LongRow>,
 }
 
 /// A file of ratings, in one of the recognised layouts.
 #[derive(Debug, Clone)]
 pub enum InputFile {
+    /// A coded CSV in the project's schema (it has a `document` column).
     Coded(CodedFile),
+    /// A long-format file, `unit,coder,code` or `unit,coder,codes`.
     Long(LongFile),
 }
 

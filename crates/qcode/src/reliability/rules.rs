@@ -82,6 +82,9 @@ fn single_rules(code: &Code) -> Vec<(String, Rules)> {
 }
 
 impl<'a> RuleFinder<'a> {
+    /// A finder for the rules of `codebook`; each code's rules are compiled
+    /// the first time they are asked for. An error when the codebook's
+    /// speaker pattern does not compile.
     pub fn new(codebook: &'a Codebook) -> Result<RuleFinder<'a>> {
         let speakers = SpeakerRule::from_pattern(codebook.speaker_pattern.as_deref())?;
         Ok(RuleFinder {

@@ -39,13 +39,22 @@ use crate::stats::{OverlapBasis, SegmentAgreement, SpanAgreement, segment_agreem
 /// How to compare spans.
 #[derive(Debug, Clone, Copy)]
 pub struct SpanOptions<'a> {
+    /// The declared codes (codebook or `--categories`); `None`: the codes
+    /// found in the files.
     pub declared: Option<&'a [String]>,
     /// The two coders to compare (required when the files hold more).
     pub coders: Option<&'a [String]>,
+    /// The transcripts the coded CSVs were made from, which give each
+    /// document's length in characters; without them a document ends at
+    /// the last character either coder coded.
     pub transcripts: Option<&'a Transcripts>,
+    /// Every coder read every document: a document only one coder coded
+    /// (or, with the transcripts, nobody coded) is compared, as read with
+    /// nothing coded, instead of left out.
     pub all_rated: bool,
     /// Overlap threshold of segment matching, a fraction in `[0, 1]`.
     pub threshold: f64,
+    /// What an overlap is compared with in segment matching.
     pub basis: OverlapBasis,
 }
 
@@ -53,20 +62,33 @@ pub struct SpanOptions<'a> {
 /// (`document: None`), or every code and document (`code` = `overall`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanRow {
+    /// The code, or [`OVERALL`] for the row pooling every code.
     pub code: String,
+    /// The document; `None` for a row pooling every compared document.
     pub document: Option<String>,
+    /// Character-level agreement, as NVivo's coding comparison.
     pub chars: SpanAgreement,
+    /// Segment matching, as MAXQDA's segment agreement.
     pub segments: SegmentAgreement,
 }
 
 /// Span-level agreement of two coders.
 #[derive(Debug, Clone)]
 pub struct SpanReport {
+    /// The two coders, A then B.
     pub coders: [String; 2],
+    /// Per code (in code order), a row for each compared document in which
+    /// either coder used it, then the code's pooled row; the overall row
+    /// last.
     pub rows: Vec<SpanRow>,
+    /// Overlap threshold of segment matching, a fraction in `[0, 1]`.
     pub threshold: f64,
+    /// What an overlap is compared with in segment matching.
     pub basis: OverlapBasis,
+    /// Whether document lengths come from the transcripts rather than from
+    /// the last character either coder coded.
     pub lengths_from_transcripts: bool,
+    /// Documents compared (see [`SpanOptions::all_rated`]).
     pub n_documents: usize,
 }
 

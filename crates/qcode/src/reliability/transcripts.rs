@@ -25,10 +25,13 @@ pub struct TranscriptDoc {
     pub text: String,
     /// Length of the text in characters.
     pub n_chars: usize,
+    /// Its segments, in order of their 1-based numbers, which may have gaps
+    /// (see [`TranscriptDoc::segment`]).
     pub segments: Vec<Segment>,
 }
 
 impl TranscriptDoc {
+    /// The transcript of `doc`, cut into `segments`.
     pub fn new(doc: &Document, segments: Vec<Segment>) -> TranscriptDoc {
         TranscriptDoc {
             n_chars: doc.text.chars().count(),
@@ -58,10 +61,12 @@ impl TranscriptDoc {
 pub struct Transcripts {
     /// The unit the documents were cut into.
     pub unit: Unit,
+    /// The documents, by id, in input order.
     pub docs: IndexMap<String, TranscriptDoc>,
 }
 
 impl Transcripts {
+    /// No documents yet; they are to be cut into `unit`.
     pub fn new(unit: Unit) -> Transcripts {
         Transcripts {
             unit,

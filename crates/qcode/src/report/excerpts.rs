@@ -17,17 +17,25 @@ use crate::pipeline::CodedDocument;
 pub struct Excerpt {
     /// The code (tree index) it is listed under.
     pub heading: usize,
+    /// The coded passage.
     pub coding: Coding,
-    /// Neighbouring segments' text, nearest last / nearest first.
+    /// The text of up to `context` segments (see [`Excerpts::new`]) before
+    /// the passage, in document order (the nearest last); empty for a coding read from a
+    /// coded CSV.
     pub before: Vec<String>,
+    /// The text of up to `context` segments after it, in document order
+    /// (the nearest first); empty for a coding read from a coded CSV.
     pub after: Vec<String>,
 }
 
 /// Output formats of excerpts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExcerptFormat {
+    /// Plain text; matched words highlighted in colour on a terminal.
     Text,
+    /// Markdown: matched words in bold, passages as block quotes.
     Markdown,
+    /// One CSV row per excerpt.
     Csv,
 }
 

@@ -19,12 +19,18 @@ use crate::pipeline::CodedDocument;
 /// What a crosstab's columns are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupBy {
+    /// A document attribute, by name.
     Attribute(String),
+    /// The speaker of each segment.
     Speaker,
+    /// The document.
     Document,
 }
 
 impl GroupBy {
+    /// The grouping `--by` names: `speaker` and `document` are reserved,
+    /// any other name is an attribute (so an attribute called `speaker` or
+    /// `document` cannot be grouped by).
     pub fn parse(s: &str) -> GroupBy {
         match s {
             "speaker" => GroupBy::Speaker,
@@ -33,6 +39,7 @@ impl GroupBy {
         }
     }
 
+    /// The grouping's name, as `--by` takes it.
     pub fn name(&self) -> &str {
         match self {
             GroupBy::Attribute(a) => a,
@@ -46,8 +53,11 @@ impl GroupBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Count {
+    /// Coded segments, each counted once.
     Segments,
+    /// Documents in which the code was applied.
     Documents,
+    /// Hits (matches of the code's rules), added up.
     Hits,
 }
 
@@ -72,10 +82,16 @@ impl std::fmt::Display for Count {
 /// The value shown for a missing attribute or speaker.
 pub const NONE: &str = "(none)";
 
+/// The counts of one code, overall or in one group; in
+/// [`Freq::group_sizes`], the size of a group instead (all its documents
+/// and segments, hits 0).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
+    /// Segments, each counted once.
     pub segments: u64,
+    /// Documents.
     pub documents: u64,
+    /// Hits, added up.
     pub hits: u64,
 }
 
@@ -94,22 +110,28 @@ impl Counts {
 pub struct CodedSegment<'a> {
     /// Distinguishes segments within a document.
     pub key: usize,
+    /// Who speaks in it (empty: unknown).
     pub speaker: &'a str,
     /// Index in the [`CodeTree`].
     pub code: usize,
+    /// Hits of the code in the segment (matches of its rules).
     pub hits: u64,
 }
 
 /// Accumulates counts document by document.
 #[derive(Debug)]
 pub struct Freq {
+    /// The codes counted: the rows, in its order.
     pub tree: CodeTree,
+    /// A crosstab's columns; `None`: a plain frequency table.
     pub by: Option<GroupBy>,
     /// What a crosstab's cells count.
     pub count: Count,
+    /// Documents added.
     pub documents: u64,
     /// Known only when the transcripts were segmented in this run.
     pub segments: Option<u64>,
+    /// Per code (tree index), counts over all documents, rolled up.
     pub totals: Vec<Counts>,
     /// Per code, per group value.
     pub groups: Vec<BTreeMap<String, Counts>>,

@@ -36,17 +36,27 @@ pub use tree::{CodeTree, TreeCode};
 /// traced to the exact codebook and version that produced it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Provenance {
+    /// The version of qcode that wrote the output.
     pub qcode_version: String,
+    /// Where the codebook was read from, as given on the command line;
+    /// `None` without a codebook (as are the three fields that follow).
     pub codebook: Option<String>,
+    /// The codebook's `name`.
     pub codebook_name: Option<String>,
+    /// The codebook's `version`, when it declares one.
     pub codebook_version: Option<String>,
+    /// SHA-256 of the codebook file's bytes, in hexadecimal.
     pub codebook_sha256: Option<String>,
     /// Coded CSV files the codings were read from, if any.
     pub coded: Vec<String>,
+    /// The segmentation unit of the codings (`paragraph`, `turn`, …), when
+    /// known.
     pub unit: Option<String>,
 }
 
 impl Provenance {
+    /// The provenance of results made with `codebook` (if any) from the
+    /// coded CSVs `coded` (empty: none), cut into `unit` (if known).
     pub fn new(codebook: Option<&Codebook>, coded: Vec<String>, unit: Option<&str>) -> Provenance {
         Provenance {
             qcode_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -81,8 +91,11 @@ impl Provenance {
 pub enum Format {
     /// A table for the terminal.
     Table,
+    /// The report's records as CSV, for spreadsheets and scripts.
     Csv,
+    /// The whole report as one JSON document.
     Json,
+    /// Markdown, for notes and papers.
     Markdown,
 }
 

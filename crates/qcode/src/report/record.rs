@@ -30,7 +30,7 @@ pub enum Field {
     Num(Option<f64>),
     /// Text, or `null`.
     Text(Option<String>),
-    /// A list of strings (`;`-joined in CSV).
+    /// A list of strings (joined with `; ` in CSV).
     List(Vec<String>),
 }
 
@@ -61,18 +61,22 @@ impl Record {
         self
     }
 
+    /// Appends a count.
     pub fn int(&mut self, v: usize) -> &mut Record {
         self.push(Field::Int(v as u64))
     }
 
+    /// Appends a number; `None` is `null` in JSON and an empty cell in CSV.
     pub fn num(&mut self, v: Option<f64>) -> &mut Record {
         self.push(Field::Num(v))
     }
 
+    /// Appends text.
     pub fn text(&mut self, v: impl Into<String>) -> &mut Record {
         self.push(Field::Text(Some(v.into())))
     }
 
+    /// Appends text; `None` is `null` in JSON and an empty cell in CSV.
     pub fn opt_text(&mut self, v: Option<String>) -> &mut Record {
         self.push(Field::Text(v))
     }
@@ -152,6 +156,7 @@ enum JsonItem {
 }
 
 impl JsonObject {
+    /// An object without keys.
     pub fn new() -> JsonObject {
         JsonObject::default()
     }

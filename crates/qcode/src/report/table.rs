@@ -4,20 +4,28 @@
 
 use comfy_table::{CellAlignment, ContentArrangement, presets};
 
+/// How the cells of a column are aligned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Flush left, for text.
     Left,
+    /// Flush right, for numbers.
     Right,
 }
 
+/// A table of text cells: column names, each column's alignment, and rows.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
+    /// The column names.
     pub header: Vec<String>,
+    /// Each column's alignment, one per column name.
     pub align: Vec<Align>,
+    /// The rows, each with one cell per column.
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
+    /// A table without rows, with these columns and their alignments.
     pub fn new(header: Vec<(String, Align)>) -> Table {
         let (header, align) = header.into_iter().unzip();
         Table {
@@ -27,6 +35,7 @@ impl Table {
         }
     }
 
+    /// Appends a row, which must have one cell per column.
     pub fn push(&mut self, row: Vec<String>) {
         debug_assert_eq!(row.len(), self.header.len());
         self.rows.push(row);
@@ -60,6 +69,8 @@ impl Table {
         t.to_string()
     }
 
+    /// A Markdown pipe table: `|` in cells escaped, line breaks made
+    /// spaces, right-aligned columns marked `---:`.
     pub fn render_markdown(&self) -> String {
         let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         let mut out = String::new();

@@ -10,20 +10,26 @@ use crate::coding::Coding;
 /// A code of the tree that reports are organised by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeCode {
+    /// The code's name; for a code added from a path, its last part.
     pub name: String,
+    /// The readable label (the name, when there is none).
     pub label: String,
+    /// Index of the parent in [`CodeTree::codes`]; `None` at the top.
     pub parent: Option<usize>,
+    /// 0 for top-level codes.
     pub depth: usize,
 }
 
 /// The code hierarchy, in display order (parents before children).
 #[derive(Debug, Clone, Default)]
 pub struct CodeTree {
+    /// The codes, in display order; a code's index here identifies it.
     pub codes: Vec<TreeCode>,
     index: IndexMap<String, usize>,
 }
 
 impl CodeTree {
+    /// The codebook's hierarchy, in the codebook's order.
     pub fn from_codebook(cb: &Codebook) -> CodeTree {
         let mut tree = CodeTree::default();
         for c in &cb.codes {

@@ -294,8 +294,6 @@ impl ProjectWriter {
         Ok(())
     }
 
-    /// Writes `project.qde` and returns the archive's bytes, with the
-    /// warnings to show. `description` becomes the project memo.
     /// Adds the transcripts `sources` (read as `read` says, with the
     /// attributes of `attributes`) with the `codings` made of them
     /// elsewhere, each document with its own; returns how many documents
@@ -332,6 +330,9 @@ impl ProjectWriter {
         Ok((documents, added))
     }
 
+    /// Writes `project.qde` and returns the archive's bytes, with the
+    /// warnings to show. `name` becomes the project's name and
+    /// `description` its memo (`Description`, left out when empty).
     pub fn finish(mut self, name: &str, description: &str) -> Result<(Vec<u8>, Vec<String>)> {
         let xml = self.project_xml(name, description);
         self.zip.start_file("project.qde", entry_options()).map_err(zip_error)?;

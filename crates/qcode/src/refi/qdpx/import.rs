@@ -55,6 +55,8 @@ pub struct Imported {
     pub origin: String,
     /// How positions were counted, in words.
     pub counting: String,
+    /// What could not be brought over or was broken, one message each:
+    /// nothing is dropped silently.
     pub warnings: Vec<String>,
 }
 

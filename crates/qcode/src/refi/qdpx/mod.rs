@@ -15,5 +15,6 @@ mod problems;
 pub use export::{ProjectWriter, automatic_description, imported_description};
 pub use import::{Imported, import};
 
+/// The XML namespace of REFI-QDA 1.0 projects, written on `<Project>`.
 pub const NAMESPACE: &str = "urn:QDA-XML:project:1.0";
 const SCHEMA_LOCATION: &str = "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd";
