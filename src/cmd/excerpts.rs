@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 0)]
     context: usize,
     /// Output format.
-    #[arg(long, value_parser = choice::<ExcerptFormat>(), default_value_t = ExcerptFormat::Text)]
+    #[arg(long, value_parser = choice::<ExcerptFormat>(), default_value = "text")]
     format: ExcerptFormat,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]

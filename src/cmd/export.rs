@@ -59,7 +59,7 @@ pub struct Args {
     /// How text positions are counted: Unicode code points, as the standard
     /// says, or UTF-16 code units, as NVivo counts them. They differ only
     /// after emoji and other characters above U+FFFF.
-    #[arg(long, value_parser = choice::<Positions>(), default_value_t = Positions::Codepoints)]
+    #[arg(long, value_parser = choice::<Positions>(), default_value = "codepoints")]
     positions: Positions,
     /// The project's name (default: the file name without extension).
     #[arg(long, value_name = "NAME")]

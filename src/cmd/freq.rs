@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, value_name = "ATTRIBUTE")]
     by: Option<String>,
     /// What the crosstab cells count.
-    #[arg(long, value_parser = choice::<Count>(), default_value_t = Count::Segments)]
+    #[arg(long, value_parser = choice::<Count>(), default_value = "segments")]
     count: Count,
     /// Output format [default: from the extension of --out (.csv, .json,
     /// .md), else table].

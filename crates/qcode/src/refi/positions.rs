@@ -37,12 +37,6 @@ impl crate::choice::Choice for Positions {
     }
 }
 
-impl std::fmt::Display for Positions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::choice::Choice::name(*self))
-    }
-}
-
 impl Positions {
     /// The unit in words, for messages and project descriptions.
     pub fn describe(self) -> &'static str {

@@ -51,12 +51,6 @@ impl crate::choice::Choice for ExcerptFormat {
     }
 }
 
-impl std::fmt::Display for ExcerptFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::choice::Choice::name(*self))
-    }
-}
-
 /// The excerpts of a report: the passages coded with the selected codes
 /// (or with any code), each under the heading of the code it is listed
 /// under, in code-tree order, then document order, then position.

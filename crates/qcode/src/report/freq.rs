@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::{Align, CodeTree, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, counted};
+use crate::choice::Choice;
 use crate::coding::Coding;
 use crate::error::{Error, Result};
 use crate::pipeline::CodedDocument;
@@ -61,7 +62,7 @@ pub enum Count {
     Hits,
 }
 
-impl crate::choice::Choice for Count {
+impl Choice for Count {
     const ALL: &'static [Count] = &[Count::Segments, Count::Documents, Count::Hits];
 
     fn name(self) -> &'static str {
@@ -70,12 +71,6 @@ impl crate::choice::Choice for Count {
             Count::Documents => "documents",
             Count::Hits => "hits",
         }
-    }
-}
-
-impl std::fmt::Display for Count {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::choice::Choice::name(*self))
     }
 }
 
@@ -494,7 +489,7 @@ impl Report for Freq {
             None => format!("{} with codings", counted(self.documents, "document")),
         }];
         if let Some(by) = &self.by {
-            let cells = format!("cells: {} coded, by {}", self.count, by.name());
+            let cells = format!("cells: {} coded, by {}", self.count.name(), by.name());
             lines.push(if style.markdown { format!("; {cells}.") } else { cells });
         }
         lines
