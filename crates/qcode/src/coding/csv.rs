@@ -4,7 +4,6 @@
 //! fill it in a spreadsheet: columns are found by name, extra columns are
 //! kept as attributes and column order does not matter when reading.
 
-use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -58,14 +57,19 @@ impl<W: Write> CsvWriter<W> {
             }
             self.checked = Some(c.attributes.clone());
         }
-        let fixed = c.values().into_iter();
+        // Cells are written one by one and guarded in place: a passage's
+        // text is copied only in the rare case that it needs a guard.
         let attributes = self
             .attributes
             .iter()
-            .map(|a| Cow::Borrowed(c.attributes.get(a).map_or("", String::as_str)));
-        let record: Vec<Cow<str>> = fixed.chain(attributes).collect();
+            .map(|a| c.attributes.get(a).map_or("", String::as_str));
+        for value in c.values().iter().map(|v| v.as_ref()).chain(attributes) {
+            self.writer
+                .write_field(guard_cell(value).as_bytes())
+                .map_err(Error::write_csv)?;
+        }
         self.writer
-            .write_record(record.iter().map(|v| guard_cell(v).into_owned()))
+            .write_record(None::<&[u8]>)
             .map_err(Error::write_csv)
     }
 
