@@ -68,9 +68,7 @@ impl<W: Write> CsvWriter<W> {
                 .write_field(guard_cell(value).as_bytes())
                 .map_err(Error::write_csv)?;
         }
-        self.writer
-            .write_record(None::<&[u8]>)
-            .map_err(Error::write_csv)
+        self.writer.write_record(None::<&[u8]>).map_err(Error::write_csv)
     }
 
     /// Flushes the rows and gives back the writer it wrote to.
