@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use qcode::codebook::Codebook;
+use qcode::coding::CodeTree;
 use qcode::reliability::agreement::{
     BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements,
 };
@@ -178,6 +179,8 @@ pub fn run(args: Args) -> Result<()> {
             f.resolve_codes(declared);
         }
     }
+    // Parents compare the passages coded with them or any sub-code.
+    let (tree, _) = CodeTree::for_codings(codebook.as_ref(), coded.iter().flat_map(|f| &f.codings));
     let unit_kind = args.unit.unwrap_or_default();
     let transcripts = load_transcripts(&args, codebook.as_ref(), &coded, unit_kind)?;
     let file_names = args.files.iter().map(|p| p.display().to_string()).collect();
@@ -194,6 +197,7 @@ pub fn run(args: Args) -> Result<()> {
             coders,
             transcripts: transcripts.as_ref(),
             all_rated: args.all_rated,
+            tree: Some(&tree),
             threshold: args.overlap,
             basis: args.overlap_basis.into(),
         };
@@ -216,6 +220,7 @@ pub fn run(args: Args) -> Result<()> {
         transcripts: transcripts.as_ref(),
         all_rated: args.all_rated,
         complete_coder: None,
+        tree: Some(&tree),
     };
     let built = if long.is_empty() {
         from_coded(&coded, &opts)?

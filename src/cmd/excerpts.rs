@@ -82,9 +82,7 @@ fn from_coded(args: &Args) -> Result<(Excerpts, Provenance)> {
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
     let (tree, _) = CodeTree::for_codings(codebook.as_ref(), &codings);
     let mut excerpts = Excerpts::new(tree, &args.code, codebook.as_ref(), 0)?;
-    for coding in codings {
-        excerpts.add_coding(coding);
-    }
+    excerpts.add_codings(&codings);
     let provenance = Provenance::new(codebook.as_ref(), args.coded.names(), None);
     Ok((excerpts, provenance))
 }

@@ -737,3 +737,57 @@ fn span_mode_needs_two_coders_and_offsets() {
     );
     assert!(e.contains("2 row(s) have no character offsets"), "{e}");
 }
+
+/// Ana coded a passage `lenders`, Luis `mortgage`: they disagree on each
+/// sub-code but agree that the passage is about debt, the parent.
+#[test]
+fn a_parent_code_is_present_where_any_of_its_sub_codes_was_applied() {
+    let header = "document,segment,start_char,end_char,code,coder\n";
+    let wd = Workdir::with(&[
+        (
+            "cb.yaml",
+            "name: t\ncodes:\n  - name: debt\n    children:\n      - name: lenders\n        keywords: [prestamista]\n      - name: mortgage\n        keywords: [hipoteca]\n",
+        ),
+        (
+            "ana.csv",
+            &format!("{header}a.txt,1,0,10,lenders,ana\na.txt,2,11,20,mortgage,ana\n"),
+        ),
+        (
+            "luis.csv",
+            &format!("{header}a.txt,1,0,10,mortgage,luis\na.txt,2,11,20,mortgage,luis\n"),
+        ),
+    ]);
+    let j = wd.json(
+        wd.command("agree")
+            .args(["ana.csv", "luis.csv", "-c", "cb.yaml", "--replicates", "100"]),
+    );
+    assert_eq!(code_row(&j, "debt")["percent_agreement"].as_f64(), Some(1.0));
+    assert_eq!(code_row(&j, "lenders")["percent_agreement"].as_f64(), Some(0.5));
+    assert_eq!(code_row(&j, "mortgage")["percent_agreement"].as_f64(), Some(0.5));
+    // A coded CSV's `code_path` column gives the tree without a codebook.
+    let with_paths = |coder: &str, rows: &[(&str, &str)]| {
+        let mut s = "document,segment,start_char,end_char,code,code_path,coder\n".to_string();
+        for (i, (code, path)) in rows.iter().enumerate() {
+            s.push_str(&format!(
+                "a.txt,{},{},{},{code},{path},{coder}\n",
+                i + 1,
+                10 * i,
+                10 * i + 9
+            ));
+        }
+        s
+    };
+    wd.write(
+        "ana2.csv",
+        with_paths("ana", &[("lenders", "debt/lenders"), ("mortgage", "debt/mortgage")]),
+    );
+    wd.write(
+        "luis2.csv",
+        with_paths("luis", &[("mortgage", "debt/mortgage"), ("mortgage", "debt/mortgage")]),
+    );
+    let j = wd.json(
+        wd.command("agree")
+            .args(["ana2.csv", "luis2.csv", "--replicates", "100"]),
+    );
+    assert_eq!(code_row(&j, "debt")["percent_agreement"].as_f64(), Some(1.0));
+}

@@ -25,12 +25,12 @@ fn one_row_per_code_and_passage_with_lines_speaker_and_attributes() {
     let out = wd.stdout(wd.command("code").args(["docs", "-c", "cb.yaml"]));
     assert_eq!(
         out.lines().next().unwrap(),
-        "document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,coder,hits,matched,text,start_time,end_time,country,role"
+        "document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,code_path,coder,hits,matched,text,start_time,end_time,country,role"
     );
     let rows = csv_records(&out);
     let summary: Vec<String> = rows
         .iter()
-        .map(|r| format!("{} {} {} {} {}", &r[0], &r[1], &r[8], &r[10], &r[11]))
+        .map(|r| format!("{} {} {} {} {}", &r[0], &r[1], &r[8], &r[11], &r[12]))
         .collect();
     assert_eq!(
         summary,
@@ -49,9 +49,9 @@ fn one_row_per_code_and_passage_with_lines_speaker_and_attributes() {
     // Lines are file lines (front matter counted), attributes are columns.
     let p03 = &rows[1];
     assert_eq!((&p03[3], &p03[4], &p03[7]), ("7", "8", "P03"));
-    assert_eq!((&p03[15], &p03[16]), ("Honduras", "migrant"));
+    assert_eq!((&p03[16], &p03[17]), ("Honduras", "migrant"));
     assert_eq!(
-        &p03[12],
+        &p03[13],
         "P03: The coyote asked $3,500. We had to pay the\nsmuggler in three parts."
     );
 }
@@ -64,7 +64,7 @@ fn char_offsets_count_characters_of_the_document_text() {
     assert_eq!(rows.len(), 1);
     let (start, end): (usize, usize) = (rows[0][5].parse().unwrap(), rows[0][6].parse().unwrap());
     let between: String = text.chars().skip(start).take(end - start).collect();
-    assert_eq!(between, &rows[0][12]);
+    assert_eq!(between, &rows[0][13]);
     assert_eq!(start, 31, "offsets count characters, not bytes");
 }
 
@@ -131,9 +131,9 @@ fn survey_table_rows_are_documents_and_formulas_are_neutralised() {
         "respondent",
     ])));
     assert_eq!(rows.len(), 2);
-    assert_eq!((&rows[0][0], &rows[0][15]), ("R1", "Guatemala"));
+    assert_eq!((&rows[0][0], &rows[0][16]), ("R1", "Guatemala"));
     // Formula injection is neutralised for spreadsheets.
-    assert!(rows[1][12].starts_with("'=cmd"), "{:?}", &rows[1][12]);
+    assert!(rows[1][13].starts_with("'=cmd"), "{:?}", &rows[1][13]);
 }
 
 #[test]
@@ -209,11 +209,11 @@ fn streamed_csv_knows_every_attribute_column_up_front() {
             .args(["docs", "-c", "cb.yaml", "--attributes", "attrs.csv"]),
     );
     let mut r = csv::Reader::from_reader(out.as_bytes());
-    let header: Vec<String> = r.headers().unwrap().iter().skip(15).map(str::to_string).collect();
+    let header: Vec<String> = r.headers().unwrap().iter().skip(16).map(str::to_string).collect();
     assert_eq!(header, ["role", "country", "place"]);
     let rows: Vec<Vec<String>> = r
         .records()
-        .map(|x| x.unwrap().iter().skip(15).map(str::to_string).collect())
+        .map(|x| x.unwrap().iter().skip(16).map(str::to_string).collect())
         .collect();
     assert_eq!(
         rows,

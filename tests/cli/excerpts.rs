@@ -23,12 +23,14 @@ fn excerpts_are_grouped_by_code_then_document() {
     let wd = Workdir::with(DOCS);
     let out = excerpts(&wd, &[]);
     let headings: Vec<&str> = out.lines().filter(|l| l.starts_with("== ")).collect();
+    // Every code, parents included, with the passages freq counts for it.
     assert_eq!(
         headings,
         [
-            "== prices — Prices and payment (1 excerpt) ==",
-            "== lenders (1 excerpt) ==",
-            "== mortgage (1 excerpt) =="
+            "== prices — Prices and payment (1 passage) ==",
+            "== debt — Lenders, mortgages and debt (1 passage) ==",
+            "== lenders (1 passage) ==",
+            "== mortgage (1 passage) =="
         ]
     );
     assert!(
@@ -40,29 +42,31 @@ fn excerpts_are_grouped_by_code_then_document() {
 }
 
 #[test]
-fn a_parent_code_lists_the_excerpts_of_its_children() {
+fn a_parent_code_lists_each_passage_of_its_children_once_with_all_its_codes() {
     let wd = Workdir::with(DOCS);
     let out = excerpts(&wd, &["--code", "debt"]);
     assert!(
-        out.contains("== debt — Lenders, mortgages and debt (2 excerpts) =="),
+        out.contains("== debt — Lenders, mortgages and debt (1 passage) =="),
         "{out}"
     );
-    assert!(
-        out.contains("b.txt · line 1 · R2 · [lenders] · matched: prestamista"),
+    assert_eq!(
+        out.matches("b.txt · line 1 · R2 · codes: lenders, mortgage · matched: Hipotecamos, prestamista")
+            .count(),
+        1,
         "{out}"
     );
-    assert!(
-        out.contains("b.txt · line 1 · R2 · [mortgage] · matched: Hipotecamos"),
-        "{out}"
-    );
+    // The heading counts what freq counts for the code.
+    let freq = wd.stdout(wd.command("freq").args(["docs", "-c", "cb.yaml", "--format", "csv"]));
+    assert!(freq.contains("\ndebt,,\"Lenders, mortgages and debt\",1,"), "{freq}");
 }
 
 #[test]
 fn context_shows_the_neighbouring_segments() {
     let wd = Workdir::with(DOCS);
     let out = excerpts(&wd, &["--code", "prices", "--context", "1"]);
+    // Without colour, context is marked as such.
     assert!(
-        out.contains("    P1: Before.\n    P1: The coyote wanted $900.\n    P1: After.\n"),
+        out.contains("    [context] P1: Before.\n    P1: The coyote wanted $900.\n    [context] P1: After.\n"),
         "{out}"
     );
 }
@@ -72,10 +76,10 @@ fn markdown_bolds_matched_words_and_italicises_context() {
     let wd = Workdir::with(DOCS);
     let out = excerpts(&wd, &["--code", "prices", "--format", "markdown", "--context", "1"]);
     assert!(out.starts_with("<!-- qcode "), "{out}");
-    assert!(out.contains("## prices — Prices and payment (1 excerpt)"), "{out}");
+    assert!(out.contains("## prices — Prices and payment (1 passage)"), "{out}");
     assert!(out.contains("**a.txt**, line 3, P1"), "{out}");
     assert!(out.contains("> P1: The **coyote** wanted **$900**."), "{out}");
-    assert!(out.contains("> *P1: Before.*"), "{out}");
+    assert!(out.contains("> *(context)* *P1: Before.*"), "{out}");
 }
 
 #[test]
@@ -87,8 +91,7 @@ fn csv_has_one_row_per_excerpt_with_fixed_columns() {
         r.headers().unwrap().iter().collect::<Vec<_>>(),
         [
             "heading",
-            "code",
-            "coder",
+            "codes",
             "document",
             "segment",
             "start_line",
@@ -100,7 +103,9 @@ fn csv_has_one_row_per_excerpt_with_fixed_columns() {
             "context_after"
         ]
     );
-    assert_eq!(r.records().count(), 3);
+    // One row per heading and passage: prices; debt, lenders and mortgage
+    // for the passage of b.txt.
+    assert_eq!(r.records().count(), 4);
 }
 
 #[test]

@@ -516,7 +516,7 @@ fn nfd_input_matches_an_nfc_keyword() {
     assert_eq!(rows.len(), 2, "{out}");
     for r in &rows {
         assert_eq!(&r[8], "debt");
-        assert_eq!(&r[12], "P01: Pagué con un préstamo.");
+        assert_eq!(&r[13], "P01: Pagué con un préstamo.");
         // offsets count the characters of the NFC text
         assert_eq!((&r[5], &r[6]), ("0", "27"));
     }
@@ -536,7 +536,7 @@ fn offsets_point_into_the_text_as_read() {
             let doc = docs.iter().find(|d| d.id == row[0]).unwrap();
             let (start, end): (usize, usize) = (row[5].parse().unwrap(), row[6].parse().unwrap());
             let between: String = doc.text.chars().skip(start).take(end - start).collect();
-            assert_eq!(between, &row[12], "{} {unit}", &row[0]);
+            assert_eq!(between, &row[13], "{} {unit}", &row[0]);
             let lines: usize = row[3].parse().unwrap();
             let before: String = doc.text.chars().take(start).collect();
             assert_eq!(

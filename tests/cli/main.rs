@@ -23,6 +23,7 @@ mod agree;
 mod audit;
 mod code;
 mod codebook;
+mod consistency;
 mod dictionary;
 mod excerpts;
 mod export;

@@ -91,10 +91,10 @@ fn every_passage_is_the_text_between_its_offsets() {
         };
         let text = qcode::text::normalize(&body);
         let between: String = text.chars().skip(start).take(end - start).collect();
-        let cell = r[12]
+        let cell = r[13]
             .strip_prefix('\'')
             .filter(|t| t.starts_with(['=', '+', '-', '@']))
-            .unwrap_or(&r[12]);
+            .unwrap_or(&r[13]);
         assert_eq!(between, cell, "{}:{start}-{end}", &r[0]);
         checked += 1;
     }
@@ -136,9 +136,9 @@ fn every_code_fires_and_labels_are_never_matched() {
         .iter()
         .filter(|r| &r[7] == "Prestamista" && &r[8] == "lenders_interest")
     {
-        let matched = r[11].to_lowercase();
+        let matched = r[12].to_lowercase();
         assert!(
-            !matched.split("; ").any(|m| m == "prestamista") || r[12][13..].to_lowercase().contains("prestamista"),
+            !matched.split("; ").any(|m| m == "prestamista") || r[13][13..].to_lowercase().contains("prestamista"),
             "{r:?}"
         );
     }

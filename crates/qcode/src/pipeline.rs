@@ -320,6 +320,7 @@ impl CodedDocument {
                     end_char: seg.end_char,
                     speaker: seg.speaker.as_deref().unwrap_or_default().to_string(),
                     code: codebook.codes[a.code].name.clone(),
+                    code_path: codebook.codes[a.code].path.clone(),
                     coder: AUTO_CODER.to_string(),
                     hits: a.hits,
                     matched: distinct_matches(text, &spans),

@@ -76,6 +76,9 @@ pub struct Code {
     pub rules: Rules,
     /// Line (1-based) of the code's `name` in the codebook file.
     pub line: u64,
+    /// The code's path in the hierarchy: its ancestors' names and its own,
+    /// joined by `/` (`debt/lenders_interest`).
+    pub path: String,
 }
 
 /// A checked codebook, codes in hierarchy order (parents before children).
@@ -161,10 +164,8 @@ impl Codebook {
     }
 
     /// The code's path in the hierarchy: `parent/child`.
-    pub fn path(&self, code: usize) -> String {
-        let mut names: Vec<&str> = self.ancestry(code).map(|c| self.codes[c].name.as_str()).collect();
-        names.reverse();
-        names.join("/")
+    pub fn path(&self, code: usize) -> &str {
+        &self.codes[code].path
     }
 }
 

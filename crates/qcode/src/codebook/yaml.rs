@@ -392,7 +392,12 @@ impl Checker<'_> {
         };
         let me = self.codes.len();
         self.index.insert(name.clone(), me);
+        let path = match parent {
+            Some(p) => format!("{}/{name}", self.codes[p].path),
+            None => name.clone(),
+        };
         self.codes.push(Code {
+            path,
             label: raw
                 .label
                 .map(|l| l.trim().to_string())

@@ -99,7 +99,6 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
             )));
         }
     }
-    let known: Vec<Option<usize>> = COLUMNS.iter().map(|c| col(c)).collect();
     let attr_cols: Vec<usize> = (0..headers.len())
         .filter(|i| !COLUMNS.contains(&headers[*i].as_str()))
         .collect();
@@ -109,29 +108,28 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
     for (row, record) in reader.records().enumerate() {
         let record = record.map_err(|e| Error::csv(path, &e))?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
-        let get = |i: usize| {
-            known[i]
+        // A column's cell, unguarded; empty when the file has no such column.
+        let get = |name: &str| {
+            col(name)
                 .and_then(|c| record.get(c))
                 .map(|v| unguard_cell(v).to_string())
                 .unwrap_or_default()
         };
-        let number = |i: usize| -> Result<usize> {
-            let v = get(i);
+        let text_of = |name: &str| get(name).trim().to_string();
+        let number = |name: &str| -> Result<usize> {
+            let v = get(name);
             let v = v.trim();
             if v.is_empty() {
                 return Ok(0);
             }
             v.parse().map_err(|_| {
-                Error::new(format!(
-                    "column `{}` holds `{v}`, which is not a whole number",
-                    COLUMNS[i]
-                ))
-                .at(format!("{}:{line}", path.display()))
-                .hint("write a whole number (or leave the cell empty)")
+                Error::new(format!("column `{name}` holds `{v}`, which is not a whole number"))
+                    .at(format!("{}:{line}", path.display()))
+                    .hint("write a whole number (or leave the cell empty)")
             })
         };
-        let document = get(0).trim().to_string();
-        let code = get(8).trim().to_string();
+        let document = text_of("document");
+        let code = text_of("code");
         if document.is_empty() || code.is_empty() {
             return Err(Error::new(format!(
                 "row {} has an empty `{}`",
@@ -158,30 +156,31 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
                 a
             }
         };
-        let text = get(12);
-        let matched: Vec<String> = get(11)
+        let text = get("text");
+        let matched: Vec<String> = get("matched")
             .split(';')
             .map(|m| m.trim().to_string())
             .filter(|m| !m.is_empty())
             .collect();
         let spans = find_spans(&text, &matched);
-        let coder = get(9).trim().to_string();
+        let coder = text_of("coder");
         out.push(Coding {
             document,
-            segment: number(1)?,
-            unit: get(2),
-            start_line: number(3)?,
-            end_line: number(4)?,
-            start_char: number(5)?,
-            end_char: number(6)?,
-            speaker: get(7).trim().to_string(),
+            segment: number("segment")?,
+            unit: text_of("unit"),
+            start_line: number("start_line")?,
+            end_line: number("end_line")?,
+            start_char: number("start_char")?,
+            end_char: number("end_char")?,
+            speaker: text_of("speaker"),
+            code_path: text_of("code_path"),
             code,
             coder: if coder.is_empty() { default_coder.clone() } else { coder },
-            hits: number(10)?,
+            hits: number("hits")?,
             matched,
             text,
-            start_time: get(13).trim().to_string(),
-            end_time: get(14).trim().to_string(),
+            start_time: text_of("start_time"),
+            end_time: text_of("end_time"),
             spans,
             attributes,
         });
@@ -206,7 +205,8 @@ mod tests {
             start_char: 100,
             end_char: 140,
             speaker: "P03".into(),
-            code: "prices".into(),
+            code: "price_amounts".into(),
+            code_path: "prices/price_amounts".into(),
             coder: "qcode".into(),
             hits: 2,
             matched: vec!["coyote".into(), "$3,500".into()],
@@ -226,7 +226,7 @@ mod tests {
         w.write(&sample()).unwrap();
         let bytes = w.into_inner().unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with("document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,coder,hits,matched,text,start_time,end_time,country\n"));
+        assert!(text.starts_with("document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,code_path,coder,hits,matched,text,start_time,end_time,country\n"));
         assert!(text.contains("\"'=El coyote"), "formula guard: {text}");
         std::fs::write(&path, bytes).unwrap();
         let back = read_coded_csv(&path).unwrap();

@@ -8,6 +8,7 @@
 //! provenance in every line.
 
 pub mod csv;
+mod tree;
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::report::Provenance;
 
 pub use self::csv::{CsvWriter, read_coded, read_coded_csv};
+pub use self::tree::{CodeTree, TreeCode};
 
 /// The fixed columns of the coded CSV, in order; document attributes follow.
 pub const COLUMNS: &[&str] = &[
@@ -32,6 +34,7 @@ pub const COLUMNS: &[&str] = &[
     "end_char",
     "speaker",
     "code",
+    "code_path",
     "coder",
     "hits",
     "matched",
@@ -69,6 +72,11 @@ pub struct Coding {
     /// The code's name; a coded CSV may also give its path in the
     /// hierarchy (`parent/child`).
     pub code: String,
+    /// The code's path in the hierarchy, `debt/lenders_interest` (its
+    /// ancestors' names and its own, joined by `/`), so that a coded CSV
+    /// read without its codebook keeps the tree; empty when unknown (files
+    /// written before the column existed, files coded by hand).
+    pub code_path: String,
     /// Who coded the passage: [`AUTO_CODER`] for qcode, else a person.
     pub coder: String,
     /// How many distinct, non-overlapping matches supported the code (0 if
@@ -90,10 +98,45 @@ pub struct Coding {
     pub attributes: Arc<IndexMap<String, String>>,
 }
 
+/// Which passage of its document a coding codes, to tell passages apart
+/// when codings are counted: a passage is one however many codes and
+/// coders it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PassageKey {
+    /// A passage located by its segment number and character offsets
+    /// (either may be 0 when the file leaves it empty).
+    Located {
+        /// 1-based segment number, 0 if unknown.
+        segment: usize,
+        /// First character, from 0.
+        start_char: usize,
+        /// One past the last character; 0 if unknown.
+        end_char: usize,
+    },
+    /// A row that locates its passage neither way, so it stands alone:
+    /// its position among its document's codings.
+    Row(usize),
+}
+
 impl Coding {
+    /// The passage this coding codes; `row` is its position among the
+    /// codings of its document, which tells apart rows that say nothing of
+    /// where their passage is.
+    pub fn passage_key(&self, row: usize) -> PassageKey {
+        if self.segment == 0 && self.end_char == 0 {
+            PassageKey::Row(row)
+        } else {
+            PassageKey::Located {
+                segment: self.segment,
+                start_char: self.start_char,
+                end_char: self.end_char,
+            }
+        }
+    }
+
     /// The values of the fixed columns ([`COLUMNS`]), in order, as the
     /// coded CSV writes them.
-    pub fn values(&self) -> [Cow<'_, str>; 15] {
+    pub fn values(&self) -> [Cow<'_, str>; 16] {
         let number = |n: usize| Cow::Owned(n.to_string());
         [
             Cow::Borrowed(self.document.as_str()),
@@ -105,6 +148,7 @@ impl Coding {
             number(self.end_char),
             Cow::Borrowed(self.speaker.as_str()),
             Cow::Borrowed(self.code.as_str()),
+            Cow::Borrowed(self.code_path.as_str()),
             Cow::Borrowed(self.coder.as_str()),
             number(self.hits),
             Cow::Owned(join_matched(&self.matched)),
@@ -131,6 +175,7 @@ impl Serialize for Coding {
         map.serialize_entry("end_char", &self.end_char)?;
         map.serialize_entry("speaker", &text_or_null(&self.speaker))?;
         map.serialize_entry("code", &self.code)?;
+        map.serialize_entry("code_path", &text_or_null(&self.code_path))?;
         map.serialize_entry("coder", &self.coder)?;
         map.serialize_entry("hits", &self.hits)?;
         map.serialize_entry("matched", &self.matched)?;

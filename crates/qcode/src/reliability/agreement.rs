@@ -331,8 +331,8 @@ impl Report for AgreementReport {
         out.push(format!("reliability: {RELIABILITY_BANDS}."));
         out.push(match self.mode {
             Mode::MultiCode => format!(
-                "each code: present or absent in each unit a coder rated; a unit the coder did not rate is \
-                 missing, not absent. {OVERALL}: every (unit, code) decision pooled as one present/absent \
+                "each code: present or absent in each unit a coder rated (a parent code where it or any of \
+                 its sub-codes was applied); a unit the coder did not rate is missing, not absent. {OVERALL}: every (unit, code) decision pooled as one present/absent \
                  variable ({} units × {codes} codes = {} decisions); its agreement is the mean of the codes' \
                  agreements, and its chance terms use the pooled share of \"present\".",
                 self.n_units, overall.n_units

@@ -9,7 +9,7 @@ use indexmap::IndexSet;
 
 use super::data::{
     Built, CodingData, Options, UnitInfo, UnitKind, Universe, check_declared, declared_or_found, examples, no_ratings,
-    select_coders, unit_of_codings,
+    rolled_up, select_coders, unit_of_codings,
 };
 use super::input::CodedFile;
 use super::transcripts::Transcripts;
@@ -288,12 +288,14 @@ pub fn from_coded(files: &[CodedFile], opts: &Options) -> Result<Built> {
         if !seen_rows.insert((key, ci, c.code.as_str())) && opts.unit == UnitKind::Segment {
             duplicates.push(format!("{} ({}, {})", infos[&key].label, c.code, c.coder));
         }
-        sets.entry((key, ci)).or_default().insert(c.code.clone());
-        if !c.matched.is_empty() {
-            let m = matched.entry((key, ci, c.code.clone())).or_default();
-            for t in &c.matched {
-                if !m.contains(t) {
-                    m.push(t.clone());
+        for code in rolled_up(&c.code, opts.tree) {
+            sets.entry((key, ci)).or_default().insert(code.to_string());
+            if !c.matched.is_empty() {
+                let m = matched.entry((key, ci, code.to_string())).or_default();
+                for t in &c.matched {
+                    if !m.contains(t) {
+                        m.push(t.clone());
+                    }
                 }
             }
         }
@@ -377,7 +379,14 @@ pub fn from_coded(files: &[CodedFile], opts: &Options) -> Result<Built> {
         }
     }
 
-    let codes = declared_or_found(opts.declared, rows.iter().map(|(_, c, _)| c.code.as_str()));
+    let codes = declared_or_found(
+        opts.declared,
+        rows.iter().flat_map(|(_, c, _)| {
+            let mut up = rolled_up(&c.code, opts.tree);
+            up.reverse();
+            up
+        }),
+    );
     let mut units = Vec::new();
     let mut cells = Vec::new();
     let mut unit_of: HashMap<Key, usize> = HashMap::new();

@@ -17,6 +17,7 @@ use indexmap::{IndexMap, IndexSet};
 use super::input::CodedFile;
 use super::transcripts::Transcripts;
 use crate::codebook::Codebook;
+use crate::coding::CodeTree;
 use crate::error::{Error, Result};
 use crate::segment::Unit;
 use crate::stats::{Ratings, presence_ratings};
@@ -192,6 +193,22 @@ pub struct Options<'a> {
     /// A coder who rated every document any other coder rated, such as
     /// qcode's automatic coding, which codes every document it is given.
     pub complete_coder: Option<&'a str>,
+    /// The code hierarchy: a code applied to a unit also applies its
+    /// ancestors there, so that a parent code is compared on the passages
+    /// coded with it or any of its sub-codes, as every report counts it.
+    /// `None`: codes are compared as written.
+    pub tree: Option<&'a CodeTree>,
+}
+
+/// `code` and the names of its ancestors in `tree` (only `code` when the
+/// tree does not know it or there is no tree), nearest first.
+pub fn rolled_up<'t>(code: &'t str, tree: Option<&'t CodeTree>) -> Vec<&'t str> {
+    match tree.and_then(|t| Some((t, t.find(code)?))) {
+        Some((t, i)) => std::iter::once(code)
+            .chain(t.ancestry(i).skip(1).map(|a| t.codes[a].name.as_str()))
+            .collect(),
+        None => vec![code],
+    }
 }
 
 /// Data and the warnings met while building them.

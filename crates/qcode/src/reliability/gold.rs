@@ -20,7 +20,7 @@ use super::input::CodedFile;
 use super::rules::RuleFinder;
 use super::transcripts::Transcripts;
 use crate::codebook::Codebook;
-use crate::coding::AUTO_CODER;
+use crate::coding::{AUTO_CODER, CodeTree};
 use crate::error::{Error, Result};
 use crate::report::{Align, Table, counted};
 use crate::report::{Field, Footnotes, JsonObject, Provenance, Record, Records, Report, Style, lines_phrase};
@@ -146,12 +146,14 @@ pub fn audit(mut gold: CodedFile, mut predicted: CodedFile, opts: &AuditOptions)
             .hint("check that this is the human's coded CSV"));
     };
     let coders = [gold_coder, AUTO_CODER.to_string()];
+    let (tree, _) = CodeTree::for_codings(opts.codebook, gold.codings.iter().chain(&predicted.codings));
     let data_options = Options {
         declared: declared.as_deref(),
         coders: Some(&coders),
         transcripts: opts.transcripts,
         all_rated: opts.all_rated,
         complete_coder: Some(AUTO_CODER),
+        tree: Some(&tree),
         ..Options::default()
     };
     let mut built = from_coded(&[gold, predicted], &data_options)?;
@@ -348,8 +350,9 @@ impl Report for AuditReport {
 
     fn legend(&self) -> Vec<String> {
         vec![
-            "counts are units (segments): human and qcode = units each coded with the code; both = true \
-             positives; qcode only = false positives; human only = false negatives."
+            "counts are units (segments): human and qcode = units each coded with the code (a parent code: \
+             with it or any of its sub-codes); both = true positives; qcode only = false positives; human \
+             only = false negatives."
                 .to_string(),
             "precision = both / qcode; recall = both / human; F1 = 2·both / (human + qcode); κ = Cohen's kappa \
              of the present/absent decisions over the units both rated."

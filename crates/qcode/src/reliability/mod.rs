@@ -77,8 +77,12 @@
 //! and rows are computed in parallel with identical results on any number
 //! of threads.
 //!
-//! **Codes are compared as written.** Sub-codes do not roll up into their
-//! parent: a parent code counts where it was applied itself.
+//! **A parent code counts its sub-codes**, as every report of qcode does:
+//! when the hierarchy is known (the codebook, or the coded CSV's
+//! `code_path` column), a unit coded with a sub-code is coded with each of
+//! its ancestors too, so a parent's row compares the passages coded with
+//! it or any of its sub-codes, each once ([`data::Options::tree`]). The
+//! long formats carry no hierarchy and are compared as written.
 //!
 //! **Reports.** [`agreement`] (per code and overall, and the disagreements
 //! list for adjudication), [`spans`] (character-level and segment-matching

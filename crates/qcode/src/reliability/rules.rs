@@ -94,26 +94,38 @@ impl<'a> RuleFinder<'a> {
         })
     }
 
-    /// The rules of `code` that fire on `text` said by `speaker` (empty:
-    /// unknown), in codebook order. Empty when the code is not in the
-    /// codebook or no rule fires on the text alone.
+    /// The rules of `code` and of its sub-codes (which a parent code counts
+    /// as its own) that fire on `text` said by `speaker` (empty: unknown),
+    /// in codebook order; a sub-code's rule is named with its code,
+    /// "`lenders_interest`: keyword `prestamista`". Empty when the code is
+    /// not in the codebook or no rule fires on the text alone.
     pub fn rules(&mut self, code: &str, text: &str, speaker: &str) -> Result<Vec<String>> {
         let Some(ci) = self.codebook.find(code) else {
             return Ok(Vec::new());
         };
         if !self.compiled.contains_key(&ci) {
-            let code = &self.codebook.codes[ci];
-            let (names, rules): (Vec<String>, Vec<Rules>) = single_rules(code).into_iter().unzip();
+            let mut names = Vec::new();
+            let mut codes = Vec::new();
+            for (di, descendant) in self.codebook.codes.iter().enumerate() {
+                if !self.codebook.ancestry(di).any(|a| a == ci) {
+                    continue;
+                }
+                for (name, rules) in single_rules(descendant) {
+                    names.push(if di == ci {
+                        name
+                    } else {
+                        format!("`{}`: {name}", descendant.name)
+                    });
+                    codes.push(Code {
+                        parent: None,
+                        depth: 0,
+                        rules,
+                        ..descendant.clone()
+                    });
+                }
+            }
             let mut cb = self.codebook.clone();
-            cb.codes = rules
-                .into_iter()
-                .map(|rules| Code {
-                    parent: None,
-                    depth: 0,
-                    rules,
-                    ..code.clone()
-                })
-                .collect();
+            cb.codes = codes;
             self.compiled.insert(ci, (Matcher::new(&cb)?, names));
         }
         let (matcher, names) = &self.compiled[&ci];
@@ -177,5 +189,23 @@ codes:
         assert!(f.rules("prices", "a coyote movie", "").unwrap().is_empty());
         assert!(f.rules("prices", "the coyote", "Interviewer").unwrap().is_empty());
         assert!(f.rules("unknown", "coyote", "").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_parent_names_the_rules_of_its_sub_codes() {
+        let cb = Codebook::parse(
+            "name: t\ncodes:\n  - name: debt\n    keywords: [deuda]\n    children:\n      - name: lenders\n        keywords: [prestamista]\n",
+            "cb.yaml",
+        )
+        .unwrap();
+        let mut f = RuleFinder::new(&cb).unwrap();
+        assert_eq!(
+            f.rules("debt", "la deuda con el prestamista", "").unwrap(),
+            ["keyword `deuda`", "`lenders`: keyword `prestamista`"]
+        );
+        assert_eq!(
+            f.rules("lenders", "la deuda con el prestamista", "").unwrap(),
+            ["keyword `prestamista`"]
+        );
     }
 }

@@ -28,9 +28,10 @@ use indexmap::IndexSet;
 
 use super::agreement::OVERALL;
 use super::coded::{CodedRow, coded_rows, unknown_documents};
-use super::data::{declared_or_found, examples};
+use super::data::{declared_or_found, examples, rolled_up};
 use super::input::CodedFile;
 use super::transcripts::Transcripts;
+use crate::coding::CodeTree;
 use crate::error::{Error, Result};
 use crate::report::{Align, Table, counted};
 use crate::report::{Footnotes, JsonObject, Provenance, Record, Records, Report, Style};
@@ -52,6 +53,9 @@ pub struct SpanOptions<'a> {
     /// (or, with the transcripts, nobody coded) is compared, as read with
     /// nothing coded, instead of left out.
     pub all_rated: bool,
+    /// The code hierarchy: a parent code's stretches are its own and its
+    /// sub-codes' (see [`super::data::Options::tree`]).
+    pub tree: Option<&'a CodeTree>,
     /// Overlap threshold of segment matching, a fraction in `[0, 1]`.
     pub threshold: f64,
     /// What an overlap is compared with in segment matching.
@@ -170,10 +174,13 @@ pub fn span_report(files: &[CodedFile], opts: &SpanOptions) -> Result<(SpanRepor
         last_char.resize(docs.len(), 0);
         rated[d][ci] = true;
         last_char[d] = last_char[d].max(c.end_char);
-        spans
-            .entry((c.code.clone(), d, ci))
-            .or_default()
-            .push(c.start_char..c.end_char);
+        for code in rolled_up(&c.code, opts.tree) {
+            let stretches = spans.entry((code.to_string(), d, ci)).or_default();
+            // A passage coded with two sub-codes is one stretch of the parent.
+            if !stretches.contains(&(c.start_char..c.end_char)) {
+                stretches.push(c.start_char..c.end_char);
+            }
+        }
     }
     if !unknown.is_empty() {
         return Err(unknown_documents(&unknown));
@@ -226,7 +233,14 @@ pub fn span_report(files: &[CodedFile], opts: &SpanOptions) -> Result<(SpanRepor
         );
     }
 
-    let codes = declared_or_found(opts.declared, rows.iter().map(|(_, c, _): &CodedRow| c.code.as_str()));
+    let codes = declared_or_found(
+        opts.declared,
+        rows.iter().flat_map(|(_, c, _): &CodedRow| {
+            let mut up = rolled_up(&c.code, opts.tree);
+            up.reverse();
+            up
+        }),
+    );
     let get = |code: &str, d: usize, ci: usize| spans.get(&(code.to_string(), d, ci)).map_or(&[][..], Vec::as_slice);
     let mut out = Vec::new();
     let mut overall = Pool::default();
@@ -467,6 +481,7 @@ mod tests {
             end_char: span.end,
             speaker: String::new(),
             code: code.into(),
+            code_path: String::new(),
             coder: coder.into(),
             hits: 0,
             matched: vec![],
@@ -484,6 +499,7 @@ mod tests {
             coders: None,
             transcripts: None,
             all_rated: false,
+            tree: None,
             threshold: 0.9,
             basis: OverlapBasis::Longer,
         }

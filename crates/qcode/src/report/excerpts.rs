@@ -1,31 +1,112 @@
 //! Coded excerpts: the passages behind each code, grouped by code then
 //! document, with the matched words highlighted — what goes into a paper's
 //! quotations and what a reviewer reads to judge a code.
+//!
+//! A code's excerpts are the passages coded with it or with any of its
+//! sub-codes, each passage once, listing every code it carries: the number
+//! in a code's heading is the number of passages `freq` counts for it. A
+//! passage is a segment of a document, whatever the number of codes and
+//! coders on it ([`PassageKey`]).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use indexmap::IndexSet;
 
 use super::{CodeTree, JsonObject, Provenance, Records, Report, Style, Table, lines_phrase};
 use crate::codebook::Codebook;
-use crate::coding::Coding;
+use crate::coding::{AUTO_CODER, Coding, PassageKey, distinct_matches};
 use crate::error::{Error, Result};
 use crate::pipeline::CodedDocument;
 
-/// One excerpt: a coding, the code it is listed under, and context.
+/// One coded passage, with every code applied to it and its context.
 #[derive(Debug, Clone)]
-pub struct Excerpt {
-    /// The code (tree index) it is listed under.
-    pub heading: usize,
-    /// The coded passage.
-    pub coding: Coding,
-    /// The text of up to `context` segments (see [`Excerpts::new`]) before
-    /// the passage, in document order (the nearest last); empty for a coding read from a
-    /// coded CSV.
+pub struct Passage {
+    /// Document id.
+    pub document: String,
+    /// 1-based segment number (0 if unknown).
+    pub segment: usize,
+    /// First and last line in the source file (0 if unknown).
+    pub start_line: usize,
+    /// See `start_line`.
+    pub end_line: usize,
+    /// Character offsets in the document's text, end exclusive.
+    pub start_char: usize,
+    /// See `start_char`.
+    pub end_char: usize,
+    /// The speaker, empty when there is none.
+    pub speaker: String,
+    /// The passage.
+    pub text: String,
+    /// Times of the passage as written (subtitles), empty when unknown.
+    pub start_time: String,
+    /// See `start_time`.
+    pub end_time: String,
+    /// Byte ranges in `text` of the words that matched any of its codes,
+    /// sorted and disjoint.
+    pub spans: Vec<(usize, usize)>,
+    /// The words that matched, as written, distinct, in text order.
+    pub matched: Vec<String>,
+    /// The codes (tree indices) applied to it, with the coder who applied
+    /// each, in tree order.
+    pub codes: Vec<(usize, String)>,
+    /// The text of up to `context` segments before the passage, in document
+    /// order (the nearest last); empty for codings read from a coded CSV.
     pub before: Vec<String>,
-    /// The text of up to `context` segments after it, in document order
-    /// (the nearest first); empty for a coding read from a coded CSV.
+    /// The text of up to `context` segments after it (the nearest first).
     pub after: Vec<String>,
+}
+
+impl Passage {
+    /// A passage located and worded as `coding` says, without codes yet.
+    fn of(coding: &Coding) -> Passage {
+        Passage {
+            document: coding.document.clone(),
+            segment: coding.segment,
+            start_line: coding.start_line,
+            end_line: coding.end_line,
+            start_char: coding.start_char,
+            end_char: coding.end_char,
+            speaker: coding.speaker.clone(),
+            text: coding.text.clone(),
+            start_time: coding.start_time.clone(),
+            end_time: coding.end_time.clone(),
+            spans: Vec::new(),
+            matched: Vec::new(),
+            codes: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+
+    /// Whether the passage is coded with `heading` or one of its sub-codes.
+    fn listed_under(&self, tree: &CodeTree, heading: usize) -> bool {
+        self.codes.iter().any(|&(code, _)| tree.within(code, heading))
+    }
+
+    /// Adds a coding's code, coder and matched spans.
+    fn add(&mut self, code: usize, coding: &Coding) {
+        if !self.codes.iter().any(|(c, who)| *c == code && *who == coding.coder) {
+            self.codes.push((code, coding.coder.clone()));
+        }
+        self.spans.extend(coding.spans.iter().copied());
+    }
+
+    /// Puts codes in tree order and merges the spans into sorted, disjoint
+    /// ranges, from which the matched words are read again.
+    fn settle(&mut self) {
+        self.codes.sort();
+        self.spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(self.spans.len());
+        for &(s, e) in &self.spans {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        self.spans = merged;
+        self.matched = distinct_matches(&self.text, &self.spans);
+    }
 }
 
 /// Output formats of excerpts.
@@ -51,9 +132,9 @@ impl crate::choice::Choice for ExcerptFormat {
     }
 }
 
-/// The excerpts of a report: the passages coded with the selected codes
-/// (or with any code), each under the heading of the code it is listed
-/// under, in code-tree order, then document order, then position.
+/// The excerpts of a report: the coded passages, listed under the heading
+/// of every selected code they carry (or of every code, with no
+/// selection), in code-tree order, then document order, then position.
 #[derive(Debug, Clone)]
 pub struct Excerpts {
     tree: CodeTree,
@@ -61,7 +142,7 @@ pub struct Excerpts {
     selected: Vec<usize>,
     /// Neighbouring segments shown before and after each passage.
     context: usize,
-    list: Vec<Excerpt>,
+    passages: Vec<Passage>,
     /// Documents in the order they were met.
     documents: IndexSet<String>,
 }
@@ -87,89 +168,244 @@ impl Excerpts {
             tree,
             selected,
             context,
-            list: Vec::new(),
+            passages: Vec::new(),
             documents: IndexSet::new(),
         })
     }
 
-    /// The heading a coding of `code` is listed under: the first selected
-    /// code that is it or one of its ancestors; with no selection, the code
-    /// itself.
-    fn heading(&self, code: usize) -> Option<usize> {
+    /// The headings shown: the selected codes, or every code.
+    fn headings(&self) -> Vec<usize> {
         if self.selected.is_empty() {
-            return Some(code);
+            (0..self.tree.codes.len()).collect()
+        } else {
+            self.selected.clone()
         }
-        self.selected.iter().copied().find(|&s| self.tree.within(code, s))
+    }
+
+    /// Whether a passage with these codes belongs in the report at all.
+    fn wanted(&self, passage: &Passage) -> bool {
+        self.headings().into_iter().any(|h| passage.listed_under(&self.tree, h))
     }
 
     /// Adds the passages of a document coded in this run, with their
     /// neighbouring segments as context; `codings` are its codings, in the
-    /// order of its applied codes.
+    /// order of its applied codes (by segment, then code).
     pub fn add_coded(&mut self, coded: &CodedDocument, codings: Vec<Coding>) {
         self.documents.insert(coded.doc.id.clone());
-        for (a, coding) in coded.applied.iter().zip(codings) {
-            let Some(heading) = self.heading(a.code) else {
+        let mut at = 0;
+        while at < codings.len() {
+            let segment = coded.applied[at].segment;
+            let mut passage = Passage::of(&codings[at]);
+            while at < codings.len() && coded.applied[at].segment == segment {
+                passage.add(coded.applied[at].code, &codings[at]);
+                at += 1;
+            }
+            passage.settle();
+            if !self.wanted(&passage) {
                 continue;
-            };
+            }
             let segment_text = |i: usize| coded.text_of(&coded.segments[i]).to_string();
-            let before = (a.segment.saturating_sub(self.context)..a.segment)
+            passage.before = (segment.saturating_sub(self.context)..segment)
                 .map(segment_text)
                 .collect();
-            let after = (a.segment + 1..(a.segment + 1 + self.context).min(coded.segments.len()))
+            passage.after = (segment + 1..(segment + 1 + self.context).min(coded.segments.len()))
                 .map(segment_text)
                 .collect();
-            self.list.push(Excerpt {
-                heading,
-                coding,
-                before,
-                after,
-            });
+            self.passages.push(passage);
         }
     }
 
-    /// Adds a coding read back from a coded CSV (no context: the CSV holds
-    /// only the coded passages). Its code must be in the tree.
-    pub fn add_coding(&mut self, coding: Coding) {
-        self.documents.insert(coding.document.clone());
-        let code = self.tree.find(&coding.code).expect("the coding's code is in the tree");
-        if let Some(heading) = self.heading(code) {
-            self.list.push(Excerpt {
-                heading,
-                coding,
-                before: Vec::new(),
-                after: Vec::new(),
+    /// Adds codings read back from coded CSVs (no context: the CSV holds
+    /// only the coded passages), each passage once with every code and
+    /// coder on it. Every coding's code must be in the tree
+    /// ([`CodeTree::for_codings`]).
+    pub fn add_codings(&mut self, codings: &[Coding]) {
+        let mut row_in_document: HashMap<&str, usize> = HashMap::new();
+        let mut passage_of: HashMap<(&str, PassageKey), usize> = HashMap::new();
+        let mut passages: Vec<Passage> = Vec::new();
+        for c in codings {
+            self.documents.insert(c.document.clone());
+            let row = row_in_document.entry(&c.document).or_insert(0);
+            let key = (c.document.as_str(), c.passage_key(*row));
+            *row += 1;
+            let code = self.tree.find(&c.code).expect("the coding's code is in the tree");
+            let i = *passage_of.entry(key).or_insert_with(|| {
+                passages.push(Passage::of(c));
+                passages.len() - 1
             });
+            passages[i].add(code, c);
+        }
+        for mut p in passages {
+            p.settle();
+            if self.wanted(&p) {
+                self.passages.push(p);
+            }
         }
     }
 
-    /// Puts the excerpts in their order: heading (code-tree order), then
-    /// document (the order they were met), then position.
+    /// Puts the passages in document order (the order documents were met),
+    /// then position.
     pub fn sort(&mut self) {
         let documents = &self.documents;
         let order = |d: &str| documents.get_index_of(d).unwrap_or(usize::MAX);
-        self.list.sort_by(|a, b| {
-            (
-                a.heading,
-                order(&a.coding.document),
-                a.coding.start_char,
-                a.coding.segment,
-                &a.coding.code,
-                &a.coding.coder,
-            )
-                .cmp(&(
-                    b.heading,
-                    order(&b.coding.document),
-                    b.coding.start_char,
-                    b.coding.segment,
-                    &b.coding.code,
-                    &b.coding.coder,
-                ))
+        self.passages.sort_by(|a, b| {
+            (order(&a.document), a.start_char, a.segment, a.end_char).cmp(&(
+                order(&b.document),
+                b.start_char,
+                b.segment,
+                b.end_char,
+            ))
         });
     }
 
-    /// The excerpts, in their order once sorted.
-    pub fn list(&self) -> &[Excerpt] {
-        &self.list
+    /// Each heading shown (a tree index) with its passages, in order;
+    /// headings without passages are left out.
+    pub fn sections(&self) -> Vec<(usize, Vec<&Passage>)> {
+        self.headings()
+            .into_iter()
+            .map(|h| {
+                let listed: Vec<&Passage> = self.passages.iter().filter(|p| p.listed_under(&self.tree, h)).collect();
+                (h, listed)
+            })
+            .filter(|(_, listed)| !listed.is_empty())
+            .collect()
+    }
+
+    /// The code names of a passage's codes, with their coders when a person
+    /// coded them: `prices, debt (ana)`.
+    fn codes_of(&self, p: &Passage) -> Vec<String> {
+        p.codes
+            .iter()
+            .map(|(code, coder)| {
+                let name = &self.tree.codes[*code].name;
+                if coder == AUTO_CODER {
+                    name.clone()
+                } else {
+                    format!("{name} ({coder})")
+                }
+            })
+            .collect()
+    }
+
+    /// Plain text, in colour on a terminal; without colour, context lines
+    /// are marked `[context]`.
+    fn render_text(&self, colour: bool) -> String {
+        let (open, close, dim, undim, bold, unbold) = if colour {
+            ("\x1b[1;31m", "\x1b[0m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "", "", "", "", "")
+        };
+        let context_mark = if colour { "" } else { "[context] " };
+        let sections = self.sections();
+        let mut out = String::new();
+        if sections.is_empty() {
+            out.push_str("\nNo coded passages.\n");
+        }
+        for (heading, listed) in sections {
+            let _ = write!(
+                out,
+                "\n{bold}== {} =={unbold}\n",
+                heading_line(&self.tree, heading, listed.len())
+            );
+            for p in listed {
+                let mut meta = location(p);
+                let codes = self.codes_of(p);
+                if codes.len() > 1 || p.codes.iter().any(|(c, who)| *c != heading || who != AUTO_CODER) {
+                    let _ = write!(meta, " · codes: {}", codes.join(", "));
+                }
+                if !p.matched.is_empty() {
+                    let _ = write!(meta, " · matched: {}", p.matched.join(", "));
+                }
+                let _ = writeln!(out, "\n{bold}{meta}{unbold}");
+                for b in &p.before {
+                    indent(&mut out, b, &format!("{dim}{context_mark}"), undim);
+                }
+                indent(&mut out, &mark(&p.text, &p.spans, open, close), "", "");
+                for a in &p.after {
+                    indent(&mut out, a, &format!("{dim}{context_mark}"), undim);
+                }
+            }
+        }
+        out
+    }
+
+    /// Markdown, matched words in `**bold**`, passages as block quotes,
+    /// context in italics marked *(context)*.
+    fn render_markdown(&self) -> String {
+        let sections = self.sections();
+        let mut out = String::new();
+        if sections.is_empty() {
+            out.push_str("\nNo coded passages.\n");
+        }
+        for (heading, listed) in sections {
+            let _ = write!(out, "\n## {}\n", heading_line(&self.tree, heading, listed.len()));
+            for p in listed {
+                let mut meta = format!("**{}**", md_escape(&p.document));
+                if p.start_line > 0 {
+                    let _ = write!(meta, ", {}", lines_phrase(p.start_line, p.end_line));
+                }
+                if let Some(t) = timestamp(p) {
+                    let _ = write!(meta, ", {}", md_escape(&t));
+                }
+                if !p.speaker.is_empty() {
+                    let _ = write!(meta, ", {}", md_escape(&p.speaker));
+                }
+                let codes = self.codes_of(p);
+                if codes.len() > 1 || p.codes.iter().any(|(c, who)| *c != heading || who != AUTO_CODER) {
+                    let quoted: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
+                    let _ = write!(meta, " — codes: {}", quoted.join(", "));
+                }
+                let _ = writeln!(out, "\n{meta}\n");
+                for b in &p.before {
+                    quote(&mut out, &md_context(b));
+                }
+                quote(&mut out, &md_mark(&p.text, &p.spans));
+                for a in &p.after {
+                    quote(&mut out, &md_context(a));
+                }
+            }
+        }
+        out
+    }
+
+    /// One row per passage and heading.
+    fn table(&self) -> Table {
+        let mut t = super::Table::new(
+            [
+                "heading",
+                "codes",
+                "document",
+                "segment",
+                "start_line",
+                "end_line",
+                "speaker",
+                "matched",
+                "context_before",
+                "text",
+                "context_after",
+            ]
+            .iter()
+            .map(|h| (h.to_string(), super::Align::Left))
+            .collect(),
+        );
+        for (heading, listed) in self.sections() {
+            for p in listed {
+                t.push(vec![
+                    self.tree.codes[heading].name.clone(),
+                    self.codes_of(p).join("; "),
+                    p.document.clone(),
+                    p.segment.to_string(),
+                    p.start_line.to_string(),
+                    p.end_line.to_string(),
+                    p.speaker.clone(),
+                    crate::coding::join_matched(&p.matched),
+                    p.before.join("\n\n"),
+                    p.text.clone(),
+                    p.after.join("\n\n"),
+                ]);
+            }
+        }
+        t
     }
 }
 
@@ -186,14 +422,14 @@ fn unknown_code(tree: &CodeTree, name: &str) -> Error {
 impl Report for Excerpts {
     fn details(&self, style: Style) -> String {
         if style.markdown {
-            render_markdown(&self.tree, &self.list)
+            self.render_markdown()
         } else {
-            render_text(&self.tree, &self.list, style.colour)
+            self.render_text(style.colour)
         }
     }
 
     fn records(&self) -> Records {
-        Records::text(&csv_table(&self.tree, &self.list))
+        Records::text(&self.table())
     }
 
     fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {
@@ -221,29 +457,30 @@ fn mark(text: &str, spans: &[(usize, usize)], open: &str, close: &str) -> String
     out
 }
 
-fn location(c: &Coding) -> String {
-    let mut loc = c.document.clone();
-    if c.start_line > 0 {
-        let _ = write!(loc, " · {}", lines_phrase(c.start_line, c.end_line));
+fn location(p: &Passage) -> String {
+    let mut loc = p.document.clone();
+    if p.start_line > 0 {
+        let _ = write!(loc, " · {}", lines_phrase(p.start_line, p.end_line));
     }
-    if let Some(t) = timestamp(c) {
+    if let Some(t) = timestamp(p) {
         let _ = write!(loc, " · {t}");
     }
-    if !c.speaker.is_empty() {
-        let _ = write!(loc, " · {}", c.speaker);
+    if !p.speaker.is_empty() {
+        let _ = write!(loc, " · {}", p.speaker);
     }
     loc
 }
 
 /// `[00:12:31]` or `[00:12:31–00:12:40]`, when the passage has times.
-fn timestamp(c: &Coding) -> Option<String> {
-    match (c.start_time.as_str(), c.end_time.as_str()) {
+fn timestamp(p: &Passage) -> Option<String> {
+    match (p.start_time.as_str(), p.end_time.as_str()) {
         ("", _) => None,
         (s, "") => Some(format!("[{s}]")),
         (s, e) => Some(format!("[{s}–{e}]")),
     }
 }
 
+/// `prices — Prices and payment (58 passages)`.
 fn heading_line(tree: &CodeTree, i: usize, n: usize) -> String {
     let c = &tree.codes[i];
     let label = if c.label != c.name {
@@ -251,103 +488,13 @@ fn heading_line(tree: &CodeTree, i: usize, n: usize) -> String {
     } else {
         String::new()
     };
-    format!("{}{} ({} excerpt{})", c.name, label, n, if n == 1 { "" } else { "s" })
-}
-
-/// Starts an output, then pairs each excerpt with the heading line to
-/// print before it, when its code starts.
-fn start<'a>(
-    tree: &'a CodeTree,
-    excerpts: &'a [Excerpt],
-) -> (String, impl Iterator<Item = (Option<String>, &'a Excerpt)> + 'a) {
-    let mut out = String::new();
-    if excerpts.is_empty() {
-        out.push_str("\nNo coded passages.\n");
-    }
-    let headed = excerpts.iter().enumerate().map(move |(i, e)| {
-        let new = i == 0 || excerpts[i - 1].heading != e.heading;
-        let count = || excerpts.iter().filter(|x| x.heading == e.heading).count();
-        (new.then(|| heading_line(tree, e.heading, count())), e)
-    });
-    (out, headed)
-}
-
-/// Plain text, in colour on a terminal.
-fn render_text(tree: &CodeTree, excerpts: &[Excerpt], colour: bool) -> String {
-    let (open, close, dim, undim, bold, unbold) = if colour {
-        ("\x1b[1;31m", "\x1b[0m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[0m")
-    } else {
-        ("", "", "", "", "", "")
-    };
-    let (mut out, headed) = start(tree, excerpts);
-    for (heading, e) in headed {
-        if let Some(h) = heading {
-            let _ = write!(out, "\n{bold}== {h} =={unbold}\n");
-        }
-        let c = &e.coding;
-        let mut meta = location(c);
-        if c.code != tree.codes[e.heading].name {
-            let _ = write!(meta, " · [{}]", c.code);
-        }
-        if c.coder != crate::coding::AUTO_CODER {
-            let _ = write!(meta, " · coder {}", c.coder);
-        }
-        if !c.matched.is_empty() {
-            let _ = write!(meta, " · matched: {}", c.matched.join(", "));
-        }
-        let _ = writeln!(out, "\n{bold}{meta}{unbold}");
-        for b in &e.before {
-            indent(&mut out, b, dim, undim);
-        }
-        indent(&mut out, &mark(&c.text, &c.spans, open, close), "", "");
-        for a in &e.after {
-            indent(&mut out, a, dim, undim);
-        }
-    }
-    out
+    format!("{}{label} ({})", c.name, super::counted(n, "passage"))
 }
 
 fn indent(out: &mut String, text: &str, pre: &str, post: &str) {
     for line in text.lines() {
         let _ = writeln!(out, "    {pre}{line}{post}");
     }
-}
-
-/// Markdown, matched words in `**bold**`, passages as block quotes.
-fn render_markdown(tree: &CodeTree, excerpts: &[Excerpt]) -> String {
-    let (mut out, headed) = start(tree, excerpts);
-    for (heading, e) in headed {
-        if let Some(h) = heading {
-            let _ = write!(out, "\n## {h}\n");
-        }
-        let c = &e.coding;
-        let mut meta = format!("**{}**", md_escape(&c.document));
-        if c.start_line > 0 {
-            let _ = write!(meta, ", {}", lines_phrase(c.start_line, c.end_line));
-        }
-        if let Some(t) = timestamp(c) {
-            let _ = write!(meta, ", {}", md_escape(&t));
-        }
-        if !c.speaker.is_empty() {
-            let _ = write!(meta, ", {}", md_escape(&c.speaker));
-        }
-        if c.code != tree.codes[e.heading].name {
-            let _ = write!(meta, " (`{}`)", c.code);
-        }
-        if c.coder != crate::coding::AUTO_CODER {
-            let _ = write!(meta, ", coder {}", md_escape(&c.coder));
-        }
-        let _ = writeln!(out, "\n{meta}\n");
-        for b in &e.before {
-            quote(&mut out, &md_italic(b));
-        }
-        let body = md_mark(&c.text, &c.spans);
-        quote(&mut out, &body);
-        for a in &e.after {
-            quote(&mut out, &md_italic(a));
-        }
-    }
-    out
 }
 
 /// Escapes Markdown's emphasis and other inline markers in passage text.
@@ -362,9 +509,11 @@ fn md_escape(s: &str) -> String {
     out
 }
 
-/// Context passages in italics, line by line (emphasis cannot span lines).
-fn md_italic(text: &str) -> String {
-    text.split('\n')
+/// A context passage: marked *(context)*, in italics line by line
+/// (emphasis cannot span lines).
+fn md_context(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
         .map(|l| {
             if l.trim().is_empty() {
                 String::new()
@@ -372,8 +521,8 @@ fn md_italic(text: &str) -> String {
                 format!("*{}*", md_escape(l.trim()))
             }
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    format!("*(context)* {}", lines.join("\n"))
 }
 
 fn md_mark(text: &str, spans: &[(usize, usize)]) -> String {
@@ -405,47 +554,6 @@ fn quote(out: &mut String, text: &str) {
     out.push('\n');
 }
 
-/// CSV: one row per excerpt.
-fn csv_table(tree: &CodeTree, excerpts: &[Excerpt]) -> Table {
-    let mut t = super::Table::new(
-        [
-            "heading",
-            "code",
-            "coder",
-            "document",
-            "segment",
-            "start_line",
-            "end_line",
-            "speaker",
-            "matched",
-            "context_before",
-            "text",
-            "context_after",
-        ]
-        .iter()
-        .map(|h| (h.to_string(), super::Align::Left))
-        .collect(),
-    );
-    for e in excerpts {
-        let c = &e.coding;
-        t.push(vec![
-            tree.codes[e.heading].name.clone(),
-            c.code.clone(),
-            c.coder.clone(),
-            c.document.clone(),
-            c.segment.to_string(),
-            c.start_line.to_string(),
-            c.end_line.to_string(),
-            c.speaker.clone(),
-            crate::coding::join_matched(&c.matched),
-            e.before.join("\n\n"),
-            c.text.clone(),
-            e.after.join("\n\n"),
-        ]);
-    }
-    t
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,5 +563,70 @@ mod tests {
         assert_eq!(mark("el coyote cobró", &[(3, 9)], "[", "]"), "el [coyote] cobró");
         assert_eq!(md_mark("pay the\nsmuggler", &[(0, 16)]), "**pay the**\n**smuggler**");
         assert_eq!(md_mark("a *b* c", &[]), "a \\*b\\* c");
+    }
+
+    fn coding(segment: usize, code: &str, coder: &str, spans: Vec<(usize, usize)>) -> Coding {
+        Coding {
+            document: "d.txt".into(),
+            segment,
+            unit: "paragraph".into(),
+            start_line: segment,
+            end_line: segment,
+            start_char: 10 * segment,
+            end_char: 10 * segment + 9,
+            speaker: String::new(),
+            code: code.into(),
+            code_path: String::new(),
+            coder: coder.into(),
+            hits: 1,
+            matched: Vec::new(),
+            text: "coyote debt".into(),
+            start_time: String::new(),
+            end_time: String::new(),
+            spans,
+            attributes: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_passage_is_listed_once_under_each_code_it_carries_or_its_ancestors() {
+        let mut tree = CodeTree::default();
+        for c in ["prices", "prices/amounts", "debt"] {
+            tree.resolve(c);
+        }
+        let mut ex = Excerpts::new(tree, &[], None, 0).unwrap();
+        ex.add_codings(&[
+            coding(1, "prices", "qcode", vec![(0, 6)]),
+            coding(1, "amounts", "qcode", vec![(0, 6)]),
+            coding(1, "debt", "qcode", vec![(7, 11)]),
+            coding(2, "amounts", "qcode", vec![]),
+        ]);
+        ex.sort();
+        let counts: Vec<(String, usize)> = ex
+            .sections()
+            .into_iter()
+            .map(|(h, l)| (ex.tree.codes[h].name.clone(), l.len()))
+            .collect();
+        assert_eq!(
+            counts,
+            [("prices".into(), 2), ("amounts".into(), 2), ("debt".into(), 1)]
+        );
+        let first = &ex.sections()[0].1[0];
+        assert_eq!(ex.codes_of(first), ["prices", "amounts", "debt"]);
+        assert_eq!(first.matched, ["coyote", "debt"]);
+    }
+
+    #[test]
+    fn context_is_marked_without_colour() {
+        let mut tree = CodeTree::default();
+        tree.resolve("prices");
+        let mut ex = Excerpts::new(tree, &[], None, 0).unwrap();
+        let mut p = Passage::of(&coding(2, "prices", "qcode", vec![]));
+        p.codes.push((0, "qcode".into()));
+        p.before.push("the question".into());
+        ex.passages.push(p);
+        assert!(ex.render_text(false).contains("    [context] the question\n"));
+        assert!(ex.render_text(true).contains("    \x1b[2mthe question\x1b[0m\n"));
+        assert!(ex.render_markdown().contains("> *(context)* *the question*"));
     }
 }

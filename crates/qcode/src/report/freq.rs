@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use super::{Align, CodeTree, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, counted};
 use crate::choice::Choice;
-use crate::coding::Coding;
+use crate::coding::{Coding, PassageKey};
 use crate::error::{Error, Result};
 use crate::pipeline::CodedDocument;
 
@@ -275,16 +275,13 @@ impl Freq {
             documents.entry(c.document.as_str()).or_default().push(c);
         }
         for (document, rows) in documents {
-            let mut keys: HashMap<(usize, usize, usize), usize> = HashMap::new();
+            let mut keys: HashMap<PassageKey, usize> = HashMap::new();
             let segments: Vec<CodedSegment> = rows
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    let alone = if c.segment == 0 && c.end_char == 0 { i + 1 } else { 0 };
                     let next = keys.len();
-                    let key = *keys
-                        .entry((c.segment, c.end_char.max(alone), c.start_char))
-                        .or_insert(next);
+                    let key = *keys.entry(c.passage_key(i)).or_insert(next);
                     CodedSegment {
                         key,
                         speaker: &c.speaker,

@@ -12,7 +12,8 @@
 //! Reports are built from codings, whether they come from a fresh run of
 //! the codebook or from a coded CSV written by qcode or filled in by a
 //! person; the code hierarchy comes from the codebook when one is given,
-//! else from code paths such as `debt/lenders` ([`CodeTree`]).
+//! else from the coded CSV's code paths such as `debt/lenders`
+//! ([`CodeTree`]).
 
 pub mod codings;
 pub mod excerpts;
@@ -20,17 +21,16 @@ pub mod freq;
 mod notes;
 mod record;
 mod table;
-mod tree;
 
 use std::io::Write;
 
 use crate::codebook::Codebook;
 use crate::error::{Error, Result};
 
+pub use crate::coding::{CodeTree, TreeCode};
 pub use notes::Footnotes;
 pub use record::{Field, JsonObject, Record, Records};
 pub use table::{Align, Table};
-pub use tree::{CodeTree, TreeCode};
 
 /// Where results come from, printed with every output so a table can be
 /// traced to the exact codebook and version that produced it.

@@ -193,7 +193,7 @@ impl ProjectWriter {
             w.codes = ExchangeCode::from_codebook(cb);
             for (i, c) in cb.codes.iter().enumerate() {
                 w.code_keys.insert(c.name.clone(), i);
-                w.code_keys.insert(cb.path(i), i);
+                w.code_keys.insert(cb.path(i).to_string(), i);
             }
         }
         w

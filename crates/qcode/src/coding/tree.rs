@@ -4,8 +4,8 @@
 
 use indexmap::IndexMap;
 
+use super::Coding;
 use crate::codebook::Codebook;
-use crate::coding::Coding;
 
 /// A code of the tree that reports are organised by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,10 +45,14 @@ impl CodeTree {
     }
 
     /// The tree of codings read back from coded CSVs: the codebook's, when
-    /// there is one, with the codes it lacks added after it (under their
-    /// parents, for paths such as `debt/lenders`); also returns the codes
-    /// the codebook lacks, for a warning.
-    pub fn for_codings<'c>(codebook: Option<&Codebook>, codings: &'c [Coding]) -> (CodeTree, Vec<&'c str>) {
+    /// there is one, with the codes it lacks added after it, under their
+    /// parents as the `code_path` column (or a code written as a path such
+    /// as `debt/lenders`) gives them; also returns the codes the codebook
+    /// lacks, for a warning.
+    pub fn for_codings<'c>(
+        codebook: Option<&Codebook>,
+        codings: impl IntoIterator<Item = &'c Coding>,
+    ) -> (CodeTree, Vec<&'c str>) {
         let mut tree = codebook.map(CodeTree::from_codebook).unwrap_or_default();
         let mut unknown: Vec<&str> = Vec::new();
         for c in codings {
@@ -56,7 +60,9 @@ impl CodeTree {
                 if codebook.is_some() && !unknown.contains(&c.code.as_str()) {
                     unknown.push(&c.code);
                 }
-                tree.resolve(&c.code);
+                let path = c.code_path.as_str();
+                let leaf_of_path = path.rsplit('/').next() == Some(c.code.as_str());
+                tree.resolve(if leaf_of_path { path } else { &c.code });
             }
         }
         (tree, unknown)
