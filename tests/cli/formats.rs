@@ -647,7 +647,42 @@ fn xlsx_errors_name_the_file_and_sheet() {
     let e = wd.error(code(&wd, &xlsx).args(["--text-col", "respuesta", "--sheet", "Vacía"]));
     assert!(e.contains("answers.xlsx (sheet Vacía): the sheet is empty"), "{e}");
     let e = wd.error(&mut code(&wd, &xlsx));
-    assert!(e.contains("no text column was named"), "{e}");
+    assert!(e.contains("only when its text column is named"), "{e}");
+    assert!(e.contains("--text-col COLUMN"), "{e}");
+}
+
+/// A project folder holds coded CSVs and attribute files beside the
+/// transcripts: they are skipped, each named for what it is, unless a text
+/// column says the folder's tables are documents.
+#[test]
+fn tables_in_a_folder_are_skipped_and_recognised_without_text_col() {
+    let wd = Workdir::with(&[("cb.yaml", crate::CODEBOOK)]);
+    wd.write("project/interview.txt", "P1: The coyote asked for more.\n");
+    wd.write("project/attributes.csv", "document,country\ninterview.txt,Mexico\n");
+    wd.write(
+        "project/ana.csv",
+        "document,segment,code,coder\ninterview.txt,1,prices,ana\n",
+    );
+    wd.write("project/answers.csv", "id,answer\n1,We paid the coyote.\n");
+    let out = wd.run(wd.command("freq").args(["project", "-c", "cb.yaml", "--format", "csv"]));
+    for what in [
+        "attributes.csv (an attributes file: give it with --attributes)",
+        "ana.csv (a coded CSV: give it with --coded)",
+        "answers.csv (a table of answers: name the column holding the answers with --text-col COLUMN)",
+    ] {
+        assert!(out.stderr.contains(what), "{}", out.stderr);
+    }
+    assert!(
+        out.stdout.contains("\nprices,,Prices and payment,1,1,100.0,1\n"),
+        "{}",
+        out.stdout
+    );
+    // Named directly, a coded CSV says how to give it.
+    let e = wd.error(wd.command("freq").args(["project/ana.csv", "-c", "cb.yaml"]));
+    assert!(
+        e.contains("looks like a coded CSV") && e.contains("give it with --coded"),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -742,4 +777,32 @@ fn unknown_and_binary_files_are_skipped_or_refused() {
     assert!(e.contains("scan.txt: the file holds binary data, not text"), "{e}");
     let e = wd.error(&mut code(&wd, "docs/photo.jpg"));
     assert!(e.contains("photo.jpg: qcode cannot read files of this type"), "{e}");
+}
+
+/// Following the warning's advice on a folder must not damage the files
+/// that are UTF-8 already: `--encoding` applies to the others.
+#[test]
+fn a_forced_encoding_leaves_utf8_files_alone() {
+    let wd = Workdir::with(&[("cb.yaml", crate::CODEBOOK)]);
+    wd.write("docs/nuevo.txt", "P1: Pagamos muchísimo al coyote.\n");
+    wd.write("docs/viejo.txt", b"P2: Pagu\xe9 al coyote con un pr\xe9stamo.\n");
+    let out = wd.run(wd.command("code").args(["docs", "-c", "cb.yaml"]));
+    assert!(
+        out.stderr
+            .contains("viejo.txt: not UTF-8; read as windows-1252 (a guess)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("applies only to files that are not UTF-8"),
+        "{}",
+        out.stderr
+    );
+    let forced = wd.stdout(
+        wd.command("code")
+            .args(["docs", "-c", "cb.yaml", "--encoding", "windows-1252"]),
+    );
+    assert!(forced.contains("P1: Pagamos muchísimo al coyote."), "{forced}");
+    assert!(forced.contains("P2: Pagué al coyote con un préstamo."), "{forced}");
+    assert!(!forced.contains('Ã'), "{forced}");
 }

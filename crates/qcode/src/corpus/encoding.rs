@@ -5,13 +5,14 @@
 //! ISO-8859-1 from older Spanish-language projects. The rule, in order:
 //!
 //! 1. a byte-order mark decides (UTF-8, UTF-16LE, UTF-16BE), and is dropped;
-//! 2. `--encoding NAME` (a forced encoding) is used for every file without a
-//!    BOM — one flag for the whole run, so files in different encodings are
-//!    best left to detection;
+//! 2. a forced UTF-16 (`--encoding utf-16le`) is used as asked;
 //! 3. UTF-16 without a BOM is recognised by its pattern of zero bytes (the
 //!    detector below never guesses UTF-16);
-//! 4. valid UTF-8 is UTF-8;
-//! 5. anything else goes to `chardetng` (Firefox's detector), and the guess
+//! 4. valid UTF-8 is UTF-8, whatever `--encoding` says: a folder of UTF-8
+//!    transcripts with one old file in Windows-1252 is read right with
+//!    `--encoding windows-1252`, which then applies to that file alone;
+//! 5. `--encoding NAME` (a forced encoding) is used for the other files;
+//! 6. anything else goes to `chardetng` (Firefox's detector), and the guess
 //!    is reported as a warning naming the file, so a wrong guess is noticed
 //!    and fixed with `--encoding`.
 //!
@@ -54,9 +55,10 @@ pub fn parse_label(name: &str) -> Result<&'static Encoding> {
 /// bytes (a `Vec<u8>`), UTF-8 text becomes the `String` without a copy.
 pub fn decode<'a>(path: &Path, bytes: impl Into<Cow<'a, [u8]>>, forced: Option<&'static Encoding>) -> Result<Decoded> {
     let mut bytes = bytes.into();
+    let is_utf16 = |e: &'static Encoding| e == UTF_16LE || e == UTF_16BE;
     let (encoding, bom_len, note) = if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
         (enc, bom_len, None)
-    } else if let Some(enc) = forced {
+    } else if let Some(enc) = forced.filter(|e| is_utf16(e)) {
         (enc, 0, implausible(path, enc, &bytes))
     } else if let Some(enc) = utf16_without_bom(&bytes) {
         let note = format!(
@@ -71,15 +73,21 @@ pub fn decode<'a>(path: &Path, bytes: impl Into<Cow<'a, [u8]>>, forced: Option<&
             Ok(text) => return checked(path, text, UTF_8, None),
             Err(not_utf8) => bytes = Cow::Owned(not_utf8),
         }
-        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-        detector.feed(&bytes, true);
-        let enc = detector.guess(None, chardetng::Utf8Detection::Deny);
-        let note = format!(
-            "{}: not UTF-8; read as {} (a guess); if accents look wrong, give the right encoding with --encoding NAME",
-            path.display(),
-            enc.name()
-        );
-        (enc, 0, Some(note))
+        match forced {
+            Some(enc) => (enc, 0, implausible(path, enc, &bytes)),
+            None => {
+                let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                detector.feed(&bytes, true);
+                let enc = detector.guess(None, chardetng::Utf8Detection::Deny);
+                let note = format!(
+                    "{}: not UTF-8; read as {} (a guess); if accents look wrong, give the right encoding with \
+                     --encoding NAME (it applies only to files that are not UTF-8), or save the file as UTF-8",
+                    path.display(),
+                    enc.name()
+                );
+                (enc, 0, Some(note))
+            }
+        }
     };
     let text = strict(path, encoding, bytes, bom_len)?;
     checked(path, text, encoding, note)
@@ -173,15 +181,12 @@ fn undecodable(path: &Path, encoding: &'static Encoding, body: &[u8], at: usize,
 /// `--encoding` forces: one flag covers the whole run, and a file in another
 /// encoding would decode without error into the wrong letters.
 fn implausible(path: &Path, forced: &'static Encoding, bytes: &[u8]) -> Option<String> {
-    let looks_like = if forced == UTF_16LE || forced == UTF_16BE {
-        (utf16_without_bom(bytes) != Some(forced)).then(|| {
-            "it lacks the zero bytes of English or Spanish text in UTF-16 (one in every other byte)".to_string()
-        })
-    } else if forced != UTF_8 && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
-        Some("it is valid UTF-8, so accented letters may come out as pairs of wrong characters".to_string())
-    } else {
-        None
-    };
+    // Valid UTF-8 never gets here (it is read as UTF-8): only a forced
+    // UTF-16 can be at odds with the bytes in a way worth a word.
+    let looks_like = (forced == UTF_16LE || forced == UTF_16BE)
+        .then(|| utf16_without_bom(bytes) != Some(forced))
+        .unwrap_or(false)
+        .then(|| "it lacks the zero bytes of English or Spanish text in UTF-16 (one in every other byte)".to_string());
     looks_like.map(|why| {
         format!(
             "{}: read as {} because of --encoding, but {why}; check the text, or leave --encoding out to let qcode detect each file's encoding",
@@ -247,8 +252,10 @@ mod tests {
         let latin1 = b"Pagu\xe9 al coyote.\nY al prestamista.\n\n";
         let d = decode(path, latin1, Some(UTF_16BE)).unwrap();
         assert!(d.note.unwrap().contains("read as UTF-16BE because of --encoding"));
+        // Valid UTF-8 stays UTF-8 whatever --encoding says: the flag is for
+        // the files that are not.
         let d = decode(path, "Pagué.".as_bytes(), Some(encoding_rs::WINDOWS_1252)).unwrap();
-        assert!(d.note.unwrap().contains("valid UTF-8"));
+        assert_eq!((d.text.as_str(), d.encoding, d.note), ("Pagué.", UTF_8, None));
         let d = decode(path, latin1, Some(encoding_rs::WINDOWS_1252)).unwrap();
         assert_eq!(
             (d.text.as_str(), d.note),

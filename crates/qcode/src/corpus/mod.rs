@@ -141,6 +141,12 @@ pub enum Format {
 }
 
 impl Format {
+    /// True for tables (`.csv`, `.tsv`, `.xlsx`), whose rows are documents
+    /// only when a text column is named.
+    fn is_table(self) -> bool {
+        matches!(self, Format::Table { .. } | Format::Xlsx)
+    }
+
     /// True for formats read as text in some encoding, whose files are
     /// checked for binary data when a folder is searched.
     fn is_text(self) -> bool {
@@ -218,7 +224,7 @@ pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, &e))?;
         if meta.is_dir() {
             let before = sources.len();
-            walk(input, input, &mut sources, &mut skipped)?;
+            walk(input, input, !options.text_cols.is_empty(), &mut sources, &mut skipped)?;
             if sources.len() == before {
                 return Err(Error::new(format!(
                     "this folder holds no transcripts ({TRANSCRIPTS}) or tables ({TABLES})"
@@ -271,6 +277,9 @@ struct Skipped {
     unknown: Vec<String>,
     /// With a text extension but binary content.
     binary: Vec<String>,
+    /// Tables, read as documents only with `--text-col`, each with what
+    /// it looks like.
+    tables: Vec<String>,
 }
 
 impl Skipped {
@@ -291,13 +300,81 @@ impl Skipped {
                 self.binary.join(", ")
             ));
         }
-        if strict && !warnings.is_empty() {
-            return Err(Error::new(format!("--strict: {}", warnings.join("; "))).hint(format!(
+        let unreadable = !warnings.is_empty();
+        if !self.tables.is_empty() {
+            warnings.push(format!(
+                "skipped {} table(s) in the input folders, which are read as documents (one per row) only with \
+                 --text-col COLUMN: {}",
+                self.tables.len(),
+                self.tables.join(", ")
+            ));
+        }
+        if strict && unreadable {
+            let unread = &warnings[..warnings.len() - usize::from(!self.tables.is_empty())];
+            return Err(Error::new(format!("--strict: {}", unread.join("; "))).hint(format!(
                 "move these files out of the input folders, or convert them to a format qcode reads \
                  (transcripts: {TRANSCRIPTS}; tables: {TABLES}); without --strict they are skipped with a warning"
             )));
         }
         Ok(warnings)
+    }
+}
+
+/// What a table in a project folder is, by its header: a project holds
+/// coded CSVs and attribute files beside the transcripts, and tables of
+/// answers, and each is given to qcode its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TableRole {
+    /// A coded CSV (`document` and `code` columns).
+    Coded,
+    /// An attributes file (a first column `document`).
+    Attributes,
+    /// A table of answers, one per row.
+    Answers,
+}
+
+impl TableRole {
+    /// The role of the table at `path`, from its header (an `.xlsx`
+    /// workbook is taken for answers).
+    fn of(path: &Path, format: Format) -> TableRole {
+        let Format::Table { delimiter } = format else {
+            return TableRole::Answers;
+        };
+        let mut head = Vec::with_capacity(4096);
+        let _ = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+        let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        let separator = crate::files::spreadsheet::delimiter(first_line, delimiter);
+        let columns: Vec<String> = String::from_utf8_lossy(first_line)
+            .split(separator as char)
+            .map(|c| c.trim().trim_matches('"').to_lowercase())
+            .collect();
+        let has = |name: &str| columns.iter().any(|c| c == name);
+        if has("document") && has("code") {
+            TableRole::Coded
+        } else if columns.first().is_some_and(|c| c == "document") {
+            TableRole::Attributes
+        } else {
+            TableRole::Answers
+        }
+    }
+
+    /// What the table is, in words.
+    fn what(self) -> &'static str {
+        match self {
+            TableRole::Coded => "a coded CSV",
+            TableRole::Attributes => "an attributes file",
+            TableRole::Answers => "a table of answers",
+        }
+    }
+
+    /// How to give it to qcode.
+    fn how(self) -> &'static str {
+        match self {
+            TableRole::Coded => "give it with --coded",
+            TableRole::Attributes => "give it with --attributes",
+            TableRole::Answers => "name the column holding the answers with --text-col COLUMN",
+        }
     }
 }
 
@@ -318,7 +395,7 @@ fn binary_error(path: &Path) -> Error {
         ))
 }
 
-fn walk(root: &Path, dir: &Path, sources: &mut Vec<Source>, skipped: &mut Skipped) -> Result<()> {
+fn walk(root: &Path, dir: &Path, tables: bool, sources: &mut Vec<Source>, skipped: &mut Skipped) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, &e))?
         .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, &err)))
@@ -335,9 +412,13 @@ fn walk(root: &Path, dir: &Path, sources: &mut Vec<Source>, skipped: &mut Skippe
         let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, &e))?;
         let rel = relative_id(root, &path);
         if meta.is_dir() {
-            walk(root, &path, sources, skipped)?;
+            walk(root, &path, tables, sources, skipped)?;
         } else {
             match format_of(&path) {
+                Some(format) if format.is_table() && !tables => {
+                    let role = TableRole::of(&path, format);
+                    skipped.tables.push(format!("{rel} ({}: {})", role.what(), role.how()))
+                }
                 Some(format) if format.is_text() && is_binary(&path)? => skipped.binary.push(rel),
                 Some(format) => sources.push(Source { path, id: rel, format }),
                 None => skipped.unknown.push(rel),

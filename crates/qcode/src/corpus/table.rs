@@ -15,7 +15,7 @@ use crate::text::closest;
 
 pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Result<Vec<Document>> {
     let path = &source.path;
-    require_text_cols(path, options)?;
+    require_text_cols(path, super::Format::Table { delimiter }, options)?;
     let (text, note) = read_text(source, options)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(crate::files::spreadsheet::delimiter(text.as_bytes(), delimiter))
@@ -38,11 +38,23 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
 }
 
 /// Refuses a table when no text column was named.
-pub(super) fn require_text_cols(path: &std::path::Path, options: &ReadOptions) -> Result<()> {
+pub(super) fn require_text_cols(path: &std::path::Path, format: super::Format, options: &ReadOptions) -> Result<()> {
     if options.text_cols.is_empty() {
-        return Err(Error::new("this is a table of documents, but no text column was named")
-            .in_file(path)
-            .hint("say which column holds the text with `--text-col COLUMN` (and the id with `--id-col COLUMN`)"));
+        let role = super::TableRole::of(path, format);
+        let mut err = Error::usage(format!(
+            "this table is read as documents (one per row) only when its text column is named, and it looks like {}",
+            role.what()
+        ))
+        .in_file(path);
+        if role != super::TableRole::Answers {
+            err = err.hint(format!(
+                "{}; to code the rows of a table of answers, name its text column with --text-col COLUMN",
+                role.how()
+            ));
+        }
+        return Err(
+            err.hint("say which column holds the text with `--text-col COLUMN` (and the id with `--id-col COLUMN`)")
+        );
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use crate::text::closest;
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
     let path = &source.path;
-    require_text_cols(path, options)?;
+    require_text_cols(path, super::Format::Xlsx, options)?;
     let mut archive = Archive::open(path, &Kind::document("an Excel workbook (.xlsx)"))?;
     archive.check_all()?;
     let broken = |e: calamine::XlsxError| {
