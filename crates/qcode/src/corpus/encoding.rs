@@ -183,9 +183,8 @@ fn undecodable(path: &Path, encoding: &'static Encoding, body: &[u8], at: usize,
 fn implausible(path: &Path, forced: &'static Encoding, bytes: &[u8]) -> Option<String> {
     // Valid UTF-8 never gets here (it is read as UTF-8): only a forced
     // UTF-16 can be at odds with the bytes in a way worth a word.
-    let looks_like = (forced == UTF_16LE || forced == UTF_16BE)
-        .then(|| utf16_without_bom(bytes) != Some(forced))
-        .unwrap_or(false)
+    let is_utf16 = forced == UTF_16LE || forced == UTF_16BE;
+    let looks_like = (is_utf16 && utf16_without_bom(bytes) != Some(forced))
         .then(|| "it lacks the zero bytes of English or Spanish text in UTF-16 (one in every other byte)".to_string());
     looks_like.map(|why| {
         format!(
