@@ -12,11 +12,11 @@ use qcode::reliability::data::{Options, UnitKind, transcript_unit, unit_of_codin
 use qcode::reliability::input::{CodedFile, InputFile, LongFile, read_input};
 use qcode::reliability::long::from_long;
 use qcode::reliability::spans::{SpanOptions, span_report};
-use qcode::reliability::transcripts::Transcripts;
 use qcode::report::{Format, Provenance, Records};
 use qcode::segment::Unit;
 use qcode::speakers::SpeakerRule;
 use qcode::stats::OverlapBasis;
+use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
 use super::util::{ReadArgs, choice, message, optional_codebook, warn, write_records_to, write_report_to};
@@ -301,7 +301,8 @@ fn load_transcripts(
         .as_deref()
         .or(codebook.and_then(|c| c.speaker_pattern.as_deref()));
     let speakers = SpeakerRule::from_pattern(pattern)?;
-    let (transcripts, warnings) = Transcripts::load(&args.transcripts, &args.read.read_options()?, &speakers, unit)?;
+    let (transcripts, warnings) =
+        Transcripts::load(&args.transcripts, &args.read.read_options()?, None, &speakers, unit)?;
     warnings.iter().for_each(|w| warn(w));
     Ok(Some(transcripts))
 }

@@ -7,8 +7,8 @@ use qcode::reliability;
 use qcode::reliability::data::unit_of_codings;
 use qcode::reliability::gold::{AuditOptions, audit};
 use qcode::reliability::input::{CodedFile, is_coded_csv, read_automatic, read_gold};
-use qcode::reliability::transcripts::Transcripts;
 use qcode::report::{Format, Provenance};
+use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
 use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn, write_records_to, write_report_to};
@@ -125,7 +125,7 @@ fn code_now(args: &Args, gold: &CodedFile) -> Result<(CodedFile, Option<Transcri
         corpus.unit = unit_of_codings(std::slice::from_ref(gold))?;
     }
     let (setup, sources) = corpus.setup()?;
-    let (predicted, transcripts) = reliability::transcripts::code(&sources, &setup, &Progress::new())?;
+    let (predicted, transcripts) = reliability::gold::code_for_audit(&sources, &setup, &Progress::new())?;
     corpus.check_attributes(&setup);
     Ok((predicted, Some(transcripts), Some(setup.codebook)))
 }

@@ -4,9 +4,13 @@ use std::path::PathBuf;
 
 use qcode::Result;
 use qcode::coding::common_unit;
+use qcode::corpus::AttributeTable;
 use qcode::pipeline;
-use qcode::report::freq::{Count, Freq, GroupBy};
+use qcode::report::freq::{Count, Freq, GroupBy, Percent};
 use qcode::report::{CodeTree, Format, Provenance};
+use qcode::segment::Unit;
+use qcode::speakers::SpeakerRule;
+use qcode::transcripts::Transcripts;
 
 use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, warn, write_report_to};
 
@@ -19,6 +23,7 @@ use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, wa
 /// Examples:
 ///   qcode freq samples/transcripts --codebook codebooks/smuggling.yaml
 ///   qcode freq samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by country
+///   qcode freq samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by country --percent column
 ///   qcode freq --coded coded.csv --by speaker
 #[derive(clap::Args, Debug)]
 #[command(
@@ -36,6 +41,14 @@ pub struct Args {
     /// What the crosstab cells count.
     #[arg(long, value_parser = choice::<Count>(), default_value = "segments")]
     count: Count,
+    /// Show a crosstab's cells as percentages.
+    #[arg(long, value_parser = choice::<Percent>(), requires = "by")]
+    percent: Option<Percent>,
+    /// With --coded: the transcripts the coded CSVs were made from (files
+    /// or folders), so that every segment is known, coded or not: the
+    /// crosstab's group sizes and percentages of segments need them.
+    #[arg(long, value_name = "PATH", requires = "coded")]
+    transcripts: Vec<PathBuf>,
     /// Output format [default: from the extension of --out (.csv, .json,
     /// .md), else table].
     #[arg(long, value_parser = choice::<Format>())]
@@ -52,7 +65,7 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         from_coded(&args, by)?
     };
-    freq.check_groups()?;
+    freq.check()?;
     let format = Format::resolve(args.format, args.out.as_deref());
     write_report_to(args.out.as_deref(), format, &freq, &provenance, &[])
 }
@@ -61,6 +74,7 @@ fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenanc
     args.coded.check_unused()?;
     let (setup, sources) = args.corpus.setup()?;
     let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, args.count, true);
+    freq.percent = args.percent;
     pipeline::run(&sources, &setup, &Progress::new(), |coded| {
         freq.add_coded(&coded);
         Ok(())
@@ -80,8 +94,38 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
             unknown.join(", ")
         ));
     }
-    let mut freq = Freq::new(tree, by, args.count, false);
-    freq.add_codings(&codings);
+    let transcripts = if args.transcripts.is_empty() {
+        None
+    } else {
+        let unit = match common_unit(&codings) {
+            Some(u) => u.parse::<Unit>()?,
+            None => codebook.as_ref().map_or(Unit::Paragraph, |c| c.unit),
+        };
+        let pattern = args
+            .corpus
+            .read
+            .speaker_pattern
+            .as_deref()
+            .or(codebook.as_ref().and_then(|c| c.speaker_pattern.as_deref()));
+        let attributes = args
+            .corpus
+            .attributes
+            .as_deref()
+            .map(AttributeTable::load)
+            .transpose()?;
+        let (transcripts, skipped) = Transcripts::load(
+            &args.transcripts,
+            &args.corpus.read_options()?,
+            attributes.as_ref(),
+            &SpeakerRule::from_pattern(pattern)?,
+            unit,
+        )?;
+        skipped.iter().for_each(|w| warn(w));
+        Some(transcripts)
+    };
+    let mut freq = Freq::new(tree, by, args.count, transcripts.is_some());
+    freq.percent = args.percent;
+    freq.add_codings(&codings, transcripts.as_ref())?;
     let provenance = Provenance::new(codebook.as_ref(), args.coded.names(), common_unit(&codings));
     Ok((freq, provenance))
 }

@@ -76,7 +76,14 @@ fn crosstab_by_attribute_with_group_sizes() {
         "{out}"
     );
     assert!(out.contains("\nprices,,Prices and payment,0,2,0,2\n"), "{out}");
-    assert!(out.ends_with("(all segments),,,2,3,2,7\n"), "{out}");
+    // Passages with any code, each once: a.md ¶1 and ¶2 (¶3 is the
+    // interviewer's), b.txt ¶1, c.txt ¶1 and ¶2; then every segment.
+    assert!(
+        out.ends_with(
+            "(any code),,passages coded with any code,1,2,2,5\n(all segments),,\"every segment, coded or not\",2,3,2,7\n"
+        ),
+        "{out}"
+    );
     let out = freq(
         &wd,
         &[
@@ -90,7 +97,150 @@ fn crosstab_by_attribute_with_group_sizes() {
             "csv",
         ],
     );
-    assert!(out.ends_with("(all documents),,,1,1,1,3\n"), "{out}");
+    assert!(
+        out.ends_with("(all documents),,\"every document, coded or not\",1,1,1,3\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn crosstab_percentages_of_rows_columns_or_the_total() {
+    let wd = Workdir::with(DOCS);
+    let pct = |how: &str| {
+        freq(
+            &wd,
+            &[
+                "--attributes",
+                "attrs.csv",
+                "--by",
+                "country",
+                "--percent",
+                how,
+                "--format",
+                "csv",
+            ],
+        )
+    };
+    // Countries: Guatemala = b (2 segments), Honduras = a.md (3), Mexico = c (2).
+    let column = pct("column");
+    assert!(
+        column.contains("\nprices,,Prices and payment,0.0,66.7,0.0,28.6\n"),
+        "{column}"
+    );
+    assert!(
+        column.contains("\n(all segments),,\"every segment, coded or not\",100.0,100.0,100.0,100.0\n"),
+        "{column}"
+    );
+    let row = pct("row");
+    assert!(
+        row.contains("\nprices,,Prices and payment,0.0,100.0,0.0,100.0\n"),
+        "{row}"
+    );
+    assert!(
+        row.contains("\ndebt,,\"Lenders, mortgages and debt\",33.3,33.3,33.3,100.0\n"),
+        "{row}"
+    );
+    let total = pct("total");
+    assert!(
+        total.contains("\ndebt,,\"Lenders, mortgages and debt\",14.3,14.3,14.3,42.9\n"),
+        "{total}"
+    );
+    let table = freq(
+        &wd,
+        &["--attributes", "attrs.csv", "--by", "country", "--percent", "column"],
+    );
+    assert!(
+        table.contains("# cells: % of the group's segments, by country"),
+        "{table}"
+    );
+    // Percentages need a crosstab, and counts that have a denominator.
+    wd.usage_error(wd.command("freq").args(["docs", "-c", "cb.yaml", "--percent", "row"]));
+    let e = wd.error(wd.command("freq").args([
+        "docs",
+        "-c",
+        "cb.yaml",
+        "--by",
+        "speaker",
+        "--percent",
+        "row",
+        "--count",
+        "hits",
+    ]));
+    assert!(e.contains("--percent needs counts of segments or documents"), "{e}");
+}
+
+#[test]
+fn a_coded_csv_with_its_transcripts_gives_the_group_sizes() {
+    let wd = Workdir::with(DOCS);
+    wd.stdout(wd.command("code").args([
+        "docs",
+        "-c",
+        "cb.yaml",
+        "--attributes",
+        "attrs.csv",
+        "--out",
+        "coded.csv",
+    ]));
+    let fresh = freq(
+        &wd,
+        &[
+            "--attributes",
+            "attrs.csv",
+            "--by",
+            "country",
+            "--percent",
+            "column",
+            "--format",
+            "csv",
+        ],
+    );
+    let alone = wd.stdout(
+        wd.command("freq")
+            .args(["--coded", "coded.csv", "--by", "country", "--format", "csv"]),
+    );
+    assert!(
+        alone.ends_with("(all segments),,\"every segment, coded or not\",?,?,?,?\n"),
+        "{alone}"
+    );
+    let e = wd.error(
+        wd.command("freq")
+            .args(["--coded", "coded.csv", "--by", "country", "--percent", "column"]),
+    );
+    assert!(
+        e.contains("give the transcripts the coded CSV was made from with --transcripts"),
+        "{e}"
+    );
+    let with = wd.stdout(wd.command("freq").args([
+        "--coded",
+        "coded.csv",
+        "-c",
+        "cb.yaml",
+        "--transcripts",
+        "docs",
+        "--attributes",
+        "attrs.csv",
+        "--by",
+        "country",
+        "--percent",
+        "column",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(with, fresh);
+}
+
+#[test]
+fn an_unknown_crosstab_attribute_lists_the_known_ones() {
+    let wd = Workdir::with(DOCS);
+    let e = wd.error(
+        wd.command("freq")
+            .args(["docs", "-c", "cb.yaml", "--attributes", "attrs.csv", "--by", "contry"]),
+    );
+    assert!(e.contains("no document has the attribute `contry`"), "{e}");
+    assert!(
+        e.contains("did you mean `--by country`? The documents' attributes are: country"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -102,7 +252,12 @@ fn crosstab_by_speaker_and_document() {
         "code,parent,label,Interviewer,P1,R2,(none),total"
     );
     assert!(out.contains("\nprices,,Prices and payment,0,2,0,0,2\n"), "{out}");
-    assert!(out.ends_with("(all segments),,,1,2,2,2,7\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "(any code),,passages coded with any code,0,2,1,2,5\n(all segments),,\"every segment, coded or not\",1,2,2,2,7\n"
+        ),
+        "{out}"
+    );
     let out = freq(&wd, &["--by", "document", "--format", "csv"]);
     assert_eq!(out.lines().next().unwrap(), "code,parent,label,a.md,b.txt,c.txt,total");
 }

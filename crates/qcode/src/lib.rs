@@ -62,6 +62,7 @@ pub mod speakers;
 pub mod stats;
 pub mod text;
 pub mod time;
+pub mod transcripts;
 
 pub use codebook::Codebook;
 pub use coding::{Coding, read_coded_csv};

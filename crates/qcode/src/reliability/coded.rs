@@ -12,10 +12,11 @@ use super::data::{
     rolled_up, select_coders, unit_of_codings,
 };
 use super::input::CodedFile;
-use super::transcripts::Transcripts;
 use crate::coding::Coding;
 use crate::error::{Error, Result};
 use crate::segment::{Segment, Unit};
+use crate::transcripts::Transcripts;
+use crate::transcripts::unknown_documents;
 
 /// A row of a coded CSV: its file's index, the coding, and its coder's
 /// index among the coders compared.
@@ -218,17 +219,6 @@ impl Keyer<'_> {
             }
         }
     }
-}
-
-/// The error for documents of coded files that the transcripts lack.
-pub(crate) fn unknown_documents(docs: &IndexSet<String>) -> Error {
-    let names: Vec<String> = docs.iter().map(|d| format!("`{d}`")).collect();
-    Error::new(format!(
-        "{} document(s) of the coded files are not among the transcripts: {}",
-        names.len(),
-        examples(&names)
-    ))
-    .hint("give the folder the coded CSVs were made from: document ids are paths relative to it")
 }
 
 /// Builds reliability data from coded CSVs in the project schema.

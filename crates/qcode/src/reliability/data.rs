@@ -15,12 +15,12 @@ use std::collections::{BTreeSet, HashMap};
 use indexmap::{IndexMap, IndexSet};
 
 use super::input::CodedFile;
-use super::transcripts::Transcripts;
 use crate::codebook::Codebook;
 use crate::coding::CodeTree;
 use crate::error::{Error, Result};
 use crate::segment::Unit;
 use crate::stats::{Ratings, presence_ratings};
+use crate::transcripts::Transcripts;
 
 /// What one unit of agreement is, for coded CSVs in the project schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -18,14 +18,16 @@ use super::coded::from_coded;
 use super::data::{CodingData, Options, UnitInfo, unit_of_codings};
 use super::input::CodedFile;
 use super::rules::RuleFinder;
-use super::transcripts::Transcripts;
 use crate::codebook::Codebook;
 use crate::coding::{AUTO_CODER, CodeTree};
+use crate::corpus::Source;
 use crate::error::{Error, Result};
+use crate::pipeline::{Observer, Setup};
 use crate::report::{Align, Table, counted};
 use crate::report::{Field, Footnotes, JsonObject, Provenance, Record, Records, Report, Style, lines_phrase};
 use crate::segment::Unit;
 use crate::stats::{Coef, PrecisionRecall, cohen_kappa, precision_recall_f1};
+use crate::transcripts::{TranscriptDoc, Transcripts};
 
 /// Index of the gold standard among the coders of the audited data.
 pub const GOLD: usize = 0;
@@ -112,6 +114,29 @@ pub struct AuditOptions<'a> {
     pub codes: &'a [String],
     /// The human read every document (see [`super::data::Options::all_rated`]).
     pub all_rated: bool,
+}
+
+/// Codes `sources` now, as qcode's automatic coding to audit, keeping their
+/// segments as the units of the comparison.
+pub fn code_for_audit(sources: &[Source], setup: &Setup, observer: &dyn Observer) -> Result<(CodedFile, Transcripts)> {
+    let mut transcripts = Transcripts::new(setup.unit);
+    let mut codings = Vec::new();
+    crate::pipeline::run(sources, setup, observer, |coded| {
+        codings.extend(coded.codings(&setup.codebook, setup.unit));
+        transcripts
+            .docs
+            .insert(coded.doc.id.clone(), TranscriptDoc::new(&coded.doc, coded.segments));
+        Ok(())
+    })?;
+    if codings.is_empty() {
+        return Err(Error::new("qcode coded nothing in these transcripts, so there is nothing to audit")
+            .hint("check the rules with `qcode codebook check`, and that these are the transcripts the gold standard coded"));
+    }
+    let file = CodedFile {
+        name: "qcode (automatic coding)".to_string(),
+        codings,
+    };
+    Ok((file, transcripts))
 }
 
 /// An audit, the unit it compared and the warnings met on the way.

@@ -100,4 +100,3 @@ pub mod input;
 pub mod long;
 pub mod rules;
 pub mod spans;
-pub mod transcripts;

@@ -27,15 +27,16 @@ use std::ops::Range;
 use indexmap::IndexSet;
 
 use super::agreement::OVERALL;
-use super::coded::{CodedRow, coded_rows, unknown_documents};
+use super::coded::{CodedRow, coded_rows};
 use super::data::{declared_or_found, examples, rolled_up};
 use super::input::CodedFile;
-use super::transcripts::Transcripts;
 use crate::coding::CodeTree;
 use crate::error::{Error, Result};
 use crate::report::{Align, Table, counted};
 use crate::report::{Footnotes, JsonObject, Provenance, Record, Records, Report, Style};
 use crate::stats::{OverlapBasis, SegmentAgreement, SpanAgreement, segment_agreement, span_agreement};
+use crate::transcripts::Transcripts;
+use crate::transcripts::unknown_documents;
 
 /// How to compare spans.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
 
 use std::collections::HashMap;
@@ -16,6 +16,7 @@ use crate::choice::Choice;
 use crate::coding::{Coding, PassageKey};
 use crate::error::{Error, Result};
 use crate::pipeline::CodedDocument;
+use crate::transcripts::Transcripts;
 
 /// What a crosstab's columns are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,41 @@ impl Choice for Count {
         }
     }
 }
+
+/// What a crosstab's percentages are of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Percent {
+    /// Of the code's total: how its passages spread over the groups.
+    Row,
+    /// Of the group's size (all its segments, or documents): how common
+    /// the code is in each group.
+    Column,
+    /// Of all segments (or documents).
+    Total,
+}
+
+impl Choice for Percent {
+    const ALL: &'static [Percent] = &[Percent::Row, Percent::Column, Percent::Total];
+
+    fn name(self) -> &'static str {
+        match self {
+            Percent::Row => "row",
+            Percent::Column => "column",
+            Percent::Total => "total",
+        }
+    }
+
+    fn help(self) -> Option<&'static str> {
+        Some(match self {
+            Percent::Row => "Of the code's total: how its passages spread over the groups",
+            Percent::Column => "Of the group's segments (or documents): how common the code is in each group",
+            Percent::Total => "Of all segments (or documents)",
+        })
+    }
+}
+
+/// The label of the row of passages coded with any code.
+pub const ANY_CODE: &str = "(any code)";
 
 /// The value shown for a missing attribute or speaker.
 pub const NONE: &str = "(none)";
@@ -132,6 +168,14 @@ pub struct Freq {
     pub groups: Vec<BTreeMap<String, Counts>>,
     /// Per group value: documents and (when known) segments.
     pub group_sizes: BTreeMap<String, Counts>,
+    /// Passages coded with any code: over all documents, and per group.
+    pub any_code: Counts,
+    /// See `any_code`.
+    pub any_code_groups: BTreeMap<String, Counts>,
+    /// How a crosstab's cells are shown: counts, or percentages of what.
+    pub percent: Option<Percent>,
+    /// Every attribute name of the documents added, for messages.
+    pub attribute_names: IndexSet<String>,
 }
 
 impl Freq {
@@ -149,6 +193,10 @@ impl Freq {
             totals: vec![Counts::default(); n],
             groups: vec![BTreeMap::new(); n],
             group_sizes: BTreeMap::new(),
+            any_code: Counts::default(),
+            any_code_groups: BTreeMap::new(),
+            percent: None,
+            attribute_names: IndexSet::new(),
         }
     }
 
@@ -172,6 +220,11 @@ impl Freq {
         coded: &[CodedSegment],
     ) {
         self.documents += 1;
+        for name in attributes.keys() {
+            if !self.attribute_names.contains(name) {
+                self.attribute_names.insert(name.clone());
+            }
+        }
         if let (Some(total), Some(all)) = (self.segments.as_mut(), all_segments) {
             *total += all.len() as u64;
         }
@@ -242,6 +295,29 @@ impl Freq {
             }
             self.totals[code].documents += 1;
         }
+        // Passages with any code, once each, as a root above every code.
+        let mut any: Vec<(usize, u64, &str)> = coded.iter().map(|c| (c.key, c.hits, c.speaker)).collect();
+        if any.is_empty() {
+            return;
+        }
+        any.sort_by_key(|r| r.0);
+        let mut groups_seen: Vec<&str> = Vec::new();
+        for segment in any.chunk_by(|a, b| a.0 == b.0) {
+            let hits: u64 = segment.iter().map(|r| r.1).sum();
+            self.any_code.segments += 1;
+            self.any_code.hits += hits;
+            if self.by.is_some() {
+                let g = self.group_of(doc, attributes, segment[0].2);
+                let cell = group_entry(&mut self.any_code_groups, g);
+                cell.segments += 1;
+                cell.hits += hits;
+                if !groups_seen.contains(&g) {
+                    cell.documents += 1;
+                    groups_seen.push(g);
+                }
+            }
+        }
+        self.any_code.documents += 1;
     }
 
     /// Adds a document coded in this run, every segment of it known.
@@ -264,47 +340,82 @@ impl Freq {
         self.add_document(&coded.doc.id, &coded.doc.attributes, Some(&speakers), &segments);
     }
 
-    /// Adds codings read back from coded CSVs, document by document in the
-    /// order documents first appear. Only the coded passages are known; a
-    /// passage is told apart by its segment number and offsets (a row
-    /// without either stands alone). Every coding's code must be in the
-    /// tree ([`CodeTree::for_codings`]).
-    pub fn add_codings(&mut self, codings: &[Coding]) {
+    /// Adds codings read back from coded CSVs. With the `transcripts` they
+    /// were made from, every document and segment is known, coded or not
+    /// (as when coding in this run); without them, only the documents and
+    /// passages the codings name, in the order documents first appear. A
+    /// passage is told apart by its segment number and offsets
+    /// ([`Coding::passage_key`]). Every coding's code must be in the tree
+    /// ([`CodeTree::for_codings`]); a coding of a document the transcripts
+    /// lack is an error.
+    pub fn add_codings(&mut self, codings: &[Coding], transcripts: Option<&Transcripts>) -> Result<()> {
         let mut documents: IndexMap<&str, Vec<&Coding>> = IndexMap::new();
         for c in codings {
             documents.entry(c.document.as_str()).or_default().push(c);
         }
-        for (document, rows) in documents {
-            let mut keys: HashMap<PassageKey, usize> = HashMap::new();
-            let segments: Vec<CodedSegment> = rows
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let next = keys.len();
-                    let key = *keys.entry(c.passage_key(i)).or_insert(next);
-                    CodedSegment {
-                        key,
-                        speaker: &c.speaker,
-                        code: self.tree.find(&c.code).expect("the coding's code is in the tree"),
-                        hits: c.hits as u64,
-                    }
-                })
-                .collect();
-            self.add_document(document, &rows[0].attributes, None, &segments);
+        let Some(transcripts) = transcripts else {
+            for (document, rows) in &documents {
+                let segments = coded_segments(&self.tree, rows);
+                self.add_document(document, &rows[0].attributes, None, &segments);
+            }
+            return Ok(());
+        };
+        let unknown: IndexSet<String> = documents
+            .keys()
+            .filter(|d| !transcripts.docs.contains_key(**d))
+            .map(|d| d.to_string())
+            .collect();
+        if !unknown.is_empty() {
+            return Err(crate::transcripts::unknown_documents(&unknown));
         }
+        for (id, doc) in &transcripts.docs {
+            let speakers: Vec<&str> = doc
+                .segments
+                .iter()
+                .map(|s| s.speaker.as_deref().unwrap_or(""))
+                .collect();
+            let rows = documents.get(id.as_str()).map_or(&[][..], Vec::as_slice);
+            let segments = coded_segments(&self.tree, rows);
+            self.add_document(id, &doc.attributes, Some(&speakers), &segments);
+        }
+        Ok(())
     }
 
-    /// An error when the crosstab's attribute is on no document: the
-    /// table would be one `(none)` column, most likely from a misspelling.
-    pub fn check_groups(&self) -> Result<()> {
+    /// Checks that the crosstab asked for can be shown: its attribute is on
+    /// some document (else the closest attribute is suggested), and its
+    /// percentages have their denominators.
+    pub fn check(&self) -> Result<()> {
         if let Some(GroupBy::Attribute(a)) = &self.by
             && self.group_values().iter().all(|v| v == NONE)
         {
-            return Err(Error::usage(format!("no document has the attribute `{a}`")).hint(
-                "give attributes in front matter or with --attributes FILE.csv, or use --by speaker / --by document",
-            ));
+            let names: Vec<&str> = self.attribute_names.iter().map(String::as_str).collect();
+            let suggestion = crate::text::closest(a, names.iter().copied())
+                .map(|best| format!("did you mean `--by {best}`? The"))
+                .unwrap_or_else(|| "the".to_string());
+            let hint = if names.is_empty() {
+                "the documents have no attributes: give them in front matter or with --attributes FILE.csv, or use \
+                 --by speaker / --by document"
+                    .to_string()
+            } else {
+                format!(
+                    "{suggestion} documents' attributes are: {}; or use --by speaker / --by document",
+                    names.join(", ")
+                )
+            };
+            return Err(Error::usage(format!("no document has the attribute `{a}`")).hint(hint));
         }
-        Ok(())
+        match (self.percent, &self.by, self.count) {
+            (None, _, _) => Ok(()),
+            (Some(_), None, _) => Err(Error::usage("--percent applies to a crosstab")
+                .hint("add --by ATTRIBUTE (or --by speaker, --by document)")),
+            (Some(_), _, Count::Hits) => Err(Error::usage("--percent needs counts of segments or documents, not hits")
+                .hint("drop --count hits, or --percent")),
+            (Some(Percent::Column | Percent::Total), _, Count::Segments) if self.segments.is_none() => Err(
+                Error::usage("a percentage of the segments needs every segment, coded or not, which a coded CSV alone does not list")
+                    .hint("give the transcripts the coded CSV was made from with --transcripts, or use --percent row or --count documents"),
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// Group values in column order.
@@ -385,46 +496,85 @@ impl Freq {
                 }
                 header.push(("total".to_string(), Align::Right));
                 let mut t = Table::new(header);
-                for (i, code) in self.tree.codes.iter().enumerate() {
-                    let mut row = vec![name(i)];
-                    with_parent(&mut row, i);
-                    row.push(code.label.clone());
-                    for v in &values {
-                        row.push(self.groups[i].get(v).map_or(0, |c| c.get(count)).to_string());
-                    }
-                    row.push(self.totals[i].get(count).to_string());
-                    t.push(row);
-                }
-                // The size of each group, to read the counts against.
-                let size_of = |c: &Counts| match count {
-                    Count::Documents => Some(c.documents),
-                    Count::Segments if self.segments.is_some() => Some(c.segments),
-                    _ => None,
-                };
-                let mut row = vec![format!(
-                    "(all {})",
-                    match count {
-                        Count::Documents => "documents",
-                        _ => "segments",
-                    }
-                )];
-                if count != Count::Hits {
-                    with_parent(&mut row, 0);
-                    row.push(String::new());
-                    let mut any = false;
-                    for v in &values {
-                        let n = self.group_sizes.get(v).and_then(size_of);
-                        any |= n.is_some();
-                        row.push(n.map_or("?".to_string(), |n| n.to_string()));
-                    }
-                    let total = match count {
-                        Count::Documents => Some(self.documents),
-                        _ => self.segments,
+                // The denominators of percentages: a group's size, the grand
+                // total, a row's total.
+                let size = |g: Option<&str>| -> Option<u64> {
+                    let counts = match g {
+                        Some(g) => self.group_sizes.get(g)?,
+                        None => {
+                            return match self.count {
+                                Count::Documents => Some(self.documents),
+                                Count::Segments => self.segments,
+                                Count::Hits => None,
+                            };
+                        }
                     };
-                    row.push(total.map_or("?".to_string(), |n| n.to_string()));
-                    if any && !self.tree.codes.is_empty() {
-                        t.push(row);
+                    match self.count {
+                        Count::Documents => Some(counts.documents),
+                        Count::Segments => self.segments.map(|_| counts.segments),
+                        Count::Hits => None,
                     }
+                };
+                let cell = |n: Option<u64>, g: Option<&str>, row_total: Option<u64>| -> String {
+                    let Some(n) = n else { return "?".to_string() };
+                    let of = match self.percent {
+                        None => return n.to_string(),
+                        Some(Percent::Row) => row_total,
+                        Some(Percent::Column) => size(g),
+                        Some(Percent::Total) => size(None),
+                    };
+                    match of {
+                        Some(0) => "—".to_string(),
+                        Some(d) => format!("{:.1}", 100.0 * n as f64 / d as f64),
+                        None => "?".to_string(),
+                    }
+                };
+                let mut row_of =
+                    |first: String, label: String, counts: &dyn Fn(Option<&str>) -> Option<u64>, i: Option<usize>| {
+                        let mut row = vec![first];
+                        with_parent(&mut row, i.unwrap_or(0));
+                        if indent.is_none() && i.is_none() {
+                            row[1] = String::new();
+                        }
+                        row.push(label);
+                        let row_total = counts(None);
+                        for v in &values {
+                            row.push(cell(counts(Some(v)), Some(v), row_total));
+                        }
+                        row.push(cell(row_total, None, row_total));
+                        t.push(row);
+                    };
+                for (i, code) in self.tree.codes.iter().enumerate() {
+                    let counts = |g: Option<&str>| -> Option<u64> {
+                        Some(match g {
+                            Some(g) => self.groups[i].get(g).map_or(0, |c| c.get(count)),
+                            None => self.totals[i].get(count),
+                        })
+                    };
+                    row_of(name(i), code.label.clone(), &counts, Some(i));
+                }
+                if self.tree.codes.is_empty() {
+                    return t;
+                }
+                let any = |g: Option<&str>| -> Option<u64> {
+                    Some(match g {
+                        Some(g) => self.any_code_groups.get(g).map_or(0, |c| c.get(count)),
+                        None => self.any_code.get(count),
+                    })
+                };
+                row_of(
+                    ANY_CODE.to_string(),
+                    "passages coded with any code".to_string(),
+                    &any,
+                    None,
+                );
+                // The size of each group, to read the counts against.
+                if count != Count::Hits {
+                    let (first, label) = match count {
+                        Count::Documents => ("(all documents)", "every document, coded or not"),
+                        _ => ("(all segments)", "every segment, coded or not"),
+                    };
+                    row_of(first.to_string(), label.to_string(), &size, None);
                 }
                 t
             }
@@ -486,14 +636,36 @@ impl Report for Freq {
             None => format!("{} with codings", counted(self.documents, "document")),
         }];
         if let Some(by) = &self.by {
-            let cells = format!("cells: {} coded, by {}", self.count.name(), by.name());
+            let what = match self.percent {
+                None => format!("{} coded", self.count.name()),
+                Some(Percent::Row) => format!("% of the code's {}", self.count.name()),
+                Some(Percent::Column) => format!("% of the group's {}", self.count.name()),
+                Some(Percent::Total) => format!("% of all {}", self.count.name()),
+            };
+            let cells = format!("cells: {what}, by {}", by.name());
             lines.push(if style.markdown { format!("; {cells}.") } else { cells });
+            if let Some((_, why)) = self.fitted(&self.table(self.count, Some("  ")), style) {
+                lines.push(why);
+            }
+            if self.segments.is_none() && self.count == Count::Segments {
+                let unknown =
+                    "(all segments) is unknown (?) from a coded CSV alone: give --transcripts to count every segment";
+                lines.push(if style.markdown {
+                    format!("; {unknown}.")
+                } else {
+                    unknown.to_string()
+                });
+            }
         }
         lines
     }
 
     fn table(&self, _notes: &mut Footnotes, style: Style) -> Option<Table> {
-        Some(self.table(self.count, Some(if style.markdown { "&emsp;" } else { "  " })))
+        let t = self.table(self.count, Some(if style.markdown { "&emsp;" } else { "  " }));
+        Some(match self.fitted(&t, style) {
+            Some((fitted, _)) => fitted,
+            None => t,
+        })
     }
 
     fn records(&self) -> Records {
@@ -509,6 +681,55 @@ impl Report for Freq {
         }
         json
     }
+}
+
+impl Freq {
+    /// A crosstab too wide for the terminal, made to fit: without its
+    /// labels, else turned a quarter (one row per group), else without
+    /// labels and wrapping; with the line that says so. `None` when it fits
+    /// as it is or is not on a terminal.
+    fn fitted(&self, t: &Table, style: Style) -> Option<(Table, String)> {
+        let width = usize::from(style.width?);
+        let by = self.by.as_ref()?.name();
+        if style.markdown || t.natural_width() <= width {
+            return None;
+        }
+        let whole = "--format csv or xlsx gives the table whole";
+        let unlabelled = t.without_column(1);
+        if unlabelled.natural_width() <= width {
+            return Some((unlabelled, format!("labels left out to fit the terminal ({whole})")));
+        }
+        let turned = t.transposed(by, &[1]);
+        if turned.natural_width() <= width {
+            return Some((
+                turned,
+                format!("turned to fit the terminal: one row per {by}, one column per code ({whole})"),
+            ));
+        }
+        Some((
+            unlabelled,
+            format!("wider than the terminal even without labels, so cells wrap: {whole}"),
+        ))
+    }
+}
+
+/// The coded segments of one document's codings, read back from a coded
+/// CSV: a passage is told apart by [`Coding::passage_key`].
+fn coded_segments<'c>(tree: &CodeTree, rows: &[&'c Coding]) -> Vec<CodedSegment<'c>> {
+    let mut keys: HashMap<PassageKey, usize> = HashMap::new();
+    rows.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let next = keys.len();
+            let key = *keys.entry(c.passage_key(i)).or_insert(next);
+            CodedSegment {
+                key,
+                speaker: &c.speaker,
+                code: tree.find(&c.code).expect("the coding's code is in the tree"),
+                hits: c.hits as u64,
+            }
+        })
+        .collect()
 }
 
 /// The counts of group `g`, created empty if new (without allocating the
@@ -619,5 +840,40 @@ mod tests {
         let last = table.rows.last().unwrap();
         assert_eq!(last[0], "(all segments)");
         assert_eq!(&last[2..], ["2", "1", "3"]);
+    }
+
+    #[test]
+    fn a_crosstab_too_wide_for_the_terminal_is_made_to_fit() {
+        let mut t = CodeTree::default();
+        t.resolve("prices");
+        let prices = t.find("prices").unwrap();
+        t.codes[prices].label = "A label long enough to push the table past a narrow terminal".into();
+        let mut f = Freq::new(t, Some(GroupBy::Document), Count::Segments, true);
+        let seg = CodedSegment {
+            key: 1,
+            speaker: "",
+            code: prices,
+            hits: 1,
+        };
+        for doc in ["first_interview.txt", "second_interview.txt"] {
+            f.add_document(doc, &IndexMap::new(), Some(&[""]), std::slice::from_ref(&seg));
+        }
+        let style = |width| Style {
+            markdown: false,
+            colour: false,
+            width,
+        };
+        let wide = f.table(Count::Segments, Some("  "));
+        assert!(f.fitted(&wide, style(None)).is_none(), "not on a terminal");
+        assert!(f.fitted(&wide, style(Some(200))).is_none(), "fits as it is");
+        let (unlabelled, why) = f.fitted(&wide, style(Some(80))).unwrap();
+        assert!(!unlabelled.header.contains(&"label".to_string()));
+        assert!(why.starts_with("labels left out"), "{why}");
+        let (turned, why) = f.fitted(&wide, style(Some(65))).unwrap();
+        assert_eq!(turned.header[0], "document");
+        assert_eq!(turned.rows[0][0], "first_interview.txt");
+        assert!(why.starts_with("turned to fit the terminal"), "{why}");
+        let (_, why) = f.fitted(&wide, style(Some(20))).unwrap();
+        assert!(why.starts_with("wider than the terminal"), "{why}");
     }
 }

@@ -144,6 +144,8 @@ pub struct Style {
     pub markdown: bool,
     /// Plain text on a terminal may use colour (ANSI escapes).
     pub colour: bool,
+    /// The terminal's width, when writing to one.
+    pub width: Option<u16>,
 }
 
 /// The pieces of a report; [`write_report`] lays them out.
@@ -199,6 +201,7 @@ pub fn write_report(
             let style = Style {
                 markdown: false,
                 colour,
+                width,
             };
             let mut s = format!("# {}\n", provenance.line());
             for line in report.summary(style) {
@@ -218,6 +221,7 @@ pub fn write_report(
             let style = Style {
                 markdown: true,
                 colour: false,
+                width: None,
             };
             let mut s = format!("<!-- {} -->\n", provenance.line());
             let summary = report.summary(style);

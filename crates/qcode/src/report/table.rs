@@ -41,6 +41,58 @@ impl Table {
         self.rows.push(row);
     }
 
+    /// The width of the box-drawn table when nothing is wrapped, in
+    /// characters: every column as wide as its widest line, and the
+    /// borders.
+    pub fn natural_width(&self) -> usize {
+        let widest = |j: usize| {
+            std::iter::once(&self.header[j])
+                .chain(self.rows.iter().map(|r| &r[j]))
+                .flat_map(|cell| cell.lines())
+                .map(|line| line.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        (0..self.header.len()).map(|j| widest(j) + 3).sum::<usize>() + 1
+    }
+
+    /// The table turned a quarter: its first column becomes the header
+    /// (under `corner`), each other column a row, with the columns in
+    /// `skip` (by index) left out.
+    pub fn transposed(&self, corner: &str, skip: &[usize]) -> Table {
+        let mut header = vec![(corner.to_string(), Align::Left)];
+        header.extend(self.rows.iter().map(|r| (r[0].trim().to_string(), Align::Right)));
+        let mut t = Table::new(header);
+        for j in (1..self.header.len()).filter(|j| !skip.contains(j)) {
+            let mut row = vec![self.header[j].clone()];
+            row.extend(self.rows.iter().map(|r| r[j].clone()));
+            t.push(row);
+        }
+        t
+    }
+
+    /// The table without column `j`.
+    pub fn without_column(&self, j: usize) -> Table {
+        let keep = |row: &[String]| -> Vec<String> {
+            row.iter()
+                .enumerate()
+                .filter(|(k, _)| *k != j)
+                .map(|(_, c)| c.clone())
+                .collect()
+        };
+        Table {
+            header: keep(&self.header),
+            align: self
+                .align
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != j)
+                .map(|(_, a)| *a)
+                .collect(),
+            rows: self.rows.iter().map(|r| keep(r)).collect(),
+        }
+    }
+
     /// A box-drawn table; `width` limits it on a terminal.
     pub fn render_terminal(&self, width: Option<u16>) -> String {
         let mut t = comfy_table::Table::new();

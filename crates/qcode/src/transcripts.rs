@@ -1,6 +1,7 @@
 //! The transcripts behind coded CSVs: every segment of every document, so
-//! that agreement counts the segments nobody coded (agreements on absence)
-//! and character tables know each document's length.
+//! that reports made from codings know the passages nobody coded — agreement
+//! counts them as agreements on absence, a crosstab as the size of its
+//! groups — and character tables know each document's length.
 //!
 //! A coded CSV lists coded passages only. Segmenting the transcripts again,
 //! with the same unit and speaker rule, recovers the full list of units the
@@ -8,13 +9,11 @@
 
 use std::path::PathBuf;
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
 
-use super::input::CodedFile;
-use crate::corpus::{Document, ReadOptions, Source, read_source};
+use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
 use crate::error::{Error, Result};
-use crate::pipeline::{Observer, Setup};
 use crate::segment::{Segment, Unit};
 use crate::speakers::SpeakerRule;
 
@@ -28,6 +27,8 @@ pub struct TranscriptDoc {
     /// Its segments, in order of their 1-based numbers, which may have gaps
     /// (see [`TranscriptDoc::segment`]).
     pub segments: Vec<Segment>,
+    /// Its attributes: front matter, table columns and the attributes file.
+    pub attributes: IndexMap<String, String>,
 }
 
 impl TranscriptDoc {
@@ -37,6 +38,7 @@ impl TranscriptDoc {
             n_chars: doc.text.chars().count(),
             text: doc.text.clone(),
             segments,
+            attributes: doc.attributes.clone(),
         }
     }
 
@@ -80,24 +82,35 @@ impl Transcripts {
     pub fn load(
         inputs: &[PathBuf],
         read: &ReadOptions,
+        attributes: Option<&AttributeTable>,
         speakers: &SpeakerRule,
         unit: Unit,
     ) -> Result<(Transcripts, Vec<String>)> {
         let (sources, warnings) = crate::corpus::discover(inputs, read)?;
-        Ok((Transcripts::read(&sources, read, speakers, unit)?, warnings))
+        Ok((Transcripts::read(&sources, read, attributes, speakers, unit)?, warnings))
     }
 
     /// Reads and segments `sources` (in parallel; the result is in input
     /// order) as [`crate::pipeline::code_document`] does, with the same
     /// unit and speaker rule: labels given by the format win over the
-    /// speaker rule, and subtitle cues give segments their times.
-    pub fn read(sources: &[Source], read: &ReadOptions, speakers: &SpeakerRule, unit: Unit) -> Result<Transcripts> {
+    /// speaker rule, and subtitle cues give segments their times; documents
+    /// get the attributes of `attributes` when given.
+    pub fn read(
+        sources: &[Source],
+        read: &ReadOptions,
+        attributes: Option<&AttributeTable>,
+        speakers: &SpeakerRule,
+        unit: Unit,
+    ) -> Result<Transcripts> {
         let docs: Vec<Result<Vec<(String, TranscriptDoc)>>> = sources
             .par_iter()
             .map(|source| {
                 Ok(read_source(source, read)?
                     .into_iter()
-                    .map(|doc| {
+                    .map(|mut doc| {
+                        if let Some(table) = attributes {
+                            table.apply(&mut doc);
+                        }
                         let (_, segments) = crate::segment::segment_document(&doc, unit, speakers);
                         (doc.id.clone(), TranscriptDoc::new(&doc, segments))
                     })
@@ -112,25 +125,13 @@ impl Transcripts {
     }
 }
 
-/// Codes `sources` now, as qcode's automatic coding, keeping their segments
-/// as the units of a comparison.
-pub fn code(sources: &[Source], setup: &Setup, observer: &dyn Observer) -> Result<(CodedFile, Transcripts)> {
-    let mut transcripts = Transcripts::new(setup.unit);
-    let mut codings = Vec::new();
-    crate::pipeline::run(sources, setup, observer, |coded| {
-        codings.extend(coded.codings(&setup.codebook, setup.unit));
-        transcripts
-            .docs
-            .insert(coded.doc.id.clone(), TranscriptDoc::new(&coded.doc, coded.segments));
-        Ok(())
-    })?;
-    if codings.is_empty() {
-        return Err(Error::new("qcode coded nothing in these transcripts, so there is nothing to audit")
-            .hint("check the rules with `qcode codebook check`, and that these are the transcripts the gold standard coded"));
-    }
-    let file = CodedFile {
-        name: "qcode (automatic coding)".to_string(),
-        codings,
-    };
-    Ok((file, transcripts))
+/// The error for documents of coded files that the transcripts lack.
+pub fn unknown_documents(docs: &IndexSet<String>) -> Error {
+    let names: Vec<String> = docs.iter().map(|d| format!("`{d}`")).collect();
+    Error::new(format!(
+        "{} document(s) of the coded files are not among the transcripts: {}",
+        names.len(),
+        crate::reliability::data::examples(&names)
+    ))
+    .hint("give the folder the coded CSVs were made from: document ids are paths relative to it")
 }
