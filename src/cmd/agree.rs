@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use qcode::codebook::Codebook;
 use qcode::coding::CodeTree;
+use qcode::corpus::Selection;
 use qcode::reliability::agreement::{
     BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements,
 };
@@ -19,7 +20,7 @@ use qcode::stats::OverlapBasis;
 use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
-use super::util::{ReadArgs, choice, message, optional_codebook, warn, write_records_to, write_report_to};
+use super::util::{FilterArgs, ReadArgs, choice, message, optional_codebook, warn, write_records_to, write_report_to};
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -88,6 +89,8 @@ pub struct Args {
     /// codebook's).
     #[command(flatten)]
     read: ReadArgs,
+    #[command(flatten)]
+    filter: FilterArgs,
     /// Every coder read every document: a document without any row of a
     /// coder counts as "rated, no code applies" for that coder, not as
     /// "not rated".
@@ -163,7 +166,17 @@ pub fn run(args: Args) -> Result<()> {
     let mut long: Vec<LongFile> = Vec::new();
     for path in &args.files {
         match read_input(path)? {
-            InputFile::Coded(f) => coded.push(f),
+            InputFile::Coded(mut f) => {
+                f.codings = args.filter.keep_codings(f.codings)?;
+                coded.push(f)
+            }
+            InputFile::Long(_) if !args.filter.conditions.is_empty() => {
+                return Err(Error::usage(
+                    "--where chooses documents by their attributes, which long-format files do not have",
+                )
+                .in_file(path)
+                .hint("give coded CSVs with attribute columns, or drop --where"));
+            }
             InputFile::Long(f) => long.push(f),
         }
     }
@@ -182,7 +195,7 @@ pub fn run(args: Args) -> Result<()> {
     // Parents compare the passages coded with them or any sub-code.
     let (tree, _) = CodeTree::for_codings(codebook.as_ref(), coded.iter().flat_map(|f| &f.codings));
     let unit_kind = args.unit.unwrap_or_default();
-    let transcripts = load_transcripts(&args, codebook.as_ref(), &coded, unit_kind)?;
+    let transcripts = load_transcripts(&args, codebook.as_ref(), &mut coded, unit_kind)?;
     let file_names = args.files.iter().map(|p| p.display().to_string()).collect();
 
     if args.spans {
@@ -282,7 +295,7 @@ fn declared_codes(codebook: Option<&Codebook>, categories: &[String]) -> Result<
 fn load_transcripts(
     args: &Args,
     codebook: Option<&Codebook>,
-    coded: &[CodedFile],
+    coded: &mut [CodedFile],
     unit_kind: UnitKind,
 ) -> Result<Option<Transcripts>> {
     if args.transcripts.is_empty() {
@@ -301,9 +314,20 @@ fn load_transcripts(
         .as_deref()
         .or(codebook.and_then(|c| c.speaker_pattern.as_deref()));
     let speakers = SpeakerRule::from_pattern(pattern)?;
-    let (transcripts, warnings) =
-        Transcripts::load(&args.transcripts, &args.read.read_options()?, None, &speakers, unit)?;
+    let filter = args.filter.filter()?;
+    let selection = Selection::new(None, &filter);
+    let (transcripts, warnings) = Transcripts::load(
+        &args.transcripts,
+        &args.read.read_options()?,
+        &selection,
+        &speakers,
+        unit,
+    )?;
     warnings.iter().for_each(|w| warn(w));
+    // The codings of documents --where leaves out go with them.
+    for f in coded {
+        f.codings.retain(|c| !selection.refused(&c.document));
+    }
     Ok(Some(transcripts))
 }
 

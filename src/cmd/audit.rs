@@ -62,7 +62,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let gold = read_gold(&args.gold, args.gold_coder.as_deref())?;
+    let mut gold = read_gold(&args.gold, args.gold_coder.as_deref())?;
     if args.corpus.inputs.is_empty() {
         return Err(
             Error::usage("nothing to audit: give qcode's coded CSV, or the transcripts and --codebook")
@@ -74,13 +74,24 @@ pub fn run(args: Args) -> Result<()> {
         0 => code_now(&args, &gold)?,
         n if n == args.corpus.inputs.len() => {
             let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
-            (read_automatic(&args.corpus.inputs)?, None, codebook)
+            let mut automatic = read_automatic(&args.corpus.inputs)?;
+            automatic.codings = args.corpus.filter.keep_codings(automatic.codings)?;
+            (automatic, None, codebook)
         }
         _ => {
             return Err(Error::usage("the inputs mix coded CSVs and transcripts")
                 .hint("give either qcode's coded CSV, or the transcripts with --codebook"));
         }
     };
+    if !args.corpus.filter.conditions.is_empty() {
+        // The documents --where keeps are those of the automatic coding; the
+        // gold standard is compared on them alone.
+        let kept: std::collections::HashSet<&str> = match &transcripts {
+            Some(t) => t.docs.keys().map(String::as_str).collect(),
+            None => predicted.codings.iter().map(|c| c.document.as_str()).collect(),
+        };
+        gold.codings.retain(|c| kept.contains(c.document.as_str()));
+    }
     let options = AuditOptions {
         codebook: codebook.as_ref(),
         transcripts: transcripts.as_ref(),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use qcode::codebook::Codebook;
 use qcode::coding::read_coded_csv;
-use qcode::corpus::{self, AttributeTable};
+use qcode::corpus::{self, AttributeTable, Selection};
 use qcode::files::output::Output;
 use qcode::pipeline;
 use qcode::refi::{Positions, ProjectWriter, automatic_description, imported_description, qdc};
@@ -200,8 +200,10 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
         warn(&w);
     }
     let attributes = c.attributes.as_deref().map(AttributeTable::load).transpose()?;
+    let filter = c.filter.filter()?;
+    let selection = Selection::new(attributes.as_ref(), &filter);
     let mut writer = ProjectWriter::new(codebook.as_ref(), args.positions);
-    (*documents, *codings) = writer.add_transcripts(&sources, &read, attributes.as_ref(), rows, &Progress::new())?;
+    (*documents, *codings) = writer.add_transcripts(&sources, &read, &selection, rows, &Progress::new())?;
     let files: Vec<String> = args.coded.iter().map(|f| f.display().to_string()).collect();
     let description = imported_description(&files, codebook.as_ref());
     Ok((writer, description))

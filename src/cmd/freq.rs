@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use qcode::Result;
 use qcode::coding::common_unit;
-use qcode::corpus::AttributeTable;
+use qcode::corpus::{AttributeTable, Selection};
 use qcode::pipeline;
 use qcode::report::freq::{Count, Freq, GroupBy, Percent};
 use qcode::report::{CodeTree, Format, Provenance};
@@ -85,7 +85,7 @@ fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenanc
 }
 
 fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
-    let codings = args.coded.read(&args.corpus)?;
+    let mut codings = args.coded.read(&args.corpus)?;
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
     let (tree, unknown) = CodeTree::for_codings(codebook.as_ref(), &codings);
     if !unknown.is_empty() {
@@ -113,14 +113,18 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
             .as_deref()
             .map(AttributeTable::load)
             .transpose()?;
+        let filter = args.corpus.filter.filter()?;
+        let selection = Selection::new(attributes.as_ref(), &filter);
         let (transcripts, skipped) = Transcripts::load(
             &args.transcripts,
             &args.corpus.read_options()?,
-            attributes.as_ref(),
+            &selection,
             &SpeakerRule::from_pattern(pattern)?,
             unit,
         )?;
         skipped.iter().for_each(|w| warn(w));
+        // The codings of documents --where leaves out go with them.
+        codings.retain(|c| !selection.refused(&c.document));
         Some(transcripts)
     };
     let mut freq = Freq::new(tree, by, args.count, transcripts.is_some());

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use qcode::choice::Choice;
 use qcode::codebook::Codebook;
 use qcode::coding::{Coding, one_coder, read_coded_csv};
-use qcode::corpus::{self, AttributeTable, ReadOptions, Source};
+use qcode::corpus::{self, AttributeTable, DocumentFilter, ReadOptions, Source};
 use qcode::files::output::Output;
 use qcode::pipeline::Setup;
 use qcode::report::{Format, Provenance, Records, Report, write_report};
@@ -41,6 +41,42 @@ pub struct CorpusArgs {
     /// name without extension), then one column per attribute.
     #[arg(long, value_name = "FILE.csv")]
     pub attributes: Option<PathBuf>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// Which documents a command looks at, by their attributes.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Only the documents whose attribute has this value
+    /// (`country=Honduras`; `country=Honduras,Guatemala` for either;
+    /// `role!=official` for the others). Repeat for several conditions,
+    /// which must all hold; case does not matter.
+    #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
+    pub conditions: Vec<String>,
+}
+
+impl FilterArgs {
+    /// The filter of the conditions given.
+    pub fn filter(&self) -> Result<DocumentFilter> {
+        DocumentFilter::parse(&self.conditions)
+    }
+
+    /// The codings of the documents the filter keeps, by the attributes in
+    /// their coded CSV; an error when it keeps none.
+    pub fn keep_codings(&self, codings: Vec<Coding>) -> Result<Vec<Coding>> {
+        let filter = self.filter()?;
+        if filter.is_empty() {
+            return Ok(codings);
+        }
+        let seen: std::collections::BTreeSet<String> =
+            codings.iter().flat_map(|c| c.attributes.keys().cloned()).collect();
+        let kept: Vec<Coding> = codings.into_iter().filter(|c| filter.keeps(&c.attributes)).collect();
+        if kept.is_empty() {
+            return Err(filter.nothing_kept(&seen));
+        }
+        Ok(kept)
+    }
 }
 
 /// How to read transcripts and find their speakers: the options every
@@ -139,6 +175,7 @@ impl CorpusArgs {
             attributes,
         )?;
         setup.times = times;
+        setup.filter = self.filter.filter()?;
         Ok((setup, sources))
     }
 
@@ -251,7 +288,7 @@ impl CodedArgs {
         }
         let (codings, warning) = one_coder(codings, self.coder.as_deref())?;
         warning.iter().for_each(|w| warn(w));
-        Ok(codings)
+        corpus.filter.keep_codings(codings)
     }
 }
 

@@ -27,6 +27,7 @@ mod consistency;
 mod dictionary;
 mod excerpts;
 mod export;
+mod filter;
 mod formats;
 mod freq;
 mod import;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use crate::codebook::Codebook;
 use crate::coding::{AUTO_CODER, Coding, distinct_matches};
-use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
+use crate::corpus::{AttributeTable, Document, DocumentFilter, ReadOptions, Selection, Source, read_source};
 use crate::error::Result;
 use crate::matcher::{Applied, Matcher};
 use crate::report::counted;
@@ -36,6 +36,8 @@ pub struct Setup {
     /// Attributes added to every document the table lists; `None`: no
     /// attributes file.
     pub attributes: Option<AttributeTable>,
+    /// Which documents are coded, by their attributes (`--where`).
+    pub filter: DocumentFilter,
     /// Keep only the segments that start in this stretch of time.
     pub times: Option<TimeRange>,
 }
@@ -65,6 +67,7 @@ impl Setup {
             speakers,
             read,
             attributes,
+            filter: DocumentFilter::default(),
             times: None,
         })
     }
@@ -88,6 +91,11 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
     if let Some(table) = &setup.attributes {
         table.apply(&mut doc);
     }
+    code_taken(doc, setup)
+}
+
+/// Segments and codes a document whose attributes are complete.
+fn code_taken(mut doc: Document, setup: &Setup) -> CodedDocument {
     let (labels, mut segments) = segment_document(&doc, setup.unit, &setup.speakers);
     let mut untimed = false;
     if let Some(range) = &setup.times {
@@ -141,9 +149,13 @@ pub fn run(
     observer: &dyn Observer,
     mut each: impl FnMut(CodedDocument) -> Result<()>,
 ) -> Result<()> {
+    let selection = Selection::new(setup.attributes.as_ref(), &setup.filter);
     let work = |source: &Source| -> Result<Vec<CodedDocument>> {
         let docs = read_source(source, &setup.read)?;
-        Ok(docs.into_iter().map(|d| code_document(d, setup)).collect())
+        Ok(docs
+            .into_iter()
+            .filter_map(|mut d| selection.take(&mut d).then(|| code_taken(d, setup)))
+            .collect())
     };
     in_order(sources, work, observer, |coded| {
         for coded in coded {
@@ -153,24 +165,23 @@ pub fn run(
             each(coded)?;
         }
         Ok(())
-    })
+    })?;
+    selection.finish()
 }
 
-/// Reads every source, without coding, calling `each` on the documents in
-/// input order, each with the attributes of `attributes` when given: for
-/// exports of codings made elsewhere, which need the texts alone.
+/// Reads every source, without coding, calling `each` on the documents
+/// `selection` takes, in input order: for exports of codings made
+/// elsewhere, which need the texts alone.
 pub fn read(
     sources: &[Source],
     read: &ReadOptions,
-    attributes: Option<&AttributeTable>,
+    selection: &Selection,
     observer: &dyn Observer,
     mut each: impl FnMut(Document) -> Result<()>,
 ) -> Result<()> {
     let work = |source: &Source| -> Result<Vec<Document>> {
         let mut docs = read_source(source, read)?;
-        if let Some(table) = attributes {
-            docs.iter_mut().for_each(|d| table.apply(d));
-        }
+        docs.retain_mut(|d| selection.take(d));
         Ok(docs)
     };
     in_order(sources, work, observer, |docs| {
@@ -181,7 +192,8 @@ pub fn read(
             each(doc)?;
         }
         Ok(())
-    })
+    })?;
+    selection.finish()
 }
 
 /// Runs `work` on every source, in parallel, and hands the results to

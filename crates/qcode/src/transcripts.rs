@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
 
-use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
+use crate::corpus::{Document, ReadOptions, Selection, Source, read_source};
 use crate::error::{Error, Result};
 use crate::segment::{Segment, Unit};
 use crate::speakers::SpeakerRule;
@@ -82,23 +82,23 @@ impl Transcripts {
     pub fn load(
         inputs: &[PathBuf],
         read: &ReadOptions,
-        attributes: Option<&AttributeTable>,
+        selection: &Selection,
         speakers: &SpeakerRule,
         unit: Unit,
     ) -> Result<(Transcripts, Vec<String>)> {
         let (sources, warnings) = crate::corpus::discover(inputs, read)?;
-        Ok((Transcripts::read(&sources, read, attributes, speakers, unit)?, warnings))
+        Ok((Transcripts::read(&sources, read, selection, speakers, unit)?, warnings))
     }
 
     /// Reads and segments `sources` (in parallel; the result is in input
     /// order) as [`crate::pipeline::code_document`] does, with the same
     /// unit and speaker rule: labels given by the format win over the
-    /// speaker rule, and subtitle cues give segments their times; documents
-    /// get the attributes of `attributes` when given.
+    /// speaker rule, and subtitle cues give segments their times; only the
+    /// documents `selection` takes, with their attributes.
     pub fn read(
         sources: &[Source],
         read: &ReadOptions,
-        attributes: Option<&AttributeTable>,
+        selection: &Selection,
         speakers: &SpeakerRule,
         unit: Unit,
     ) -> Result<Transcripts> {
@@ -107,12 +107,12 @@ impl Transcripts {
             .map(|source| {
                 Ok(read_source(source, read)?
                     .into_iter()
-                    .map(|mut doc| {
-                        if let Some(table) = attributes {
-                            table.apply(&mut doc);
+                    .filter_map(|mut doc| {
+                        if !selection.take(&mut doc) {
+                            return None;
                         }
                         let (_, segments) = crate::segment::segment_document(&doc, unit, speakers);
-                        (doc.id.clone(), TranscriptDoc::new(&doc, segments))
+                        Some((doc.id.clone(), TranscriptDoc::new(&doc, segments)))
                     })
                     .collect())
             })
@@ -121,6 +121,7 @@ impl Transcripts {
         for d in docs {
             out.docs.extend(d?);
         }
+        selection.finish()?;
         Ok(out)
     }
 }

@@ -22,6 +22,7 @@
 mod attributes;
 mod docx;
 pub mod encoding;
+mod filter;
 mod odt;
 mod pdf;
 mod subtitles;
@@ -41,6 +42,7 @@ use crate::files;
 use crate::speakers::Label;
 
 pub use attributes::AttributeTable;
+pub use filter::{DocumentFilter, Selection};
 
 /// One document of the corpus, its text normalised (see [`crate::text`]).
 #[derive(Debug, Clone, PartialEq, Eq)]

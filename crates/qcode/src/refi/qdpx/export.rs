@@ -19,7 +19,7 @@ use zip::write::SimpleFileOptions;
 use super::{NAMESPACE, SCHEMA_LOCATION};
 use crate::codebook::Codebook;
 use crate::coding::Coding;
-use crate::corpus::{self, AttributeTable, Document, ReadOptions};
+use crate::corpus::{self, Document, ReadOptions};
 use crate::error::{Error, Result};
 use crate::pipeline::Observer;
 use crate::refi::positions::{Positions, Units, locate};
@@ -294,16 +294,17 @@ impl ProjectWriter {
         Ok(())
     }
 
-    /// Adds the transcripts `sources` (read as `read` says, with the
-    /// attributes of `attributes`) with the `codings` made of them
-    /// elsewhere, each document with its own; returns how many documents
-    /// and codings were added. Codings of a document that is not among the
-    /// transcripts are an error: their offsets would point nowhere.
+    /// Adds the transcripts `sources` that `selection` takes (read as
+    /// `read` says) with the `codings` made of them elsewhere, each
+    /// document with its own; returns how many documents and codings were
+    /// added. Codings of a document that is not among the transcripts are
+    /// an error (their offsets would point nowhere); those of a document
+    /// the selection leaves out are left out with it.
     pub fn add_transcripts(
         &mut self,
         sources: &[corpus::Source],
         read: &ReadOptions,
-        attributes: Option<&AttributeTable>,
+        selection: &corpus::Selection,
         codings: Vec<Coding>,
         observer: &dyn Observer,
     ) -> Result<(usize, usize)> {
@@ -312,12 +313,13 @@ impl ProjectWriter {
             by_document.entry(coding.document.clone()).or_default().push(coding);
         }
         let (mut documents, mut added) = (0, 0);
-        crate::pipeline::read(sources, read, attributes, observer, |doc| {
+        crate::pipeline::read(sources, read, selection, observer, |doc| {
             let rows = by_document.shift_remove(&doc.id).unwrap_or_default();
             documents += 1;
             added += rows.len();
             self.add_document(&doc, &rows)
         })?;
+        by_document.retain(|id, _| !selection.refused(id));
         if !by_document.is_empty() {
             let missing: Vec<&str> = by_document.keys().map(String::as_str).collect();
             return Err(Error::new(format!(
