@@ -219,7 +219,7 @@ pub fn run(args: Args) -> Result<()> {
         let provenance = Provenance::new(codebook.as_ref(), file_names, Some("characters"));
         return write_report_to(
             args.out.as_deref(),
-            Format::resolve(args.format, args.out.as_deref()),
+            Format::resolve(args.format, args.out.as_deref())?,
             &report,
             &provenance,
             &warnings,
@@ -254,14 +254,14 @@ pub fn run(args: Args) -> Result<()> {
     let provenance = Provenance::new(codebook.as_ref(), file_names, unit_name.as_deref());
     write_report_to(
         args.out.as_deref(),
-        Format::resolve(args.format, args.out.as_deref()),
+        Format::resolve(args.format, args.out.as_deref())?,
         &report,
         &provenance,
         &built.warnings,
     )?;
     if let Some(path) = &args.disagreements {
         let table = disagreements(&built.data);
-        write_records_to(path, &Records::text(&table))?;
+        write_records_to(path, "disagreements", &Records::text(&table))?;
         message(&format!(
             "{} unit(s) where the coders differ written to {}",
             table.rows.len(),

@@ -107,13 +107,13 @@ pub fn run(args: Args) -> Result<()> {
     let provenance = Provenance::new(codebook.as_ref(), files, audited.unit.map(|u| u.as_str()));
     write_report_to(
         args.out.as_deref(),
-        Format::resolve(args.format, args.out.as_deref()),
+        Format::resolve(args.format, args.out.as_deref())?,
         &audited.report,
         &provenance,
         &audited.warnings,
     )?;
     if let Some(path) = &args.errors {
-        write_records_to(path, &audited.report.errors())?;
+        write_records_to(path, "errors", &audited.report.errors())?;
         message(&format!(
             "{} false positive(s) and negative(s) written to {}",
             audited.report.misses.len(),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use qcode::pipeline;
 use qcode::report::excerpts::{ExcerptFormat, Excerpts};
-use qcode::report::{CodeTree, Format, Provenance};
+use qcode::report::{CodeTree, Provenance};
 use qcode::{Error, Result};
 
 use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, write_report_to};
@@ -33,9 +33,10 @@ pub struct Args {
     /// Show N neighbouring segments before and after each passage.
     #[arg(long, value_name = "N", default_value_t = 0)]
     context: usize,
-    /// Output format.
-    #[arg(long, value_parser = choice::<ExcerptFormat>(), default_value = "text")]
-    format: ExcerptFormat,
+    /// Output format [default: from the extension of --out (.txt, .md,
+    /// .csv, .xlsx), else text].
+    #[arg(long, value_parser = choice::<ExcerptFormat>())]
+    format: Option<ExcerptFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -48,11 +49,7 @@ pub fn run(args: Args) -> Result<()> {
         from_coded(&args)?
     };
     excerpts.sort();
-    let format = match args.format {
-        ExcerptFormat::Text => Format::Table,
-        ExcerptFormat::Markdown => Format::Markdown,
-        ExcerptFormat::Csv => Format::Csv,
-    };
+    let format = ExcerptFormat::resolve(args.format, args.out.as_deref())?.report_format();
     write_report_to(args.out.as_deref(), format, &excerpts, &provenance, &[])
 }
 

@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<()> {
         from_coded(&args, by)?
     };
     freq.check()?;
-    let format = Format::resolve(args.format, args.out.as_deref());
+    let format = Format::resolve(args.format, args.out.as_deref())?;
     write_report_to(args.out.as_deref(), format, &freq, &provenance, &[])
 }
 

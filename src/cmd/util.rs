@@ -8,7 +8,7 @@ use qcode::coding::{Coding, one_coder, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, DocumentFilter, ReadOptions, Source};
 use qcode::files::output::Output;
 use qcode::pipeline::Setup;
-use qcode::report::{Format, Provenance, Records, Report, write_report};
+use qcode::report::{Format, Provenance, Records, Report, mismatch, write_report, xlsx};
 use qcode::segment::Unit;
 use qcode::time::{TimeRange, parse_time};
 use qcode::{Error, Result};
@@ -224,6 +224,12 @@ pub fn write_report_to(
 ) -> Result<()> {
     let mut file = Output::open(out)?;
     let terminal = file.is_terminal();
+    if format == Format::Xlsx && terminal {
+        return Err(
+            Error::usage("a workbook is a file, not something to show on the terminal")
+                .hint("give the file to write with --out FILE.xlsx"),
+        );
+    }
     let colour = terminal && std::env::var_os("NO_COLOR").is_none();
     write_report(
         &mut file,
@@ -237,10 +243,19 @@ pub fn write_report_to(
     file.finish()
 }
 
-/// Writes records as a CSV file at `path`.
-pub fn write_records_to(path: &Path, records: &Records) -> Result<()> {
+/// Writes records to the file at `path`: a workbook of one sheet, `name`,
+/// when it ends in `.xlsx`, else CSV.
+pub fn write_records_to(path: &Path, name: &str, records: &Records) -> Result<()> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     let mut file = Output::open(Some(path))?;
-    records.write_csv(&mut file)?;
+    match ext.as_str() {
+        "xlsx" => xlsx::write_workbook(&mut file, &[xlsx::Sheet::new(name, records.clone())], &[])?,
+        "json" | "md" | "markdown" => return Err(mismatch("csv or xlsx", &ext)),
+        _ => records.write_csv(&mut file)?,
+    }
     file.finish()
 }
 

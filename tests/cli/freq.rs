@@ -288,8 +288,15 @@ fn the_output_file_extension_chooses_the_format() {
     assert!(written("counts.json", &[]).trim_start().starts_with('{'));
     assert!(written("counts.md", &[]).starts_with("<!-- qcode "));
     assert!(written("counts.txt", &[]).starts_with("# qcode "));
-    // --format wins over the extension.
-    assert!(written("table.csv", &["--format", "table"]).starts_with("# qcode "));
+    // --format agrees with the extension or is refused: a table written to
+    // a .csv file would mislead whoever opens it.
+    assert!(written("counts.txt", &["--format", "table"]).starts_with("# qcode "));
+    let err = wd.error(
+        wd.command("freq")
+            .args(["docs", "-c", "cb.yaml", "--out", "table.csv", "--format", "table"]),
+    );
+    assert!(err.contains("ends in .csv, but the format asked for is table"), "{err}");
+    assert!(!wd.path("table.csv").exists());
 }
 
 #[test]

@@ -18,6 +18,7 @@
 mod programs;
 mod refi;
 mod workdir;
+mod xlsx;
 
 mod agree;
 mod audit;

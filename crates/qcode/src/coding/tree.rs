@@ -18,6 +18,8 @@ pub struct TreeCode {
     pub parent: Option<usize>,
     /// 0 for top-level codes.
     pub depth: usize,
+    /// The code's colour in the codebook (`#RRGGBB`), if any.
+    pub colour: Option<String>,
 }
 
 /// The code hierarchy, in display order (parents before children).
@@ -39,6 +41,7 @@ impl CodeTree {
                 label: c.label.clone(),
                 parent: c.parent,
                 depth: c.depth,
+                colour: c.color.clone(),
             });
         }
         tree
@@ -98,6 +101,7 @@ impl CodeTree {
             label: leaf.to_string(),
             parent,
             depth,
+            colour: None,
         };
         self.insert_at(at, node);
         self.index.insert(code.to_string(), at);
@@ -154,6 +158,11 @@ impl CodeTree {
             .get(code)
             .copied()
             .or_else(|| code.rsplit('/').next().and_then(|l| self.index.get(l).copied()))
+    }
+
+    /// The colour of the code called `name`, if the codebook gives one.
+    pub fn colour_of(&self, name: &str) -> Option<String> {
+        self.find(name).and_then(|i| self.codes[i].colour.clone())
     }
 
     /// Whether `code` is `ancestor` or one of its descendants.

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::data::{CodingData, Universe};
+use crate::report::xlsx::Sheet;
 use crate::report::{Align, Table, counted};
 use crate::report::{Footnotes, JsonObject, Provenance, Record, Records, Report, Style};
 use crate::stats::{
@@ -348,6 +349,10 @@ impl Report for AgreementReport {
 
     fn records(&self) -> Records {
         Records::new(AGREEMENT_FIELDS, self.rows())
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        vec![Sheet::new("agreement", self.records())]
     }
 
     fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {

@@ -23,6 +23,7 @@ use crate::coding::{AUTO_CODER, CodeTree};
 use crate::corpus::Source;
 use crate::error::{Error, Result};
 use crate::pipeline::{Observer, Setup};
+use crate::report::xlsx::Sheet;
 use crate::report::{Align, Table, counted};
 use crate::report::{Field, Footnotes, JsonObject, Provenance, Record, Records, Report, Style, lines_phrase};
 use crate::segment::Unit;
@@ -433,6 +434,10 @@ impl Report for AuditReport {
 
     fn records(&self) -> Records {
         Records::new(AUDIT_FIELDS, self.rows())
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        vec![Sheet::new("audit", self.records()), Sheet::new("errors", self.errors())]
     }
 
     fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {

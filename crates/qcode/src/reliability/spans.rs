@@ -32,6 +32,7 @@ use super::data::{declared_or_found, examples, rolled_up};
 use super::input::CodedFile;
 use crate::coding::CodeTree;
 use crate::error::{Error, Result};
+use crate::report::xlsx::Sheet;
 use crate::report::{Align, Table, counted};
 use crate::report::{Footnotes, JsonObject, Provenance, Record, Records, Report, Style};
 use crate::stats::{OverlapBasis, SegmentAgreement, SpanAgreement, segment_agreement, span_agreement};
@@ -356,6 +357,10 @@ impl Report for SpanReport {
 
     fn records(&self) -> Records {
         Records::new(SPAN_FIELDS, self.rows())
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        vec![Sheet::new("spans", self.records())]
     }
 
     fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {

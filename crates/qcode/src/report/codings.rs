@@ -6,7 +6,8 @@
 
 use std::borrow::Cow;
 
-use super::{Align, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, line_range};
+use super::xlsx::Sheet;
+use super::{Align, CodeTree, Field, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, line_range};
 use crate::coding::{COLUMNS, Coding, join_matched};
 
 /// Coded passages and a closing line that sums them up.
@@ -16,6 +17,8 @@ pub struct CodedPassages {
     pub codings: Vec<Coding>,
     /// Said after the table: how many passages in how many documents.
     pub summary: String,
+    /// The codes, for their colours in a workbook.
+    pub tree: CodeTree,
 }
 
 impl Report for CodedPassages {
@@ -52,12 +55,48 @@ impl Report for CodedPassages {
         vec![self.summary.clone()]
     }
 
+    /// The coded CSV's columns: the fixed ones, then every attribute.
     fn records(&self) -> Records {
-        let mut t = Table::new(COLUMNS.iter().map(|c| (c.to_string(), Align::Left)).collect());
+        let mut attributes: Vec<&str> = Vec::new();
         for c in &self.codings {
-            t.push(c.values().into_iter().map(Cow::into_owned).collect());
+            for name in c.attributes.keys() {
+                if !attributes.contains(&name.as_str()) {
+                    attributes.push(name);
+                }
+            }
         }
-        Records::text(&t)
+        let header = COLUMNS.iter().copied().chain(attributes.iter().copied());
+        let mut t = Table::new(header.map(|c| (c.to_string(), Align::Left)).collect());
+        for c in &self.codings {
+            let mut row: Vec<String> = c.values().into_iter().map(Cow::into_owned).collect();
+            row.extend(
+                attributes
+                    .iter()
+                    .map(|a| c.attributes.get(*a).cloned().unwrap_or_default()),
+            );
+            t.push(row);
+        }
+        let mut records = Records::text(&t);
+        // Positions and counts as numbers.
+        for row in &mut records.rows {
+            for i in [1, 3, 4, 5, 6, 11] {
+                if let Field::Text(Some(n)) = &row[i]
+                    && let Ok(n) = n.parse::<u64>()
+                {
+                    row[i] = Field::Int(n);
+                }
+            }
+        }
+        records
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        let colours = self.codings.iter().map(|c| self.tree.colour_of(&c.code)).collect();
+        vec![Sheet {
+            colour_column: 8,
+            colours,
+            ..Sheet::new("codings", self.records())
+        }]
     }
 
     fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject {

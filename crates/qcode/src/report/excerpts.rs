@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 use indexmap::IndexSet;
 
+use super::xlsx::Sheet;
 use super::{CodeTree, JsonObject, Provenance, Records, Report, Style, Table, lines_phrase};
 use crate::codebook::Codebook;
 use crate::coding::{AUTO_CODER, Coding, PassageKey, distinct_matches};
@@ -118,16 +119,61 @@ pub enum ExcerptFormat {
     Markdown,
     /// One CSV row per excerpt.
     Csv,
+    /// An Excel workbook, one row per excerpt.
+    Xlsx,
 }
 
 impl crate::choice::Choice for ExcerptFormat {
-    const ALL: &'static [ExcerptFormat] = &[ExcerptFormat::Text, ExcerptFormat::Markdown, ExcerptFormat::Csv];
+    const ALL: &'static [ExcerptFormat] = &[
+        ExcerptFormat::Text,
+        ExcerptFormat::Markdown,
+        ExcerptFormat::Csv,
+        ExcerptFormat::Xlsx,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             ExcerptFormat::Text => "text",
             ExcerptFormat::Markdown => "markdown",
             ExcerptFormat::Csv => "csv",
+            ExcerptFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+impl ExcerptFormat {
+    /// The report format it is written in: text as a table's report is.
+    pub fn report_format(self) -> super::Format {
+        match self {
+            ExcerptFormat::Text => super::Format::Table,
+            ExcerptFormat::Markdown => super::Format::Markdown,
+            ExcerptFormat::Csv => super::Format::Csv,
+            ExcerptFormat::Xlsx => super::Format::Xlsx,
+        }
+    }
+
+    /// The format asked for, else the one the output file's extension
+    /// names (`.txt`, `.md`, `.csv`, `.xlsx`), else text; an extension that
+    /// names another format is an error.
+    pub fn resolve(asked: Option<ExcerptFormat>, out: Option<&std::path::Path>) -> Result<ExcerptFormat> {
+        let ext = out
+            .and_then(|p| p.extension())
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let named = match ext.as_deref() {
+            Some("txt") => Some(ExcerptFormat::Text),
+            Some("md" | "markdown") => Some(ExcerptFormat::Markdown),
+            Some("csv") => Some(ExcerptFormat::Csv),
+            Some("xlsx") => Some(ExcerptFormat::Xlsx),
+            _ => None,
+        };
+        match (asked, named) {
+            (Some(a), Some(n)) if a != n => Err(super::mismatch(
+                crate::choice::Choice::name(a),
+                ext.as_deref().unwrap_or_default(),
+            )),
+            (Some(a), _) => Ok(a),
+            (None, Some(n)) => Ok(n),
+            (None, None) => Ok(ExcerptFormat::Text),
         }
     }
 }
@@ -437,6 +483,18 @@ impl Report for Excerpts {
             .value("about", provenance)
             .value("excerpts", self.records())
             .value("warnings", warnings)
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        let colours = self
+            .sections()
+            .into_iter()
+            .flat_map(|(heading, listed)| std::iter::repeat_n(self.tree.codes[heading].colour.clone(), listed.len()))
+            .collect();
+        vec![Sheet {
+            colours,
+            ..Sheet::new("excerpts", self.records())
+        }]
     }
 }
 

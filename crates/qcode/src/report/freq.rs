@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use super::{Align, CodeTree, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, counted};
+use super::xlsx::Sheet;
+use super::{Align, CodeTree, Field, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, counted};
 use crate::choice::Choice;
 use crate::coding::{Coding, PassageKey};
 use crate::error::{Error, Result};
@@ -669,7 +670,40 @@ impl Report for Freq {
     }
 
     fn records(&self) -> Records {
-        Records::text(&self.table(self.count, None))
+        let mut records = Records::text(&self.table(self.count, None));
+        // Counts and percentages as numbers, after the code, parent and
+        // label columns (CSV writes them as shown in the table).
+        for row in &mut records.rows {
+            for field in row.iter_mut().skip(3) {
+                if let Field::Text(Some(shown)) = field {
+                    if let Ok(n) = shown.parse::<u64>() {
+                        *field = Field::Int(n);
+                    } else if let Some((_, decimals)) = shown.split_once('.')
+                        && let Ok(x) = shown.parse::<f64>()
+                    {
+                        *field = Field::Decimal(x, decimals.len());
+                    }
+                }
+            }
+        }
+        records
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        let records = self.records();
+        let colours = records
+            .rows
+            .iter()
+            .map(|row| match &row[0] {
+                Field::Text(Some(code)) => self.tree.colour_of(code),
+                _ => None,
+            })
+            .collect();
+        let name = if self.by.is_some() { "crosstab" } else { "frequencies" };
+        vec![Sheet {
+            colours,
+            ..Sheet::new(name, records)
+        }]
     }
 
     fn json(&self, provenance: &Provenance, _warnings: &[String]) -> JsonObject {

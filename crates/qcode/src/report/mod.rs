@@ -21,6 +21,7 @@ pub mod freq;
 mod notes;
 mod record;
 mod table;
+pub mod xlsx;
 
 use std::io::Write;
 
@@ -97,10 +98,12 @@ pub enum Format {
     Json,
     /// Markdown, for notes and papers.
     Markdown,
+    /// An Excel workbook: the records, and what they come from.
+    Xlsx,
 }
 
 impl crate::choice::Choice for Format {
-    const ALL: &'static [Format] = &[Format::Table, Format::Csv, Format::Json, Format::Markdown];
+    const ALL: &'static [Format] = &[Format::Table, Format::Csv, Format::Json, Format::Markdown, Format::Xlsx];
 
     fn name(self) -> &'static str {
         match self {
@@ -108,6 +111,7 @@ impl crate::choice::Choice for Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Markdown => "markdown",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -120,21 +124,44 @@ impl crate::choice::Choice for Format {
 }
 
 impl Format {
-    /// The format asked for; without one, the format that the output file's
-    /// extension names (`.csv`, `.json`, `.md`), so that `-o counts.csv`
-    /// writes CSV; else a table.
-    pub fn resolve(asked: Option<Format>, out: Option<&std::path::Path>) -> Format {
-        let by_extension = || {
-            let ext = out?.extension()?.to_str()?.to_ascii_lowercase();
-            match ext.as_str() {
-                "csv" => Some(Format::Csv),
-                "json" => Some(Format::Json),
-                "md" | "markdown" => Some(Format::Markdown),
-                _ => None,
-            }
-        };
-        asked.or_else(by_extension).unwrap_or(Format::Table)
+    /// The format asked for, else the one the output file's extension
+    /// names (`.csv`, `.json`, `.md`, `.xlsx`), so that `-o counts.xlsx`
+    /// writes a workbook; else a table. An extension that names another
+    /// format than the one asked for is an error: a file called
+    /// `counts.xlsx` that holds a text table would open as a broken
+    /// workbook.
+    pub fn resolve(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<Format> {
+        let named = out.and_then(format_of_extension);
+        match (asked, named) {
+            (Some(a), Some((n, ext))) if a != n => Err(mismatch(crate::choice::Choice::name(a), &ext)),
+            (Some(a), _) => Ok(a),
+            (None, Some((n, _))) => Ok(n),
+            (None, None) => Ok(Format::Table),
+        }
     }
+}
+
+/// The format an output file's extension names, with the extension.
+fn format_of_extension(path: &std::path::Path) -> Option<(Format, String)> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    let format = match ext.as_str() {
+        "csv" => Format::Csv,
+        "json" => Format::Json,
+        "md" | "markdown" => Format::Markdown,
+        "xlsx" => Format::Xlsx,
+        _ => return None,
+    };
+    Some((format, ext))
+}
+
+/// The error for an output file whose extension names another format.
+pub fn mismatch(asked: &str, extension: &str) -> Error {
+    Error::usage(format!(
+        "the output file ends in .{extension}, but the format asked for is {asked}"
+    ))
+    .hint(format!(
+        "drop --format to write what .{extension} names, or give the file the extension of {asked}"
+    ))
 }
 
 /// How text meant for people is written.
@@ -177,6 +204,11 @@ pub trait Report {
 
     /// The whole report as JSON.
     fn json(&self, provenance: &Provenance, warnings: &[String]) -> JsonObject;
+
+    /// The report as a workbook's sheets; by default, its records.
+    fn sheets(&self) -> Vec<xlsx::Sheet> {
+        vec![xlsx::Sheet::new("table", self.records())]
+    }
 }
 
 /// Writes `report` in `format`: `width` limits a table on a terminal, and
@@ -193,6 +225,16 @@ pub fn write_report(
     let mut notes = Footnotes::default();
     let text = match format {
         Format::Csv => return report.records().write_csv(out),
+        Format::Xlsx => {
+            let mut about = vec![provenance.line()];
+            about.extend(report.summary(Style::default()));
+            let mut notes = Footnotes::default();
+            let _ = report.table(&mut notes, Style::default());
+            about.extend(report.legend());
+            about.extend(notes.lines());
+            about.extend(warnings.iter().map(|w| format!("warning: {w}")));
+            return xlsx::write_workbook(out, &report.sheets(), &about);
+        }
         Format::Json => {
             let json = report.json(provenance, warnings);
             format!("{}\n", serde_json::to_string_pretty(&json).expect("reports serialise"))
@@ -293,9 +335,14 @@ mod tests {
             (None, path("r.md"), Format::Markdown),
             (None, path("r.txt"), Format::Table),
             (None, None, Format::Table),
-            (Some(Format::Table), path("r.csv"), Format::Table),
+            (Some(Format::Table), path("r.txt"), Format::Table),
+            (None, path("book.xlsx"), Format::Xlsx),
         ] {
-            assert_eq!(Format::resolve(asked, out), want, "{asked:?} {out:?}");
+            let got = Format::resolve(asked, out).ok();
+            assert_eq!(got, Some(want), "{asked:?} {out:?}");
         }
+        // A format that contradicts the file's extension is refused, not
+        // written under a misleading name.
+        assert!(Format::resolve(Some(Format::Table), path("r.csv")).is_err());
     }
 }

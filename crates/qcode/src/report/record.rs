@@ -30,6 +30,9 @@ pub enum Field {
     Num(Option<f64>),
     /// Text, or `null`.
     Text(Option<String>),
+    /// A number shown with a fixed number of decimals (a percentage such
+    /// as `94.4`): so written in CSV, a number in JSON and spreadsheets.
+    Decimal(f64, usize),
     /// A list of strings (joined with `; ` in CSV).
     List(Vec<String>),
 }
@@ -103,6 +106,7 @@ impl Serialize for Field {
         match self {
             Field::Int(v) => s.serialize_u64(*v),
             Field::Num(Some(v)) => s.serialize_f64(*v),
+            Field::Decimal(v, _) => s.serialize_f64(*v),
             Field::Num(None) | Field::Text(None) => s.serialize_none(),
             Field::Text(Some(t)) => s.serialize_str(t),
             Field::List(items) => items.serialize(s),
@@ -245,6 +249,7 @@ impl Records {
             let cells = row.iter().map(|v| match v {
                 Field::Int(v) => v.to_string(),
                 Field::Num(Some(v)) => v.to_string(),
+                Field::Decimal(v, places) => format!("{v:.places$}"),
                 Field::Num(None) | Field::Text(None) => String::new(),
                 Field::Text(Some(t)) => guard_cell(t).into_owned(),
                 Field::List(items) => guard_cell(&items.join("; ")).into_owned(),
