@@ -68,7 +68,12 @@ fn main() {
         // The reader of the output went away (`qcode … | head`): done.
         Err(e) if e.kind == ErrorKind::BrokenPipe => {}
         Err(e) => {
-            cmd::util::message(&format!("error: {e}"));
+            for each in e.each() {
+                cmd::util::message(&format!("error: {each}"));
+            }
+            if !e.more.is_empty() {
+                cmd::util::message(&format!("{} errors: fix them and run again", e.more.len() + 1));
+            }
             std::process::exit(2);
         }
     }

@@ -35,6 +35,20 @@ fn terms(ts: &[Term]) -> String {
     ts.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// What to know of codes without rules: `qcode code` never applies them.
+pub fn by_hand_note(cb: &Codebook, codes: &[usize]) -> String {
+    let names: Vec<&str> = codes.iter().map(|&i| cb.codes[i].name.as_str()).collect();
+    format!(
+        "{} no rules, so automatic coding never applies {}: {} (codes for coding by hand, or to give rules later)",
+        match codes.len() {
+            1 => "1 code has".to_string(),
+            n => format!("{n} codes have"),
+        },
+        if codes.len() == 1 { "it" } else { "them" },
+        names.join(", ")
+    )
+}
+
 fn check(file: &Path) -> Result<()> {
     let cb = Codebook::load(file)?;
     let mut out = Output::open(None)?;
@@ -44,7 +58,8 @@ fn check(file: &Path) -> Result<()> {
             .map(|h| (h.to_string(), Align::Left))
             .collect(),
     );
-    for c in &cb.codes {
+    let by_hand = cb.by_hand_only();
+    for (i, c) in cb.codes.iter().enumerate() {
         let r = &c.rules;
         let mut rules = Vec::new();
         if !r.keywords.is_empty() {
@@ -79,7 +94,11 @@ fn check(file: &Path) -> Result<()> {
             rules.push(format!("accents: {}", r.accents.as_str()));
         }
         if rules.is_empty() {
-            rules.push("(groups its sub-codes)".to_string());
+            rules.push(if by_hand.contains(&i) {
+                "(none: coded by hand)".to_string()
+            } else {
+                "(groups its sub-codes)".to_string()
+            });
         }
         t.push(vec![
             format!("{}{}", "  ".repeat(c.depth), c.name),
@@ -113,5 +132,8 @@ fn check(file: &Path) -> Result<()> {
     // The rules column wraps; keep the table readable in files too.
     let width = terminal_width(out.is_terminal()).or(Some(120));
     writeln!(out, "{}", t.render_terminal(width)).map_err(Error::write)?;
+    if !by_hand.is_empty() {
+        writeln!(out, "{}", by_hand_note(&cb, &by_hand)).map_err(Error::write)?;
+    }
     out.finish()
 }

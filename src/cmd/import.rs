@@ -160,7 +160,7 @@ fn codebook(args: &Args) -> Result<()> {
     out.write_all(imported.yaml.as_bytes()).map_err(Error::write)?;
     out.finish()?;
     message(&format!(
-        "imported {}; add their rules, then check with `qcode codebook check`",
+        "imported {}: ready for coding by hand; give a code rules for `qcode code` to apply it, and check with `qcode codebook check`",
         counted(imported.codes, "code")
     ));
     Ok(())

@@ -160,6 +160,10 @@ impl CorpusArgs {
             Error::new("no codebook was given").hint("add `--codebook FILE.yaml` (see codebooks/ for examples)")
         })?;
         let codebook = Codebook::load(path)?;
+        let by_hand = codebook.by_hand_only();
+        if !by_hand.is_empty() {
+            warn(&super::codebook::by_hand_note(&codebook, &by_hand));
+        }
         let read = self.read_options()?;
         let times = time_range(self.from.as_deref(), self.to.as_deref())?;
         let (sources, warnings) = corpus::discover(&self.inputs, &read)?;

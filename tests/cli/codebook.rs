@@ -32,7 +32,7 @@ fn the_shipped_codebooks_are_valid() {
 #[test]
 fn an_unknown_key_is_located_with_a_suggestion() {
     let e = check_error("name: T\ncodes:\n  - name: a\n    keywrds: [x]\n");
-    assert!(e.contains("cb.yaml:4:5: unknown key `keywrds`"), "{e}");
+    assert!(e.contains("cb.yaml:4:5: code `a`: unknown key `keywrds`"), "{e}");
     assert!(e.contains("did you mean `keywords`?"), "{e}");
 }
 
@@ -56,12 +56,93 @@ fn a_duplicate_code_name_points_at_both_uses() {
 }
 
 #[test]
-fn a_code_without_rules_or_children_is_an_error() {
-    let e = check_error("name: T\ncodes:\n  - name: lonely\n    label: Nothing here\n");
+fn a_code_without_rules_is_accepted_for_coding_by_hand() {
+    let yaml =
+        "name: T\ncodes:\n  - name: coyote\n    keywords: [coyote]\n  - name: fear\n    label: Fear, coded by hand\n";
+    let wd = Workdir::with(&[("cb.yaml", yaml), ("docs/a.txt", "The coyote said fear was normal.\n")]);
+    let out = wd.stdout(wd.command("codebook").args(["check", "cb.yaml"]));
+    assert!(out.contains("(none: coded by hand)"), "{out}");
     assert!(
-        e.contains("code `lonely`: the code has no rules and no children"),
-        "{e}"
+        out.contains("1 code has no rules, so automatic coding never applies it: fear"),
+        "{out}"
     );
+    // Coding says so once, and codes with the other codes.
+    let run = wd.run(wd.command("code").args(["docs", "-c", "cb.yaml"]));
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains("no rules")).collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(run.stdout.contains(",coyote,"), "{}", run.stdout);
+    assert!(!run.stdout.contains(",fear,"), "{}", run.stdout);
+}
+
+#[test]
+fn every_problem_of_a_codebook_is_listed_in_one_run() {
+    let e = check_error(concat!(
+        "name: T\n",
+        "codes:\n",
+        "  - name: prices\n",
+        "    keyword: [coyote]\n",
+        "  - name: debt\n",
+        "    keywords: [prestamo]\n",
+        "    keywords: [hipoteca]\n",
+        "    children:\n",
+        "      - name: lenders\n",
+        "        patterns: ['(']\n",
+        "  - name: routes\n",
+        "    near:\n",
+        "      - terms: [río]\n",
+        "        within: 0\n",
+    ));
+    let errors: Vec<&str> = e.lines().filter(|l| l.starts_with("qcode: error: ")).collect();
+    for (i, want) in [
+        "cb.yaml:4:5: code `prices`: unknown key `keyword`",
+        "cb.yaml:7:5: code `debt`: `keywords` is given twice (first on line 6)",
+        "cb.yaml:10:20: code `lenders`: pattern `(` is not a valid regular expression",
+        "cb.yaml:14:17: code `routes`: `within` must be a whole number of at least 1, not `0`",
+        "cb.yaml:13:9: code `routes`: a `near` rule needs exactly two terms, found 1",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(errors.get(i).is_some_and(|l| l.contains(want)), "{i}: {want}\n{e}");
+    }
+    assert_eq!(errors.len(), 5, "{e}");
+    assert!(e.ends_with("qcode: 5 errors: fix them and run again\n"), "{e}");
+    // No parser wording reaches the researcher.
+    assert!(!e.contains("DuplicateKeyPolicy") && !e.contains("Options"), "{e}");
+}
+
+#[test]
+fn a_table_or_another_programs_file_given_as_the_codebook_is_named() {
+    let wd = Workdir::with(&[
+        ("coded.csv", "document,segment,code\na.txt,1,debt\n"),
+        ("words.csv", "code,keyword\ndebt,prestamo\n"),
+        ("project.qdc", "<CodeBook/>"),
+        ("dictionary.yml", "economy:\n  - money\n  - price*\n"),
+    ]);
+    for (file, want) in [
+        ("coded.csv", "this is a coded CSV, not a codebook"),
+        ("words.csv", "this is a table (CSV), not a codebook"),
+        ("project.qdc", "qcode import FILE.qdc --out codebook.yaml"),
+        ("dictionary.yml", "this looks like a keyword dictionary"),
+    ] {
+        let e = wd.error(wd.command("codebook").args(["check", file]));
+        assert!(e.contains(want), "{file}: {e}");
+    }
+}
+
+#[test]
+fn an_imported_refi_codebook_passes_the_check() {
+    let wd = Workdir::new();
+    for qdc in ["nvivo.qdc", "taguette.qdc"] {
+        wd.stdout(
+            wd.command("import")
+                .arg(crate::workdir::fixture(&format!("refi/{qdc}")))
+                .args(["--out", "imported.yaml"]),
+        );
+        let out = wd.stdout(wd.command("codebook").args(["check", "imported.yaml"]));
+        assert!(out.contains(": OK — "), "{out}");
+        assert!(out.contains("automatic coding never applies"), "{out}");
+    }
 }
 
 #[test]

@@ -40,6 +40,10 @@ pub struct Error {
     pub place: Option<String>,
     /// How to fix it.
     pub hint: Option<String>,
+    /// Further errors found in the same input, reported with this one so
+    /// that a file with several problems is fixed in one round (a
+    /// codebook). `Display` shows this error alone.
+    pub more: Vec<Error>,
 }
 
 /// A result whose error is an [`Error`].
@@ -53,7 +57,22 @@ impl Error {
             what: what.into(),
             place: None,
             hint: None,
+            more: Vec::new(),
         }
+    }
+
+    /// One error that carries all of `errors` (the first, with the others
+    /// in [`Error::more`]); `None` when there are none.
+    pub fn all(errors: Vec<Error>) -> Option<Error> {
+        let mut errors = errors.into_iter();
+        let mut first = errors.next()?;
+        first.more.extend(errors);
+        Some(first)
+    }
+
+    /// This error and the [`Error::more`] it carries, in order.
+    pub fn each(&self) -> impl Iterator<Item = &Error> {
+        std::iter::once(self).chain(&self.more)
     }
 
     /// An error in the options or arguments given ([`ErrorKind::Usage`]).

@@ -115,6 +115,9 @@ impl Codebook {
     /// Reads and checks a codebook file.
     pub fn load(path: &Path) -> Result<Codebook> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        if let Some(e) = not_a_codebook(path, &bytes) {
+            return Err(e.in_file(path));
+        }
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             Error::new(format!(
                 "the codebook is not valid UTF-8 (first bad byte at offset {})",
@@ -163,10 +166,62 @@ impl Codebook {
         std::iter::successors(Some(code), move |&c| self.codes[c].parent)
     }
 
+    /// The codes that automatic coding never applies: no rules and no
+    /// sub-codes. They are codes for coding by hand (an imported REFI-QDA
+    /// codebook, codes applied by people in a coded CSV).
+    pub fn by_hand_only(&self) -> Vec<usize> {
+        let parents: std::collections::HashSet<usize> = self.codes.iter().filter_map(|c| c.parent).collect();
+        (0..self.codes.len())
+            .filter(|&i| self.codes[i].rules.is_empty() && !parents.contains(&i))
+            .collect()
+    }
+
     /// The code's path in the hierarchy: `parent/child`.
     pub fn path(&self, code: usize) -> &str {
         &self.codes[code].path
     }
+}
+
+/// The error for a file of another kind given as a codebook, told by its
+/// extension: the usual slip is giving a table or another program's
+/// codebook where qcode's YAML is expected.
+fn not_a_codebook(path: &Path, bytes: &[u8]) -> Option<Error> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    let (what, hint) = match ext.as_str() {
+        "csv" | "tsv" => {
+            let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+            let header = String::from_utf8_lossy(header).to_lowercase();
+            if header.contains("document") && header.contains("code") {
+                (
+                    "this is a coded CSV, not a codebook",
+                    "give coded CSVs with --coded, and the codebook (a YAML file such as codebooks/smuggling.yaml) with -c",
+                )
+            } else {
+                (
+                    "this is a table (CSV), not a codebook",
+                    "a codebook is a YAML file of codes and their rules (see codebooks/minimal.yaml); keep lists of words in its `keywords:`",
+                )
+            }
+        }
+        "xlsx" | "xls" | "ods" => (
+            "this is a spreadsheet, not a codebook",
+            "a codebook is a YAML file of codes and their rules (see codebooks/minimal.yaml)",
+        ),
+        "qdc" => (
+            "this is a REFI-QDA codebook, not a qcode codebook",
+            "turn it into one with `qcode import FILE.qdc --out codebook.yaml`",
+        ),
+        "qdpx" => (
+            "this is a REFI-QDA project, not a codebook",
+            "take its codes with `qcode import FILE.qdpx --out coded.csv --write-codebook codebook.yaml`",
+        ),
+        "dic" | "dicx" | "cat" => (
+            "this is a keyword dictionary, not a qcode codebook",
+            "turn it into one with `qcode import FILE --out codebook.yaml`",
+        ),
+        _ => return None,
+    };
+    Some(Error::new(what).hint(hint))
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -246,9 +301,59 @@ mod tests {
     }
 
     #[test]
-    fn empty_code_is_an_error() {
-        let e = parse("name: T\ncodes:\n  - name: a\n    label: Nothing\n").unwrap_err();
-        assert!(e.what.contains("can never be applied"), "{e}");
+    fn a_code_without_rules_is_for_coding_by_hand() {
+        let cb = parse("name: T\ncodes:\n  - name: a\n    label: Coded by hand\n    keywords: []\n").unwrap();
+        assert!(cb.codes[0].rules.is_empty());
+        assert_eq!(cb.by_hand_only(), [0]);
+        // A parent without rules groups its sub-codes: not a hand-only code.
+        let cb = parse(OK).unwrap();
+        assert!(cb.by_hand_only().is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_one_run() {
+        let yaml = "name: T\ncodes:\n  - name: a\n    keyword: [x]\n    min_hits: zero\n  - name: a b\n    patterns: ['(']\n    color: red\n    children:\n      - label: no name\n        keywords: [x]\n        keywords: [y]\n";
+        let e = parse(yaml).unwrap_err();
+        let all: Vec<String> = e
+            .each()
+            .map(|e| format!("{}: {}", e.place.as_deref().unwrap_or(""), e.what))
+            .collect();
+        let expected = [
+            "cb.yaml:4:5: code `a`: unknown key `keyword`",
+            "cb.yaml:5:15: code `a`: `min_hits` must be a whole number of at least 1, not `zero`",
+            "cb.yaml:6:11: code name `a b` contains ` `",
+            "cb.yaml:7:16: code `a b`: pattern `(` is not a valid regular expression:",
+            "cb.yaml:8:12: code `a b`: colour `red` is not of the form #RRGGBB",
+            "cb.yaml:10:9: a child of code `a b` has no `name`",
+            "cb.yaml:12:9: code `(a child of a b)`: `keywords` is given twice (first on line 11)",
+        ];
+        assert_eq!(all.len(), expected.len(), "{all:#?}");
+        for (got, want) in all.iter().zip(expected) {
+            assert!(got.starts_with(want), "{got}\nwanted {want}");
+        }
+    }
+
+    #[test]
+    fn values_are_read_as_written() {
+        let cb = parse("name: T\nversion: 2.10\ncodes:\n  - name: a\n    keywords: [1.50, yes, 007]\n").unwrap();
+        assert_eq!(cb.version.as_deref(), Some("2.10"));
+        let raw: Vec<&str> = cb.codes[0].rules.keywords.iter().map(|t| t.raw.as_str()).collect();
+        assert_eq!(raw, ["1.50", "yes", "007"]);
+    }
+
+    #[test]
+    fn a_keyword_dictionary_is_recognised() {
+        let e = parse("economy:\n  - money\n  - price*\nfamily: [mother, father]\n").unwrap_err();
+        assert!(e.what.contains("keyword dictionary"), "{e}");
+        assert!(e.hint.as_deref().unwrap().contains("qcode import"), "{e}");
+    }
+
+    #[test]
+    fn a_list_where_a_value_is_expected_is_explained() {
+        let e = parse("name: T\ncodes:\n  - name: a\n    keywords: coyote\n").unwrap_err();
+        assert_eq!(e.what, "code `a`: `keywords` takes a list, not a single value");
+        assert_eq!(e.place.as_deref(), Some("cb.yaml:4:15"));
+        assert!(e.more.is_empty());
     }
 
     #[test]

@@ -1,24 +1,26 @@
 //! Reading a codebook's YAML: the file as written, checked value by value.
 //!
-//! The YAML is first read into `Raw*` structs that mirror the file (unknown
-//! keys are rejected, and every value checked here keeps its line and
-//! column through `Spanned`), then checked and turned into the flat list of
-//! [`Code`]s of a [`Codebook`], in hierarchy order (pre-order), so tables
-//! print parents before children without sorting. Every error names the
-//! file, line, column and code, and says what to write instead: the people
-//! who write codebooks are researchers, not programmers.
+//! The YAML is first read into a tree of located values ([`Node`]): every
+//! key and value keeps its line and column. The tree is then checked code
+//! by code and turned into the flat list of [`Code`]s of a [`Codebook`], in
+//! hierarchy order (pre-order), so tables print parents before children
+//! without sorting.
+//!
+//! The check goes on after a problem, so one run lists every problem in
+//! the file, each with its file, line, column and code, and what to write
+//! instead: the people who write codebooks are researchers, not
+//! programmers, and fixing one error per run is slow. Only broken YAML
+//! (a bracket left open, a tab in the indentation) stops the reading where
+//! it is, since nothing after it can be trusted.
 
 use indexmap::IndexMap;
-use serde::Deserialize;
-use serde_saphyr::Spanned;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Location, Spanned};
 
 use super::rules::{Near, Rules, SpeakerSet, Term, parse_term};
 use super::{Accents, Code, Codebook, is_name_char, name_from};
 use crate::error::{Error, Result};
 use crate::segment::Unit;
-
-// ---------------------------------------------------------------------------
-// The file as written.
 
 const CODEBOOK_KEYS: &[&str] = &[
     "name",
@@ -51,117 +53,125 @@ const CODE_KEYS: &[&str] = &[
     "children",
 ];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCodebook {
-    name: Option<Spanned<String>>,
-    version: Option<Spanned<String>>,
-    description: Option<String>,
-    unit: Option<Spanned<String>>,
-    accents: Option<Spanned<String>>,
-    speaker_pattern: Option<Spanned<String>>,
-    skip_speakers: Option<Vec<Spanned<String>>>,
-    codes: Option<Vec<RawCode>>,
+const NEAR_KEYS: &[&str] = &["terms", "within"];
+
+// ---------------------------------------------------------------------------
+// The file as written: a tree of located values.
+
+/// A YAML value with its place in the file.
+type Node = Spanned<Value>;
+
+enum Value {
+    /// Keys in the order written, repeated keys included.
+    Map(Vec<(Spanned<String>, Node)>),
+    List(Vec<Node>),
+    /// A string, as YAML unquoted it.
+    Text(String),
+    /// A number or `true`/`false`; its text is taken from the file as
+    /// written, so that a keyword `1.50` or a version `2.0` stays so.
+    Plain,
+    /// Nothing after the key (`keywords:`), or `~`.
+    Null,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCode {
-    name: Option<Spanned<String>>,
-    label: Option<String>,
-    description: Option<String>,
-    include: Option<String>,
-    exclude: Option<String>,
-    #[serde(default)]
-    examples: Vec<String>,
-    color: Option<Spanned<String>>,
-    #[serde(default)]
-    keywords: Vec<Spanned<String>>,
-    #[serde(default)]
-    patterns: Vec<Spanned<String>>,
-    #[serde(default)]
-    all: Vec<Spanned<String>>,
-    #[serde(default)]
-    near: Vec<Spanned<RawNear>>,
-    #[serde(default)]
-    not: Vec<Spanned<String>>,
-    min_hits: Option<Spanned<String>>,
-    speakers: Option<Vec<Spanned<String>>>,
-    skip_speakers: Option<Vec<Spanned<String>>>,
-    accents: Option<Spanned<String>>,
-    #[serde(default)]
-    children: Vec<RawCode>,
+impl Value {
+    /// What kind of value this is, in words, for messages.
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Map(_) => "a group of keys",
+            Value::List(_) => "a list",
+            Value::Text(_) | Value::Plain => "a single value",
+            Value::Null => "nothing",
+        }
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNear {
-    terms: Vec<Spanned<String>>,
-    within: Option<Spanned<String>>,
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Value, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a YAML value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Value, E> {
+                Ok(Value::Text(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Value, E> {
+                Ok(Value::Text(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Value, E> {
+                Ok(Value::Plain)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Value, E> {
+                Ok(Value::Plain)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Value, E> {
+                Ok(Value::Plain)
+            }
+            fn visit_i128<E: de::Error>(self, _: i128) -> std::result::Result<Value, E> {
+                Ok(Value::Plain)
+            }
+            fn visit_u128<E: de::Error>(self, _: u128) -> std::result::Result<Value, E> {
+                Ok(Value::Plain)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Value, E> {
+                Ok(Value::Plain)
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> std::result::Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+                Value::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Value::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(Value::Map(entries))
+            }
+        }
+        d.deserialize_any(ValueVisitor)
+    }
 }
+
+/// Reads YAML into a tree; repeated keys are kept, for the check to name.
+fn parse_tree(text: &str) -> std::result::Result<Node, serde_saphyr::Error> {
+    let mut options = serde_saphyr::Options::default();
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    serde_saphyr::from_str_with_options(text, options)
+}
+
+// ---------------------------------------------------------------------------
+// The check.
 
 /// Reads and checks codebook YAML (without a byte-order mark); `source`
 /// names it in errors, `sha256` is the file's.
 pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook> {
-    let raw: RawCodebook = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, source, text))?;
+    let tree = parse_tree(text).map_err(|e| yaml_error(&e, source, text))?;
     let mut checker = Checker {
+        text,
         source,
         codes: Vec::new(),
         index: IndexMap::new(),
+        problems: Vec::new(),
     };
-    let name = match raw.name {
-        Some(n) if !n.value.trim().is_empty() => n.value.trim().to_string(),
-        _ => {
-            return Err(Error::new("the codebook has no `name`")
-                .at(format!("{source}:1:1"))
-                .hint("add a line `name: My study's codebook` at the top"));
-        }
-    };
-    let unit = match raw.unit {
-        None => Unit::Paragraph,
-        Some(u) => u
-            .value
-            .parse::<Unit>()
-            .map_err(|e| e.at(checker.place(&u.referenced)))?,
-    };
-    let accents = checker.accents(raw.accents.as_ref(), None)?.unwrap_or_default();
-    if let Some(p) = &raw.speaker_pattern {
-        crate::speakers::SpeakerRule::custom(&p.value).map_err(|e| {
-            checker.err(
-                &p.referenced,
-                None,
-                format!("`speaker_pattern` is not a valid regular expression: {}", e.what),
-            )
-        })?;
+    let codebook = checker.codebook(&tree, sha256);
+    match Error::all(checker.problems) {
+        Some(problems) => Err(problems),
+        None => codebook.ok_or_else(|| Error::new("the codebook cannot be read").at(source.to_string())),
     }
-    let skip = checker.speakers(raw.skip_speakers.as_deref(), None)?;
-    let codes = match raw.codes {
-        Some(c) if !c.is_empty() => c,
-        _ => {
-            return Err(Error::new("the codebook has no codes")
-                .at(format!("{source}:1:1"))
-                .hint("add a `codes:` list with at least one code (see codebooks/minimal.yaml)"));
-        }
-    };
-    let defaults = Defaults {
-        accents,
-        skip_speakers: skip,
-    };
-    for code in codes {
-        checker.code(code, None, 0, &defaults)?;
-    }
-    Ok(Codebook {
-        name,
-        version: raw.version.map(|v| v.value),
-        description: raw.description.unwrap_or_default().trim().to_string(),
-        unit,
-        speaker_pattern: raw.speaker_pattern.map(|p| p.value),
-        skip_speakers: defaults.skip_speakers,
-        codes: checker.codes,
-        sha256,
-        source: source.to_string(),
-        index: checker.index,
-    })
 }
 
 struct Defaults {
@@ -169,259 +179,569 @@ struct Defaults {
     skip_speakers: SpeakerSet,
 }
 
+/// A group of keys once checked: the value of every known key, by name.
+type Keys<'n> = IndexMap<&'static str, &'n Node>;
+
 struct Checker<'a> {
+    text: &'a str,
     source: &'a str,
     codes: Vec<Code>,
     index: IndexMap<String, usize>,
+    /// Every problem found so far, in file order of the check.
+    problems: Vec<Error>,
 }
 
 impl Checker<'_> {
-    fn err(&self, loc: &serde_saphyr::Location, code: Option<&str>, what: String) -> Error {
+    /// `file:line:column` of a place in the codebook.
+    fn place(&self, loc: &Location) -> String {
+        format!("{}:{}:{}", self.source, loc.line(), loc.column())
+    }
+
+    /// Records a problem at `loc`, in `code` if given.
+    fn problem(&mut self, loc: &Location, code: Option<&str>, what: impl Into<String>, hint: impl Into<String>) {
+        let what = what.into();
         let what = match code {
             Some(code) => format!("code `{code}`: {what}"),
             None => what,
         };
-        Error::new(what).at(self.place(loc))
+        let error = Error::new(what).at(self.place(loc)).hint(hint);
+        self.problems.push(error);
     }
 
-    /// `file:line:column` of a value in the codebook.
-    fn place(&self, loc: &serde_saphyr::Location) -> String {
-        format!("{}:{}:{}", self.source, loc.line(), loc.column())
-    }
-
-    fn accents(&self, value: Option<&Spanned<String>>, code: Option<&str>) -> Result<Option<Accents>> {
-        let Some(v) = value else { return Ok(None) };
-        match v.value.trim().to_lowercase().as_str() {
-            "tolerant" => Ok(Some(Accents::Tolerant)),
-            "exact" => Ok(Some(Accents::Exact)),
-            "ignore" => Ok(Some(Accents::Ignore)),
-            other => Err(self
-                .err(&v.referenced, code, format!("unknown `accents` value `{other}`"))
-                .hint("write one of: tolerant (the default), exact, ignore")),
-        }
-    }
-
-    fn speakers(&self, value: Option<&[Spanned<String>]>, code: Option<&str>) -> Result<SpeakerSet> {
-        let mut patterns = Vec::new();
-        for s in value.unwrap_or_default() {
-            let p = s.value.trim().to_lowercase();
-            if p.is_empty() {
-                return Err(self
-                    .err(&s.referenced, code, "an empty speaker name".into())
-                    .hint("write the speaker label as it appears before the colon, e.g. Interviewer"));
+    /// The codebook's keys, then its codes.
+    fn codebook(&mut self, tree: &Node, sha256: String) -> Option<Codebook> {
+        let Value::Map(entries) = &tree.value else {
+            self.problem(
+                &tree.referenced,
+                None,
+                format!(
+                    "the codebook is {}, where a group of keys was expected",
+                    tree.value.kind()
+                ),
+                "a codebook starts with `name:` and lists its codes under `codes:` (see codebooks/minimal.yaml)",
+            );
+            return None;
+        };
+        let has = |key: &str| entries.iter().any(|(k, _)| k.value == key);
+        if !has("name") && !has("codes") && !entries.is_empty() {
+            // A file of categories and their words is a keyword dictionary.
+            let all_lists = entries
+                .iter()
+                .all(|(_, v)| matches!(v.value, Value::List(_) | Value::Map(_)));
+            if all_lists {
+                self.problem(
+                    &tree.referenced,
+                    None,
+                    "this looks like a keyword dictionary (categories and their words), not a qcode codebook",
+                    "turn it into a codebook with `qcode import FILE --out codebook.yaml`, then check that",
+                );
+                return None;
             }
-            patterns.push(p);
         }
-        Ok(SpeakerSet::new(patterns))
-    }
-
-    fn term(&self, value: &Spanned<String>, code: &str, key: &str) -> Result<Term> {
-        parse_term(&value.value).map_err(|why| {
-            self.err(
-                &value.referenced,
-                Some(code),
-                format!("{key} term `{}` {why}", value.value),
-            )
-            .hint(
-                "a term is one or more words; `*` stands for any letters inside a word, as in `hipotec*` or `*smuggl*`",
-            )
+        let keys = self.keys(tree, CODEBOOK_KEYS, None);
+        let name = match keys.get("name").and_then(|n| self.text_value(n, "name", None)) {
+            Some(n) if !n.trim().is_empty() => n.trim().to_string(),
+            _ => {
+                let at = keys.get("name").map_or(&tree.referenced, |n| &n.referenced);
+                self.problem(
+                    at,
+                    None,
+                    "the codebook has no `name`",
+                    "add a line `name: My study's codebook` at the top",
+                );
+                String::new()
+            }
+        };
+        let version = keys.get("version").and_then(|v| self.text_value(v, "version", None));
+        let description = keys
+            .get("description")
+            .and_then(|v| self.text_value(v, "description", None))
+            .unwrap_or_default();
+        let unit = match keys.get("unit").map(|u| (u, self.text_value(u, "unit", None))) {
+            Some((node, Some(u))) => match u.parse::<Unit>() {
+                Ok(unit) => unit,
+                Err(e) => {
+                    let hint = e.hint.clone().unwrap_or_default();
+                    self.problem(&node.referenced, None, e.what, hint);
+                    Unit::Paragraph
+                }
+            },
+            _ => Unit::Paragraph,
+        };
+        let accents = self.accents(keys.get("accents").copied(), None).unwrap_or_default();
+        let speaker_pattern = keys
+            .get("speaker_pattern")
+            .and_then(|p| Some((p, self.text_value(p, "speaker_pattern", None)?)));
+        if let Some((node, pattern)) = &speaker_pattern
+            && let Err(e) = crate::speakers::SpeakerRule::custom(pattern)
+        {
+            let hint = e.hint.clone().unwrap_or_default();
+            self.problem(
+                &node.referenced,
+                None,
+                format!("`speaker_pattern` is not a valid regular expression: {}", e.what),
+                hint,
+            );
+        }
+        let skip_speakers = self.speakers(keys.get("skip_speakers").copied(), "skip_speakers", None);
+        let defaults = Defaults { accents, skip_speakers };
+        match keys.get("codes") {
+            Some(codes) if matches!(&codes.value, Value::List(list) if !list.is_empty()) => {
+                for code in self.list(codes, "codes", None, "a list of codes, each starting with `- name:`") {
+                    self.code(code, None, 0, &defaults);
+                }
+            }
+            Some(codes) if !matches!(codes.value, Value::List(_) | Value::Null) => {
+                self.list(codes, "codes", None, "a list of codes, each starting with `- name:`");
+            }
+            other => {
+                let at = other.map_or(&tree.referenced, |c| &c.referenced);
+                self.problem(
+                    at,
+                    None,
+                    "the codebook has no codes",
+                    "add a `codes:` list with at least one code (see codebooks/minimal.yaml)",
+                );
+            }
+        }
+        Some(Codebook {
+            name,
+            version,
+            description: description.trim().to_string(),
+            unit,
+            speaker_pattern: speaker_pattern.map(|(_, p)| p),
+            skip_speakers: defaults.skip_speakers,
+            codes: std::mem::take(&mut self.codes),
+            sha256,
+            source: self.source.to_string(),
+            index: std::mem::take(&mut self.index),
         })
     }
 
-    fn terms(&self, values: &[Spanned<String>], code: &str, key: &str) -> Result<Vec<Term>> {
-        values.iter().map(|v| self.term(v, code, key)).collect()
+    /// The known keys of a group of keys; unknown and repeated keys are
+    /// problems. `known` are the keys allowed here.
+    fn keys<'n>(&mut self, node: &'n Node, known: &[&'static str], code: Option<&str>) -> Keys<'n> {
+        let mut keys = Keys::new();
+        let Value::Map(entries) = &node.value else {
+            return keys;
+        };
+        let mut lines: IndexMap<&str, u64> = IndexMap::new();
+        for (key, value) in entries {
+            let Some(&name) = known.iter().find(|&&k| k == key.value) else {
+                let hint = match crate::text::closest(&key.value, known.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`? Valid keys here: {}", known.join(", ")),
+                    None => format!("valid keys here: {}", known.join(", ")),
+                };
+                self.problem(&key.referenced, code, format!("unknown key `{}`", key.value), hint);
+                continue;
+            };
+            if let Some(first) = lines.get(name) {
+                let hint = match value.value {
+                    Value::List(_) => "write the key once, with all its items in one list",
+                    _ => "write the key once, with the value you mean",
+                };
+                self.problem(
+                    &key.referenced,
+                    code,
+                    format!("`{name}` is given twice (first on line {first})"),
+                    hint,
+                );
+                continue;
+            }
+            lines.insert(name, key.referenced.line());
+            keys.insert(name, value);
+        }
+        keys
     }
 
-    fn number(&self, value: &Spanned<String>, code: &str, key: &str, what: &str) -> Result<u32> {
-        match value.value.trim().parse::<u32>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(self
-                .err(
-                    &value.referenced,
-                    Some(code),
-                    format!("`{key}` must be a whole number of at least 1, not `{}`", value.value),
-                )
-                .hint(format!("write a number of {what}, e.g. `{key}: 5`"))),
+    /// The items of a list; `what` says what the key takes, for the message
+    /// when it is not a list. Nothing (`keywords:`) is an empty list.
+    fn list<'n>(&mut self, node: &'n Node, key: &str, code: Option<&str>, what: &str) -> &'n [Node] {
+        match &node.value {
+            Value::List(items) => items,
+            Value::Null => &[],
+            other => {
+                self.problem(
+                    &node.referenced,
+                    code,
+                    format!("`{key}` takes {what}, not {}", other.kind()),
+                    format!("write `{key}: [a, b]` on one line, or one `- item` per line below `{key}:`"),
+                );
+                &[]
+            }
         }
     }
 
-    fn code(&mut self, raw: RawCode, parent: Option<usize>, depth: usize, defaults: &Defaults) -> Result<()> {
-        let name_span = match raw.name {
-            Some(n) => n,
-            None => {
-                let hint = "give every code a `name:` (a short id such as `prices`)";
-                return Err(Error::new(match parent {
-                    Some(p) => format!("a child of code `{}` has no `name`", self.codes[p].name),
-                    None => "a code has no `name`".to_string(),
-                })
-                .at(self.source.to_string())
-                .hint(hint));
+    /// The text of a single value; a list or group of keys is a problem,
+    /// nothing is `None`.
+    fn text_value(&mut self, node: &Node, key: &str, code: Option<&str>) -> Option<String> {
+        match &node.value {
+            Value::Text(s) => Some(s.clone()),
+            Value::Plain => Some(self.as_written(node)),
+            Value::Null => None,
+            other => {
+                self.problem(
+                    &node.referenced,
+                    code,
+                    format!("`{key}` takes a single value, not {}", other.kind()),
+                    format!("write `{key}: value` on one line"),
+                );
+                None
             }
+        }
+    }
+
+    /// A number or `true`/`false` as written in the file.
+    fn as_written(&self, node: &Node) -> String {
+        let span = node.referenced.span();
+        let start = span.byte_offset().unwrap_or(0) as usize;
+        let len = span.byte_len().unwrap_or(0) as usize;
+        self.text.get(start..start + len).unwrap_or_default().trim().to_string()
+    }
+
+    /// The texts of a list of single values, each with its place; empty
+    /// items are problems.
+    fn texts(&mut self, node: Option<&Node>, key: &str, code: Option<&str>) -> Vec<(String, Location)> {
+        let Some(node) = node else { return Vec::new() };
+        let mut texts = Vec::new();
+        for item in self.list(node, key, code, "a list") {
+            match &item.value {
+                Value::Text(_) | Value::Plain => {
+                    if let Some(t) = self.text_value(item, key, code) {
+                        texts.push((t, item.referenced));
+                    }
+                }
+                other => self.problem(
+                    &item.referenced,
+                    code,
+                    format!(
+                        "an item of `{key}` is {}, where a single value was expected",
+                        other.kind()
+                    ),
+                    "write one value per item; a value with `:`, `#`, `,` or a leading `*` must be in quotes",
+                ),
+            }
+        }
+        texts
+    }
+
+    fn accents(&mut self, node: Option<&Node>, code: Option<&str>) -> Option<Accents> {
+        let node = node?;
+        let value = self.text_value(node, "accents", code)?;
+        match value.trim().to_lowercase().as_str() {
+            "tolerant" => Some(Accents::Tolerant),
+            "exact" => Some(Accents::Exact),
+            "ignore" => Some(Accents::Ignore),
+            other => {
+                self.problem(
+                    &node.referenced,
+                    code,
+                    format!("unknown `accents` value `{other}`"),
+                    "write one of: tolerant (the default), exact, ignore",
+                );
+                None
+            }
+        }
+    }
+
+    fn speakers(&mut self, node: Option<&Node>, key: &str, code: Option<&str>) -> SpeakerSet {
+        let mut patterns = Vec::new();
+        for (name, at) in self.texts(node, key, code) {
+            let name = name.trim().to_lowercase();
+            if name.is_empty() {
+                self.problem(
+                    &at,
+                    code,
+                    "an empty speaker name",
+                    "write the speaker label as it appears before the colon, e.g. Interviewer",
+                );
+            } else {
+                patterns.push(name);
+            }
+        }
+        SpeakerSet::new(patterns)
+    }
+
+    fn term(&mut self, (raw, at): &(String, Location), code: &str, key: &str) -> Option<Term> {
+        match parse_term(raw) {
+            Ok(term) => Some(term),
+            Err(why) => {
+                self.problem(
+                    at,
+                    Some(code),
+                    format!("{key} term `{raw}` {why}"),
+                    "a term is one or more words; `*` stands for any letters inside a word, as in `hipotec*` or `*smuggl*`",
+                );
+                None
+            }
+        }
+    }
+
+    /// The terms of `key` (`keywords`, `all`, `not`).
+    fn terms(&mut self, node: Option<&Node>, code: &str, key: &str) -> Vec<Term> {
+        let texts = self.texts(node, key, Some(code));
+        let noun = key.strip_suffix('s').unwrap_or(key);
+        texts.iter().filter_map(|t| self.term(t, code, noun)).collect()
+    }
+
+    /// A whole number of at least 1; `unit` says of what, for the hint.
+    fn number(&mut self, node: &Node, code: &str, key: &str, unit: &str) -> Option<u32> {
+        let value = self.text_value(node, key, Some(code))?;
+        match value.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                self.problem(
+                    &node.referenced,
+                    Some(code),
+                    format!("`{key}` must be a whole number of at least 1, not `{value}`"),
+                    format!("write a number of {unit}, e.g. `{key}: 5`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn patterns(&mut self, node: Option<&Node>, code: &str) -> Vec<String> {
+        let mut patterns = Vec::new();
+        for (pattern, at) in self.texts(node, "patterns", Some(code)) {
+            let built = regex::RegexBuilder::new(&pattern)
+                .case_insensitive(true)
+                .size_limit(1 << 24)
+                .build();
+            match built {
+                Ok(_) => patterns.push(pattern),
+                Err(e) => {
+                    let hint = if matches!(e, regex::Error::CompiledTooBig(_)) {
+                        "the pattern is too large to search: use smaller repetition counts (`{3,12}`, not `{5000}`) or split it into several patterns"
+                    } else {
+                        "fix the regular expression (in YAML, write it in single quotes so that backslashes stay as they are)"
+                    };
+                    self.problem(
+                        &at,
+                        Some(code),
+                        format!("pattern `{pattern}` is not a valid regular expression:\n{e}"),
+                        hint,
+                    );
+                }
+            }
+        }
+        patterns
+    }
+
+    fn near(&mut self, node: Option<&Node>, code: &str) -> Vec<Near> {
+        let Some(node) = node else { return Vec::new() };
+        let example = "write `- terms: [coyote, \"pag*\"]` and below it `within: 8` (words)";
+        let mut near = Vec::new();
+        for rule in self.list(node, "near", Some(code), "a list of rules") {
+            if !matches!(rule.value, Value::Map(_)) {
+                self.problem(
+                    &rule.referenced,
+                    Some(code),
+                    format!(
+                        "a `near` rule is {}, where `terms` and `within` were expected",
+                        rule.value.kind()
+                    ),
+                    example,
+                );
+                continue;
+            }
+            let keys = self.keys(rule, NEAR_KEYS, Some(code));
+            let terms = self.texts(keys.get("terms").copied(), "terms", Some(code));
+            let within = match keys.get("within") {
+                Some(w) => self.number(w, code, "within", "words"),
+                None => {
+                    self.problem(
+                        &rule.referenced,
+                        Some(code),
+                        "a `near` rule has no `within`",
+                        "add `within: 8` (the largest number of words between the two terms)",
+                    );
+                    None
+                }
+            };
+            if terms.len() != 2 {
+                self.problem(
+                    &rule.referenced,
+                    Some(code),
+                    format!("a `near` rule needs exactly two terms, found {}", terms.len()),
+                    example,
+                );
+                continue;
+            }
+            let a = self.term(&terms[0], code, "near");
+            let b = self.term(&terms[1], code, "near");
+            if let (Some(a), Some(b), Some(within)) = (a, b, within) {
+                near.push(Near { a, b, within });
+            }
+        }
+        near
+    }
+
+    fn colour(&mut self, node: Option<&Node>, code: &str) -> Option<String> {
+        let node = node?;
+        let value = self.text_value(node, "color", Some(code))?;
+        let v = value.trim();
+        let ok = v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+        if ok {
+            Some(v.to_uppercase())
+        } else {
+            self.problem(
+                &node.referenced,
+                Some(code),
+                format!("colour `{v}` is not of the form #RRGGBB"),
+                "write six hexadecimal digits after `#`, in quotes: color: \"#1f77b4\"",
+            );
+            None
+        }
+    }
+
+    /// The name of a code, checked; a code without a usable name is still
+    /// checked, under a stand-in, so that its other problems are found too.
+    fn code_name(&mut self, node: &Node, parent: Option<usize>) -> (String, Location) {
+        let stand_in = |parent: Option<usize>, codes: &[Code]| match parent {
+            Some(p) => format!("(a child of {})", codes[p].name),
+            None => "(unnamed)".to_string(),
         };
-        let name = name_span.value.trim().to_string();
-        let loc = &name_span.referenced;
+        let name_node = match &node.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.value == "name").map(|(_, v)| v),
+            _ => None,
+        };
+        let Some(name_node) = name_node else {
+            let what = match parent {
+                Some(p) => format!("a child of code `{}` has no `name`", self.codes[p].name),
+                None => "a code has no `name`".to_string(),
+            };
+            self.problem(
+                &node.referenced,
+                None,
+                what,
+                "give every code a `name:` (a short id such as `prices`)",
+            );
+            return (stand_in(parent, &self.codes), node.referenced);
+        };
+        let at = name_node.referenced;
+        let name = self.text_value(name_node, "name", None).unwrap_or_default();
+        let name = name.trim().to_string();
         if name.is_empty() {
-            return Err(self
-                .err(loc, None, "a code has an empty `name`".into())
-                .hint("write a short id such as `prices`"));
+            self.problem(
+                &at,
+                None,
+                "a code has an empty `name`",
+                "write a short id such as `prices`",
+            );
+            return (stand_in(parent, &self.codes), at);
         }
         if let Some(bad) = name.chars().find(|&c| !is_name_char(c)) {
             let suggestion = name_from(&name);
-            return Err(self
-                .err(loc, None, format!("code name `{name}` contains `{bad}`"))
-                .hint(format!("names are ids made of letters, digits, `_`, `-` and `.`: write `{suggestion}` and put the readable text in `label:`")));
+            self.problem(
+                &at,
+                None,
+                format!("code name `{name}` contains `{bad}`"),
+                format!("names are ids made of letters, digits, `_`, `-` and `.`: write `{suggestion}` and put the readable text in `label:`"),
+            );
         }
         if let Some(&other) = self.index.get(&name) {
-            return Err(self
-                .err(
-                    loc,
-                    None,
-                    format!(
-                        "duplicate code name `{name}` (first used on line {})",
-                        self.codes[other].line
-                    ),
-                )
-                .hint("code names must be unique in the whole codebook: rename one of them"));
+            let first = self.codes[other].line;
+            self.problem(
+                &at,
+                None,
+                format!("duplicate code name `{name}` (first used on line {first})"),
+                "code names must be unique in the whole codebook: rename one of them",
+            );
         }
+        (name, at)
+    }
+
+    fn code(&mut self, node: &Node, parent: Option<usize>, depth: usize, defaults: &Defaults) {
+        if !matches!(node.value, Value::Map(_)) {
+            self.problem(
+                &node.referenced,
+                None,
+                format!(
+                    "a code is {}, where `name:` and its rules were expected",
+                    node.value.kind()
+                ),
+                "start every code with `- name: an_id`, and indent its other keys under `name`",
+            );
+            return;
+        }
+        let (name, at) = self.code_name(node, parent);
         let c = name.as_str();
-        let accents = self.accents(raw.accents.as_ref(), Some(c))?.unwrap_or(defaults.accents);
-        let mut patterns = Vec::new();
-        for p in &raw.patterns {
-            if let Err(e) = regex::RegexBuilder::new(&p.value)
-                .case_insensitive(true)
-                .size_limit(1 << 24)
-                .build()
-            {
-                let hint = if matches!(e, regex::Error::CompiledTooBig(_)) {
-                    "the pattern is too large to search: use smaller repetition counts (`{3,12}`, not `{5000}`) or split it into several patterns"
-                } else {
-                    "fix the regular expression (in YAML, write it in single quotes so that backslashes stay as they are)"
-                };
-                return Err(self
-                    .err(
-                        &p.referenced,
-                        Some(c),
-                        format!("pattern `{}` is not a valid regular expression:\n{e}", p.value),
-                    )
-                    .hint(hint));
-            }
-            patterns.push(p.value.clone());
-        }
-        let mut near = Vec::new();
-        for n in &raw.near {
-            if n.value.terms.len() != 2 {
-                return Err(self
-                    .err(
-                        &n.referenced,
-                        Some(c),
-                        format!("a `near` rule needs exactly two terms, found {}", n.value.terms.len()),
-                    )
-                    .hint("write `- terms: [coyote, \"pag*\"]` and `within: 8` (words)"));
-            }
-            let within = match &n.value.within {
-                Some(w) => self.number(w, c, "within", "words")?,
-                None => {
-                    return Err(self
-                        .err(&n.referenced, Some(c), "a `near` rule has no `within`".into())
-                        .hint("add `within: 8` (the largest number of words between the two terms)"));
-                }
-            };
-            near.push(Near {
-                a: self.term(&n.value.terms[0], c, "near")?,
-                b: self.term(&n.value.terms[1], c, "near")?,
-                within,
-            });
-        }
-        let min_hits = match &raw.min_hits {
-            Some(m) => self.number(m, c, "min_hits", "hits")?,
-            None => 1,
+        let keys = self.keys(node, CODE_KEYS, Some(c));
+        let text = |checker: &mut Self, key: &str| {
+            keys.get(key)
+                .and_then(|v| checker.text_value(v, key, Some(c)))
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default()
         };
+        let label = text(self, "label");
+        let description = text(self, "description");
+        let include = text(self, "include");
+        let exclude = text(self, "exclude");
+        let examples = self.texts(keys.get("examples").copied(), "examples", Some(c));
+        let accents = self.accents(keys.get("accents").copied(), Some(c));
+        let min_hits = keys.get("min_hits").and_then(|m| self.number(m, c, "min_hits", "hits"));
         let rules = Rules {
-            keywords: self.terms(&raw.keywords, c, "keyword")?,
-            patterns,
-            all: self.terms(&raw.all, c, "all")?,
-            near,
-            not: self.terms(&raw.not, c, "not")?,
-            min_hits,
-            speakers: self.speakers(raw.speakers.as_deref(), Some(c))?,
-            skip_speakers: match raw.skip_speakers.as_deref() {
-                Some(s) => self.speakers(Some(s), Some(c))?,
+            keywords: self.terms(keys.get("keywords").copied(), c, "keywords"),
+            patterns: self.patterns(keys.get("patterns").copied(), c),
+            all: self.terms(keys.get("all").copied(), c, "all"),
+            near: self.near(keys.get("near").copied(), c),
+            not: self.terms(keys.get("not").copied(), c, "not"),
+            min_hits: min_hits.unwrap_or(1),
+            speakers: self.speakers(keys.get("speakers").copied(), "speakers", Some(c)),
+            skip_speakers: match keys.get("skip_speakers") {
+                Some(s) => self.speakers(Some(s), "skip_speakers", Some(c)),
                 None => defaults.skip_speakers.clone(),
             },
-            accents,
+            accents: accents.unwrap_or(defaults.accents),
         };
         if rules.all.len() == 1 {
-            return Err(self
-                .err(loc, Some(c), "`all` lists a single term".into())
-                .hint("`all` needs two or more terms that must all occur; for one term use `keywords`"));
-        }
-        if rules.is_empty() && raw.children.is_empty() {
-            return Err(self
-                .err(
-                    loc,
-                    Some(c),
-                    "the code has no rules and no children, so it can never be applied".into(),
-                )
-                .hint("add `keywords:`, `patterns:`, `all:` or `near:`, or sub-codes under `children:`"));
+            self.problem(
+                &at,
+                Some(c),
+                "`all` lists a single term",
+                "`all` needs two or more terms that must all occur; for one term use `keywords`",
+            );
         }
         if rules.is_empty() && !rules.not.is_empty() {
-            return Err(self
-                .err(
-                    loc,
-                    Some(c),
-                    "the code has `not` terms but no rule that applies it".into(),
-                )
-                .hint("`not` only vetoes a code whose keywords, patterns, `all` or `near` fired; add one of those"));
+            self.problem(
+                &at,
+                Some(c),
+                "the code has `not` terms but no rule that applies it",
+                "`not` only vetoes a code whose keywords, patterns, `all` or `near` fired; add one of those",
+            );
         }
-        let color = match raw.color {
-            None => None,
-            Some(col) => {
-                let v = col.value.trim();
-                let ok = v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|ch| ch.is_ascii_hexdigit());
-                if !ok {
-                    return Err(self
-                        .err(
-                            &col.referenced,
-                            Some(c),
-                            format!("colour `{v}` is not of the form #RRGGBB"),
-                        )
-                        .hint("write six hexadecimal digits after `#`, in quotes: color: \"#1f77b4\""));
-                }
-                Some(v.to_uppercase())
-            }
-        };
+        let color = self.colour(keys.get("color").copied(), c);
         let me = self.codes.len();
-        self.index.insert(name.clone(), me);
+        self.index.entry(name.clone()).or_insert(me);
         let path = match parent {
             Some(p) => format!("{}/{name}", self.codes[p].path),
             None => name.clone(),
         };
         self.codes.push(Code {
             path,
-            label: raw
-                .label
-                .map(|l| l.trim().to_string())
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| name.clone()),
+            label: if label.is_empty() { name.clone() } else { label },
             name,
-            description: raw.description.unwrap_or_default().trim().to_string(),
-            include: raw.include.unwrap_or_default().trim().to_string(),
-            exclude: raw.exclude.unwrap_or_default().trim().to_string(),
-            examples: raw.examples.into_iter().map(|e| e.trim().to_string()).collect(),
+            description,
+            include,
+            exclude,
+            examples: examples.into_iter().map(|(e, _)| e.trim().to_string()).collect(),
             color,
             parent,
             depth,
             rules,
-            line: loc.line(),
+            line: at.line(),
         });
-        for child in raw.children {
-            self.code(child, Some(me), depth + 1, defaults)?;
+        if let Some(children) = keys.get("children") {
+            let parent_name = self.codes[me].name.clone();
+            for child in self.list(children, "children", Some(&parent_name), "a list of codes") {
+                self.code(child, Some(me), depth + 1, defaults);
+            }
         }
-        Ok(())
     }
 }
 
-/// Turns a YAML error into a located, explained error.
+/// Turns a YAML syntax error into a located, explained error.
 fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
     let plain = e.without_snippet();
     let msg = plain.to_string();
@@ -445,20 +765,6 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
         Some((line, column)) => format!("{source}:{line}:{column}"),
         None => source.to_string(),
     };
-    if let serde_saphyr::Error::SerdeUnknownField { field, expected, .. } = plain {
-        let keys = if expected.contains(&"keywords") {
-            CODE_KEYS
-        } else if expected.contains(&"codes") {
-            CODEBOOK_KEYS
-        } else {
-            expected.as_slice()
-        };
-        let hint = match crate::text::closest(field, keys.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? Valid keys here: {}", keys.join(", ")),
-            None => format!("valid keys here: {}", keys.join(", ")),
-        };
-        return Error::new(format!("unknown key `{field}`")).at(place).hint(hint);
-    }
     let msg = msg.trim();
     // Keep the first line, without the location the place already gives.
     let first = msg.lines().next().unwrap_or(msg);
@@ -468,10 +774,6 @@ fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
     };
     let hint = if first.contains("alias") || first.contains("anchor") {
         "a term that starts with `*` must be in quotes, e.g. '*smuggl*' (in YAML a bare `*` starts an alias)"
-    } else if first.contains("expected sequence") {
-        "this key takes a list: write `[a, b]` on one line, or one `- item` per line below it"
-    } else if first.contains("invalid type") {
-        "this key takes a different kind of value: see the codebook format in the README"
     } else {
         "check the indentation (children are indented under their parent, with spaces, not tabs) and the quoting around this line; text with `:`, `#` or a leading `*` must be in quotes"
     };

@@ -235,13 +235,7 @@ pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source
                 .hint("check the folder, or name the files directly"));
             }
         } else {
-            let format = format_of(input).ok_or_else(|| {
-                Error::new("qcode cannot read files of this type")
-                    .in_file(input)
-                    .hint(format!(
-                        "give transcripts as {TRANSCRIPTS} files, and survey answers as {TABLES}"
-                    ))
-            })?;
+            let format = format_of(input).ok_or_else(|| unreadable_input(input))?;
             if format.is_text() && is_binary(input)? {
                 return Err(binary_error(input));
             }
@@ -378,6 +372,23 @@ impl TableRole {
             TableRole::Answers => "name the column holding the answers with --text-col COLUMN",
         }
     }
+}
+
+/// The error for a file named as an input that qcode does not read as
+/// one; a codebook among the inputs (`-c codebooks/*.yaml` names two, and
+/// the second becomes an input) is told apart.
+fn unreadable_input(input: &Path) -> Error {
+    let ext = input.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if matches!(ext.as_deref(), Some("yaml" | "yml")) {
+        return Error::usage("a codebook was given where transcripts were expected")
+            .in_file(input)
+            .hint("give one codebook, with -c (a pattern such as codebooks/*.yaml names several files)");
+    }
+    Error::new("qcode cannot read files of this type")
+        .in_file(input)
+        .hint(format!(
+            "give transcripts as {TRANSCRIPTS} files, and survey answers as {TABLES}"
+        ))
 }
 
 /// True when the start of a text-format file is binary data.

@@ -407,8 +407,9 @@ pub fn skeleton_file(codes: &[ImportedCode], name: &str, from: &str) -> Result<S
     let header = format!(
         "# Codebook skeleton imported by {} from {from}.\n\
          # Names, hierarchy, labels, descriptions and colours come from the file.\n\
-         # Give every code rules (keywords, patterns, all or near) before coding\n\
-         # with it; `qcode codebook check` points at the codes that still need them.\n\n",
+         # A code without rules is for coding by hand: `qcode code` never applies it.\n\
+         # Give a code rules (keywords, patterns, all or near) for qcode to apply it;\n\
+         # `qcode codebook check` lists the codes that have none.\n\n",
         origin()
     );
     Ok(header + &yaml)
