@@ -325,6 +325,8 @@ pub(crate) enum TableRole {
     Coded,
     /// An attributes file (a first column `document`).
     Attributes,
+    /// Ratings in long format (`unit`, `coder` and `code` or `codes`).
+    Ratings,
     /// A table of answers, one per row.
     Answers,
 }
@@ -348,6 +350,8 @@ impl TableRole {
         let has = |name: &str| columns.iter().any(|c| c == name);
         if has("document") && has("code") {
             TableRole::Coded
+        } else if has("unit") && has("coder") && (has("code") || has("codes")) {
+            TableRole::Ratings
         } else if columns.first().is_some_and(|c| c == "document") {
             TableRole::Attributes
         } else {
@@ -360,6 +364,7 @@ impl TableRole {
         match self {
             TableRole::Coded => "a coded CSV",
             TableRole::Attributes => "an attributes file",
+            TableRole::Ratings => "coders' ratings",
             TableRole::Answers => "a table of answers",
         }
     }
@@ -369,6 +374,7 @@ impl TableRole {
         match self {
             TableRole::Coded => "give it with --coded",
             TableRole::Attributes => "give it with --attributes",
+            TableRole::Ratings => "compare them with qcode agree",
             TableRole::Answers => "name the column holding the answers with --text-col COLUMN",
         }
     }
