@@ -104,7 +104,7 @@ pub fn read(path: &Path) -> Result<(Format, Vec<Category>, Vec<String>)> {
             .in_file(path)
             .hint("give a quanteda YAML (.yml, .yaml), LIWC (.dic, .dicx) or WordStat (.cat) dictionary")
     })?;
-    let bytes = crate::files::read_bytes(path, 64 << 20)?;
+    let bytes = crate::files::read_bytes(path)?;
     let decoded = crate::corpus::encoding::decode(path, &bytes, None)?;
     let text = crate::text::normalize(&decoded.text);
     let mut warnings: Vec<String> = decoded.note.into_iter().collect();

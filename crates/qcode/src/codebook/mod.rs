@@ -111,7 +111,7 @@ pub struct Codebook {
 impl Codebook {
     /// Reads and checks a codebook file.
     pub fn load(path: &Path) -> Result<Codebook> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let bytes = crate::files::read_bytes(path)?;
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             Error::new(format!(
                 "the codebook is not valid UTF-8 (first bad byte at offset {})",

@@ -21,13 +21,14 @@ pub struct AttributeTable {
 
 impl AttributeTable {
     /// Reads the table from a CSV file in UTF-8 (or the encoding its
-    /// byte-order mark names), of at most 64 MiB. The first column holds
+    /// byte-order mark names), within the limits of
+    /// [`crate::limits`]. The first column holds
     /// document ids (or file names without extension), the others
     /// attributes, named by the header. Rows with an empty first cell are
     /// skipped, values are trimmed and normalised, and a document listed
     /// twice is an error.
     pub fn load(path: &Path) -> Result<AttributeTable> {
-        let bytes = read_bytes(path, 64 << 20)?;
+        let bytes = read_bytes(path)?;
         // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.
         let text = super::encoding::decode(path, &bytes, Some(encoding_rs::UTF_8))?.text;
         let mut reader = crate::files::spreadsheet::reader(text.as_bytes());

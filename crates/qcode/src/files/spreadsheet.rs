@@ -23,7 +23,7 @@ pub struct CsvFile {
 impl CsvFile {
     /// Reads the file at `path`.
     pub fn open(path: &Path) -> Result<CsvFile> {
-        let bytes = super::read_bytes(path, super::MAX_TEXT_FILE)?;
+        let bytes = super::read_bytes(path)?;
         let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         Ok(CsvFile {
             path: path.to_path_buf(),

@@ -19,8 +19,8 @@ use indexmap::IndexSet;
 
 use crate::coding::{AUTO_CODER, Coding, read_coded_csv};
 use crate::error::{Error, Result};
+use crate::files::read_bytes;
 use crate::files::spreadsheet::unguard_cell;
-use crate::files::{MAX_TEXT_FILE, read_bytes};
 
 /// A coded CSV in the project's schema.
 #[derive(Debug, Clone)]
@@ -96,7 +96,7 @@ pub enum InputFile {
 
 /// Reads `path`, recognising its layout by the header.
 pub fn read_input(path: &Path) -> Result<InputFile> {
-    let bytes = read_bytes(path, MAX_TEXT_FILE)?;
+    let bytes = read_bytes(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = crate::files::spreadsheet::reader(bytes);
     let headers = crate::files::spreadsheet::headers(&mut reader, path)?;

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::archive::{MAX_XML, QDPX, load_text, project_entry, set_aside_warning};
+use super::archive::{QDPX, load_text, project_entry, set_aside_warning};
 use super::counting::{Counting, counted_text, counting_of, decide};
 use super::problems::Problems;
 use crate::coding::{COLUMNS, Coding};
@@ -98,7 +98,7 @@ pub fn import(path: &Path, positions: Option<Positions>) -> Result<Imported> {
     let mut warnings: Vec<String> = set_aside_warning(archive.set_aside()).into_iter().collect();
     let entry = project_entry(&archive, path)?;
     let place = format!("{}: {entry}", path.display());
-    let root = xml::parse(&archive.read(&entry, MAX_XML)?, &place)?;
+    let root = xml::parse(&archive.required(&entry)?, &place)?;
     if root.name != "Project" {
         return Err(Error::new(format!(
             "this is not a REFI-QDA project: the top element is <{}>",
@@ -648,7 +648,7 @@ mod tests {
         assert_eq!(set_aside_warning(a.set_aside()), None);
         let p = project_entry(&a, &path).unwrap();
         assert_eq!(p, "Trial.qde");
-        assert_eq!(a.read(&p, MAX_XML).unwrap(), b"<Project/>");
+        assert_eq!(a.required(&p).unwrap(), b"<Project/>");
         let s = source_entry(&a, "abc.txt").unwrap();
         assert_eq!(a.required(&s).unwrap(), b"hola");
         assert_eq!(source_entry(&a, "xyz.TXT").as_deref(), Some("media/XYZ.txt"));
