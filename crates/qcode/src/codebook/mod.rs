@@ -17,6 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use rules::{Near, Rules, SpeakerSet, Term, parse_term};
+pub(crate) use yaml::{budget_error, parse_yaml};
 
 use crate::error::{Error, Result};
 use crate::segment::Unit;

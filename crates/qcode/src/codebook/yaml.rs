@@ -15,6 +15,7 @@ use serde_saphyr::Spanned;
 use super::rules::{Near, Rules, SpeakerSet, Term, parse_term};
 use super::{Accents, Code, Codebook, is_name_char, name_from};
 use crate::error::{Error, Result};
+use crate::limits;
 use crate::segment::Unit;
 
 // ---------------------------------------------------------------------------
@@ -103,7 +104,11 @@ struct RawNear {
 /// Reads and checks codebook YAML (without a byte-order mark); `source`
 /// names it in errors, `sha256` is the file's.
 pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook> {
-    let raw: RawCodebook = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, source, text))?;
+    let raw: RawCodebook = parse_yaml(text).map_err(|e| yaml_error(&e, source, text))?;
+    let codes = raw.codes.as_deref().map_or(0, count_codes);
+    limits::CODEBOOK_CODES
+        .check(codes as u64, || format!("the codebook has {codes} codes"))
+        .map_err(|e| e.at(format!("{source}:1:1")))?;
     let mut checker = Checker {
         source,
         codes: Vec::new(),
@@ -416,8 +421,46 @@ impl Checker<'_> {
     }
 }
 
+/// Codes in a list of codes, their children included.
+fn count_codes(codes: &[RawCode]) -> usize {
+    codes.iter().map(|c| 1 + count_codes(&c.children)).sum()
+}
+
+/// Parses YAML the way qcode reads every YAML file (codebooks, front
+/// matter, dictionaries): within [`limits::YAML_VALUES`], so that a small
+/// file cannot make the parser use a lot of memory.
+pub(crate) fn parse_yaml<'de, T: Deserialize<'de>>(text: &'de str) -> std::result::Result<T, serde_saphyr::Error> {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = limits::YAML_VALUES.value() as usize;
+    // Every value is one event, and every list or map one more at its end.
+    budget.max_events = budget.max_nodes.saturating_mul(2).saturating_add(16);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_str_with_options(text, options)
+}
+
+/// The error for YAML the parser stopped reading at one of its limits, if
+/// `e` is one; `place` names the file.
+pub(crate) fn budget_error(e: &serde_saphyr::Error, place: &str) -> Option<Error> {
+    use serde_saphyr::budget::BudgetBreach;
+    let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() else {
+        return None;
+    };
+    let error = match breach {
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+            limits::YAML_VALUES.exceeded("the file holds more YAML values than that")
+        }
+        other => Error::new(format!("the YAML is too large or too deeply nested for qcode to read ({other:?})"))
+            .hint("this limit cannot be raised: it keeps a small file from making the parser use a lot of memory; check the file's indentation and anchors"),
+    };
+    Some(error.at(place.to_string()))
+}
+
 /// Turns a YAML error into a located, explained error.
 fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
+    if let Some(e) = budget_error(e, source) {
+        return e;
+    }
     let plain = e.without_snippet();
     let msg = plain.to_string();
     let mut place = match e.location() {

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 
 use super::{COLUMNS, Coding, find_spans};
 use crate::error::{Error, Result};
-use crate::files::spreadsheet::{self, CsvFile, guard_cell, unguard_cell};
+use crate::files::spreadsheet::{CsvFile, guard_cell, unguard_cell};
 
 /// Writes codings as CSV, header first. Attribute columns are fixed up
 /// front so rows can be streamed.
@@ -88,8 +88,8 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
 /// Reads a coded CSV already read from disk (see [`read_coded_csv`]).
 pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
     let path = file.path();
-    let mut reader = file.reader();
-    let headers = spreadsheet::headers(&mut reader, path)?;
+    let mut table = file.table()?;
+    let headers = table.headers().to_vec();
     let col = |name: &str| headers.iter().position(|h| h == name);
     for required in ["document", "code"] {
         if col(required).is_none() {
@@ -106,8 +106,8 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
     let default_coder = file.stem();
     let mut out = Vec::new();
     let mut attrs_cache: Option<Arc<IndexMap<String, String>>> = None;
-    for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| Error::csv(path, &e))?;
+    for (row, record) in table.by_ref().enumerate() {
+        let record = record?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
         let get = |i: usize| {
             known[i]

@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use super::Document;
 use crate::error::{Error, Result};
 use crate::files::read_bytes;
+use crate::files::spreadsheet::Table;
 
 /// Attributes keyed by document id or file stem.
 #[derive(Debug, Default)]
@@ -31,8 +32,8 @@ impl AttributeTable {
         let bytes = read_bytes(path)?;
         // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.
         let text = super::encoding::decode(path, &bytes, Some(encoding_rs::UTF_8))?.text;
-        let mut reader = crate::files::spreadsheet::reader(text.as_bytes());
-        let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
+        let mut table = Table::open(text.as_bytes(), b',', path, false)?;
+        let headers = table.headers().to_vec();
         if headers.len() < 2 {
             return Err(
                 Error::new("the attributes table needs a document column and at least one attribute column")
@@ -41,8 +42,8 @@ impl AttributeTable {
             );
         }
         let mut rows = IndexMap::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| Error::csv(path, &e))?;
+        for record in table.by_ref() {
+            let record = record?;
             let line = record.position().map_or(0, |p| p.line());
             let key = record.get(0).unwrap_or_default().trim().to_string();
             if key.is_empty() {

@@ -237,9 +237,10 @@ impl Archive {
         self.read_index(index, name, limit.min(self.limits.entry))
     }
 
-    /// Reads every entry once through the caps, for archives handed to
-    /// another library afterwards; refuses links and unsafe names.
-    pub fn check_all(&mut self) -> Result<()> {
+    /// Reads every entry once through the caps, handing each (name,
+    /// bytes) to `visit`, for archives handed to another library
+    /// afterwards; refuses links and unsafe names.
+    pub fn check_all(&mut self, mut visit: impl FnMut(&str, &[u8]) -> Result<()>) -> Result<()> {
         for index in 0..self.zip.len() {
             let name = self
                 .zip
@@ -247,7 +248,8 @@ impl Archive {
                 .and_then(|n| n.ok())
                 .map(|n| n.into_owned())
                 .unwrap_or_default();
-            self.read_index(index, &name, self.limits.entry)?;
+            let bytes = self.read_index(index, &name, self.limits.entry)?;
+            visit(&name, &bytes)?;
         }
         Ok(())
     }
@@ -387,7 +389,7 @@ mod tests {
         assert_eq!(a.entry("nope").unwrap(), None);
         let e = a.required("nope").unwrap_err();
         assert_eq!(e.what, "the file is not a test archive: it has no `nope` inside");
-        a.check_all().unwrap();
+        a.check_all(|_, _| Ok(())).unwrap();
         // calamine gets the same file back
         let mut again = ZipArchive::new(a.into_reader()).unwrap();
         assert_eq!(again.by_name("b/c.xml").unwrap().size(), 4);
@@ -414,7 +416,7 @@ mod tests {
             "{}",
             e.what
         );
-        assert!(a.check_all().is_err());
+        assert!(a.check_all(|_, _| Ok(())).is_err());
         // the other wording, and the lower ratio, of another kind
         let qdpx = Kind {
             bomb: "which is how zip bombs work",
@@ -519,7 +521,7 @@ mod tests {
         assert_eq!(a.find("../EVIL.txt"), None);
         let e = a.entry("../evil.txt").unwrap_err();
         assert!(e.what.contains("is a link or points outside the archive"), "{e}");
-        assert!(a.check_all().is_err());
+        assert!(a.check_all(|_, _| Ok(())).is_err());
     }
 
     #[test]

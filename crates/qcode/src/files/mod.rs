@@ -194,7 +194,9 @@ fn inputs() -> &'static Mutex<HashMap<FileId, PathBuf>> {
 pub(crate) fn remember_input(path: &Path, meta: &std::fs::Metadata) {
     if let Some(id) = FileId::of(path, meta) {
         let mut inputs = inputs().lock().unwrap_or_else(|e| e.into_inner());
-        inputs.entry(id).or_insert_with(|| path.to_path_buf());
+        // The latest path wins: an older one may be a deleted file whose
+        // inode this file now has.
+        inputs.insert(id, path.to_path_buf());
     }
 }
 
@@ -203,7 +205,11 @@ pub(crate) fn remember_input(path: &Path, meta: &std::fs::Metadata) {
 pub fn input_at(path: &Path) -> Option<PathBuf> {
     let meta = std::fs::metadata(path).ok()?;
     let id = FileId::of(path, &meta)?;
-    inputs().lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
+    let input = inputs().lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()?;
+    // An input deleted since it was read may have left its inode to a new
+    // file: the path it was read as must still be that file.
+    let still = std::fs::metadata(&input).ok().and_then(|m| FileId::of(&input, &m));
+    (still == Some(id)).then_some(input)
 }
 
 /// Forgets the inputs remembered so far, for a program that runs several

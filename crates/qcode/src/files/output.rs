@@ -17,7 +17,9 @@
 //! (`/dev/null`, `/dev/stdout`) is written to as it is, and anything else
 //! (a folder, a disk) is refused.
 //!
-//! Temporary files are listed while they exist, so that a command
+//! A folder of outputs ([`OutputFolder`]) is written the same way: into a
+//! temporary folder beside it, moved into place when complete. Temporary
+//! files and folders are listed while they exist, so that a command
 //! interrupted by a signal can remove them ([`abandon_all`]).
 
 use std::fs::File;
@@ -64,10 +66,19 @@ fn temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
 pub fn abandon_all() {
     let mut temps = temporaries();
     for temp in temps.drain(..) {
-        let _ = std::fs::remove_file(temp);
+        remove_temporary(&temp);
     }
     // Whoever waits for the list now waits until the process ends.
     std::mem::forget(temps);
+}
+
+/// Removes a temporary file, or folder (see [`OutputFolder`]).
+fn remove_temporary(temp: &Path) {
+    if temp.is_dir() {
+        let _ = std::fs::remove_dir_all(temp);
+    } else {
+        let _ = std::fs::remove_file(temp);
+    }
 }
 
 /// The error for an output that is an input of the same run.
@@ -234,8 +245,112 @@ impl Drop for Output {
     fn drop(&mut self) {
         if let Sink::File { temp, done: false, .. } = &self.inner {
             let mut temps = temporaries();
-            let _ = std::fs::remove_file(&*temp);
+            remove_temporary(temp);
             temps.retain(|t| t != temp);
+        }
+    }
+}
+
+/// A folder of output files written whole or not at all: the files go
+/// into a temporary folder beside it, which [`OutputFolder::finish`] moves
+/// into place. The folder must be new or empty, so that no file of anyone's
+/// is overwritten.
+pub struct OutputFolder {
+    temp: PathBuf,
+    target: PathBuf,
+    done: bool,
+}
+
+impl OutputFolder {
+    /// Starts the folder `path`, which must not exist or be empty; `what`
+    /// names it in messages ("the folder for {what} is not empty").
+    pub fn create(path: &Path, what: &str) -> Result<OutputFolder> {
+        let not_empty = || {
+            Error::usage(format!("the folder for {what} is not empty"))
+                .in_file(path)
+                .hint("give a new or empty folder, so that no file of yours is overwritten")
+        };
+        match std::fs::read_dir(path).map(|mut entries| entries.next().is_none()) {
+            Ok(true) => {}
+            Ok(false) => return Err(not_empty()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Err(not_empty()),
+            Err(e) => return Err(Error::io(path, &e).kind(ErrorKind::Write)),
+        }
+        let parent = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !parent.is_dir() {
+            return Err(Error::new("the folder that should hold this folder does not exist")
+                .kind(ErrorKind::Write)
+                .in_file(path)
+                .hint("create it first, or write the files somewhere else"));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut temps = temporaries();
+        let mut n = 0u32;
+        let temp = loop {
+            let temp = parent.join(format!(".{name}.qcode-{}-{n}.tmp", std::process::id()));
+            match std::fs::create_dir(&temp) {
+                Ok(()) => break temp,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => return Err(Error::io(&temp, &e).kind(ErrorKind::Write)),
+            }
+        };
+        temps.push(temp.clone());
+        Ok(OutputFolder {
+            temp,
+            target: path.to_path_buf(),
+            done: false,
+        })
+    }
+
+    /// Writes `bytes` to the file `relative` (parts separated by `/`,
+    /// never `..`) of the folder, making its subfolders.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let path = relative
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+            .fold(self.temp.clone(), |p, part| p.join(part));
+        let failed = |p: &Path, e: io::Error| Error::io(p, &e).kind(ErrorKind::Write);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| failed(&path, e))?;
+        file.write_all(bytes).map_err(|e| failed(&path, e))?;
+        file.sync_all().map_err(|e| failed(&path, e))
+    }
+
+    /// Moves the folder into place (over the empty folder, if there was
+    /// one).
+    pub fn finish(mut self) -> Result<()> {
+        let mut temps = temporaries();
+        let failed = |e: io::Error| Error::io(&self.target, &e).kind(ErrorKind::Write);
+        if self.target.is_dir() {
+            // Empty, as checked: it makes way for the folder written.
+            std::fs::remove_dir(&self.target).map_err(failed)?;
+        }
+        std::fs::rename(&self.temp, &self.target).map_err(failed)?;
+        temps.retain(|t| *t != self.temp);
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for OutputFolder {
+    fn drop(&mut self) {
+        if !self.done {
+            let mut temps = temporaries();
+            let _ = std::fs::remove_dir_all(&self.temp);
+            temps.retain(|t| *t != self.temp);
         }
     }
 }
@@ -287,9 +402,31 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_folder_appears_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("texts");
+        {
+            let folder = OutputFolder::create(&target, "the texts").unwrap();
+            folder.write("a/b.txt", b"hola").unwrap();
+            // dropped without finish
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        std::fs::create_dir(&target).unwrap();
+        let folder = OutputFolder::create(&target, "the texts").unwrap();
+        folder.write("a/b.txt", b"hola").unwrap();
+        folder.write("c.txt", b"adios").unwrap();
+        folder.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(target.join("a/b.txt")).unwrap(), "hola");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let e = OutputFolder::create(&target, "the texts").err().unwrap();
+        assert_eq!(e.what, "the folder for the texts is not empty");
+    }
+
     #[cfg(unix)]
     #[test]
     fn links_are_followed_and_devices_written_as_they_are() {
+        use std::os::unix::fs::FileTypeExt;
         let dir = tempfile::tempdir().unwrap();
         let real = dir.path().join("real.csv");
         std::fs::write(&real, "old").unwrap();
@@ -305,7 +442,6 @@ mod tests {
         null.write_all(b"nothing").unwrap();
         null.finish().unwrap();
         assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
-        use std::os::unix::fs::FileTypeExt;
         let e = Output::open(Some(dir.path())).err().unwrap();
         assert_eq!(e.what, "this is a folder, where an output file was expected");
     }

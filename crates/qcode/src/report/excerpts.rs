@@ -9,7 +9,8 @@ use indexmap::IndexSet;
 use super::{CodeTree, JsonObject, Provenance, Records, Report, Style, Table, lines_phrase};
 use crate::codebook::Codebook;
 use crate::coding::Coding;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits;
 use crate::pipeline::CodedDocument;
 
 /// One excerpt: a coding, the code it is listed under, and context.
@@ -71,7 +72,13 @@ impl Excerpts {
     /// code when `codes` is empty), with `context` neighbouring segments.
     /// A name not in `tree` is an error that suggests the closest, through
     /// the codebook when there is one.
+    /// `context` is at most [`limits::CONTEXT`]: every excerpt carries it.
     pub fn new(tree: CodeTree, codes: &[String], codebook: Option<&Codebook>, context: usize) -> Result<Excerpts> {
+        limits::CONTEXT
+            .check(context as u64, || {
+                format!("--context {context} asks for {context} segments of context")
+            })
+            .map_err(|e| e.kind(ErrorKind::Usage))?;
         let selected = codes
             .iter()
             .map(|name| {
