@@ -41,7 +41,9 @@ fn main() {
         Some("replay") => replay(&args[1..]),
         Some("afl") => afl(&args[1..]),
         _ => {
-            eprintln!("usage: qcode-fuzz list | run [--seconds N] [--seed N] [--hang-seconds N] [--rss-mb N] [TARGET…] | replay TARGET FILE… | afl TARGET");
+            eprintln!(
+                "usage: qcode-fuzz list | run [--seconds N] [--seed N] [--hang-seconds N] [--rss-mb N] [TARGET…] | replay TARGET FILE… | afl TARGET"
+            );
             2
         }
     };
@@ -61,7 +63,10 @@ fn files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
     paths.sort();
     paths
         .into_iter()
@@ -74,9 +79,9 @@ fn files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// FNV-1a, to name saved inputs and derive a target's stream of mutations.
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// What the watchdog needs to know of the input being run.
@@ -110,14 +115,24 @@ fn watchdog() {
             let Some(c) = current.as_ref() else { continue };
             let hang = HANG_SECONDS.load(Ordering::Relaxed);
             if c.since.elapsed() > Duration::from_secs(hang) {
-                save(c.target, "hang", &c.input, &format!("an input ran for more than {hang} s"));
+                save(
+                    c.target,
+                    "hang",
+                    &c.input,
+                    &format!("an input ran for more than {hang} s"),
+                );
                 std::process::exit(1);
             }
             let most = RSS_MB.load(Ordering::Relaxed);
             if let Some(rss) = resident_mb()
                 && rss > most
             {
-                save(c.target, "memory", &c.input, &format!("the process grew to {rss} MB (more than {most} MB)"));
+                save(
+                    c.target,
+                    "memory",
+                    &c.input,
+                    &format!("the process grew to {rss} MB (more than {most} MB)"),
+                );
                 std::process::exit(1);
             }
         }
@@ -128,7 +143,7 @@ fn watchdog() {
 fn resident_mb() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096 >> 20)
+    Some((pages * 4096) >> 20)
 }
 
 /// Runs `target` on `input` under the watchdog; a panic is saved and ends
@@ -190,7 +205,10 @@ fn run(args: &[String]) -> i32 {
     let started = Instant::now();
     let mut total = 0u64;
     for t in &targets {
-        let seeds: Vec<Vec<u8>> = files_in(&root().join("seeds").join(t.name)).into_iter().map(|(_, b)| b).collect();
+        let seeds: Vec<Vec<u8>> = files_in(&root().join("seeds").join(t.name))
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect();
         let regressions = files_in(&root().join("regressions").join(t.name));
         let dictionary = std::fs::read_to_string(root().join("dict").join(format!("{}.dict", t.name)))
             .map(|text| parse_dictionary(&text))
@@ -275,6 +293,8 @@ fn afl(args: &[String]) -> i32 {
 
 #[cfg(not(feature = "afl"))]
 fn afl(_: &[String]) -> i32 {
-    eprintln!("qcode-fuzz: this build has no AFL++ harness; build it with `cargo afl build --profile fuzz -p qcode-fuzz --features afl` (docs/fuzzing.md)");
+    eprintln!(
+        "qcode-fuzz: this build has no AFL++ harness; build it with `cargo afl build --profile fuzz -p qcode-fuzz --features afl` (docs/fuzzing.md)"
+    );
     2
 }

@@ -14,9 +14,35 @@ pub const MAX_INPUT: usize = 64 << 10;
 
 /// Values that often sit on a boundary.
 const INTERESTING: &[&[u8]] = &[
-    b"0", b"-1", b"1", b"65535", b"4294967296", b"18446744073709551616", b"1048577", b"\x00", b"\xff", b"\xef\xbb\xbf",
-    b"\r\n", b"\n\n", b"\t", b"\"", b"'", b"<", b">", b"&", b"&#0;", b"&#x10FFFF;", b"\xf0\x9f\x98\x80", b"\xcc\x81",
-    b"*", b"/", b"\\", b":", b";", b",", b"#",
+    b"0",
+    b"-1",
+    b"1",
+    b"65535",
+    b"4294967296",
+    b"18446744073709551616",
+    b"1048577",
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"\r\n",
+    b"\n\n",
+    b"\t",
+    b"\"",
+    b"'",
+    b"<",
+    b">",
+    b"&",
+    b"&#0;",
+    b"&#x10FFFF;",
+    b"\xf0\x9f\x98\x80",
+    b"\xcc\x81",
+    b"*",
+    b"/",
+    b"\\",
+    b":",
+    b";",
+    b",",
+    b"#",
 ];
 
 /// A mutation of one of `seeds`, with tokens from `dictionary`.
@@ -78,7 +104,11 @@ fn edit(rng: &mut ChaCha8Rng, data: &mut Vec<u8>, seeds: &[Vec<u8>], dictionary:
         6 | 7 if !dictionary.is_empty() => {
             let token = &dictionary[rng.random_range(0..dictionary.len())];
             let i = at(rng);
-            let replace = if rng.random_bool(0.5) { 0 } else { token.len().min(len - i.min(len)) };
+            let replace = if rng.random_bool(0.5) {
+                0
+            } else {
+                token.len().min(len - i.min(len))
+            };
             splice(data, i, replace, token);
         }
         8 if len > 0 => {
@@ -114,7 +144,7 @@ pub fn parse_dictionary(text: &str) -> Vec<Vec<u8>> {
         let Some(end) = line.rfind('"').filter(|&e| e > start) else {
             continue;
         };
-        let body = line[start + 1..end].as_bytes();
+        let body = &line.as_bytes()[start + 1..end];
         let mut token = Vec::with_capacity(body.len());
         let mut i = 0;
         while i < body.len() {
@@ -164,7 +194,9 @@ mod tests {
         let dictionary = vec![b"<w:t>".to_vec()];
         let run = |seed| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            (0..500).map(|_| mutate(&mut rng, &seeds, &dictionary)).collect::<Vec<_>>()
+            (0..500)
+                .map(|_| mutate(&mut rng, &seeds, &dictionary))
+                .collect::<Vec<_>>()
         };
         let a = run(7);
         assert_eq!(a, run(7));

@@ -28,7 +28,10 @@ pub fn docx(document: &[u8]) -> Vec<u8> {
 
 /// An OpenDocument text whose `content.xml` is `content`.
 pub fn odt(content: &[u8]) -> Vec<u8> {
-    zip(&[("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", content)])
+    zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", content),
+    ])
 }
 
 /// The shared strings of [`xlsx`] workbooks: `t="s"` cells 0 to 3.
@@ -58,7 +61,10 @@ pub const SOURCES: [(&str, &str); 2] = [
         "11111111-1111-1111-1111-111111111111",
         "Entrevistador: ¿Cuánto pagaron?\r\nP01: Le pagamos al coyote tres mil dólares.\r\n",
     ),
-    ("22222222-2222-2222-2222-222222222222", "P02: 😀 Nos prestó un prestamista.\n"),
+    (
+        "22222222-2222-2222-2222-222222222222",
+        "P02: 😀 Nos prestó un prestamista.\n",
+    ),
 ];
 
 /// A REFI-QDA project whose `project.qde` is `project`, with the texts of

@@ -25,8 +25,8 @@ use qcode::reliability::coded::from_coded;
 use qcode::reliability::data::{Options, UnitKind};
 use qcode::reliability::input::{InputFile, read_input};
 use qcode::reliability::spans::{SpanOptions, span_report};
-use qcode::report::freq::{Count, Freq};
 use qcode::report::CodeTree;
+use qcode::report::freq::{Count, Freq};
 use qcode::segment::Unit;
 use qcode::stats::OverlapBasis;
 
@@ -179,7 +179,10 @@ fn scratch(name: &str, data: &[u8]) -> PathBuf {
 fn code_source(path: PathBuf) {
     let Some(format) = format_of(&path) else { return };
     let source = Source {
-        id: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        id: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         path,
         format,
     };
@@ -264,7 +267,10 @@ fn coded(data: &[u8]) {
         all_rated: false,
         complete_coder: None,
     };
-    let boot = BootstrapSettings { replicates: 20, seed: 1 };
+    let boot = BootstrapSettings {
+        replicates: 20,
+        seed: 1,
+    };
     match input {
         InputFile::Coded(file) => {
             let files = [file];
@@ -295,7 +301,9 @@ fn coded(data: &[u8]) {
 }
 
 fn dictionary(data: &[u8]) {
-    let Some((&first, rest)) = data.split_first() else { return };
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
     let name = ["dictionary.yml", "dictionary.dic", "dictionary.dicx", "dictionary.cat"][usize::from(first % 4)];
     if let Ok((yaml, _)) = qcode::dictionary::import(&scratch(name, rest)) {
         // What an import writes is a codebook qcode reads back.

@@ -28,6 +28,7 @@ mod excerpts;
 mod export;
 mod formats;
 mod freq;
+mod hardening;
 mod import;
 mod samples;
 

@@ -83,11 +83,11 @@ impl Limit {
     pub fn value(&self) -> u64 {
         *self
             .value
-            .get_or_init(|| self.from_environment().ok().flatten().unwrap_or(self.default))
+            .get_or_init(|| self.read_environment().ok().flatten().unwrap_or(self.default))
     }
 
     /// The value the environment variable sets, if any.
-    fn from_environment(&self) -> Result<Option<u64>> {
+    fn read_environment(&self) -> Result<Option<u64>> {
         let Some(name) = self.variable else { return Ok(None) };
         let Some(raw) = std::env::var_os(name) else {
             return Ok(None);
@@ -172,7 +172,7 @@ fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -345,7 +345,7 @@ pub const XML_DEPTH: usize = 200;
 /// value is an error at the start rather than silently the default.
 pub fn check_environment() -> Result<()> {
     for limit in ALL {
-        limit.from_environment()?;
+        limit.read_environment()?;
     }
     Ok(())
 }

@@ -220,7 +220,7 @@ pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source
     let mut skipped = Skipped::default();
     for input in inputs {
         if files::is_stdin(input) {
-            if encoding::looks_binary(&files::stdin_bytes()?[..]) {
+            if encoding::looks_binary(files::stdin_bytes()?) {
                 return Err(binary_error(Path::new("standard input")));
             }
             sources.push(Source {

@@ -117,12 +117,12 @@ impl<'a> Table<'a> {
             Ok(false) => None,
             Ok(true) => {
                 self.rows += 1;
-                let path = self.path;
-                let limit = limits::TABLE_ROWS.check(self.rows, || format!("the table has {} rows", self.rows));
-                Some(limit.map(|()| record).map_err(|e| {
-                    let line = self.reader.position().line();
-                    e.at(format!("{}:{line}", path.display()))
-                }))
+                let rows = self.rows;
+                if let Err(e) = limits::TABLE_ROWS.check(rows, || format!("the table has {rows} rows")) {
+                    let line = record.position().map_or(rows + 1, |p| p.line());
+                    return Some(Err(e.at(format!("{}:{line}", self.path.display()))));
+                }
+                Some(Ok(record))
             }
             Err(e) => Some(Err(Error::csv(self.path, &e))),
         }
