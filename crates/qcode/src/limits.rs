@@ -211,7 +211,7 @@ pub static TABLE_ROWS: Limit = Limit::raisable(
     false,
     1_000_000,
     "QCODE_MAX_ROWS",
-    "each row costs about 1 KB of memory besides its text while the table is read",
+    "each row costs about 1.5 KB of memory while the table is read and coded",
 );
 
 /// Cells holding a value in one sheet of a workbook, counted as they are
@@ -219,9 +219,9 @@ pub static TABLE_ROWS: Limit = Limit::raisable(
 pub static SHEET_CELLS: Limit = Limit::raisable(
     "cells with a value in one sheet",
     false,
-    20_000_000,
+    10_000_000,
     "QCODE_MAX_CELLS",
-    "each cell costs about 60 bytes of memory besides its text",
+    "each cell costs about 120 bytes of memory while the sheet is read",
 );
 
 /// Elements of the XML of a REFI-QDA project (`project.qde`) or codebook
@@ -229,9 +229,9 @@ pub static SHEET_CELLS: Limit = Limit::raisable(
 pub static XML_ELEMENTS: Limit = Limit::raisable(
     "XML elements in one project or codebook",
     false,
-    5_000_000,
+    2_000_000,
     "QCODE_MAX_XML_ELEMENTS",
-    "each element costs about 150 bytes of memory in the tree qcode reads it into",
+    "each element costs about 400 bytes of memory in the tree qcode reads it into",
 );
 
 /// Codes of one codebook.
