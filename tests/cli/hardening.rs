@@ -405,6 +405,21 @@ fn an_output_never_replaces_an_input() {
     assert_eq!(listing(&wd.path("docs")), ["a.txt"]);
 }
 
+/// Two outputs of one run are never the same file: the second would
+/// replace the first.
+#[test]
+fn two_outputs_of_a_run_are_never_the_same_file() {
+    let wd = workdir();
+    wd.write("a.csv", "unit,coder,code\nu1,ana,a\nu2,ana,b\nu1,luis,a\nu2,luis,a\n");
+    let e = fails(
+        wd.command("agree")
+            .args(["a.csv", "--out", "r.csv", "--disagreements", "./r.csv"]),
+        20,
+    );
+    assert!(e.contains("this run has already written this file"), "{e}");
+    assert!(wd.read("r.csv").contains("percent_agreement") || wd.read("r.csv").contains("agreement"));
+}
+
 /// A device or a pipe given as the output is written to as it is, never
 /// replaced by a regular file (as root, the file would have taken the
 /// device's place).

@@ -184,38 +184,80 @@ impl FileId {
     }
 }
 
-/// The inputs of this run: identity → the path it was read as.
-fn inputs() -> &'static Mutex<HashMap<FileId, PathBuf>> {
-    static INPUTS: OnceLock<Mutex<HashMap<FileId, PathBuf>>> = OnceLock::new();
+/// Files of this run by identity: the inputs read, and the outputs
+/// written.
+#[derive(Default)]
+struct Remembered {
+    /// Identity → the path the file was read or written as.
+    files: Mutex<HashMap<FileId, PathBuf>>,
+}
+
+impl Remembered {
+    fn remember(&self, path: &Path, meta: &std::fs::Metadata) {
+        if let Some(id) = FileId::of(path, meta) {
+            let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+            // The latest path wins: an older one may be a deleted file
+            // whose inode this file now has.
+            files.insert(id, path.to_path_buf());
+        }
+    }
+
+    /// The path a remembered file was known as, if the existing file at
+    /// `path` is one (the same file, whatever the spelling of its path).
+    fn at(&self, path: &Path) -> Option<PathBuf> {
+        let meta = std::fs::metadata(path).ok()?;
+        let id = FileId::of(path, &meta)?;
+        let known = self.files.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()?;
+        // A file deleted since may have left its inode to a new one: the
+        // path it was known as must still be that file.
+        let still = std::fs::metadata(&known).ok().and_then(|m| FileId::of(&known, &m));
+        (still == Some(id)).then_some(known)
+    }
+
+    fn forget(&self) {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+fn inputs() -> &'static Remembered {
+    static INPUTS: OnceLock<Remembered> = OnceLock::new();
     INPUTS.get_or_init(Default::default)
+}
+
+fn outputs() -> &'static Remembered {
+    static OUTPUTS: OnceLock<Remembered> = OnceLock::new();
+    OUTPUTS.get_or_init(Default::default)
 }
 
 /// Remembers the file at `path` as an input of the run.
 pub(crate) fn remember_input(path: &Path, meta: &std::fs::Metadata) {
-    if let Some(id) = FileId::of(path, meta) {
-        let mut inputs = inputs().lock().unwrap_or_else(|e| e.into_inner());
-        // The latest path wins: an older one may be a deleted file whose
-        // inode this file now has.
-        inputs.insert(id, path.to_path_buf());
-    }
+    inputs().remember(path, meta);
 }
 
 /// The path an input of this run was read as, if the existing file at
 /// `path` is one (the same file, whatever the spelling of its path).
 pub fn input_at(path: &Path) -> Option<PathBuf> {
-    let meta = std::fs::metadata(path).ok()?;
-    let id = FileId::of(path, &meta)?;
-    let input = inputs().lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()?;
-    // An input deleted since it was read may have left its inode to a new
-    // file: the path it was read as must still be that file.
-    let still = std::fs::metadata(&input).ok().and_then(|m| FileId::of(&input, &m));
-    (still == Some(id)).then_some(input)
+    inputs().at(path)
 }
 
-/// Forgets the inputs remembered so far, for a program that runs several
-/// jobs in one process (the command line runs one).
+/// Remembers the file at `path` as an output written by the run.
+pub(crate) fn remember_output(path: &Path) {
+    if let Ok(meta) = std::fs::metadata(path) {
+        outputs().remember(path, &meta);
+    }
+}
+
+/// The path an output of this run was written as, if the existing file at
+/// `path` is one.
+pub fn output_at(path: &Path) -> Option<PathBuf> {
+    outputs().at(path)
+}
+
+/// Forgets the inputs and outputs remembered so far, for a program that
+/// runs several jobs in one process (the command line runs one).
 pub fn forget_inputs() {
-    inputs().lock().unwrap_or_else(|e| e.into_inner()).clear();
+    inputs().forget();
+    outputs().forget();
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 //! [`ErrorKind::BrokenPipe`], which the command line ends on quietly, as
 //! Unix tools do.
 //!
-//! Nothing a run read is ever replaced: an output whose file is an input of
-//! the same run (the same file, whatever the spelling of its path or a hard
-//! link to it; see [`crate::files`]) is refused, when it is opened and again
-//! before it is moved into place, since a streamed output is opened before
-//! the inputs are all read. A path that is a link is followed, so the link
+//! Nothing a run read or wrote is ever replaced: an output whose file is an
+//! input of the same run, or another of its outputs (the same file,
+//! whatever the spelling of its path, or a hard link to it; see
+//! [`crate::files`]), is refused, when it is opened and again before it is
+//! moved into place, since a streamed output is opened before the inputs
+//! are all read. A path that is a link is followed, so the link
 //! stays and the file it points to is replaced. A path that is not a
 //! regular file is never replaced: a character device or a pipe
 //! (`/dev/null`, `/dev/stdout`) is written to as it is, and anything else
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::files::{Special, input_at, special_kind};
+use crate::files::{Special, input_at, output_at, remember_output, special_kind};
 
 /// Where output goes.
 pub struct Output {
@@ -81,6 +82,23 @@ fn remove_temporary(temp: &Path) {
     }
 }
 
+/// Refuses to replace `target` (`given` on the command line) when the run
+/// read it, or already wrote it under another option.
+fn check_target(given: &Path, target: &Path) -> Result<()> {
+    if let Some(input) = input_at(target) {
+        return Err(would_replace_input(given, &input));
+    }
+    if let Some(output) = output_at(target) {
+        return Err(Error::usage(format!(
+            "this run has already written this file ({}): two outputs would be the same file",
+            output.display()
+        ))
+        .in_file(given)
+        .hint("give each output its own file name"));
+    }
+    Ok(())
+}
+
 /// The error for an output that is an input of the same run.
 fn would_replace_input(given: &Path, input: &Path) -> Error {
     let what = if given == input {
@@ -106,9 +124,7 @@ impl Output {
         };
         let target = match std::fs::metadata(path) {
             Ok(meta) if meta.is_file() => {
-                if let Some(input) = input_at(path) {
-                    return Err(would_replace_input(path, &input));
-                }
+                check_target(path, path)?;
                 std::fs::canonicalize(path).map_err(|e| Error::io(path, &e).kind(ErrorKind::Write))?
             }
             Ok(meta) => return Output::special(path, &meta),
@@ -211,11 +227,10 @@ impl Output {
                 writer.flush().map_err(|e| failed(temp, e))?;
                 writer.get_ref().sync_all().map_err(|e| failed(temp, e))?;
                 let mut temps = temporaries();
-                if let Some(input) = input_at(target) {
-                    return Err(would_replace_input(given, &input));
-                }
+                check_target(given, target)?;
                 std::fs::rename(&*temp, &*target).map_err(|e| failed(given, e))?;
                 temps.retain(|t| t != temp);
+                remember_output(target);
                 *done = true;
                 Ok(())
             }

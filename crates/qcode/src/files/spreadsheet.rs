@@ -182,21 +182,77 @@ pub fn delimiter(data: &[u8], usual: u8) -> u8 {
     }
 }
 
+/// Writes CSV: every CSV qcode writes goes through it, so that every cell
+/// and every column name is guarded against spreadsheet formulas by
+/// [`guard_cell`]. Only numbers qcode computed are written unguarded, so
+/// that a negative kappa stays a number.
+pub struct CsvOut<W: std::io::Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> CsvOut<W> {
+    /// A CSV writer to `out` whose first row is `header`, guarded.
+    pub fn new<'a>(out: W, header: impl IntoIterator<Item = &'a str>) -> Result<CsvOut<W>> {
+        let mut csv = CsvOut {
+            writer: csv::Writer::from_writer(out),
+        };
+        for name in header {
+            csv.text(name)?;
+        }
+        csv.end_row()?;
+        Ok(csv)
+    }
+
+    /// Writes a cell of text, guarded.
+    pub fn text(&mut self, value: &str) -> Result<()> {
+        self.writer
+            .write_field(guard_cell(value).as_bytes())
+            .map_err(Error::write_csv)
+    }
+
+    /// Writes a number qcode computed, as it is.
+    pub fn number(&mut self, value: impl std::fmt::Display) -> Result<()> {
+        self.writer
+            .write_field(value.to_string().as_bytes())
+            .map_err(Error::write_csv)
+    }
+
+    /// Ends the row.
+    pub fn end_row(&mut self) -> Result<()> {
+        self.writer.write_record(None::<&[u8]>).map_err(Error::write_csv)
+    }
+
+    /// Flushes the rows and gives back the writer it wrote to.
+    pub fn into_inner(self) -> Result<W> {
+        self.writer.into_inner().map_err(|e| Error::write(e.into_error()))
+    }
+}
+
 /// Guards a CSV cell against formula injection in spreadsheets: a cell that
 /// starts with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`
 /// (OWASP's advice), which spreadsheets show as text. [`unguard_cell`] undoes
-/// it when qcode reads the file back.
+/// it when qcode reads the file back; so that a cell that already starts
+/// with quotes before one of those reads back as it was, it gets one more.
 pub fn guard_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}").into(),
-        _ => s.into(),
+    if needs_guard(s) {
+        format!("'{s}").into()
+    } else {
+        s.into()
     }
+}
+
+/// Whether `s` is, after any quotes, a formula to a spreadsheet.
+fn needs_guard(s: &str) -> bool {
+    matches!(
+        s.trim_start_matches('\'').as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 /// Undoes [`guard_cell`].
 pub fn unguard_cell(s: &str) -> &str {
-    match s.as_bytes() {
-        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
+    match s.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
         _ => s,
     }
 }
@@ -207,9 +263,10 @@ mod tests {
 
     #[test]
     fn guard_round_trips() {
-        for s in ["=SUM(A1)", "-5", "+1", "@x", "plain", "'quoted", ""] {
-            assert_eq!(unguard_cell(&guard_cell(s)), s);
+        for s in ["=SUM(A1)", "-5", "+1", "@x", "plain", "'quoted", "", "'=x", "''-1", "'"] {
+            assert_eq!(unguard_cell(&guard_cell(s)), s, "{s}");
         }
         assert_eq!(guard_cell("=1+1"), "'=1+1");
+        assert_eq!(guard_cell("'=1+1"), "''=1+1");
     }
 }
