@@ -20,8 +20,8 @@ use qcode::ErrorKind;
 #[derive(Parser)]
 #[command(name = "qcode", version, max_term_width = 120)]
 struct Cli {
-    /// Number of threads (default: one per core). Results are identical
-    /// whatever the number.
+    /// Number of threads (default: one per core; at most 256). Results are
+    /// identical whatever the number.
     #[arg(long, short = 'j', global = true, value_name = "N")]
     threads: Option<usize>,
     #[command(subcommand)]
