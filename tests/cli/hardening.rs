@@ -208,6 +208,15 @@ fn a_spreadsheet_is_read_by_its_cells_not_its_range() {
             format!(r#"{header}<row r="2"><c r="ZZZZZZZZZZZZZZ2"><v>1</v></c></row>"#),
             "refers to the cell `ZZZZZZZZZZZZZZ2`",
         ),
+        // Found by fuzzing: the checks stopped at malformed XML, where
+        // calamine read on to the reference past the bounds.
+        (
+            "malformed.xlsx",
+            format!(
+                r#"<row r="1"<<c r="A1" t="s"><v>0</v></c></row>{answer}<row r="3"><c r="C24294967296"><v>1</v></c></row>"#
+            ),
+            "the workbook is damaged: `xl/worksheets/sheet1.xml` is not well-formed XML",
+        ),
         (
             "twice.xlsx",
             format!(r#"{header}{answer}<row r="2"><c r="B2"><v>8</v></c></row>"#),

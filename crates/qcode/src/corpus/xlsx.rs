@@ -192,6 +192,8 @@ fn out_of_bounds(table: &str, reference: &str) -> Error {
 /// bounds; a row a number within them.
 fn check_references(xml: &[u8], path: &Path, entry: &str) -> Result<()> {
     let place = format!("{} ({entry})", path.display());
+    // Excel writes well-formed XML; any other is refused here, since what a
+    // more lenient reader would make of it is not checked.
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
     loop {
@@ -199,8 +201,16 @@ fn check_references(xml: &[u8], path: &Path, entry: &str) -> Result<()> {
         let e = match event {
             Ok(Event::Start(e) | Event::Empty(e)) => e,
             Ok(Event::Eof) => return Ok(()),
-            // Malformed XML is for calamine to report, in its words.
-            Err(_) => return Ok(()),
+            // calamine reads on where this reader stops, so past this point
+            // its references would go unchecked: the file is refused.
+            Err(e) => {
+                return Err(Error::new(format!(
+                    "the workbook is damaged: `{entry}` is not well-formed XML at byte {}: {e}",
+                    reader.error_position()
+                ))
+                .in_file(path)
+                .hint("open it in Excel or LibreOffice and save it again as .xlsx, or save the sheet as CSV UTF-8"));
+            }
             Ok(_) => {
                 buf.clear();
                 continue;
