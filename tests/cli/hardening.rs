@@ -189,7 +189,11 @@ fn a_device_is_refused_by_every_reader() {
 fn a_spreadsheet_is_read_by_its_cells_not_its_range() {
     let wd = workdir();
     let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
-    let sheet = |cells: &str| format!("<worksheet {ns}><sheetData>{cells}</sheetData></worksheet>");
+    // What comes before `<sheetData>` (a dimension), and the cells.
+    let sheet = |cells: &str| {
+        let (before, cells) = cells.split_once("<sheetData/>").unwrap_or(("", cells));
+        format!("<worksheet {ns}>{before}<sheetData>{cells}</sheetData></worksheet>")
+    };
     let header = r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>"#;
     let answer = r#"<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="s"><v>3</v></c></row>"#;
     let cases = [
@@ -201,12 +205,19 @@ fn a_spreadsheet_is_read_by_its_cells_not_its_range() {
         (
             "wrap.xlsx",
             format!(r#"{header}{answer}<row r="4294967298"><c r="A4294967298"><v>2</v></c></row>"#),
-            "refers to the cell `4294967298`, outside the 1,048,576 rows",
+            "refers to `4294967298`, which is not a cell or range of a sheet (a sheet has 1,048,576 rows",
         ),
         (
             "absurd.xlsx",
             format!(r#"{header}<row r="2"><c r="ZZZZZZZZZZZZZZ2"><v>1</v></c></row>"#),
-            "refers to the cell `ZZZZZZZZZZZZZZ2`",
+            "refers to `ZZZZZZZZZZZZZZ2`, which is not a cell",
+        ),
+        // Found by fuzzing: a range whose last column comes before its
+        // first, which calamine subtracts.
+        (
+            "reversed.xlsx",
+            format!(r#"<dimension ref="J1:C4"/><sheetData/>{header}{answer}"#),
+            "refers to `J1:C4`, which is not a cell or range of a sheet",
         ),
         // Found by fuzzing: the checks stopped at malformed XML, where
         // calamine read on to the reference past the bounds.

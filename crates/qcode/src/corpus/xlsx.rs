@@ -181,7 +181,7 @@ fn column_name(col: u32) -> String {
 
 fn out_of_bounds(table: &str, reference: &str) -> Error {
     Error::new(format!(
-        "the workbook refers to the cell `{reference}`, outside the 1,048,576 rows and 16,384 columns (A to XFD) a sheet has"
+        "the workbook refers to `{reference}`, which is not a cell or range of a sheet (a sheet has 1,048,576 rows and 16,384 columns, A to XFD, and a range goes from its first cell to its last)"
     ))
     .at(table.to_string())
     .hint("the file is damaged or was not made by a spreadsheet program: open it in Excel or LibreOffice and save it again as .xlsx")
@@ -189,7 +189,8 @@ fn out_of_bounds(table: &str, reference: &str) -> Error {
 
 /// Checks every cell, row and dimension reference of one XML entry of the
 /// workbook: a cell is 1 to 3 letters then 1 to 7 digits, within Excel's
-/// bounds; a row a number within them.
+/// bounds; a row a number within them; a dimension one cell, or two in
+/// order.
 fn check_references(xml: &[u8], path: &Path, entry: &str) -> Result<()> {
     let place = format!("{} ({entry})", path.display());
     // Excel writes well-formed XML; any other is refused here, since what a
@@ -219,9 +220,7 @@ fn check_references(xml: &[u8], path: &Path, entry: &str) -> Result<()> {
         let (attribute, check): (&str, fn(&[u8]) -> bool) = match e.local_name().as_ref() {
             "c" => ("r", |v| cell_reference(v).is_some()),
             "row" => ("r", |v| row_number(v).is_some()),
-            "dimension" => ("ref", |v| {
-                v.split(|&b| b == b':').all(|part| cell_reference(part).is_some())
-            }),
+            "dimension" => ("ref", |v| dimension(v).is_some()),
             _ => {
                 buf.clear();
                 continue;
@@ -249,6 +248,19 @@ fn cell_reference(v: &[u8]) -> Option<(u64, u64)> {
         .fold(0u64, |n, b| n * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1);
     let row = row_number(&v[letters..])?;
     (col <= MAX_COLUMN).then_some((row, col))
+}
+
+/// The first and last cells of a sheet's `dimension` (`A1` or `A1:C4`),
+/// if they are within Excel's bounds and in order: calamine subtracts the
+/// first from the last.
+fn dimension(v: &[u8]) -> Option<((u64, u64), (u64, u64))> {
+    let mut parts = v.splitn(2, |&b| b == b':');
+    let first = cell_reference(parts.next()?)?;
+    let last = match parts.next() {
+        Some(part) => cell_reference(part)?,
+        None => first,
+    };
+    (first.0 <= last.0 && first.1 <= last.1).then_some((first, last))
 }
 
 /// A row number from 1 within Excel's bounds.
@@ -303,6 +315,10 @@ mod tests {
         ] {
             assert_eq!(cell_reference(bad), None, "{}", String::from_utf8_lossy(bad));
         }
+        assert!(dimension(b"A1:XFD1048576").is_some() && dimension(b"B2").is_some());
+        assert_eq!(dimension(b"J1:C4"), None, "the last column before the first");
+        assert_eq!(dimension(b"A4:C1"), None, "the last row before the first");
+        assert_eq!(dimension(b"A1:B2:C3"), None);
         assert_eq!(column_name(0), "A");
         assert_eq!(column_name(25), "Z");
         assert_eq!(column_name(26), "AA");
