@@ -20,8 +20,8 @@ use qcode::ErrorKind;
 #[derive(Parser)]
 #[command(name = "qcode", version, max_term_width = 120)]
 struct Cli {
-    /// Number of threads (default: one per core). Results are identical
-    /// whatever the number.
+    /// Number of threads (default: one per core; at most 256). Results are
+    /// identical whatever the number.
     #[arg(long, short = 'j', global = true, value_name = "N")]
     threads: Option<usize>,
     #[command(subcommand)]
@@ -48,21 +48,10 @@ fn main() {
         eprintln!("  this is a bug in qcode, not in your files; please report it with the command you ran");
     }));
     let cli = Cli::parse();
-    if let Some(n) = cli.threads
-        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global()
-    {
-        cmd::util::warn(&format!("cannot set the number of threads: {e}"));
-    }
-    let result = match cli.command {
-        Command::Code(args) => cmd::code::run(args),
-        Command::Freq(args) => cmd::freq::run(args),
-        Command::Excerpts(args) => cmd::excerpts::run(args),
-        Command::Agree(args) => cmd::agree::run(args),
-        Command::Audit(args) => cmd::audit::run(args),
-        Command::Codebook(c) => cmd::codebook::run(c),
-        Command::Export(args) => cmd::export::run(args),
-        Command::Import(args) => cmd::import::run(args),
-    };
+    #[cfg(unix)]
+    remove_temporary_files_on_signal();
+    let result =
+        qcode::limits::check_environment().and_then(|()| with_threads(cli.threads, move || dispatch(cli.command)));
     match result {
         Ok(()) => {}
         // The reader of the output went away (`qcode … | head`): done.
@@ -77,4 +66,57 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+fn dispatch(command: Command) -> qcode::Result<()> {
+    match command {
+        Command::Code(args) => cmd::code::run(args),
+        Command::Freq(args) => cmd::freq::run(args),
+        Command::Excerpts(args) => cmd::excerpts::run(args),
+        Command::Agree(args) => cmd::agree::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
+        Command::Codebook(c) => cmd::codebook::run(c),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Import(args) => cmd::import::run(args),
+    }
+}
+
+/// Runs `run` with `-j` threads: clamped to the limit with a warning, and
+/// with the default number, with a warning, when the system cannot start
+/// that many (a thread pool that failed to start must never be used).
+fn with_threads<T: Send>(threads: Option<usize>, run: impl FnOnce() -> T + Send) -> T {
+    let Some(asked) = threads else {
+        return run();
+    };
+    let (n, warning) = qcode::limits::threads(asked);
+    if let Some(w) = warning {
+        cmd::util::warn(&w);
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+        Ok(pool) => pool.install(run),
+        Err(e) => {
+            cmd::util::warn(&format!("cannot start {n} threads ({e}); using the default number"));
+            run()
+        }
+    }
+}
+
+/// On Ctrl-C, `kill` or a closed terminal, removes the temporary files of
+/// outputs not yet written whole, then ends the process as the signal
+/// would have (so a shell loop sees the interrupt). signal-hook runs the
+/// removal on an ordinary thread, since removing files is not safe inside
+/// a signal handler.
+#[cfg(unix)]
+fn remove_temporary_files_on_signal() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    let _ = std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            qcode::files::output::abandon_all();
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+            std::process::exit(128 + signal);
+        }
+    });
 }

@@ -159,6 +159,12 @@ fn parse_overlap(s: &str) -> std::result::Result<f64, String> {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let replicates = args.replicates;
+    qcode::limits::REPLICATES
+        .check(replicates as u64, || {
+            format!("--replicates {replicates} asks for {replicates} bootstrap replicates")
+        })
+        .map_err(|e| e.kind(qcode::ErrorKind::Usage))?;
     let codebook = optional_codebook(args.codebook.as_ref())?;
     let declared = declared_codes(codebook.as_ref(), &args.categories)?;
     let coders = (!args.coders.is_empty()).then_some(args.coders.as_slice());

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use qcode::coding::CsvWriter;
-use qcode::files::output::Output;
+use qcode::files::output::{Output, OutputFolder};
 use qcode::refi::{Positions, qdc, qdpx};
 use qcode::report::counted;
 use qcode::{Error, Result};
@@ -79,28 +79,21 @@ pub fn run(args: Args) -> Result<()> {
     }
 }
 
+/// A project: everything is read and checked, and every output opened,
+/// before anything is written, so a failure leaves no output behind.
 fn project(args: &Args) -> Result<()> {
-    if let Some(dir) = &args.texts {
-        check_empty_folder(dir)?;
-    }
+    let texts = args
+        .texts
+        .as_deref()
+        .map(|dir| OutputFolder::create(dir, "--texts"))
+        .transpose()?;
     let imported = qdpx::import(&args.file, args.positions)?;
-    for w in &imported.warnings {
-        warn(w);
-    }
-    let mut out = Output::open(args.out.as_deref())?;
-    let mut csv = CsvWriter::new(&mut out, imported.attributes.clone())?;
-    for c in &imported.codings {
-        csv.write(c)?;
-    }
-    csv.into_inner()?;
-    out.finish()?;
-    if let Some(dir) = &args.texts {
-        write_texts(dir, &imported.documents)?;
-    }
-    if let Some(path) = &args.write_codebook {
-        if imported.codes.codes.is_empty() {
+    let codebook = match &args.write_codebook {
+        Some(_) if imported.codes.codes.is_empty() => {
             warn("the project has no codes, so no codebook was written");
-        } else {
+            None
+        }
+        Some(path) => {
             let name = args
                 .file
                 .file_stem()
@@ -114,9 +107,27 @@ fn project(args: &Args) -> Result<()> {
             let yaml = qdc::skeleton_file(&imported.codes.codes, &name, &from)?;
             let mut out = Output::open(Some(path))?;
             out.write_all(yaml.as_bytes()).map_err(Error::write)?;
-            out.finish()?;
+            Some(out)
         }
+        None => None,
+    };
+    for w in &imported.warnings {
+        warn(w);
     }
+    let mut out = Output::open(args.out.as_deref())?;
+    let mut csv = CsvWriter::new(&mut out, imported.attributes.clone())?;
+    for c in &imported.codings {
+        csv.write(c)?;
+    }
+    csv.into_inner()?;
+    if let Some(folder) = texts {
+        write_texts(&folder, &imported.documents)?;
+        folder.finish()?;
+    }
+    if let Some(codebook) = codebook {
+        codebook.finish()?;
+    }
+    out.finish()?;
     let codes: BTreeSet<&str> = imported.codings.iter().map(|c| c.code.as_str()).collect();
     let coders: BTreeSet<&str> = imported.codings.iter().map(|c| c.coder.as_str()).collect();
     let origin = if imported.origin.is_empty() {
@@ -183,39 +194,11 @@ fn refuse_project_options(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// `--texts` must not overwrite anyone's transcripts.
-fn check_empty_folder(dir: &Path) -> Result<()> {
-    let empty = match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_none(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
-        Err(e) => return Err(Error::io(dir, &e)),
-    };
-    if empty {
-        return Ok(());
-    }
-    Err(Error::new("the folder for --texts is not empty")
-        .in_file(dir)
-        .hint("give a new or empty folder, so that no file of yours is overwritten"))
-}
-
 /// Writes each document's text under its name (a relative path with `/`,
-/// made safe on import), adding `.txt` to names of other kinds of files
-/// (`informe.docx`), which now hold plain text.
-fn write_texts(dir: &Path, documents: &[(String, String)]) -> Result<()> {
+/// made safe and free of clashes on import; see [`qdpx::text_file`]).
+fn write_texts(folder: &OutputFolder, documents: &[(String, String)]) -> Result<()> {
     for (name, text) in documents {
-        let lower = name.to_lowercase();
-        let file = if lower.ends_with(".txt") || lower.ends_with(".md") {
-            name.clone()
-        } else {
-            format!("{name}.txt")
-        };
-        let path = file.split('/').fold(dir.to_path_buf(), |p, part| p.join(part));
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, &e))?;
-        }
-        let mut out = Output::open(Some(&path))?;
-        out.write_all(text.as_bytes()).map_err(Error::write)?;
-        out.finish()?;
+        folder.write(&qdpx::text_file(name), text.as_bytes())?;
     }
     Ok(())
 }

@@ -18,7 +18,8 @@ use qcode::{Error, Result};
 pub struct CorpusArgs {
     /// Transcripts and field notes (.txt, .md, .docx, .odt, .vtt, .srt,
     /// .pdf), tables of answers (.csv, .tsv, .xlsx), or folders (read
-    /// recursively, in sorted order).
+    /// recursively, in sorted order; links inside them are not followed);
+    /// `-` is a transcript on standard input.
     #[arg(value_name = "INPUTS")]
     pub inputs: Vec<PathBuf>,
     /// The codebook (YAML).

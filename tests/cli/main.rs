@@ -31,6 +31,7 @@ mod export;
 mod filter;
 mod formats;
 mod freq;
+mod hardening;
 mod import;
 mod samples;
 

@@ -26,6 +26,7 @@ use serde::Deserialize;
 
 use crate::codebook::{Codebook, parse_term};
 use crate::error::{Error, Result};
+use crate::files::spreadsheet::Table;
 
 /// A category of a dictionary: its words and its sub-categories.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -104,7 +105,7 @@ pub fn read(path: &Path) -> Result<(Format, Vec<Category>, Vec<String>)> {
             .in_file(path)
             .hint("give a quanteda YAML (.yml, .yaml), LIWC (.dic, .dicx) or WordStat (.cat) dictionary")
     })?;
-    let bytes = crate::files::read_bytes(path, 64 << 20)?;
+    let bytes = crate::files::read_bytes(path)?;
     let decoded = crate::corpus::encoding::decode(path, &bytes, None)?;
     let text = crate::text::normalize(&decoded.text);
     let mut warnings: Vec<String> = decoded.note.into_iter().collect();
@@ -112,7 +113,7 @@ pub fn read(path: &Path) -> Result<(Format, Vec<Category>, Vec<String>)> {
     let categories = match format {
         Format::Quanteda => parse_quanteda(&text, &name, &mut warnings)?,
         Format::Liwc => parse_liwc(&text, &name, &mut warnings)?,
-        Format::LiwcTable => parse_liwc_table(&text, &name, &mut warnings)?,
+        Format::LiwcTable => parse_liwc_table(&text, path, &mut warnings)?,
         Format::WordStat => parse_wordstat(&text, &mut warnings),
     };
     if categories.is_empty() {
@@ -160,7 +161,10 @@ enum Node {
 }
 
 fn parse_quanteda(text: &str, name: &str, warnings: &mut Vec<String>) -> Result<Vec<Category>> {
-    let tree: IndexMap<String, Node> = serde_saphyr::from_str(crate::text::strip_bom(text)).map_err(|e| {
+    let tree: IndexMap<String, Node> = crate::codebook::parse_yaml(crate::text::strip_bom(text)).map_err(|e| {
+        if let Some(e) = crate::codebook::budget_error(&e, name) {
+            return e;
+        }
         let place = match e.location() {
             Some(loc) => format!("{name}:{}:{}", loc.line(), loc.column()),
             None => name.to_string(),
@@ -275,14 +279,12 @@ fn parse_liwc(text: &str, name: &str, warnings: &mut Vec<String>) -> Result<Vec<
     Ok(categories)
 }
 
-fn parse_liwc_table(text: &str, name: &str, warnings: &mut Vec<String>) -> Result<Vec<Category>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let bad = |e: csv::Error| {
-        Error::new(format!("the dictionary table cannot be read: {e}"))
-            .at(name.to_string())
-            .hint("a .dicx is a CSV table: a header `DicTerm,category,…`, then one row per entry with `X` under its categories")
+fn parse_liwc_table(text: &str, path: &Path, warnings: &mut Vec<String>) -> Result<Vec<Category>> {
+    let bad = |e: Error| {
+        e.hint("a .dicx is a CSV table: a header `DicTerm,category,…`, then one row per entry with `X` under its categories")
     };
-    let headers = reader.headers().map_err(bad)?.clone();
+    let mut table = Table::open(text.as_bytes(), b',', path, true).map_err(bad)?;
+    let headers = table.headers().to_vec();
     let mut categories: Vec<Category> = headers
         .iter()
         .skip(1)
@@ -291,7 +293,7 @@ fn parse_liwc_table(text: &str, name: &str, warnings: &mut Vec<String>) -> Resul
             ..Category::default()
         })
         .collect();
-    for record in reader.records() {
+    for record in table.by_ref() {
         let record = record.map_err(bad)?;
         let entry = record.get(0).unwrap_or_default().trim();
         if entry.is_empty() {

@@ -52,6 +52,7 @@ pub mod corpus;
 pub mod dictionary;
 pub mod error;
 pub mod files;
+pub mod limits;
 pub mod matcher;
 pub mod pipeline;
 pub mod refi;

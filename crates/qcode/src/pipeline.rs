@@ -13,7 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, mpsc};
 use crate::codebook::Codebook;
 use crate::coding::{AUTO_CODER, Coding, distinct_matches};
 use crate::corpus::{AttributeTable, Document, DocumentFilter, ReadOptions, Selection, Source, read_source};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::matcher::{Applied, Matcher};
 use crate::report::counted;
 use crate::segment::{Segment, Unit, segment_document};
@@ -219,9 +219,12 @@ fn in_order<T: Send>(
     let handed = (Mutex::new(0usize), Condvar::new());
     let (tx, rx) = mpsc::channel::<(usize, Result<T>)>();
     let result = std::thread::scope(|scope| {
+        let mut started = 0;
         for _ in 0..threads {
             let (tx, next, handed, work) = (tx.clone(), &next, &handed, &work);
-            scope.spawn(move || {
+            // A thread the system cannot start is one fewer worker, not a
+            // panic; none at all is an error.
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= sources.len() {
@@ -241,8 +244,16 @@ fn in_order<T: Send>(
                     }
                 }
             });
+            if spawned.is_err() {
+                break;
+            }
+            started += 1;
         }
         drop(tx);
+        if started == 0 && !sources.is_empty() {
+            return Err(Error::new("qcode cannot start a thread to read the documents")
+                .hint("the system is out of threads or memory: close other programs, or run with -j 1"));
+        }
         let mut waiting = BTreeMap::new();
         let mut want = 0;
         let mut outcome = Ok(());

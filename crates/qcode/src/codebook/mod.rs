@@ -17,6 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use rules::{Near, Rules, SpeakerSet, Term, parse_term};
+pub(crate) use yaml::{budget_error, parse_yaml};
 
 use crate::error::{Error, Result};
 use crate::segment::Unit;
@@ -114,7 +115,7 @@ pub struct Codebook {
 impl Codebook {
     /// Reads and checks a codebook file.
     pub fn load(path: &Path) -> Result<Codebook> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let bytes = crate::files::read_bytes(path)?;
         if let Some(e) = not_a_codebook(path, &bytes) {
             return Err(e.in_file(path));
         }

@@ -20,6 +20,7 @@ use serde_saphyr::{Location, Spanned};
 use super::rules::{Near, Rules, SpeakerSet, Term, parse_term};
 use super::{Accents, Code, Codebook, is_name_char, name_from};
 use crate::error::{Error, Result};
+use crate::limits;
 use crate::segment::Unit;
 
 const CODEBOOK_KEYS: &[&str] = &[
@@ -148,7 +149,7 @@ impl<'de> Deserialize<'de> for Value {
 
 /// Reads YAML into a tree; repeated keys are kept, for the check to name.
 fn parse_tree(text: &str) -> std::result::Result<Node, serde_saphyr::Error> {
-    let mut options = serde_saphyr::Options::default();
+    let mut options = yaml_options();
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     serde_saphyr::from_str_with_options(text, options)
 }
@@ -160,6 +161,10 @@ fn parse_tree(text: &str) -> std::result::Result<Node, serde_saphyr::Error> {
 /// names it in errors, `sha256` is the file's.
 pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook> {
     let tree = parse_tree(text).map_err(|e| yaml_error(&e, source, text))?;
+    let codes = count_codes(&tree);
+    limits::CODEBOOK_CODES
+        .check(codes as u64, || format!("the codebook has {codes} codes"))
+        .map_err(|e| e.at(format!("{source}:1:1")))?;
     let mut checker = Checker {
         text,
         source,
@@ -741,8 +746,62 @@ impl Checker<'_> {
     }
 }
 
-/// Turns a YAML syntax error into a located, explained error.
+/// The codes in a codebook's tree, children included, counted before the
+/// check so that the check's work stays within the limit.
+fn count_codes(node: &Node) -> usize {
+    let Value::Map(entries) = &node.value else {
+        return 0;
+    };
+    entries
+        .iter()
+        .filter(|(key, _)| key.value == "codes" || key.value == "children")
+        .map(|(_, list)| match &list.value {
+            Value::List(items) => items.iter().map(|code| 1 + count_codes(code)).sum(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Parses YAML the way qcode reads every YAML file (codebooks, front
+/// matter, dictionaries): within [`limits::YAML_VALUES`], so that a small
+/// file cannot make the parser use a lot of memory.
+pub(crate) fn parse_yaml<'de, T: Deserialize<'de>>(text: &'de str) -> std::result::Result<T, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, yaml_options())
+}
+
+/// The parser's options within qcode's limits.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = limits::YAML_VALUES.value() as usize;
+    // Every value is one event, and every list or map one more at its end.
+    budget.max_events = budget.max_nodes.saturating_mul(2).saturating_add(16);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
+/// The error for YAML the parser stopped reading at one of its limits, if
+/// `e` is one; `place` names the file.
+pub(crate) fn budget_error(e: &serde_saphyr::Error, place: &str) -> Option<Error> {
+    use serde_saphyr::budget::BudgetBreach;
+    let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() else {
+        return None;
+    };
+    let error = match breach {
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+            limits::YAML_VALUES.exceeded("the file holds more YAML values than that")
+        }
+        other => Error::new(format!("the YAML is too large or too deeply nested for qcode to read ({other:?})"))
+            .hint("this limit cannot be raised: it keeps a small file from making the parser use a lot of memory; check the file's indentation and anchors"),
+    };
+    Some(error.at(place.to_string()))
+}
+
+/// Turns a YAML error into a located, explained error.
 fn yaml_error(e: &serde_saphyr::Error, source: &str, text: &str) -> Error {
+    if let Some(e) = budget_error(e, source) {
+        return e;
+    }
     let plain = e.without_snippet();
     let msg = plain.to_string();
     let mut place = match e.location() {

@@ -12,12 +12,12 @@ use indexmap::IndexMap;
 
 use super::{COLUMNS, Coding, find_spans};
 use crate::error::{Error, Result};
-use crate::files::spreadsheet::{self, CsvFile, guard_cell, unguard_cell};
+use crate::files::spreadsheet::{CsvFile, CsvOut, unguard_cell};
 
 /// Writes codings as CSV, header first. Attribute columns are fixed up
 /// front so rows can be streamed.
 pub struct CsvWriter<W: Write> {
-    writer: csv::Writer<W>,
+    csv: CsvOut<W>,
     attributes: Vec<String>,
     /// The attributes of the last coding written, known to have columns
     /// (a document's codings share them).
@@ -28,17 +28,9 @@ impl<W: Write> CsvWriter<W> {
     /// A writer to `out` whose header names the fixed columns, then
     /// `attributes`.
     pub fn new(out: W, attributes: Vec<String>) -> Result<Self> {
-        let mut writer = csv::WriterBuilder::new().from_writer(out);
-        let header = COLUMNS
-            .iter()
-            .copied()
-            .chain(attributes.iter().map(String::as_str))
-            .map(guard_cell);
-        writer
-            .write_record(header.map(|h| h.into_owned()))
-            .map_err(Error::write_csv)?;
+        let header = COLUMNS.iter().copied().chain(attributes.iter().map(String::as_str));
         Ok(CsvWriter {
-            writer,
+            csv: CsvOut::new(out, header)?,
             attributes,
             checked: None,
         })
@@ -64,16 +56,14 @@ impl<W: Write> CsvWriter<W> {
             .iter()
             .map(|a| c.attributes.get(a).map_or("", String::as_str));
         for value in c.values().iter().map(|v| v.as_ref()).chain(attributes) {
-            self.writer
-                .write_field(guard_cell(value).as_bytes())
-                .map_err(Error::write_csv)?;
+            self.csv.text(value)?;
         }
-        self.writer.write_record(None::<&[u8]>).map_err(Error::write_csv)
+        self.csv.end_row()
     }
 
     /// Flushes the rows and gives back the writer it wrote to.
     pub fn into_inner(self) -> Result<W> {
-        self.writer.into_inner().map_err(|e| Error::write(e.into_error()))
+        self.csv.into_inner()
     }
 }
 
@@ -88,8 +78,8 @@ pub fn read_coded_csv(path: &Path) -> Result<Vec<Coding>> {
 /// Reads a coded CSV already read from disk (see [`read_coded_csv`]).
 pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
     let path = file.path();
-    let mut reader = file.reader();
-    let headers = spreadsheet::headers(&mut reader, path)?;
+    let mut table = file.table()?;
+    let headers = table.headers().to_vec();
     let col = |name: &str| headers.iter().position(|h| h == name);
     for required in ["document", "code"] {
         if col(required).is_none() {
@@ -105,8 +95,8 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
     let default_coder = file.stem();
     let mut out = Vec::new();
     let mut attrs_cache: Option<Arc<IndexMap<String, String>>> = None;
-    for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| Error::csv(path, &e))?;
+    for (row, record) in table.by_ref().enumerate() {
+        let record = record?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
         // A column's cell, unguarded; empty when the file has no such column.
         let get = |name: &str| {

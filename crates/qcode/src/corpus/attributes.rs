@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use super::Document;
 use crate::error::{Error, Result};
 use crate::files::read_bytes;
+use crate::files::spreadsheet::Table;
 
 /// Attributes keyed by document id or file stem.
 #[derive(Debug, Default)]
@@ -21,17 +22,18 @@ pub struct AttributeTable {
 
 impl AttributeTable {
     /// Reads the table from a CSV file in UTF-8 (or the encoding its
-    /// byte-order mark names), of at most 64 MiB. The first column holds
+    /// byte-order mark names), within the limits of
+    /// [`crate::limits`]. The first column holds
     /// document ids (or file names without extension), the others
     /// attributes, named by the header. Rows with an empty first cell are
     /// skipped, values are trimmed and normalised, and a document listed
     /// twice is an error.
     pub fn load(path: &Path) -> Result<AttributeTable> {
-        let bytes = read_bytes(path, 64 << 20)?;
+        let bytes = read_bytes(path)?;
         // UTF-8 (or a BOM's encoding): a table the team keeps, not a file as it arrived.
         let text = super::encoding::decode(path, &bytes, Some(encoding_rs::UTF_8))?.text;
-        let mut reader = crate::files::spreadsheet::reader(text.as_bytes());
-        let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
+        let mut table = Table::open(text.as_bytes(), b',', path, false)?;
+        let headers = table.headers().to_vec();
         if headers.len() < 2 {
             return Err(
                 Error::new("the attributes table needs a document column and at least one attribute column")
@@ -40,8 +42,8 @@ impl AttributeTable {
             );
         }
         let mut rows = IndexMap::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| Error::csv(path, &e))?;
+        for record in table.by_ref() {
+            let record = record?;
             let line = record.position().map_or(0, |p| p.line());
             let key = record.get(0).unwrap_or_default().trim().to_string();
             if key.is_empty() {

@@ -210,10 +210,14 @@ pub fn format_of(path: &Path) -> Option<Format> {
 
 /// The sources found under `inputs`, and warnings about skipped files.
 ///
-/// A file named directly must be of a type qcode reads and hold text where
-/// text is expected. In folders, files of other types and text files that
-/// hold binary data are skipped with a warning listing them, or are an
-/// error with [`ReadOptions::strict`].
+/// A file named directly must be a regular file of a type qcode reads and
+/// hold text where text is expected; `-` is a transcript read from standard
+/// input (plain text, document id `stdin`). In folders, files of other
+/// types, text files that hold binary data, links and special files (pipes,
+/// devices) are skipped with a warning listing them, or are an error with
+/// [`ReadOptions::strict`]. Links inside folders are not followed — a link
+/// to a parent folder would loop, one to a sibling would code its files
+/// twice — while a link named on the command line is.
 pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source>, Vec<String>)> {
     if inputs.is_empty() {
         return Err(Error::new("no input files were given").hint(
@@ -223,6 +227,17 @@ pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source
     let mut sources = Vec::new();
     let mut skipped = Skipped::default();
     for input in inputs {
+        if files::is_stdin(input) {
+            if encoding::looks_binary(files::stdin_bytes()?) {
+                return Err(binary_error(Path::new("standard input")));
+            }
+            sources.push(Source {
+                path: input.clone(),
+                id: STDIN_ID.to_string(),
+                format: Format::Text,
+            });
+            continue;
+        }
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, &e))?;
         if meta.is_dir() {
             let before = sources.len();
@@ -234,21 +249,22 @@ pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source
                 .in_file(input)
                 .hint("check the folder, or name the files directly"));
             }
-        } else {
-            let format = format_of(input).ok_or_else(|| unreadable_input(input))?;
-            if format.is_text() && is_binary(input)? {
-                return Err(binary_error(input));
-            }
-            let id = input
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            sources.push(Source {
-                path: input.clone(),
-                id,
-                format,
-            });
+            continue;
         }
+        files::require_regular(input, &meta)?;
+        let format = format_of(input).ok_or_else(|| unreadable_input(input))?;
+        if format.is_text() && is_binary(input)? {
+            return Err(binary_error(input));
+        }
+        let id = input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        sources.push(Source {
+            path: input.clone(),
+            id,
+            format,
+        });
     }
     let warnings = skipped.report(options.strict)?;
     let mut seen = std::collections::HashMap::new();
@@ -266,6 +282,9 @@ pub fn discover(inputs: &[PathBuf], options: &ReadOptions) -> Result<(Vec<Source
     Ok((sources, warnings))
 }
 
+/// The document id of a transcript read from standard input (`-`).
+pub const STDIN_ID: &str = "stdin";
+
 /// Files found in folders but not read.
 #[derive(Default)]
 struct Skipped {
@@ -276,26 +295,31 @@ struct Skipped {
     /// Tables, read as documents only with `--text-col`, each with what
     /// it looks like.
     tables: Vec<String>,
+    /// Links, which are not followed inside folders.
+    links: Vec<String>,
+    /// Pipes, devices and sockets.
+    special: Vec<String>,
 }
 
 impl Skipped {
     /// The warnings, or with `strict` the error, about skipped files.
     fn report(self, strict: bool) -> Result<Vec<String>> {
         let mut warnings = Vec::new();
-        if !self.unknown.is_empty() {
-            warnings.push(format!(
-                "skipped {} file(s) of a type qcode does not read: {}",
-                self.unknown.len(),
-                self.unknown.join(", ")
-            ));
-        }
-        if !self.binary.is_empty() {
-            warnings.push(format!(
-                "skipped {} file(s) that hold binary data, not text: {}",
-                self.binary.len(),
-                self.binary.join(", ")
-            ));
-        }
+        let mut add = |list: Vec<String>, what: &str| {
+            if !list.is_empty() {
+                warnings.push(format!("skipped {} {what}: {}", list.len(), list.join(", ")));
+            }
+        };
+        add(self.unknown, "file(s) of a type qcode does not read");
+        add(self.binary, "file(s) that hold binary data, not text");
+        add(
+            self.links,
+            "link(s), which qcode does not follow inside folders (name a linked file or folder on the command line to read it)",
+        );
+        add(
+            self.special,
+            "special file(s) (pipes, devices, sockets), which are not files",
+        );
         let unreadable = !warnings.is_empty();
         if !self.tables.is_empty() {
             warnings.push(format!(
@@ -400,8 +424,9 @@ fn unreadable_input(input: &Path) -> Error {
 /// True when the start of a text-format file is binary data.
 fn is_binary(path: &Path) -> Result<bool> {
     let mut prefix = Vec::with_capacity(8192);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(8192).read_to_end(&mut prefix))
+    let (file, _) = files::open_input(path)?;
+    file.take(8192)
+        .read_to_end(&mut prefix)
         .map_err(|e| Error::io(path, &e))?;
     Ok(encoding::looks_binary(&prefix))
 }
@@ -415,12 +440,15 @@ fn binary_error(path: &Path) -> Error {
 }
 
 fn walk(root: &Path, dir: &Path, tables: bool, sources: &mut Vec<Source>, skipped: &mut Skipped) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, &e))?
-        .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, &err)))
+        .map(|e| {
+            e.and_then(|e| Ok((e.path(), e.file_type()?)))
+                .map_err(|err| Error::io(dir, &err))
+        })
         .collect::<Result<_>>()?;
-    entries.sort();
-    for path in entries {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -428,10 +456,14 @@ fn walk(root: &Path, dir: &Path, tables: bool, sources: &mut Vec<Source>, skippe
         if name.starts_with('.') || name.starts_with('~') {
             continue; // hidden files, editor lock files
         }
-        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, &e))?;
         let rel = relative_id(root, &path);
-        if meta.is_dir() {
+        // The entry's own type: a link is a link, whatever it points to.
+        if kind.is_symlink() {
+            skipped.links.push(rel);
+        } else if kind.is_dir() {
             walk(root, &path, tables, sources, skipped)?;
+        } else if !kind.is_file() {
+            skipped.special.push(rel);
         } else {
             match format_of(&path) {
                 Some(format) if format.is_table() && !tables => {
@@ -478,11 +510,16 @@ pub fn attribute_names(source: &Source, options: &ReadOptions) -> Result<Vec<Str
     };
     match source.format {
         Format::Text => {
-            use std::io::Read;
             let mut head = Vec::new();
-            std::fs::File::open(&source.path)
-                .and_then(|f| f.take(HEAD).read_to_end(&mut head))
-                .map_err(|e| Error::io(&source.path, &e))?;
+            if files::is_stdin(&source.path) {
+                let all = files::stdin_bytes()?;
+                head.extend_from_slice(&all[..all.len().min(HEAD as usize)]);
+            } else {
+                let (file, _) = files::open_input(&source.path)?;
+                file.take(HEAD)
+                    .read_to_end(&mut head)
+                    .map_err(|e| Error::io(&source.path, &e))?;
+            }
             let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
             if !head.starts_with(b"---") {
                 // No front matter in an ASCII-compatible encoding; UTF-16
@@ -552,7 +589,7 @@ pub fn read_source(source: &Source, options: &ReadOptions) -> Result<Vec<Documen
 /// Reads a text file and decodes it (see [`encoding`]), normalised (see
 /// [`crate::text`]); also returns the warning about a guessed encoding.
 pub(crate) fn read_text(source: &Source, options: &ReadOptions) -> Result<(String, Option<String>)> {
-    let bytes = files::read_bytes(&source.path, files::MAX_TEXT_FILE)?;
+    let bytes = files::read_bytes(&source.path)?;
     let decoded = encoding::decode(&source.path, bytes, options.encoding)?;
     Ok((crate::text::normalize_owned(decoded.text), decoded.note))
 }

@@ -11,19 +11,17 @@ use indexmap::IndexMap;
 
 use super::{Document, ReadOptions, Source, read_text};
 use crate::error::{Error, Result};
+use crate::files::spreadsheet::Table;
 use crate::text::closest;
 
 pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Result<Vec<Document>> {
     let path = &source.path;
     require_text_cols(path, super::Format::Table { delimiter }, options)?;
     let (text, note) = read_text(source, options)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(crate::files::spreadsheet::delimiter(text.as_bytes(), delimiter))
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
-    let rows = reader.records().enumerate().map(|(row, record)| {
-        let record = record.map_err(|e| Error::csv(path, &e))?;
+    let mut table = Table::open(text.as_bytes(), delimiter, path, false)?;
+    let headers = table.headers().to_vec();
+    let rows = table.by_ref().enumerate().map(|(row, record)| {
+        let record = record?;
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
         Ok(Row {
             place: format!("{}:{line}", path.display()),

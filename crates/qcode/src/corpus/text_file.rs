@@ -44,7 +44,10 @@ fn parse_attributes(yaml: &str, name: &str) -> Result<IndexMap<String, String>> 
     if yaml.trim().is_empty() {
         return Ok(IndexMap::new());
     }
-    let value: IndexMap<String, serde_json::Value> = serde_saphyr::from_str(yaml).map_err(|e| {
+    let value: IndexMap<String, serde_json::Value> = crate::codebook::parse_yaml(yaml).map_err(|e| {
+        if let Some(e) = crate::codebook::budget_error(&e, name) {
+            return e;
+        }
         let place = match e.location() {
             // +1: the block starts on the line after the opening `---`.
             Some(loc) if loc.line() > 0 => format!("{name}:{}:{}", loc.line() + 1, loc.column()),

@@ -12,7 +12,11 @@
 //! deleted tracked changes, comments, notes — are skipped whole.
 //!
 //! quick-xml does not read DTDs, so no entity is ever expanded beyond the
-//! five predefined ones and character references.
+//! five predefined ones and character references. The walk ends at the end
+//! of the file whatever it is skipping (a file cut short inside a comment
+//! is an error, not an endless loop), and the text may not grow beyond the
+//! XML's size by more than [`limits::XML_TEXT_BEYOND_SIZE`], which only
+//! elements that stand for many spaces could make it do.
 
 use std::path::Path;
 
@@ -20,6 +24,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::error::{Error, Result};
+use crate::limits;
 
 /// What an element means for the text.
 pub(super) enum Role {
@@ -60,6 +65,13 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
     let mut out = String::new();
     let mut para = String::new();
     let (mut in_para, mut in_text, mut skip) = (0usize, 0usize, 0usize);
+    // Elements open, whatever their role: the end of the file must close
+    // them all, or the file was cut short.
+    let mut depth = 0usize;
+    // Text may not grow much beyond the XML it comes from (see
+    // `limits::XML_TEXT_BEYOND_SIZE`); only elements that stand for
+    // several characters can make it.
+    let budget = xml.len() as u64 + limits::XML_TEXT_BEYOND_SIZE.value();
     loop {
         let event = reader.read_event().map_err(|e| {
             broken(format!(
@@ -67,8 +79,19 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
                 reader.error_position()
             ))
         })?;
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Eof if depth > 0 => {
+                return Err(broken(
+                    "ends before its elements are closed: the file was cut short".to_string(),
+                ));
+            }
+            _ => {}
+        }
         let role = |e: &BytesStart| (dialect.role)(e.local_name().as_ref());
         match event {
+            Event::Eof => break,
             Event::Start(_) if skip > 0 => skip += 1,
             Event::End(_) if skip > 0 => skip -= 1,
             _ if skip > 0 => {}
@@ -113,8 +136,12 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
                 };
                 add_text(&mut para, &resolved, dialect.mixed_content);
             }
-            Event::Eof => break,
             _ => {}
+        }
+        if (out.len() + para.len()) as u64 > budget {
+            return Err(limits::XML_TEXT_BEYOND_SIZE
+                .exceeded(format!("the text of `{entry}` grows to more than its XML"))
+                .in_file(path));
         }
     }
     push_paragraph(&mut out, &para);

@@ -26,21 +26,22 @@ use std::path::{Path, PathBuf};
 use zip::ZipArchive;
 use zip::read::ZipFileEntry;
 
-use super::check_size;
+use super::open_input;
 use crate::error::{Error, Result};
+use crate::limits;
 
-/// The caps an archive is read under.
+/// The caps an archive is read under (see [`crate::limits`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest archive file opened, if any.
     pub archive: Option<u64>,
     /// Most entries an archive may list.
     pub entries: usize,
-    /// Largest entry read, uncompressed.
+    /// Largest entry read, unpacked.
     pub entry: u64,
-    /// Largest total of uncompressed bytes read from one archive.
+    /// Largest total of unpacked bytes read from one archive.
     pub total: u64,
-    /// Largest ratio of uncompressed to compressed size, for entries above
+    /// Largest ratio of unpacked to packed size, for entries above
     /// `ratio_floor` bytes.
     pub ratio: u64,
     /// Entries up to this size are never refused for their ratio: a small
@@ -49,21 +50,25 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The caps for documents of the corpus: a document is at most 512 MiB
-    /// packed; real documents never shrink 200-fold.
-    pub const DOCUMENT: Limits = Limits {
-        archive: Some(512 << 20),
-        entries: 100_000,
-        entry: 256 << 20,
-        total: 1 << 30,
-        ratio: 200,
-        ratio_floor: 1 << 20,
-    };
+    /// The caps for documents of the corpus: the file, and what it unpacks
+    /// to, within [`limits::FILE_BYTES`]; real documents never shrink
+    /// [`limits::ZIP_RATIO_DOCUMENT`]-fold.
+    pub fn document() -> Limits {
+        let file = limits::FILE_BYTES.value();
+        Limits {
+            archive: Some(file),
+            entries: limits::ZIP_ENTRIES,
+            entry: file,
+            total: file,
+            ratio: limits::ZIP_RATIO_DOCUMENT,
+            ratio_floor: limits::ZIP_RATIO_FLOOR,
+        }
+    }
 }
 
 /// A kind of zip-based file: what it is called in messages and the caps it
 /// is read under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Kind {
     /// What the file should be: "a Word document (.docx)".
     pub name: &'static str,
@@ -75,8 +80,9 @@ pub struct Kind {
     pub bomb: &'static str,
     /// How to fix a file that is not a readable archive of this kind.
     pub fix: &'static str,
-    /// The caps archives of this kind are read under.
-    pub limits: Limits,
+    /// The caps archives of this kind are read under, as they are when
+    /// it is opened (the size limits can be raised by the environment).
+    pub limits: fn() -> Limits,
 }
 
 impl Kind {
@@ -87,7 +93,7 @@ impl Kind {
             not_zip: "it is not a zip archive (perhaps a text file with the wrong extension)",
             bomb: "as zip bombs do",
             fix: "open it in the program that made it and save it again, or rename a text file to .txt",
-            limits: Limits::DOCUMENT,
+            limits: Limits::document,
         }
     }
 }
@@ -100,6 +106,7 @@ const UNTRUSTED: &str =
 pub struct Archive {
     path: PathBuf,
     kind: Kind,
+    limits: Limits,
     zip: ZipArchive<BufReader<File>>,
     /// The files (not folders) that may be read, in archive order.
     names: Vec<String>,
@@ -113,10 +120,18 @@ pub struct Archive {
 impl Archive {
     /// Opens the archive at `path`, to be read as a `kind`.
     pub fn open(path: &Path, kind: &Kind) -> Result<Archive> {
-        let file = File::open(path).map_err(|e| Error::io(path, &e))?;
-        if let Some(limit) = kind.limits.archive {
-            let meta = file.metadata().map_err(|e| Error::io(path, &e))?;
-            check_size(path, meta.len(), limit)?;
+        let limits = (kind.limits)();
+        let (file, len) = open_input(path)?;
+        if let Some(limit) = limits.archive
+            && len > limit
+        {
+            return Err(Error::new(format!(
+                "the file is {}, more than the {} qcode reads from one file",
+                amount(len),
+                amount(limit)
+            ))
+            .in_file(path)
+            .hint(limits::FILE_BYTES.raise_hint()));
         }
         let mut reader = BufReader::new(file);
         let is_zip =
@@ -132,14 +147,23 @@ impl Archive {
             };
             Error::new(what).in_file(path).hint(kind.fix)
         })?;
-        if zip.len() > kind.limits.entries {
+        if zip.len() > limits.entries {
             return Err(Error::new(format!(
                 "the archive lists {} entries, more than the {} qcode reads",
                 zip.len(),
-                kind.limits.entries
+                limits.entries
             ))
             .in_file(path)
             .hint(UNTRUSTED));
+        }
+        // Two entries of one name: one would be read and the other ignored,
+        // and which one is the program's choice.
+        if zip.has_duplicate_names() {
+            return Err(
+                Error::new("the archive holds two entries of the same name, so what it holds is ambiguous")
+                    .in_file(path)
+                    .hint(UNTRUSTED),
+            );
         }
         let (mut names, mut set_aside) = (Vec::new(), Vec::new());
         for index in 0..zip.len() {
@@ -157,6 +181,7 @@ impl Archive {
         Ok(Archive {
             path: path.to_path_buf(),
             kind: *kind,
+            limits,
             zip,
             names,
             set_aside,
@@ -189,14 +214,14 @@ impl Archive {
     /// none.
     pub fn entry(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
         match self.zip.index_for_name(name) {
-            Some(index) => self.read_index(index, name, self.kind.limits.entry).map(Some),
+            Some(index) => self.read_index(index, name, self.limits.entry).map(Some),
             None => Ok(None),
         }
     }
 
     /// The entry called exactly `name`, which the format requires.
     pub fn required(&mut self, name: &str) -> Result<Vec<u8>> {
-        self.read(name, self.kind.limits.entry)
+        self.read(name, self.limits.entry)
     }
 
     /// The entry called exactly `name`, which must be there, refusing more
@@ -209,12 +234,13 @@ impl Archive {
                     .hint("open it in the program that made it and save it again in that format"),
             );
         };
-        self.read_index(index, name, limit.min(self.kind.limits.entry))
+        self.read_index(index, name, limit.min(self.limits.entry))
     }
 
-    /// Reads every entry once through the caps, for archives handed to
-    /// another library afterwards; refuses links and unsafe names.
-    pub fn check_all(&mut self) -> Result<()> {
+    /// Reads every entry once through the caps, handing each (name,
+    /// bytes) to `visit`, for archives handed to another library
+    /// afterwards; refuses links and unsafe names.
+    pub fn check_all(&mut self, mut visit: impl FnMut(&str, &[u8]) -> Result<()>) -> Result<()> {
         for index in 0..self.zip.len() {
             let name = self
                 .zip
@@ -222,7 +248,8 @@ impl Archive {
                 .and_then(|n| n.ok())
                 .map(|n| n.into_owned())
                 .unwrap_or_default();
-            self.read_index(index, &name, self.kind.limits.entry)?;
+            let bytes = self.read_index(index, &name, self.limits.entry)?;
+            visit(&name, &bytes)?;
         }
         Ok(())
     }
@@ -253,20 +280,21 @@ impl Archive {
                 .hint("save a copy without a password and give that to qcode"));
         }
         let (declared, packed) = (entry.size(), entry.compressed_size());
-        let Limits { ratio, ratio_floor, .. } = self.kind.limits;
+        let Limits { ratio, ratio_floor, .. } = self.limits;
         let by_ratio = packed.saturating_mul(ratio).max(ratio_floor);
-        let remaining = self.kind.limits.total - self.total;
+        let remaining = self.limits.total - self.total;
         let cap = limit.min(remaining).min(by_ratio);
         let refuse = |size: u64| {
             if size <= cap {
                 return Ok(());
             }
-            let what = if size > by_ratio {
-                format!(
+            if size > by_ratio {
+                return Err(fail(format!(
                     "the entry `{name}` unpacks to more than {ratio} times its packed size, {}; qcode stopped reading it",
                     self.kind.bomb
-                )
-            } else if size > limit {
+                )));
+            }
+            let what = if size > limit {
                 format!(
                     "the entry `{name}` unpacks to more than {}; qcode stopped reading it",
                     amount(limit)
@@ -274,10 +302,10 @@ impl Archive {
             } else {
                 format!(
                     "the archive unpacks to more than the {} qcode reads from one file; qcode stopped reading it at `{name}`",
-                    amount(self.kind.limits.total)
+                    amount(self.limits.total)
                 )
             };
-            Err(fail(what))
+            Err(Error::new(what).in_file(path).hint(limits::FILE_BYTES.raise_hint()))
         };
         // The declared size may only make the refusal come earlier.
         refuse(declared)?;
@@ -294,6 +322,7 @@ impl Archive {
             )));
         }
         self.total += produced;
+        limits::charge_run(produced, &format!("{}: {name}", path.display()))?;
         Ok(out)
     }
 }
@@ -360,7 +389,7 @@ mod tests {
         assert_eq!(a.entry("nope").unwrap(), None);
         let e = a.required("nope").unwrap_err();
         assert_eq!(e.what, "the file is not a test archive: it has no `nope` inside");
-        a.check_all().unwrap();
+        a.check_all(|_, _| Ok(())).unwrap();
         // calamine gets the same file back
         let mut again = ZipArchive::new(a.into_reader()).unwrap();
         assert_eq!(again.by_name("b/c.xml").unwrap().size(), 4);
@@ -387,13 +416,13 @@ mod tests {
             "{}",
             e.what
         );
-        assert!(a.check_all().is_err());
+        assert!(a.check_all(|_, _| Ok(())).is_err());
         // the other wording, and the lower ratio, of another kind
         let qdpx = Kind {
             bomb: "which is how zip bombs work",
-            limits: Limits {
+            limits: || Limits {
                 ratio: 100,
-                ..Limits::DOCUMENT
+                ..Limits::document()
             },
             ..TEST
         };
@@ -437,9 +466,9 @@ mod tests {
         assert!(e.what.contains("unpacks to more than 1000 bytes"), "{e}");
         // the total for the archive
         let small = Kind {
-            limits: Limits {
+            limits: || Limits {
                 total: 50_000,
-                ..Limits::DOCUMENT
+                ..Limits::document()
             },
             ..TEST
         };
@@ -452,9 +481,9 @@ mod tests {
         );
         // entries listed, and the archive file itself
         let few = Kind {
-            limits: Limits {
+            limits: || Limits {
                 entries: 1,
-                ..Limits::DOCUMENT
+                ..Limits::document()
             },
             ..TEST
         };
@@ -465,14 +494,17 @@ mod tests {
             "{e}"
         );
         let tiny = Kind {
-            limits: Limits {
+            limits: || Limits {
                 archive: Some(100),
-                ..Limits::DOCUMENT
+                ..Limits::document()
             },
             ..TEST
         };
         let e = Archive::open(f.path(), &tiny).err().unwrap();
-        assert!(e.what.contains("more than the 0 MB qcode reads from one file"), "{e}");
+        assert!(
+            e.what.ends_with("more than the 100 bytes qcode reads from one file"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -489,7 +521,7 @@ mod tests {
         assert_eq!(a.find("../EVIL.txt"), None);
         let e = a.entry("../evil.txt").unwrap_err();
         assert!(e.what.contains("is a link or points outside the archive"), "{e}");
-        assert!(a.check_all().is_err());
+        assert!(a.check_all(|_, _| Ok(())).is_err());
     }
 
     #[test]

@@ -30,9 +30,6 @@ const SCHEMA_LOCATION: &str =
     "urn:QDA-XML:codebook:1.0 http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd";
 pub(crate) const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
-/// Largest `.qdc` file read.
-const MAX_QDC: u64 = 64 << 20;
-
 /// A code as the exchange files describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeCode {
@@ -462,7 +459,7 @@ pub struct ImportedCodebook {
 
 /// Reads a `.qdc` file into a qcode codebook skeleton.
 pub fn import(path: &Path) -> Result<ImportedCodebook> {
-    let bytes = crate::files::read_bytes(path, MAX_QDC)?;
+    let bytes = crate::files::read_bytes(path)?;
     let label = path.display().to_string();
     let root = xml::parse(&bytes, &label)?;
     if root.name != "CodeBook" {

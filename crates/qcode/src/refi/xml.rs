@@ -15,6 +15,7 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::error::{Error, Result};
+use crate::limits::{self, XML_DEPTH};
 
 /// Writes an XML document into memory, indented by two spaces.
 pub struct XmlWriter {
@@ -143,10 +144,6 @@ impl Element {
     }
 }
 
-/// Deeper nesting than this is refused (no real codebook nests codes this
-/// deep, and it keeps recursive walks over the tree safe).
-const MAX_DEPTH: usize = 200;
-
 /// Parses an XML document; `place` names it in errors (file and entry).
 pub fn parse(bytes: &[u8], place: &str) -> Result<Element> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -162,6 +159,9 @@ pub fn parse(bytes: &[u8], place: &str) -> Result<Element> {
     let mut lines = LineCounter { text, at: 0, line: 1 };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    // Elements read so far: the tree costs far more than the text, so a
+    // file of tiny elements is refused by count (see `limits`).
+    let mut elements = 0u64;
     let not_well_formed = |what: String, line: usize| {
         Error::new(format!("the XML is not well-formed: {what}"))
             .at(format!("{place}:{line}"))
@@ -172,10 +172,16 @@ pub fn parse(bytes: &[u8], place: &str) -> Result<Element> {
             .read_event()
             .map_err(|e| not_well_formed(e.to_string(), lines.line_at(reader.error_position())))?;
         let line = lines.line_at(reader.buffer_position());
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            limits::XML_ELEMENTS
+                .check(elements, || format!("the XML holds {elements} elements or more"))
+                .map_err(|e| e.at(format!("{place}:{line}")))?;
+        }
         match event {
             Event::Start(e) => {
-                if stack.len() >= MAX_DEPTH {
-                    let what = format!("elements are nested more than {MAX_DEPTH} levels deep");
+                if stack.len() >= XML_DEPTH {
+                    let what = format!("elements are nested more than {XML_DEPTH} levels deep");
                     return Err(not_well_formed(what, line));
                 }
                 stack.push(element(&e, line).map_err(|w| not_well_formed(w, line))?);
@@ -354,7 +360,7 @@ mod tests {
         assert!(e.what.contains("truncated"), "{e}");
         assert!(parse(b"\xff<a/>", "t").unwrap_err().what.contains("not UTF-8"));
         assert!(parse(b"", "t").is_err());
-        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        let deep = "<a>".repeat(XML_DEPTH + 1);
         assert!(parse(deep.as_bytes(), "t").unwrap_err().what.contains("nested"));
     }
 

@@ -17,10 +17,13 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexSet;
 
-use crate::coding::{AUTO_CODER, Coding, read_coded_csv};
+use crate::coding::csv::read_coded;
+use crate::coding::{AUTO_CODER, Coding};
 use crate::error::{Error, Result};
-use crate::files::spreadsheet::unguard_cell;
-use crate::files::{MAX_TEXT_FILE, read_bytes};
+use crate::files::spreadsheet::CsvFile;
+use std::io::Read as _;
+
+use crate::files::spreadsheet::{delimiter, unguard_cell};
 
 /// A coded CSV in the project's schema.
 #[derive(Debug, Clone)]
@@ -96,14 +99,13 @@ pub enum InputFile {
 
 /// Reads `path`, recognising its layout by the header.
 pub fn read_input(path: &Path) -> Result<InputFile> {
-    let bytes = read_bytes(path, MAX_TEXT_FILE)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = crate::files::spreadsheet::reader(bytes);
-    let headers = crate::files::spreadsheet::headers(&mut reader, path)?;
+    let file = CsvFile::open(path)?;
+    let mut table = file.table()?;
+    let headers = table.headers().to_vec();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let name = path.display().to_string();
     if col("document").is_some() {
-        let codings = read_coded_csv(path)?;
+        let codings = read_coded(&file)?;
         return Ok(InputFile::Coded(CodedFile { name, codings }));
     }
     let layout_hint = "give a coded CSV (columns `document,…,code,coder`), the long format `unit,coder,code` \
@@ -134,8 +136,8 @@ pub fn read_input(path: &Path) -> Result<InputFile> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| Error::csv(path, &e))?;
+    for (i, record) in table.by_ref().enumerate() {
+        let record = record?;
         let line = record.position().map_or(i + 2, |p| p.line() as usize);
         let cell = |c: usize| unguard_cell(record.get(c).unwrap_or_default().trim()).to_string();
         let unit_label = cell(unit);
@@ -170,14 +172,24 @@ pub fn read_input(path: &Path) -> Result<InputFile> {
 /// qcode's coded CSV from transcripts given in its place.
 pub fn is_coded_csv(path: &Path) -> bool {
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if !is_csv || !path.is_file() {
+    if !is_csv {
         return false;
     }
-    let Ok(mut reader) = csv::ReaderBuilder::new().flexible(true).from_path(path) else {
+    // The header is on the first line: a look at the head of the file.
+    let Ok((file, _)) = crate::files::open_input(path) else {
         return false;
     };
+    let mut head = Vec::new();
+    if std::io::Read::take(file, 64 << 10).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter(head, b','))
+        .from_reader(head);
     reader.headers().is_ok_and(|h| {
-        let has = |name: &str| h.iter().any(|c| c.trim_start_matches('\u{feff}').trim() == name);
+        let has = |name: &str| h.iter().any(|c| unguard_cell(c.trim()) == name);
         has("document") && has("code")
     })
 }

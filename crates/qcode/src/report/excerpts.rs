@@ -17,7 +17,8 @@ use super::xlsx::Sheet;
 use super::{CodeTree, JsonObject, Provenance, Records, Report, Style, Table, lines_phrase};
 use crate::codebook::Codebook;
 use crate::coding::{AUTO_CODER, Coding, PassageKey, distinct_matches};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits;
 use crate::pipeline::CodedDocument;
 
 /// One coded passage, with every code applied to it and its context.
@@ -198,7 +199,13 @@ impl Excerpts {
     /// code when `codes` is empty), with `context` neighbouring segments.
     /// A name not in `tree` is an error that suggests the closest, through
     /// the codebook when there is one.
+    /// `context` is at most [`limits::CONTEXT`]: every excerpt carries it.
     pub fn new(tree: CodeTree, codes: &[String], codebook: Option<&Codebook>, context: usize) -> Result<Excerpts> {
+        limits::CONTEXT
+            .check(context as u64, || {
+                format!("--context {context} asks for {context} segments of context")
+            })
+            .map_err(|e| e.kind(ErrorKind::Usage))?;
         let selected = codes
             .iter()
             .map(|name| {

@@ -16,7 +16,7 @@ use std::io::Write;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::error::{Error, Result};
-use crate::files::spreadsheet::guard_cell;
+use crate::files::spreadsheet::CsvOut;
 use crate::stats::Coef;
 
 use super::Table;
@@ -241,22 +241,21 @@ impl Records {
     /// guarded against spreadsheet formulas, the header's included;
     /// numbers are not (a negative kappa stays a number).
     pub fn write_csv(&self, out: impl Write) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let err = Error::write_csv;
-        w.write_record(self.fields.iter().map(|f| guard_cell(f).into_owned()))
-            .map_err(err)?;
+        let mut csv = CsvOut::new(out, self.fields.iter().map(String::as_str))?;
         for row in &self.rows {
-            let cells = row.iter().map(|v| match v {
-                Field::Int(v) => v.to_string(),
-                Field::Num(Some(v)) => v.to_string(),
-                Field::Decimal(v, places) => format!("{v:.places$}"),
-                Field::Num(None) | Field::Text(None) => String::new(),
-                Field::Text(Some(t)) => guard_cell(t).into_owned(),
-                Field::List(items) => guard_cell(&items.join("; ")).into_owned(),
-            });
-            w.write_record(cells).map_err(err)?;
+            for value in row {
+                match value {
+                    Field::Int(v) => csv.number(v)?,
+                    Field::Num(Some(v)) => csv.number(v)?,
+                    Field::Decimal(v, places) => csv.number(format!("{v:.places$}"))?,
+                    Field::Num(None) | Field::Text(None) => csv.text("")?,
+                    Field::Text(Some(t)) => csv.text(t)?,
+                    Field::List(items) => csv.text(&items.join("; "))?,
+                }
+            }
+            csv.end_row()?;
         }
-        w.flush().map_err(Error::write)
+        csv.into_inner()?.flush().map_err(Error::write)
     }
 }
 

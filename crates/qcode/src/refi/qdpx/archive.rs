@@ -7,25 +7,22 @@ use super::import::Source;
 use super::problems::Problems;
 use crate::error::{Error, Result};
 use crate::files::archive::{Archive, Kind, Limits};
+use crate::limits;
 
-/// Largest `project.qde` read.
-pub(super) const MAX_XML: u64 = 256 << 20;
-
-/// A project archive: at most 512 MiB read in all, a text source as large
-/// as a text file qcode reads, and a ratio of 100:1 (real text compresses
-/// about 3:1, XML about 10:1).
+/// A project archive: what it unpacks to within
+/// [`limits::FILE_BYTES`], and a ratio of [`limits::ZIP_RATIO_PROJECT`]
+/// (real text compresses about 3:1, XML about 10:1). The archive file
+/// itself has no cap: a project may carry large media files, which are
+/// never read.
 pub(super) const QDPX: Kind = Kind {
     name: "a REFI-QDA project (.qdpx)",
     not_zip: "it is not a ZIP archive (perhaps a file of another kind with the wrong extension)",
     bomb: "which is how zip bombs work",
     fix: "a .qdpx file is a ZIP archive exported by NVivo, ATLAS.ti, MAXQDA or QualCoder; check that the file was copied completely, or export the project again",
-    limits: Limits {
+    limits: || Limits {
         archive: None,
-        entries: 100_000,
-        entry: crate::files::MAX_TEXT_FILE,
-        total: 512 << 20,
-        ratio: 100,
-        ratio_floor: 1 << 20,
+        ratio: limits::ZIP_RATIO_PROJECT,
+        ..Limits::document()
     },
 };
 

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::archive::{MAX_XML, QDPX, load_text, project_entry, set_aside_warning};
+use super::archive::{QDPX, load_text, project_entry, set_aside_warning};
 use super::counting::{Counting, counted_text, counting_of, decide};
 use super::problems::Problems;
 use crate::coding::{COLUMNS, Coding};
@@ -98,7 +98,7 @@ pub fn import(path: &Path, positions: Option<Positions>) -> Result<Imported> {
     let mut warnings: Vec<String> = set_aside_warning(archive.set_aside()).into_iter().collect();
     let entry = project_entry(&archive, path)?;
     let place = format!("{}: {entry}", path.display());
-    let root = xml::parse(&archive.read(&entry, MAX_XML)?, &place)?;
+    let root = xml::parse(&archive.required(&entry)?, &place)?;
     if root.name != "Project" {
         return Err(Error::new(format!(
             "this is not a REFI-QDA project: the top element is <{}>",
@@ -560,14 +560,39 @@ fn text_source(el: &Element, name: Option<&str>, quotes: bool, dropped: &mut Dro
     }
 }
 
+/// The file `--texts` writes a document's text to: its name, with `.txt`
+/// added unless it ends in `.txt` or `.md` (`informe.docx` now holds plain
+/// text).
+pub fn text_file(document: &str) -> String {
+    let lower = document.to_lowercase();
+    if lower.ends_with(".txt") || lower.ends_with(".md") {
+        document.to_string()
+    } else {
+        format!("{document}.txt")
+    }
+}
+
 /// Document names: the source's name, made a safe relative path and unique
-/// ignoring case. A name that is not a file qcode reads (NVivo names
-/// sources `Interview 01`) gets `.txt`, the name of the file `--texts`
-/// writes; the name of a file qcode reads, row suffix (`#3`) aside, is kept,
-/// so documents exported by qcode come back under their own ids.
+/// ignoring case, never a file where another name needs a folder (`x.md`
+/// and `x.md/y.md`), so that `--texts` can write every one. A name that is
+/// not a file qcode reads (NVivo names sources `Interview 01`) gets `.txt`,
+/// the name of the file `--texts` writes; the name of a file qcode reads,
+/// row suffix (`#3`) aside, is kept, so documents exported by qcode come
+/// back under their own ids.
 #[derive(Default)]
 struct DocumentIds {
-    taken: HashSet<String>,
+    /// Names taken, lower case.
+    files: HashSet<String>,
+    /// The folders they are in, lower case.
+    folders: HashSet<String>,
+}
+
+/// Why a document name cannot be taken as it is.
+enum Clash {
+    /// The name itself is taken, by a file or a folder.
+    Name,
+    /// The folder that ends at this byte of the name is a file already.
+    Folder(usize),
 }
 
 impl DocumentIds {
@@ -590,29 +615,56 @@ impl DocumentIds {
                 parts.push(clean.to_string());
             }
         }
-        let mut id = if parts.is_empty() {
+        let mut base = if parts.is_empty() {
             "source".to_string()
         } else {
             parts.join("/")
         };
-        let file = id.rsplit_once('#').map_or(id.as_str(), |(file, _)| file);
+        let file = base.rsplit_once('#').map_or(base.as_str(), |(file, _)| file);
         if crate::corpus::format_of(Path::new(file)).is_none() {
-            id.push_str(".txt");
+            base.push_str(".txt");
         }
-        let base = id.clone();
+        let mut id = base.clone();
         let mut n = 1;
-        while !self.taken.insert(id.to_lowercase()) {
+        while let Some(clash) = self.clash(&text_file(&id)) {
             n += 1;
-            id = match base.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
-                None => format!("{base} ({n})"),
+            id = match clash {
+                Clash::Folder(end) => format!("{} ({n}){}", &id[..end], &id[end..]),
+                Clash::Name => {
+                    let (folder, file) = id.rsplit_once('/').map_or(("", id.as_str()), |(d, f)| (d, f));
+                    let file = match file.rsplit_once('.') {
+                        Some((stem, ext)) => format!("{stem} ({n}).{ext}"),
+                        None => format!("{file} ({n})"),
+                    };
+                    if folder.is_empty() {
+                        file
+                    } else {
+                        format!("{folder}/{file}")
+                    }
+                }
             };
+        }
+        self.files.insert(text_file(&id).to_lowercase());
+        for (end, _) in id.match_indices('/') {
+            self.folders.insert(id[..end].to_lowercase());
         }
         let plain = format!("{}.txt", name.trim());
         if id != name.trim() && id != plain {
             problems.renamed_documents.push(format!("`{name}` → {id}"));
         }
         id
+    }
+
+    /// Why the text file `file` cannot be taken, if it cannot.
+    fn clash(&self, id: &str) -> Option<Clash> {
+        if let Some((end, _)) = id
+            .match_indices('/')
+            .find(|(end, _)| self.files.contains(&id[..*end].to_lowercase()))
+        {
+            return Some(Clash::Folder(end));
+        }
+        let lower = id.to_lowercase();
+        (self.files.contains(&lower) || self.folders.contains(&lower)).then_some(Clash::Name)
     }
 }
 
@@ -651,7 +703,7 @@ mod tests {
         assert_eq!(set_aside_warning(a.set_aside()), None);
         let p = project_entry(&a, &path).unwrap();
         assert_eq!(p, "Trial.qde");
-        assert_eq!(a.read(&p, MAX_XML).unwrap(), b"<Project/>");
+        assert_eq!(a.required(&p).unwrap(), b"<Project/>");
         let s = source_entry(&a, "abc.txt").unwrap();
         assert_eq!(a.required(&s).unwrap(), b"hola");
         assert_eq!(source_entry(&a, "xyz.TXT").as_deref(), Some("media/XYZ.txt"));
@@ -719,5 +771,15 @@ mod tests {
         assert_eq!(ids.next("R017", &mut p), "R017.txt");
         assert_eq!(ids.next("  ", &mut p), "source.txt");
         assert_eq!(p.renamed_documents.len(), 4, "{:?}", p.renamed_documents);
+        // a file where a folder is needed, and the other way round
+        assert_eq!(ids.next("x.md", &mut p), "x.md");
+        assert_eq!(ids.next("x.md/y.md", &mut p), "x.md (2)/y.md");
+        assert_eq!(ids.next("X.MD/z.md", &mut p), "X.MD (2)/z.md");
+        assert_eq!(ids.next("es", &mut p), "es.txt");
+        assert_eq!(ids.next("es.txt/a.txt", &mut p), "es.txt (2)/a.txt");
+        assert_eq!(ids.next("x.md (2).md", &mut p), "x.md (2).md");
+        // names whose text files would be the same file
+        assert_eq!(ids.next("a.docx", &mut p), "a.docx");
+        assert_eq!(ids.next("a.docx.txt", &mut p), "a.docx (2).txt");
     }
 }

@@ -13,7 +13,7 @@ pub mod import;
 mod problems;
 
 pub use export::{ProjectWriter, automatic_description, imported_description};
-pub use import::{Imported, import};
+pub use import::{Imported, import, text_file};
 
 /// The XML namespace of REFI-QDA 1.0 projects, written on `<Project>`.
 pub const NAMESPACE: &str = "urn:QDA-XML:project:1.0";
