@@ -14,7 +14,6 @@ use qcode::reliability::spans::{SpanOptions, span_report};
 use qcode::reliability::transcripts::Transcripts;
 use qcode::report::{Format, Provenance, Records};
 use qcode::segment::Unit;
-use qcode::speakers::SpeakerRule;
 use qcode::stats::OverlapBasis;
 use qcode::{Error, Result};
 
@@ -290,12 +289,7 @@ fn load_transcripts(
         return Ok(None);
     }
     let unit = transcript_unit(unit_kind, coded, codebook)?;
-    let pattern = args
-        .read
-        .speaker_pattern
-        .as_deref()
-        .or(codebook.and_then(|c| c.speaker_pattern.as_deref()));
-    let speakers = SpeakerRule::from_pattern(pattern)?;
+    let speakers = args.read.speaker_rule_or(codebook)?;
     let (transcripts, warnings) = Transcripts::load(&args.transcripts, &args.read.read_options()?, &speakers, unit)?;
     warnings.iter().for_each(|w| warn(w));
     Ok(Some(transcripts))

@@ -41,23 +41,26 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// Compiles the codebook with its own unit and speaker pattern, for
+    /// Compiles the codebook with its own unit and speaker rule, for
     /// documents given in memory ([`Document::from_text`]).
     pub fn from_codebook(codebook: Codebook) -> Result<Setup> {
         Setup::new(codebook, None, None, ReadOptions::default(), None)
     }
 
-    /// Compiles the codebook; `unit` and `speaker_pattern` override the
-    /// codebook's own settings.
+    /// Compiles the codebook; `unit` and `speakers` override the codebook's
+    /// own settings.
     pub fn new(
         codebook: Codebook,
         unit: Option<Unit>,
-        speaker_pattern: Option<&str>,
+        speakers: Option<SpeakerRule>,
         read: ReadOptions,
         attributes: Option<AttributeTable>,
     ) -> Result<Setup> {
         let matcher = Matcher::new(&codebook)?;
-        let speakers = SpeakerRule::from_pattern(speaker_pattern.or(codebook.speaker_pattern.as_deref()))?;
+        let speakers = match speakers {
+            Some(rule) => rule,
+            None => codebook.speaker_rule()?,
+        };
         Ok(Setup {
             unit: unit.unwrap_or(codebook.unit),
             codebook,
@@ -88,14 +91,22 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
     if let Some(table) = &setup.attributes {
         table.apply(&mut doc);
     }
-    let (labels, mut segments) = segment_document(&doc, setup.unit, &setup.speakers);
+    let (attribution, mut segments) = segment_document(&doc, setup.unit, &setup.speakers);
     let mut untimed = false;
     if let Some(range) = &setup.times {
         untimed = !segments.is_empty() && segments.iter().all(|s| s.start_time.is_none());
-        segments.retain(|s| range.contains(s.start_time.as_deref()));
+        // A segment without a time of its own started after the last time
+        // written before it.
+        let mut last: Option<String> = None;
+        segments.retain(|s| {
+            if s.start_time.is_some() {
+                last.clone_from(&s.start_time);
+            }
+            range.contains(last.as_deref())
+        });
     }
-    let applied = setup.matcher.apply(&doc.text, &labels, &segments);
-    drop(labels);
+    let applied = setup.matcher.apply(&doc.text, &attribution.masked, &segments);
+    drop(attribution);
     if untimed {
         let warning = format!("{}: no passage has a time, so --from/--to leave none of it", doc.id);
         doc.warnings.push(warning);

@@ -1,10 +1,11 @@
 //! Segmentation: cutting a document's text into the units that get coded.
 //!
 //! A coded row stands for one *segment*: the whole document, a paragraph, a
-//! speaker's turn, a sentence or a line (see [`Unit`]). This module cuts a
-//! document's text into segments ([`segment`]), attributes each to the
-//! speaker of the labels found by [`crate::speakers`], and times them from
-//! subtitle cues ([`apply_cues`]).
+//! speaker's turn, a sentence or a line (see [`Unit`]). Every unit is cut
+//! from the document's passages ([`crate::speakers`]: paragraphs, cut
+//! further where a labelled line starts a turn), which carry who speaks
+//! and when; subtitle cues give segments their times and file lines
+//! ([`apply_cues`]).
 //!
 //! Design decisions, and why:
 //!
@@ -21,19 +22,23 @@
 //!   Blank units produce no segment at all; indexes stay dense (1, 2, 3…).
 //! * **Labels belong to the segment text but are masked for matching.** A
 //!   turn reads `P03: we crossed at night…` in an excerpt, as a researcher
-//!   expects, but the matcher skips each label's range.
+//!   expects, but the matcher skips each label. What is not a passage (a
+//!   label or a timestamp alone on its line, the metadata header) is in no
+//!   segment but the whole document.
 //! * **Every segment knows its speaker**, whatever the unit: the speaker of
-//!   the last label starting at or before the segment's start. A second
-//!   paragraph of a long answer, or a sentence in the middle of it, is still
-//!   attributed to the participant who was talking.
-//! * **Turns without labels fall back to paragraphs.** Field notes and memos
-//!   have no speakers; asking for turns there still gives sensible units.
-//! * **Sentences never cross a paragraph break or a label.** Boundaries follow
-//!   Unicode UAX #29 (which knows `¿…?` and `¡…!`), computed per paragraph;
-//!   a single line break inside a paragraph counts as a space, so
-//!   hard-wrapped prose is not cut at every line end. UAX #29 knows nothing
-//!   of abbreviations: `Sra. López vino` gives two sentences (a break inside
-//!   a speaker label is suppressed, though).
+//!   its passage. A turn is a speaker's consecutive passages; a passage
+//!   nobody can be said to speak is a turn of its own, so text without
+//!   speakers is cut into paragraphs. The whole document has a speaker only
+//!   when one person speaks all of it.
+//! * **Times are the ones written for a segment.** A segment starts at its
+//!   passage's time when it starts the passage, and has none otherwise: the
+//!   second paragraph of an answer did not start when the answer did.
+//! * **Sentences never cross a passage.** Boundaries follow Unicode UAX #29
+//!   (which knows `¿…?` and `¡…!`), computed per passage; a single line
+//!   break inside a passage counts as a space, so hard-wrapped prose is not
+//!   cut at every line end. UAX #29 knows nothing of abbreviations: `Sra.
+//!   López vino` gives two sentences (a break inside a speaker label is
+//!   suppressed, though).
 //! * **Speed.** Cutting is linear in the text and allocates per segment,
 //!   never per character: it runs on every document of corpora of a
 //!   gigabyte.
@@ -44,9 +49,10 @@ use std::sync::Arc;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::choice::{self, Choice};
-use crate::corpus::{Cue, Document};
-use crate::speakers::{Label, SpeakerRule, find_labels};
+use crate::corpus::{Cue, Document, SpeakerSource};
+use crate::speakers::{Attribution, Passage, Preset, SpeakerRule, attribute};
 use crate::text::{CharCounter, count_bytes, line_ranges};
+use crate::time::format_time;
 
 /// The unit of analysis: what one coded row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -54,14 +60,15 @@ use crate::text::{CharCounter, count_bytes, line_ranges};
 pub enum Unit {
     /// The whole text.
     Document,
-    /// A run of non-blank lines between blank lines.
+    /// A paragraph: a run of non-blank lines between blank lines, cut
+    /// where a labelled line starts a turn.
     Paragraph,
-    /// From one speaker label to the next; paragraphs when the text has
-    /// no label.
+    /// A speaker's consecutive paragraphs; paragraphs where nobody can be
+    /// said to speak.
     Turn,
     /// A Unicode (UAX #29) sentence within a paragraph.
     Sentence,
-    /// One non-blank line.
+    /// One non-blank line of a paragraph.
     Line,
 }
 
@@ -122,43 +129,22 @@ pub struct Segment {
     /// Character offset where it ends, exclusive.
     pub end_char: usize,
     /// 1-based line on which the segment starts: a line of the file for
-    /// `.txt`/`.md`, of the document text for other formats (see
-    /// [`Document::first_line`]).
+    /// `.txt`/`.md` and subtitles, of the document text for other formats
+    /// (see [`Document::first_line`]).
     pub start_line: usize,
     /// 1-based line on which it ends, counted the same way (inclusive: the
     /// line of its last character).
     pub end_line: usize,
-    /// The speaker of the last label starting at or before the segment;
-    /// `None` when there is none. A document's segments of one speaker
-    /// usually share one `Arc`.
+    /// Who speaks it; `None` when nobody can be said to. A document's
+    /// segments of one speaker usually share one `Arc`.
     pub speaker: Option<Arc<str>>,
-    /// When the segment starts, as written in the source: the start of the
-    /// first subtitle cue it overlaps, else the time of its speaker label;
-    /// `None` when neither gives one.
+    /// When the segment starts, `HH:MM:SS.mmm`: the start of the first
+    /// subtitle cue it overlaps, else the time written for its passage when
+    /// it starts one; `None` when neither gives one.
     pub start_time: Option<String>,
-    /// When it ends, as written: the end of the last subtitle cue it
+    /// When it ends, `HH:MM:SS.mmm`: the end of the last subtitle cue it
     /// overlaps; `None` when it overlaps no cue.
     pub end_time: Option<String>,
-}
-
-/// The byte ranges of the paragraphs of `text`: runs of non-blank lines
-/// (a blank line is empty or only white space). Ranges are not trimmed.
-fn paragraph_ranges(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut lines = line_ranges(text);
-    std::iter::from_fn(move || {
-        let (start, mut end) = lines.by_ref().find(|&(s, e)| !is_blank(&text[s..e]))?;
-        for (s, e) in lines.by_ref() {
-            if is_blank(&text[s..e]) {
-                break;
-            }
-            end = e;
-        }
-        Some((start, end))
-    })
-}
-
-fn is_blank(s: &str) -> bool {
-    s.trim_start().is_empty()
 }
 
 /// Converts increasing byte offsets into numbers of `\n` before them.
@@ -186,20 +172,11 @@ struct Builder<'a> {
     chars: CharCounter<'a>,
     lines: LineCounter<'a>,
     first_line: usize,
-    /// Valid labels, by start.
-    labels: Vec<&'a Label>,
-    /// How many labels start at or before the last segment's start.
-    governing: usize,
     out: Vec<Segment>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, labels: &'a [Label], first_line: usize) -> Self {
-        let mut labels: Vec<&Label> = labels
-            .iter()
-            .filter(|l| l.start <= l.end && l.end <= text.len() && text.is_char_boundary(l.start))
-            .collect();
-        labels.sort_by_key(|l| l.start);
+    fn new(text: &'a str, first_line: usize) -> Self {
         Builder {
             text,
             chars: CharCounter::new(text),
@@ -209,14 +186,12 @@ impl<'a> Builder<'a> {
                 newlines: 0,
             },
             first_line,
-            labels,
-            governing: 0,
             out: Vec::new(),
         }
     }
 
     /// Adds `start..end`, trimmed, unless it is blank. Calls come in text order.
-    fn push(&mut self, start: usize, end: usize) {
+    fn push(&mut self, start: usize, end: usize, speaker: Option<&Arc<str>>, time: Option<u64>) {
         let slice = &self.text[start..end];
         let trimmed = slice.trim_start();
         let start = end - trimmed.len();
@@ -224,10 +199,6 @@ impl<'a> Builder<'a> {
         if start == end {
             return;
         }
-        while self.labels.get(self.governing).is_some_and(|l| l.start <= start) {
-            self.governing += 1;
-        }
-        let label = self.governing.checked_sub(1).map(|i| self.labels[i]);
         let start_char = self.chars.char_at(start);
         let end_char = self.chars.char_at(end);
         let start_line = self.first_line + self.lines.newlines_before(start);
@@ -240,86 +211,86 @@ impl<'a> Builder<'a> {
             end_char,
             start_line,
             end_line,
-            speaker: label.map(|l| l.speaker.clone()),
-            start_time: label.and_then(|l| l.time.clone()),
+            speaker: speaker.cloned(),
+            start_time: time.map(format_time),
             end_time: None,
         });
-    }
-
-    /// Label starts strictly inside `start..end`.
-    fn label_starts_within(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
-        let first = self.labels.partition_point(|l| l.start <= start);
-        self.labels[first..]
-            .iter()
-            .map(|l| l.start)
-            .take_while(move |&s| s < end)
-    }
-
-    /// The end of the label starting exactly at `at`, if any.
-    fn label_end_at(&self, at: usize) -> Option<usize> {
-        let i = self.labels.partition_point(|l| l.start < at);
-        self.labels[i..]
-            .iter()
-            .take_while(|l| l.start == at)
-            .map(|l| l.end)
-            .max()
     }
 }
 
 /// Cuts `text` into segments of the given unit.
 ///
-/// `labels` are the speaker labels of `text` (from [`find_labels`]; pass `&[]`
-/// for none) and `first_line` is the 1-based line of the source file on which
-/// `text` begins (more than 1 when front matter was removed).
+/// `attribution` is the text read for speakers ([`attribute`]) and
+/// `first_line` the 1-based line of the source file on which `text` begins
+/// (more than 1 when front matter was removed).
 ///
-/// * `document`: the whole text;
-/// * `paragraph`: runs of lines separated by one or more blank lines;
-/// * `line`: each non-blank line;
-/// * `turn`: each label starts a turn that runs to the next label (blank lines
-///   inside included); text before the first label is a turn without speaker.
-///   **Without any label, turns are paragraphs**;
-/// * `sentence`: Unicode (UAX #29) sentences within each paragraph; a label
-///   always starts a new sentence and a single line break counts as a space.
+/// * `document`: the whole text, with a speaker when all its passages have
+///   the same one;
+/// * `paragraph`: each passage;
+/// * `turn`: a speaker's consecutive passages, from the first one's start
+///   to the last one's end; a passage without speaker alone;
+/// * `sentence`: Unicode (UAX #29) sentences within each passage (a single
+///   line break counts as a space);
+/// * `line`: each non-blank line of each passage.
 ///
-/// Segments are trimmed of white space and blank ones are dropped. A segment's
-/// speaker and start time are those of the last label starting at or before
-/// it; `end_time` is always `None` here.
-pub fn segment(text: &str, unit: Unit, labels: &[Label], first_line: usize) -> Vec<Segment> {
-    let mut b = Builder::new(text, labels, first_line);
+/// Segments are trimmed of white space and blank ones are dropped. Every
+/// segment has its passage's speaker; one that starts a passage has its
+/// time, the others none. `end_time` is always `None` here.
+pub fn segment(text: &str, unit: Unit, attribution: &Attribution, first_line: usize) -> Vec<Segment> {
+    let mut b = Builder::new(text, first_line);
+    let passages = &attribution.passages;
     match unit {
-        Unit::Document => b.push(0, text.len()),
-        Unit::Line => line_ranges(text).for_each(|(s, e)| b.push(s, e)),
-        Unit::Turn if !b.labels.is_empty() => {
-            let starts: Vec<usize> = b.labels.iter().map(|l| l.start).collect();
-            let mut prev = 0;
-            for start in starts {
-                b.push(prev, start);
-                prev = start;
-            }
-            b.push(prev, text.len());
+        Unit::Document => {
+            let speaker = passages.first().and_then(|p| p.speaker.as_ref());
+            let shared = speaker.filter(|s| passages.iter().all(|p| p.speaker.as_ref() == Some(*s)));
+            b.push(0, text.len(), shared, passages.first().and_then(|p| p.time));
         }
-        Unit::Paragraph | Unit::Turn => paragraph_ranges(text).for_each(|(s, e)| b.push(s, e)),
+        Unit::Paragraph => {
+            for p in passages {
+                b.push(p.start, p.end, p.speaker.as_ref(), p.time);
+            }
+        }
+        Unit::Turn => {
+            for turn in passages.chunk_by(|a, b| a.speaker.is_some() && a.speaker == b.speaker) {
+                let (first, last) = (&turn[0], &turn[turn.len() - 1]);
+                b.push(first.start, last.end, first.speaker.as_ref(), first.time);
+            }
+        }
+        Unit::Line => {
+            for p in passages {
+                let mut time = p.time;
+                for (s, e) in line_ranges(&text[p.start..p.end]) {
+                    let before = b.out.len();
+                    b.push(p.start + s, p.start + e, p.speaker.as_ref(), time);
+                    if b.out.len() > before {
+                        time = None;
+                    }
+                }
+            }
+        }
         Unit::Sentence => {
-            // One buffer for all paragraphs: the paragraph with `\n` as spaces
+            // One buffer for all passages: the passage with `\n` as spaces
             // (same byte length, so offsets carry over).
             let mut buf = String::new();
-            for (p_start, p_end) in paragraph_ranges(text) {
-                let cuts: Vec<usize> = b.label_starts_within(p_start, p_end).collect();
-                let mut piece_start = p_start;
-                for piece_end in cuts.into_iter().chain([p_end]) {
-                    sentences(&mut b, &mut buf, piece_start, piece_end);
-                    piece_start = piece_end;
-                }
+            for p in passages {
+                let protect = own_label_end(attribution, p).unwrap_or(p.start);
+                sentences(&mut b, &mut buf, p, protect);
             }
         }
     }
     b.out
 }
 
-/// Pushes the sentences of `start..end`, a piece of a paragraph with no label
-/// starting inside it; a sentence break inside a label at its start is ignored.
-fn sentences(b: &mut Builder, buf: &mut String, start: usize, end: usize) {
-    let protect = b.label_end_at(start).unwrap_or(start);
+/// The end of the label written at the start of passage `p`, if any.
+fn own_label_end(attribution: &Attribution, p: &Passage) -> Option<usize> {
+    let label = &attribution.labels[p.label?];
+    (label.start == p.start).then_some(label.end)
+}
+
+/// Pushes the sentences of passage `p`; a sentence break before `protect`
+/// (inside its label) is ignored.
+fn sentences(b: &mut Builder, buf: &mut String, p: &Passage, protect: usize) {
+    let (start, end) = (p.start, p.end);
     buf.clear();
     for (k, part) in b.text[start..end].split('\n').enumerate() {
         if k > 0 {
@@ -328,46 +299,68 @@ fn sentences(b: &mut Builder, buf: &mut String, start: usize, end: usize) {
         buf.push_str(part);
     }
     let mut pending = start;
+    let mut time = p.time;
     for (i, sentence) in buf.split_sentence_bound_indices() {
         let sentence_end = start + i + sentence.len();
         if sentence_end <= protect {
             continue;
         }
-        b.push(pending, sentence_end);
+        b.push(pending, sentence_end, p.speaker.as_ref(), time.take());
         pending = sentence_end;
     }
     if pending < end {
-        b.push(pending, end);
+        b.push(pending, end, p.speaker.as_ref(), time.take());
     }
 }
 
 /// Gives each segment the start time of the first cue it overlaps and the
-/// end time of the last one, replacing times taken from labels.
+/// end time of the last one, replacing the times of its passage, and the
+/// file lines of the cues (the lines of their text in the subtitle file).
 ///
 /// `cues` are in text order and do not overlap. A segment that overlaps no
-/// cue keeps its times.
-pub fn apply_cues(segments: &mut [Segment], cues: &[Cue]) {
+/// cue keeps its times and lines.
+pub fn apply_cues(text: &str, segments: &mut [Segment], cues: &[Cue]) {
+    let line_in = |cue: &Cue, at: usize| {
+        let newlines = count_bytes(&text.as_bytes()[cue.start..at.clamp(cue.start, cue.end)], |b| {
+            b == b'\n'
+        });
+        cue.lines.get(newlines).or(cue.lines.last()).copied()
+    };
     for seg in segments {
         let first = cues.partition_point(|c| c.end <= seg.start);
         let last = cues.partition_point(|c| c.start < seg.end);
         if first < last {
             seg.start_time = Some(cues[first].start_time.clone());
             seg.end_time = Some(cues[last - 1].end_time.clone());
+            if let Some(line) = line_in(&cues[first], seg.start) {
+                seg.start_line = line;
+            }
+            if let Some(line) = line_in(&cues[last - 1], seg.end.saturating_sub(1)) {
+                seg.end_line = line;
+            }
         }
     }
 }
 
-/// A document's speaker labels and segments. Labels the format gave
-/// (subtitles) win over the speaker rule, and subtitle cues give segments
-/// their times.
-pub fn segment_document<'d>(doc: &'d Document, unit: Unit, speakers: &SpeakerRule) -> (Cow<'d, [Label]>, Vec<Segment>) {
-    let labels: Cow<[Label]> = match &doc.labels {
-        Some(given) => Cow::Borrowed(given),
-        None => Cow::Owned(find_labels(&doc.text, speakers)),
-    };
-    let mut segments = segment(&doc.text, unit, &labels, doc.first_line);
-    apply_cues(&mut segments, &doc.cues);
-    (labels, segments)
+/// A document read for speakers with `rule`: what its format says, or
+/// what its text says. Table cells are read only with a rule asked for.
+pub fn attribute_document<'d>(doc: &'d Document, rule: &SpeakerRule) -> Cow<'d, Attribution> {
+    match &doc.speakers {
+        SpeakerSource::Given(given) => Cow::Borrowed(given),
+        SpeakerSource::Cells if !rule.is_explicit() => {
+            Cow::Owned(attribute(&doc.text, None, &[], &SpeakerRule::Preset(Preset::None)))
+        }
+        SpeakerSource::Text | SpeakerSource::Cells => Cow::Owned(attribute(&doc.text, doc.header, &doc.headings, rule)),
+    }
+}
+
+/// A document's passages and segments; subtitle cues give segments their
+/// times and lines.
+pub fn segment_document<'d>(doc: &'d Document, unit: Unit, rule: &SpeakerRule) -> (Cow<'d, Attribution>, Vec<Segment>) {
+    let attribution = attribute_document(doc, rule);
+    let mut segments = segment(&doc.text, unit, &attribution, doc.first_line);
+    apply_cues(&doc.text, &mut segments, &doc.cues);
+    (attribution, segments)
 }
 
 #[cfg(test)]

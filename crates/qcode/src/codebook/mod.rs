@@ -95,6 +95,10 @@ pub struct Codebook {
     /// read; `None`: the built-in rule. A command-line `--speaker-pattern`
     /// overrides it.
     pub speaker_pattern: Option<String>,
+    /// A named way of reading speakers (see
+    /// [`Preset`](crate::speakers::Preset)); never given with
+    /// `speaker_pattern`. A command-line `--speaker-preset` overrides it.
+    pub speaker_preset: Option<crate::speakers::Preset>,
     /// Speakers no code applies to unless it says otherwise.
     pub skip_speakers: SpeakerSet,
     /// Every code, parents before children (pre-order); a code's index
@@ -127,6 +131,12 @@ impl Codebook {
     pub fn parse(text: &str, source: &str) -> Result<Codebook> {
         let text = crate::text::strip_bom(text);
         yaml::check(text, source, sha256_hex(text.as_bytes()))
+    }
+
+    /// How this codebook reads speakers: its pattern or preset, else the
+    /// automatic rule.
+    pub fn speaker_rule(&self) -> Result<crate::speakers::SpeakerRule> {
+        crate::speakers::SpeakerRule::new(self.speaker_pattern.as_deref(), self.speaker_preset)
     }
 
     /// The names of every code, in hierarchy order: the codes a comparison

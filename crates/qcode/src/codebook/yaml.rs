@@ -27,6 +27,7 @@ const CODEBOOK_KEYS: &[&str] = &[
     "unit",
     "accents",
     "speaker_pattern",
+    "speaker_preset",
     "skip_speakers",
     "codes",
 ];
@@ -60,6 +61,7 @@ struct RawCodebook {
     unit: Option<Spanned<String>>,
     accents: Option<Spanned<String>>,
     speaker_pattern: Option<Spanned<String>>,
+    speaker_preset: Option<Spanned<String>>,
     skip_speakers: Option<Vec<Spanned<String>>>,
     codes: Option<Vec<RawCode>>,
 }
@@ -126,7 +128,7 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
     };
     let accents = checker.accents(raw.accents.as_ref(), None)?.unwrap_or_default();
     if let Some(p) = &raw.speaker_pattern {
-        crate::speakers::SpeakerRule::custom(&p.value).map_err(|e| {
+        crate::speakers::Pattern::new(&p.value).map_err(|e| {
             checker.err(
                 &p.referenced,
                 None,
@@ -134,6 +136,25 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
             )
         })?;
     }
+    let speaker_preset = match &raw.speaker_preset {
+        None => None,
+        Some(p) => {
+            if raw.speaker_pattern.is_some() {
+                return Err(checker
+                    .err(
+                        &p.referenced,
+                        None,
+                        "the codebook gives both `speaker_pattern` and `speaker_preset`".into(),
+                    )
+                    .hint("keep one: a preset names a convention, a pattern replaces them all"));
+            }
+            Some(
+                p.value
+                    .parse::<crate::speakers::Preset>()
+                    .map_err(|e| e.at(checker.place(&p.referenced)))?,
+            )
+        }
+    };
     let skip = checker.speakers(raw.skip_speakers.as_deref(), None)?;
     let codes = match raw.codes {
         Some(c) if !c.is_empty() => c,
@@ -156,6 +177,7 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
         description: raw.description.unwrap_or_default().trim().to_string(),
         unit,
         speaker_pattern: raw.speaker_pattern.map(|p| p.value),
+        speaker_preset,
         skip_speakers: defaults.skip_speakers,
         codes: checker.codes,
         sha256,

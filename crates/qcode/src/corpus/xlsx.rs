@@ -59,6 +59,7 @@ pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Documen
     let rows = rows.map(|(i, cells)| {
         Ok(Row {
             place: format!("{table}, row {}", first_row + i + 1),
+            line: first_row + i + 1,
             cells: cells.iter().map(cell_text).collect(),
         })
     });
