@@ -368,11 +368,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn texts<'t>(text: &'t str, unit: Unit, labels: &[Label]) -> Vec<&'t str> {
-        segment(text, unit, labels, 1)
-            .iter()
-            .map(|s| &text[s.start..s.end])
-            .collect()
+    fn read(text: &str) -> Attribution {
+        attribute(text, None, &[], &SpeakerRule::default())
+    }
+
+    fn cut(text: &str, unit: Unit) -> Vec<Segment> {
+        segment(text, unit, &read(text), 1)
+    }
+
+    fn texts(text: &str, unit: Unit) -> Vec<&str> {
+        cut(text, unit).iter().map(|s| &text[s.start..s.end]).collect()
     }
 
     fn speakers(segments: &[Segment]) -> Vec<Option<&str>> {
@@ -392,9 +397,37 @@ P03: Then we waited.
 ";
 
     #[test]
-    fn turns_of_an_interview() {
-        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
-        let segs = segment(INTERVIEW, Unit::Turn, &labels, 1);
+    fn paragraphs_are_cut_at_labelled_lines_and_continue_speakers() {
+        let segs = cut(INTERVIEW, Unit::Paragraph);
+        let t: Vec<&str> = segs.iter().map(|s| &INTERVIEW[s.start..s.end]).collect();
+        assert_eq!(
+            t,
+            [
+                "Interviewer: How did you come here?",
+                "P03: We crossed at night. My brother was with us.",
+                "It took three days.",
+                "Interviewer: And then?",
+                "P03: Then we waited.",
+            ]
+        );
+        assert_eq!(
+            speakers(&segs),
+            [
+                Some("Interviewer"),
+                Some("P03"),
+                Some("P03"),
+                Some("Interviewer"),
+                Some("P03")
+            ]
+        );
+        let lines: Vec<(usize, usize)> = segs.iter().map(|s| (s.start_line, s.end_line)).collect();
+        assert_eq!(lines, [(1, 1), (3, 3), (5, 5), (6, 6), (7, 7)]);
+        assert_eq!(segs.iter().map(|s| s.index).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn turns_join_a_speaker_s_passages() {
+        let segs = cut(INTERVIEW, Unit::Turn);
         let t: Vec<&str> = segs.iter().map(|s| &INTERVIEW[s.start..s.end]).collect();
         assert_eq!(
             t,
@@ -405,53 +438,28 @@ P03: Then we waited.
                 "P03: Then we waited.",
             ]
         );
-        assert_eq!(
-            speakers(&segs),
-            [Some("Interviewer"), Some("P03"), Some("Interviewer"), Some("P03")]
-        );
-        let idx: Vec<usize> = segs.iter().map(|s| s.index).collect();
-        assert_eq!(idx, [1, 2, 3, 4]);
-        let lines: Vec<(usize, usize)> = segs.iter().map(|s| (s.start_line, s.end_line)).collect();
-        assert_eq!(lines, [(1, 1), (3, 5), (6, 6), (7, 7)]);
-    }
-
-    #[test]
-    fn paragraphs_inherit_the_turn_speaker() {
-        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
-        let segs = segment(INTERVIEW, Unit::Paragraph, &labels, 1);
-        let t: Vec<&str> = segs.iter().map(|s| &INTERVIEW[s.start..s.end]).collect();
-        assert_eq!(
-            t,
-            [
-                "Interviewer: How did you come here?",
-                "P03: We crossed at night. My brother was with us.",
-                "It took three days.\nInterviewer: And then?\nP03: Then we waited.",
-            ]
-        );
-        assert_eq!(speakers(&segs), [Some("Interviewer"), Some("P03"), Some("P03")]);
+        assert_eq!((segs[1].start_line, segs[1].end_line), (3, 5));
     }
 
     #[test]
     fn lines_and_document() {
-        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
-        let segs = segment(INTERVIEW, Unit::Line, &labels, 1);
+        let segs = cut(INTERVIEW, Unit::Line);
         assert_eq!(segs.len(), 5);
         assert_eq!(&INTERVIEW[segs[2].start..segs[2].end], "It took three days.");
         assert_eq!(segs[2].speaker.as_deref(), Some("P03"));
-        assert_eq!((segs[2].start_line, segs[2].end_line), (5, 5));
-        assert_eq!(segs[4].speaker.as_deref(), Some("P03"));
-
-        let segs = segment(INTERVIEW, Unit::Document, &labels, 1);
+        let segs = cut(INTERVIEW, Unit::Document);
         assert_eq!(segs.len(), 1);
         assert_eq!(&INTERVIEW[segs[0].start..segs[0].end], INTERVIEW.trim());
-        assert_eq!(segs[0].speaker.as_deref(), Some("Interviewer"));
+        // several people speak it: nobody in particular
+        assert_eq!(segs[0].speaker, None);
         assert_eq!((segs[0].start_line, segs[0].end_line), (1, 7));
+        let one = "P03: Uno.\n\nP03: Tres.\n";
+        assert_eq!(cut(one, Unit::Document)[0].speaker.as_deref(), Some("P03"));
     }
 
     #[test]
-    fn sentences_never_cross_paragraphs_or_labels() {
-        let labels = find_labels(INTERVIEW, &SpeakerRule::default());
-        let segs = segment(INTERVIEW, Unit::Sentence, &labels, 1);
+    fn sentences_never_cross_passages() {
+        let segs = cut(INTERVIEW, Unit::Sentence);
         let t: Vec<&str> = segs.iter().map(|s| &INTERVIEW[s.start..s.end]).collect();
         assert_eq!(
             t,
@@ -464,35 +472,24 @@ P03: Then we waited.
                 "P03: Then we waited.",
             ]
         );
-        assert_eq!(
-            speakers(&segs),
-            [
-                Some("Interviewer"),
-                Some("P03"),
-                Some("P03"),
-                Some("P03"),
-                Some("Interviewer"),
-                Some("P03")
-            ]
-        );
+        assert_eq!(segs[2].speaker.as_deref(), Some("P03"));
     }
 
     #[test]
     fn sentences_continue_over_a_single_line_break() {
         let text = "We walked to the\nborder. Nobody\nstopped us.\n\nNext day";
         assert_eq!(
-            texts(text, Unit::Sentence, &[]),
+            texts(text, Unit::Sentence),
             ["We walked to the\nborder.", "Nobody\nstopped us.", "Next day"]
         );
     }
 
     #[test]
     fn a_label_with_a_full_stop_is_not_cut_into_sentences() {
-        let text = "Sra. López: Sí. Claro que sí.";
-        let labels = find_labels(text, &SpeakerRule::default());
+        let text = "Sra. López: Sí. Claro que sí.\n\nDr. Paz: Bueno.\n\nSra. López: No.";
         assert_eq!(
-            texts(text, Unit::Sentence, &labels),
-            ["Sra. López: Sí.", "Claro que sí."]
+            texts(text, Unit::Sentence),
+            ["Sra. López: Sí.", "Claro que sí.", "Dr. Paz: Bueno.", "Sra. López: No."]
         );
     }
 
@@ -500,13 +497,12 @@ P03: Then we waited.
     fn spanish_interview() {
         let text = "Entrevistadora: ¿Cuándo llegó usted? ¿Con quién?\n\
                     Padre Tomás: Llegué en el año 2001. ¡Qué año!\n\n\
-                    Mi niña tenía ocho años.\n";
-        let labels = find_labels(text, &SpeakerRule::default());
-        assert_eq!(labels.len(), 2);
-        let segs = segment(text, Unit::Sentence, &labels, 1);
+                    Mi niña tenía ocho años.\n\n\
+                    Entrevistadora: ¿Y?\n\nPadre Tomás: Nada.\n";
+        let segs = cut(text, Unit::Sentence);
         let t: Vec<&str> = segs.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(
-            t,
+            t[..5],
             [
                 "Entrevistadora: ¿Cuándo llegó usted?",
                 "¿Con quién?",
@@ -518,10 +514,7 @@ P03: Then we waited.
         assert_eq!(segs[4].speaker.as_deref(), Some("Padre Tomás"));
         // "Entrevistadora: ¿Cuándo llegó usted? " is 37 characters, 40 bytes
         assert_eq!((segs[1].start_char, segs[1].start), (37, 40));
-        assert_eq!(segs[1].end_char - segs[1].start_char, "¿Con quién?".chars().count());
-
-        let turns = segment(text, Unit::Turn, &labels, 1);
-        assert_eq!(turns.len(), 2);
+        let turns = cut(text, Unit::Turn);
         assert_eq!(
             &text[turns[1].start..turns[1].end],
             "Padre Tomás: Llegué en el año 2001. ¡Qué año!\n\nMi niña tenía ocho años."
@@ -530,65 +523,47 @@ P03: Then we waited.
     }
 
     #[test]
-    fn timestamps_give_start_times() {
+    fn times_are_the_ones_written_for_a_segment() {
         let text = "[00:00:05] Interviewer: Hello.\n\n\
                     [00:00:09] P03: Hi. I am fine.\n\n\
                     Really fine.\n\
                     Interviewer: Good.";
-        let labels = find_labels(text, &SpeakerRule::default());
-        let segs = segment(text, Unit::Sentence, &labels, 1);
-        let times: Vec<Option<&str>> = segs.iter().map(|s| s.start_time.as_deref()).collect();
+        let times = |unit| -> Vec<Option<String>> { cut(text, unit).into_iter().map(|s| s.start_time).collect() };
+        let t = |s: &str| Some(s.to_string());
         assert_eq!(
-            times,
-            [
-                Some("00:00:05"),
-                Some("00:00:09"),
-                Some("00:00:09"),
-                Some("00:00:09"),
-                None
-            ]
+            times(Unit::Sentence),
+            [t("00:00:05.000"), t("00:00:09.000"), None, None, None]
         );
-        assert!(segs.iter().all(|s| s.end_time.is_none()));
-        let turns = segment(text, Unit::Turn, &labels, 1);
-        assert_eq!(turns[1].start_time.as_deref(), Some("00:00:09"));
-        assert_eq!(turns[2].start_time, None);
+        assert_eq!(times(Unit::Turn), [t("00:00:05.000"), t("00:00:09.000"), None]);
+        assert!(cut(text, Unit::Line).iter().all(|s| s.end_time.is_none()));
     }
 
     #[test]
     fn field_notes_without_labels() {
         let text = "Arrived at the shelter at 10:30: crowded.\nHot day.\n\n\nTalked to staff.\n";
-        let labels = find_labels(text, &SpeakerRule::default());
-        assert!(labels.is_empty());
-        let paragraphs = texts(text, Unit::Paragraph, &labels);
+        assert!(read(text).labels.is_empty());
         assert_eq!(
-            paragraphs,
+            texts(text, Unit::Paragraph),
             [
                 "Arrived at the shelter at 10:30: crowded.\nHot day.",
                 "Talked to staff."
             ]
         );
         // turns fall back to paragraphs
-        let turns = segment(text, Unit::Turn, &labels, 1);
-        assert_eq!(turns, segment(text, Unit::Paragraph, &labels, 1));
-        assert!(turns.iter().all(|s| s.speaker.is_none() && s.start_time.is_none()));
-    }
-
-    #[test]
-    fn text_before_the_first_label_is_a_turn_without_speaker() {
-        let text = "Recorded in Quito.\n\nP03: Hello.";
-        let labels = find_labels(text, &SpeakerRule::default());
-        let segs = segment(text, Unit::Turn, &labels, 1);
-        assert_eq!(speakers(&segs), [None, Some("P03")]);
-        assert_eq!(&text[segs[0].start..segs[0].end], "Recorded in Quito.");
+        assert_eq!(cut(text, Unit::Turn), cut(text, Unit::Paragraph));
+        assert!(
+            cut(text, Unit::Turn)
+                .iter()
+                .all(|s| s.speaker.is_none() && s.start_time.is_none())
+        );
     }
 
     #[test]
     fn leading_blank_lines_and_front_matter_offsets() {
-        let text = "\n  \n\t\nP03: first\n\n  second line  ";
-        let labels = find_labels(text, &SpeakerRule::default());
+        let text = "\n  \n\t\nP03: first\n\n  second line  \n\nQ: third";
         // the text began on line 5 of the file (front matter removed)
-        let segs = segment(text, Unit::Paragraph, &labels, 5);
-        assert_eq!(segs.len(), 2);
+        let segs = segment(text, Unit::Paragraph, &read(text), 5);
+        assert_eq!(segs.len(), 3);
         assert_eq!(&text[segs[0].start..segs[0].end], "P03: first");
         assert_eq!((segs[0].start_line, segs[0].end_line), (8, 8));
         assert_eq!(&text[segs[1].start..segs[1].end], "second line");
@@ -600,9 +575,8 @@ P03: Then we waited.
     #[test]
     fn text_ending_without_newline() {
         let text = "P03: one\nP03: two";
-        let labels = find_labels(text, &SpeakerRule::default());
         for unit in [Unit::Line, Unit::Turn, Unit::Sentence] {
-            let segs = segment(text, unit, &labels, 1);
+            let segs = cut(text, unit);
             assert_eq!(segs.last().unwrap().end, text.len(), "{unit:?}");
             assert_eq!(segs.last().unwrap().end_line, 2, "{unit:?}");
         }
@@ -612,7 +586,7 @@ P03: Then we waited.
     fn blank_texts_have_no_segments() {
         for text in ["", "\n", "  \n\t\n  "] {
             for unit in [Unit::Document, Unit::Paragraph, Unit::Turn, Unit::Sentence, Unit::Line] {
-                assert!(segment(text, unit, &[], 1).is_empty(), "{unit:?} {text:?}");
+                assert!(cut(text, unit).is_empty(), "{unit:?} {text:?}");
             }
         }
     }
@@ -620,28 +594,12 @@ P03: Then we waited.
     #[test]
     fn emoji_count_as_characters() {
         let text = "P03: 😀 fine 👩‍👩‍👧\n\nInterviewer: ok";
-        let labels = find_labels(text, &SpeakerRule::default());
-        let segs = segment(text, Unit::Paragraph, &labels, 1);
+        let segs = cut(text, Unit::Paragraph);
         // 👩‍👩‍👧 is five scalar values (three emoji joined by two ZWJ)
         assert_eq!(segs[0].end_char, "P03: 😀 fine ".chars().count() + 5);
         assert_eq!(segs[0].end_char, 17);
         assert_eq!(segs[1].start_char, 19);
         assert_eq!(segs[1].end_char, text.chars().count());
-    }
-
-    #[test]
-    fn unsorted_and_invalid_labels_are_tolerated() {
-        let text = "A: one\nB: two";
-        let mut labels = find_labels(text, &SpeakerRule::default());
-        labels.reverse();
-        labels.push(Label {
-            start: 100,
-            end: 120,
-            speaker: "X".into(),
-            time: None,
-        });
-        let segs = segment(text, Unit::Turn, &labels, 1);
-        assert_eq!(speakers(&segs), [Some("A"), Some("B")]);
     }
 
     #[test]
@@ -689,6 +647,11 @@ P03: Then we waited.
             "\n[00:12:31] R1: ",
             "\nSra. López: ",
             "\n00:01:02 Entrevistador:\n",
+            "\n[04:12]\n",
+            "\n**Ana**\n",
+            "\nANA\n\n",
+            "\n# Notas\n",
+            "\nFecha: hoy\n",
             "10:30",
             "é\u{301}",
         ])
@@ -705,12 +668,16 @@ P03: Then we waited.
     proptest! {
         #[test]
         fn segments_are_well_formed(text in text_strategy(), first_line in 1usize..5) {
-            let labels = find_labels(&text, &SpeakerRule::default());
-            for w in labels.windows(2) {
+            let read = read(&text);
+            for w in read.passages.windows(2) {
                 prop_assert!(w[0].end <= w[1].start);
             }
+            for w in read.masked.windows(2) {
+                prop_assert!(w[0].1 <= w[1].0, "masks overlap: {:?}", read.masked);
+            }
+            let passages: String = read.passages.iter().map(|p| &text[p.start..p.end]).collect();
             for unit in [Unit::Document, Unit::Paragraph, Unit::Turn, Unit::Sentence, Unit::Line] {
-                let segs = segment(&text, unit, &labels, first_line);
+                let segs = segment(&text, unit, &read, first_line);
                 let mut prev_end = 0;
                 let mut joined = String::new();
                 for (i, s) in segs.iter().enumerate() {
@@ -727,40 +694,49 @@ P03: Then we waited.
                     let nl = |at: usize| text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
                     prop_assert_eq!(s.start_line, first_line + nl(s.start));
                     prop_assert_eq!(s.end_line, first_line + nl(s.end - 1));
-                    let governing = labels.iter().rfind(|l| l.start <= s.start);
-                    prop_assert_eq!(s.speaker.as_deref(), governing.map(|l| &*l.speaker));
-                    prop_assert_eq!(s.start_time.as_ref(), governing.and_then(|l| l.time.as_ref()));
+                    if unit != Unit::Document {
+                        // the speaker of the passage it starts in
+                        let p = read.passages.iter().find(|p| p.start <= s.start && s.start < p.end);
+                        prop_assert!(p.is_some(), "{:?} outside passages", unit);
+                        prop_assert_eq!(s.speaker.as_ref(), p.unwrap().speaker.as_ref());
+                    }
                     prop_assert!(s.end_time.is_none());
                     joined.push_str(body);
                 }
-                // every unit covers all of the text but its white space
-                prop_assert_eq!(without_ws(&joined), without_ws(&text), "{:?}", unit);
-                if unit == Unit::Document {
-                    prop_assert!(segs.len() <= 1);
+                // every unit covers all of the passages but their white space
+                // (a turn also what stands between its passages: a label
+                // alone, a timestamp)
+                match unit {
+                    Unit::Document => prop_assert_eq!(without_ws(&joined), without_ws(&text)),
+                    Unit::Turn => {}
+                    _ => prop_assert_eq!(without_ws(&joined), without_ws(&passages), "{:?}", unit),
                 }
             }
         }
 
         #[test]
-        fn turns_start_at_labels(text in text_strategy()) {
-            let labels = find_labels(&text, &SpeakerRule::default());
-            let segs = segment(&text, Unit::Turn, &labels, 1);
-            for l in &labels {
-                prop_assert!(segs.iter().any(|s| s.start == l.start));
+        fn turns_change_with_their_speaker(text in text_strategy()) {
+            let read = read(&text);
+            let turns = segment(&text, Unit::Turn, &read, 1);
+            for t in &turns {
+                prop_assert!(read.passages.iter().any(|p| p.start == t.start));
+                prop_assert!(read.passages.iter().any(|p| p.end == t.end));
             }
-            for l in &labels {
-                let containing = segs.iter().find(|s| s.start <= l.start && l.start < s.end);
-                prop_assert!(containing.is_some_and(|s| s.start == l.start));
+            let inside: usize = turns
+                .iter()
+                .map(|t| read.passages.iter().filter(|p| t.start <= p.start && p.end <= t.end).count())
+                .sum();
+            prop_assert_eq!(inside, read.passages.len());
+            for w in turns.windows(2) {
+                prop_assert!(w[0].speaker.is_none() || w[0].speaker != w[1].speaker);
             }
         }
 
         #[test]
-        fn sentences_start_at_labels(text in text_strategy()) {
-            let labels = find_labels(&text, &SpeakerRule::default());
-            let segs = segment(&text, Unit::Sentence, &labels, 1);
-            for l in &labels {
-                prop_assert!(segs.iter().any(|s| s.start == l.start));
-                // no sentence ends inside a label (its trailing spaces aside)
+        fn sentences_never_end_inside_a_label(text in text_strategy()) {
+            let read = read(&text);
+            let segs = segment(&text, Unit::Sentence, &read, 1);
+            for l in &read.labels {
                 let name_end = l.start + text[l.start..l.end].trim_end().len();
                 prop_assert!(!segs.iter().any(|s| l.start < s.end && s.end < name_end));
             }

@@ -197,13 +197,9 @@ fn decide(text: &str, lines: &mut [Line], rule: &SpeakerRule) -> Vec<(usize, usi
         SpeakerRule::Preset(Preset::Caps) => accept_all(lines, |l, c| {
             !name_of(l, c).chars().any(char::is_lowercase) && (l.first || c.shape != Shape::NameAlone)
         }),
-        SpeakerRule::Preset(Preset::Initials) => accept_all(lines, |l, c| {
-            let name = name_of(l, c);
-            c.shape != Shape::NameAlone
-                && name.chars().count() <= 4
-                && name.chars().all(char::is_alphanumeric)
-                && name.starts_with(char::is_uppercase)
-        }),
+        SpeakerRule::Preset(Preset::Initials) => {
+            accept_all(lines, |l, c| c.shape != Shape::NameAlone && is_code(name_of(l, c)))
+        }
         SpeakerRule::Preset(Preset::Auto) => weigh(text, lines),
     }
     // Time markers opening lines without a label.
@@ -243,11 +239,19 @@ fn decide(text: &str, lines: &mut [Line], rule: &SpeakerRule) -> Vec<(usize, usi
         .collect()
 }
 
+/// A code standing for a speaker: one to three capitals and up to three
+/// digits (`Q`, `E`, `ENT`, `P03`, `R12`).
+fn is_code(name: &str) -> bool {
+    let letters = name.chars().take_while(|c| c.is_uppercase()).count();
+    let digits = name.chars().skip(letters).take_while(char::is_ascii_digit).count();
+    (1..=3).contains(&letters) && digits <= 3 && letters + digits == name.chars().count()
+}
+
 /// Takes every candidate `keep` accepts.
 fn accept_all(lines: &mut [Line], keep: impl Fn(&Line, &Candidate) -> bool) {
-    for i in 0..lines.len() {
-        let ok = lines[i].candidate().is_some_and(|c| keep(&lines[i], c));
-        if ok && let What::Text { label, .. } = &mut lines[i].what {
+    for line in lines.iter_mut() {
+        let ok = line.candidate().is_some_and(|c| keep(line, c));
+        if ok && let What::Text { label, .. } = &mut line.what {
             *label = true;
         }
     }
@@ -321,8 +325,10 @@ fn fallback(text: &str, lines: &mut [Line]) {
         l.first
             && l.candidate().is_some_and(|c| {
                 c.kind == NameKind::Strict
-                    && c.time.is_none()
-                    && matches!(c.shape, Shape::Colon | Shape::Bold | Shape::Tag)
+                    && matches!(
+                        c.shape,
+                        Shape::Colon | Shape::Bold | Shape::BoldTimed | Shape::Tag | Shape::TimedHeader
+                    )
             })
     };
     let mut names: Vec<&str> = Vec::new();
@@ -716,14 +722,15 @@ mod tests {
     #[test]
     fn the_header_is_masked_and_not_a_passage() {
         let text = "Fecha: hoy\nLugar: aquí\n\nE: ¿Sí?\n\nM: Sí.\n\nE: ¿Y?\n\nM: No.\n";
-        let a = attribute(text, Some((0, 22)), &[], &SpeakerRule::default());
+        let header = text.find("\n\n").unwrap();
+        let a = attribute(text, Some((0, header)), &[], &SpeakerRule::default());
         assert_eq!(a.passages.len(), 4);
-        assert_eq!(a.masked[..2], [(0, 10), (11, 22)]);
+        assert_eq!(a.masked[..2], [(0, 10), (11, header)]);
     }
 
     #[test]
     fn presets_and_patterns_need_no_evidence() {
-        let text = "Don Beto: Aquí nadie cobra.\n\nNota: llovía.\n";
+        let text = "Llegamos temprano.\n\nDon Beto: Aquí nadie cobra.\n\nNota: llovía.\n\nVolvimos a las seis.\n\nHacía calor.\n";
         let with = |rule: SpeakerRule| -> Vec<Option<String>> {
             attribute(text, None, &[], &rule)
                 .passages
@@ -731,15 +738,16 @@ mod tests {
                 .map(|p| p.speaker.as_deref().map(String::from))
                 .collect()
         };
-        assert_eq!(with(SpeakerRule::default()), [None, None]);
+        let named = |who: [Option<&str>; 5]| who.map(|s| s.map(String::from)).to_vec();
+        assert_eq!(with(SpeakerRule::default()), named([None; 5]));
         assert_eq!(
             with(SpeakerRule::Preset(Preset::Colon)),
-            [Some("Don Beto".to_string()), Some("Nota".to_string())]
+            named([None, Some("Don Beto"), Some("Nota"), Some("Nota"), Some("Nota")])
         );
-        assert_eq!(with(SpeakerRule::Preset(Preset::Initials)), [None, None]);
+        assert_eq!(with(SpeakerRule::Preset(Preset::Initials)), named([None; 5]));
         assert_eq!(
             with(SpeakerRule::new(Some("(Nota):"), None).unwrap()),
-            [None, Some("Nota".to_string())]
+            named([None, None, Some("Nota"), None, None])
         );
     }
 }

@@ -337,7 +337,7 @@ fn name(s: &str, close: Option<char>) -> Option<(usize, Stop, NameKind)> {
                 return None;
             }
             let lead = word.chars().next()?;
-            if !(lead.is_uppercase() || lead.is_ascii_digit()) && !PARTICLES.contains(&word) {
+            if !(lead.is_uppercase() || lead.is_ascii_digit() || PARTICLES.contains(&word)) {
                 if !lead.is_lowercase() {
                     return None;
                 }
@@ -772,7 +772,8 @@ mod tests {
 
     #[test]
     fn f4_marks_close_lines() {
-        assert_eq!(closing_mark("I: ¿Qué cambió? #00:00:25-0#"), Some((25_000, 16)));
+        let line = "I: ¿Qué cambió? #00:00:25-0#";
+        assert_eq!(closing_mark(line), Some((25_000, line.find('#').unwrap())));
         assert_eq!(closing_mark("B: ok #00:00:48-4#  "), Some((48_400, 6)));
         assert_eq!(closing_mark("#hashtag#"), None);
         assert_eq!(closing_mark("no mark"), None);

@@ -179,7 +179,8 @@ pub enum Preset {
     /// Only names in capitals (`ENTREVISTADORA:`, `MARÍA ELENA` alone), even
     /// once.
     Caps,
-    /// Only short codes (`Q:`, `A:`, `E:`, `P03:`, `R1:`): anonymised
+    /// Only codes of one to three capitals and up to three digits (`Q:`,
+    /// `A:`, `ENT:`, `P03:`, `R1:`), even once: anonymised
     /// transcripts in which capitalised words with a colon are topics
     /// (`Nota:`, `Migración:`).
     Initials,
@@ -210,7 +211,7 @@ impl Choice for Preset {
             Preset::None => "No speakers: field notes, memos",
             Preset::Colon => "Every `Name:` at a line start is a label, even once",
             Preset::Caps => "Only names in capitals are labels, even once",
-            Preset::Initials => "Only short codes (`Q:`, `A:`, `P03:`) are labels, even once",
+            Preset::Initials => "Only codes such as `Q:`, `A:`, `ENT:`, `P03:` are labels, even once",
         })
     }
 }
