@@ -109,16 +109,21 @@ pub(super) fn find(text: &str, paragraph_lines: bool, headings: &[usize]) -> Opt
         return None;
     }
     let range = (lines[0].0, lines[entries.len() - 1].1);
-    // Every key a speaker label further down: a dialogue, not a header.
-    let rest = &text[range.1..];
-    let reused = entries.iter().all(|(key, _)| {
-        line_ranges(rest).any(|(s, e)| {
-            let line = rest[s..e].trim_start().trim_start_matches("**");
-            line.strip_prefix(key.as_str())
-                .is_some_and(|after| after.starts_with(':') || after.starts_with("**:"))
-        })
-    });
-    (!reused).then_some(Header { range, entries })
+    (!keys_reused(&text[range.1..], &entries)).then_some(Header { range, entries })
+}
+
+/// Whether every key opens a later line of the text as a label (`Key:`,
+/// `**Key:**`, `**Key**:`), which makes the block a dialogue. Each key is
+/// looked for with a vectorised substring search, which stops at its first
+/// use; the search stops at the first key never used.
+fn keys_reused(rest: &str, entries: &[(String, String)]) -> bool {
+    let rest = rest.as_bytes();
+    entries.iter().all(|(key, _)| {
+        let forms = [format!("\n{key}:"), format!("\n**{key}:**"), format!("\n**{key}**:")];
+        forms
+            .iter()
+            .any(|form| memchr::memmem::find(rest, form.as_bytes()).is_some())
+    })
 }
 
 /// The line ranges of the first `count` blocks (runs of non-blank lines)

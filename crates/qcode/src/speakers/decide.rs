@@ -47,7 +47,6 @@ struct Line {
 /// What a line is, once decided.
 #[derive(Clone, Copy)]
 enum What {
-    Blank,
     /// A line of the metadata header.
     Header,
     /// A line of a block the format marks as a heading.
@@ -103,40 +102,42 @@ pub(super) fn attribute(
     out
 }
 
-/// Reads every line on its own.
+/// Reads every non-blank line on its own (blank lines only separate
+/// blocks: a line's `first` and `last` say where its block starts and
+/// ends).
 fn read(text: &str, header: Option<(usize, usize)>, headings: &[usize], rule: &SpeakerRule) -> Vec<Line> {
     let mut locs = match rule {
         SpeakerRule::Pattern(p) => Some(p.locations()),
         SpeakerRule::Preset(_) => None,
     };
-    let mut out: Vec<Line> = Vec::new();
-    let mut block = 0;
+    let mut out: Vec<Line> = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    let mut block = None;
     let mut in_block = false;
     let mut styled = headings.iter().peekable();
     for (start, end) in line_ranges(text) {
         let line = &text[start..end];
         let kind = classify(line);
-        let blank = kind == LineKind::Blank;
-        if !blank && !in_block {
-            if !out.is_empty() {
-                block += 1;
-            }
-            if let Some(prev) = out.iter_mut().rev().find(|l| !matches!(l.what, What::Blank)) {
+        if kind == LineKind::Blank {
+            in_block = false;
+            continue;
+        }
+        let first = !in_block;
+        in_block = true;
+        if first {
+            block = Some(block.map_or(0, |b| b + 1));
+            if let Some(prev) = out.last_mut() {
                 prev.last = true;
             }
         }
-        let first = !blank && !in_block;
-        in_block = !blank;
+        let block = block.unwrap_or(0);
         while styled.next_if(|&&b| b < block).is_some() {}
-        let what = if blank {
-            What::Blank
-        } else if header.is_some_and(|(s, e)| start >= s && end <= e) {
+        let what = if header.is_some_and(|(s, e)| start >= s && end <= e) {
             What::Header
         } else if styled.peek() == Some(&&block) {
             What::StyledHeading
         } else {
             match kind {
-                LineKind::Blank => What::Blank,
+                LineKind::Blank => continue,
                 LineKind::Heading => What::Heading,
                 LineKind::Rule(c) => What::Rule(c),
                 LineKind::Time(t) => What::Time(t, false),
@@ -162,7 +163,7 @@ fn read(text: &str, header: Option<(usize, usize)>, headings: &[usize], rule: &S
             what,
         });
     }
-    if let Some(prev) = out.iter_mut().rev().find(|l| !matches!(l.what, What::Blank)) {
+    if let Some(prev) = out.last_mut() {
         prev.last = true;
     }
     out
@@ -259,19 +260,23 @@ fn accept_all(lines: &mut [Line], keep: impl Fn(&Line, &Candidate) -> bool) {
 
 /// The automatic rule's first pass: names that recur.
 fn weigh(text: &str, lines: &mut [Line]) {
-    let mut seen: HashMap<&str, Seen> = HashMap::new();
-    for l in lines.iter() {
+    let mut seen: Names<Seen> = Names::default();
+    // the name of each line's candidate, as an index into `seen`
+    let mut which: Vec<usize> = vec![usize::MAX; lines.len()];
+    for (i, l) in lines.iter().enumerate() {
         if let Some(c) = l.candidate() {
-            let s = seen.entry(&text[l.start + c.name.0..l.start + c.name.1]).or_default();
+            let k = seen.index(&text[l.start + c.name.0..l.start + c.name.1], Seen::default);
+            let s = &mut seen.list[k].1;
             s.all += 1;
             s.alone += u32::from(c.shape == Shape::NameAlone);
             s.at_start |= l.first;
+            which[i] = k;
         }
     }
-    let recurring_alone = seen.values().filter(|s| s.alone >= 2).count();
-    for l in lines.iter_mut() {
+    let recurring_alone = seen.list.iter().filter(|(_, s)| s.alone >= 2).count();
+    for (l, &k) in lines.iter_mut().zip(&which) {
         let Some(c) = l.candidate() else { continue };
-        let s = &seen[&text[l.start + c.name.0..l.start + c.name.1]];
+        let s = &seen.list[k].1;
         let ok = if c.shape == Shape::NameAlone {
             s.alone >= 2 && recurring_alone >= 2 && l.first
         } else {
@@ -280,6 +285,52 @@ fn weigh(text: &str, lines: &mut [Line]) {
         if ok && let What::Text { label, .. } = &mut l.what {
             *label = true;
         }
+    }
+}
+
+/// A document's names, each with a value, in the order met: looked up in
+/// the list while there are few (a transcript has a handful of speakers),
+/// in a hash map once there are many (a glossary of `Term: definition`
+/// lines).
+struct Names<'t, V> {
+    list: Vec<(&'t str, V)>,
+    map: Option<HashMap<&'t str, usize>>,
+}
+
+impl<V> Default for Names<'_, V> {
+    fn default() -> Self {
+        Names {
+            list: Vec::new(),
+            map: None,
+        }
+    }
+}
+
+impl<'t, V> Names<'t, V> {
+    /// More names than this are looked up in a hash map.
+    const FEW: usize = 32;
+
+    /// The index of `name`, added with the value `new` gives if it is new.
+    fn index(&mut self, name: &'t str, new: impl FnOnce() -> V) -> usize {
+        let known = match &self.map {
+            Some(map) => map.get(name).copied(),
+            None => self.list.iter().position(|(n, _)| *n == name),
+        };
+        if let Some(k) = known {
+            return k;
+        }
+        self.list.push((name, new()));
+        let k = self.list.len() - 1;
+        match &mut self.map {
+            Some(map) => {
+                map.insert(name, k);
+            }
+            None if self.list.len() > Self::FEW => {
+                self.map = Some(self.list.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect());
+            }
+            None => {}
+        }
+        k
     }
 }
 
@@ -362,9 +413,9 @@ struct Open {
 
 /// Where the walk is.
 #[derive(Default)]
-struct Walk {
+struct Walk<'t> {
     out: Attribution,
-    names: HashMap<String, Arc<str>>,
+    names: Names<'t, Arc<str>>,
     open: Option<Open>,
     /// The speaker a passage without a label of its own continues.
     speaker: Option<Arc<str>>,
@@ -379,14 +430,11 @@ struct Walk {
     single_speaker: bool,
 }
 
-impl Walk {
-    fn name(&mut self, name: &str) -> Arc<str> {
-        if let Some(known) = self.names.get(name) {
-            return known.clone();
-        }
-        let new: Arc<str> = name.into();
-        self.names.insert(name.to_string(), new.clone());
-        new
+impl<'t> Walk<'t> {
+    /// The speaker of `name`, shared by all its labels.
+    fn name(&mut self, name: &'t str) -> Arc<str> {
+        let k = self.names.index(name, || name.into());
+        self.names.list[k].1.clone()
     }
 
     fn mask(&mut self, start: usize, end: usize) {
@@ -461,8 +509,8 @@ impl Walk {
 }
 
 /// Builds the passages, labels and masks from the decided lines.
-fn build(text: &str, lines: &[Line]) -> Attribution {
-    let mut w = Walk::default();
+fn build<'t>(text: &'t str, lines: &[Line]) -> Attribution {
+    let mut w: Walk<'t> = Walk::default();
     let mut distinct: Vec<&str> = Vec::new();
     for l in lines.iter().filter(|l| l.is_label()) {
         let c = l.candidate().expect("a label has a candidate");
@@ -483,7 +531,6 @@ fn build(text: &str, lines: &[Line]) -> Attribution {
     for (i, l) in lines.iter().enumerate() {
         let (start, end) = trimmed(l);
         match l.what {
-            What::Blank => continue,
             What::Header => {
                 w.close(text, lines);
                 w.mask(start, end);
@@ -608,7 +655,7 @@ fn is_plain_heading(text: &str, lines: &[Line], open: &Open) -> bool {
     }
     s.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
         && !s.ends_with(['.', '?', '!', ',', ';', '…'])
-        && s.split_whitespace().count() <= MAX_HEADING_WORDS
+        && s.split_whitespace().take(MAX_HEADING_WORDS + 1).count() <= MAX_HEADING_WORDS
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ const MAX_NAME_BYTES: usize = 4 * 60;
 const MAX_NAME_WORDS: usize = 8;
 /// The most words of a name standing alone without any mark around it.
 const MAX_ALONE_WORDS: usize = 5;
+/// The longest line, in bytes, that may be a name standing alone.
+const MAX_ALONE_BYTES: usize = 4 * 40;
 
 /// Lower-case words that join the parts of a name (`María de la Luz`,
 /// `Experiência do Entrevistado`, `Ludwig van Beethoven`).
@@ -304,26 +306,32 @@ enum Stop {
 /// digits and `.`, `-`, `_`, `'`, `’`, joined by single spaces (a lone `-`
 /// or `–` may stand between them); a word ending with `.` inside the name
 /// is an abbreviation (`Sra.`) or an initial (`J.`), else a sentence ends
-/// there and this is no name. Returns the name's length, what stopped it
-/// and how it is written.
-fn name(s: &str, close: Option<char>) -> Option<(usize, Stop, NameKind)> {
-    let mut chars = s.char_indices().peekable();
-    let (_, first) = *chars.peek()?;
-    if !first.is_uppercase() {
+/// there and this is no name. With `strict`, a lower-case word that joins
+/// nothing ends the reading. Returns the name's length, what stopped it and
+/// how it is written.
+fn name(s: &str, close: Option<char>, strict: bool) -> Option<(usize, Stop, NameKind)> {
+    let b = s.as_bytes();
+    if !s.chars().next()?.is_uppercase() {
         return None;
     }
     let mut kind = NameKind::Strict;
     let mut words = 0;
     let mut word_start = 0;
     loop {
-        // one word
+        // one word, read byte by byte where it is ASCII
         let mut end = word_start;
-        while let Some(&(i, c)) = chars.peek() {
-            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '\'' | '’') {
-                end = i + c.len_utf8();
-                chars.next();
+        while let Some(&c) = b.get(end) {
+            if c < 0x80 {
+                if !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'\'')) {
+                    break;
+                }
+                end += 1;
             } else {
-                break;
+                let ch = s[end..].chars().next()?;
+                if !(ch.is_alphanumeric() || matches!(ch, '’' | '–')) {
+                    break;
+                }
+                end += ch.len_utf8();
             }
         }
         if end == word_start || end > MAX_NAME_BYTES {
@@ -338,13 +346,13 @@ fn name(s: &str, close: Option<char>) -> Option<(usize, Stop, NameKind)> {
             }
             let lead = word.chars().next()?;
             if !(lead.is_uppercase() || lead.is_ascii_digit() || PARTICLES.contains(&word)) {
-                if !lead.is_lowercase() {
+                if strict || !lead.is_lowercase() {
                     return None;
                 }
                 kind = NameKind::Loose;
             }
         }
-        let stop = match chars.peek().map(|&(_, c)| c) {
+        let stop = match s[end..].chars().next() {
             None => Some(Stop::End),
             Some(':') => Some(Stop::Colon),
             Some(c) if Some(c) == close => Some(Stop::Close),
@@ -375,10 +383,7 @@ fn name(s: &str, close: Option<char>) -> Option<(usize, Stop, NameKind)> {
                 }
                 return Some((end, stop, kind));
             }
-            None => {
-                chars.next(); // the space
-                word_start = end + 1;
-            }
+            None => word_start = end + 1, // after the space
         }
     }
 }
@@ -420,12 +425,21 @@ fn time_to_end(rest: &str) -> Option<u64> {
 /// already read before it.
 fn plain(line: &str, at: usize, time: Option<u64>) -> Option<Candidate> {
     let s = &line[at..];
-    // Cheap refusal of prose: a label's colon or a short line.
+    // Cheap refusal of prose: without a colon, a label is a name alone or a
+    // name and a time alone, so a short line or one ending with a time;
+    // and a strict name.
     let head = &s.as_bytes()[..s.len().min(MAX_NAME_BYTES + 2)];
-    if memchr::memchr(b':', head).is_none() && s.len() > MAX_NAME_BYTES {
-        return None;
+    let colon = memchr::memchr(b':', head).is_some();
+    if !colon {
+        let end = s.trim_end_matches(is_gap).as_bytes();
+        let timed = end
+            .last()
+            .is_some_and(|&c| c.is_ascii_digit() || c == b']' || c == b')');
+        if !timed && end.len() > MAX_ALONE_BYTES {
+            return None;
+        }
     }
-    let (len, stop, kind) = name(s, None)?;
+    let (len, stop, kind) = name(s, None, !colon)?;
     let name_range = (at, at + len);
     let candidate = |end: usize, time: Option<u64>, shape: Shape, alone: bool| Candidate {
         name: name_range,
@@ -473,7 +487,7 @@ fn plain(line: &str, at: usize, time: Option<u64>) -> Option<Candidate> {
 fn enclosed(line: &str, at: usize, open: &str, close: &str) -> Option<((usize, usize), usize, bool, NameKind)> {
     let inner = at + open.len();
     let s = line.get(inner..)?;
-    let (len, stop, kind) = name(s, close.chars().next())?;
+    let (len, stop, kind) = name(s, close.chars().next(), false)?;
     let colon = stop == Stop::Colon;
     let after = inner + len + usize::from(colon);
     line[after..]
@@ -579,7 +593,7 @@ pub(crate) fn cue_prefix(line: &str) -> Option<((usize, usize), usize)> {
         let capitals = !line[name.0..name.1].chars().any(char::is_lowercase);
         return (!colon && capitals).then(|| (name, after + gap_len(&line[after..])));
     }
-    let (len, stop, _) = name(&line[at..], None)?;
+    let (len, stop, _) = name(&line[at..], None, false)?;
     if stop != Stop::Colon {
         return None;
     }
