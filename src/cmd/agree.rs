@@ -290,7 +290,9 @@ fn load_transcripts(
     }
     let unit = transcript_unit(unit_kind, coded, codebook)?;
     let speakers = args.read.speaker_rule_or(codebook)?;
-    let (transcripts, warnings) = Transcripts::load(&args.transcripts, &args.read.read_options()?, &speakers, unit)?;
+    let people = codebook.map(|c| c.people.clone()).unwrap_or_default();
+    let read = args.read.read_options()?;
+    let (transcripts, warnings) = Transcripts::load(&args.transcripts, &read, &speakers, &people, unit)?;
     warnings.iter().for_each(|w| warn(w));
     Ok(Some(transcripts))
 }

@@ -14,7 +14,8 @@ use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, wa
 /// code, in codebook order, parents counting their sub-codes' segments.
 ///
 /// With --by, a crosstab: one column per value of a document attribute
-/// (country, role, …), per speaker or per document.
+/// (country, …), per speaker, per role (the codebook's `roles:`; without
+/// them, `role` is an attribute) or per document.
 ///
 /// Examples:
 ///   qcode freq samples/transcripts --codebook codebooks/smuggling.yaml
@@ -30,7 +31,8 @@ pub struct Args {
     corpus: CorpusArgs,
     #[command(flatten)]
     coded: CodedArgs,
-    /// Crosstab by a document attribute, `speaker` or `document`.
+    /// Crosstab by a document attribute, `speaker`, `role` (the roles of the
+    /// codebook's `roles:`) or `document`.
     #[arg(long, value_name = "ATTRIBUTE")]
     by: Option<String>,
     /// What the crosstab cells count.
@@ -46,20 +48,25 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let by = args.by.as_deref().map(GroupBy::parse);
     let (freq, provenance) = if args.coded.is_empty() {
-        from_transcripts(&args, by)?
+        from_transcripts(&args)?
     } else {
-        from_coded(&args, by)?
+        from_coded(&args)?
     };
     freq.check_groups()?;
     let format = Format::resolve(args.format, args.out.as_deref());
     write_report_to(args.out.as_deref(), format, &freq, &provenance, &[])
 }
 
-fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
+fn from_transcripts(args: &Args) -> Result<(Freq, Provenance)> {
     args.coded.check_unused()?;
-    let (setup, sources) = args.corpus.setup()?;
+    let (mut setup, sources) = args.corpus.setup()?;
+    let by = args
+        .by
+        .as_deref()
+        .map(|by| GroupBy::parse(by, Some(&setup.codebook.people)));
+    // A crosstab by speaker or role needs speakers.
+    setup.speakers_matter |= matches!(by, Some(GroupBy::Speaker | GroupBy::Role(_)));
     let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, args.count, true);
     pipeline::run(&sources, &setup, &Progress::new(), |coded| {
         freq.add_coded(&coded);
@@ -70,9 +77,13 @@ fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenanc
     Ok((freq, provenance))
 }
 
-fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
+fn from_coded(args: &Args) -> Result<(Freq, Provenance)> {
     let codings = args.coded.read(&args.corpus)?;
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
+    let by = args
+        .by
+        .as_deref()
+        .map(|by| GroupBy::parse(by, codebook.as_ref().map(|c| &c.people)));
     let (tree, unknown) = CodeTree::for_codings(codebook.as_ref(), &codings);
     if !unknown.is_empty() {
         warn(&format!(

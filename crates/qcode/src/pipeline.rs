@@ -10,14 +10,14 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 
-use crate::codebook::Codebook;
+use crate::codebook::{Codebook, People};
 use crate::coding::{AUTO_CODER, Coding, distinct_matches};
-use crate::corpus::{AttributeTable, Document, ReadOptions, Source, read_source};
+use crate::corpus::{AttributeTable, Document, ReadOptions, Source, SpeakerSource, read_source};
 use crate::error::Result;
 use crate::matcher::{Applied, Matcher};
 use crate::report::counted;
 use crate::segment::{Segment, Unit, segment_document};
-use crate::speakers::SpeakerRule;
+use crate::speakers::{Attribution, SpeakerRule};
 use crate::time::TimeRange;
 
 /// Everything a coding run needs, built once.
@@ -38,6 +38,10 @@ pub struct Setup {
     pub attributes: Option<AttributeTable>,
     /// Keep only the segments that start in this stretch of time.
     pub times: Option<TimeRange>,
+    /// Who speaks matters to this run (the codebook scopes codes by
+    /// speaker, or a table groups by speaker): a document in which nobody
+    /// can be said to speak gets a warning.
+    pub speakers_matter: bool,
 }
 
 impl Setup {
@@ -61,8 +65,13 @@ impl Setup {
             Some(rule) => rule,
             None => codebook.speaker_rule()?,
         };
+        let scoped = codebook
+            .codes
+            .iter()
+            .any(|c| !c.rules.speakers.is_empty() || !c.rules.skip_speakers.is_empty());
         Ok(Setup {
             unit: unit.unwrap_or(codebook.unit),
+            speakers_matter: scoped,
             codebook,
             matcher,
             speakers,
@@ -92,6 +101,7 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
         table.apply(&mut doc);
     }
     let (attribution, mut segments) = segment_document(&doc, setup.unit, &setup.speakers);
+    name_speakers(&mut segments, &setup.codebook.people);
     let mut untimed = false;
     if let Some(range) = &setup.times {
         untimed = !segments.is_empty() && segments.iter().all(|s| s.start_time.is_none());
@@ -106,7 +116,18 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
         });
     }
     let applied = setup.matcher.apply(&doc.text, &attribution.masked, &segments);
+    let read_for_speakers = doc.speakers != SpeakerSource::Cells || setup.speakers.is_explicit();
+    let nobody = setup.speakers_matter && read_for_speakers && unattributed(&attribution);
     drop(attribution);
+    if nobody {
+        doc.warnings.push(format!(
+            "{}: no speaker labels were found, so nobody speaks its passages: the codebook's \
+             `skip_speakers` and `speakers` cannot leave out or keep anyone's words there, and \
+             `--by speaker` counts it under (none); `qcode speakers {}` shows what qcode reads in it",
+            doc.id,
+            doc.source.display()
+        ));
+    }
     if untimed {
         let warning = format!("{}: no passage has a time, so --from/--to leave none of it", doc.id);
         doc.warnings.push(warning);
@@ -117,6 +138,36 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
         applied: applied.applied,
         spans: applied.spans,
     }
+}
+
+/// Gives segments the names the codebook gives their speakers (its
+/// `speakers:` aliases: `Entrevistadora`, `E` → `Interviewer`), so that
+/// speaker scopes and crosstabs treat one person as one whatever their
+/// documents call them. Segments of one speaker share one name.
+pub fn name_speakers(segments: &mut [Segment], people: &People) {
+    if !people.has_aliases() {
+        return;
+    }
+    // Per label met in the document, its name.
+    let mut named: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+    for seg in segments {
+        let Some(label) = &seg.speaker else { continue };
+        let known = named.iter().find(|(l, _)| Arc::ptr_eq(l, label) || l == label);
+        let name = match known {
+            Some((_, name)) => name.clone(),
+            None => {
+                let name = people.speaker_of(label).cloned().unwrap_or_else(|| label.clone());
+                named.push((label.clone(), name.clone()));
+                name
+            }
+        };
+        seg.speaker = Some(name);
+    }
+}
+
+/// Whether a document has passages and nobody speaks any of them.
+fn unattributed(attribution: &Attribution) -> bool {
+    !attribution.passages.is_empty() && attribution.passages.iter().all(|p| p.speaker.is_none())
 }
 
 /// How many sources, per thread, may be read and coded ahead of the one the

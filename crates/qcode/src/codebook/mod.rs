@@ -7,6 +7,7 @@
 //! [`Rules`]. The file's SHA-256 is kept so that every output can name the
 //! exact codebook that produced it.
 
+mod people;
 mod rules;
 mod yaml;
 
@@ -16,6 +17,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use people::People;
 pub use rules::{Near, Rules, SpeakerSet, Term, parse_term};
 
 use crate::error::{Error, Result};
@@ -101,6 +103,8 @@ pub struct Codebook {
     pub speaker_preset: Option<crate::speakers::Preset>,
     /// Speakers no code applies to unless it says otherwise.
     pub skip_speakers: SpeakerSet,
+    /// The codebook's speakers (the labels that stand for each) and roles.
+    pub people: People,
     /// Every code, parents before children (pre-order); a code's index
     /// here is how [`Code::parent`] and the matcher refer to it.
     pub codes: Vec<Code>,

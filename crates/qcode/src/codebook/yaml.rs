@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::people::People;
 use super::rules::{Near, Rules, SpeakerSet, Term, parse_term};
 use super::{Accents, Code, Codebook, is_name_char, name_from};
 use crate::error::{Error, Result};
@@ -28,6 +29,8 @@ const CODEBOOK_KEYS: &[&str] = &[
     "accents",
     "speaker_pattern",
     "speaker_preset",
+    "speakers",
+    "roles",
     "skip_speakers",
     "codes",
 ];
@@ -62,6 +65,8 @@ struct RawCodebook {
     accents: Option<Spanned<String>>,
     speaker_pattern: Option<Spanned<String>>,
     speaker_preset: Option<Spanned<String>>,
+    speakers: Option<IndexMap<Spanned<String>, Option<Vec<Spanned<String>>>>>,
+    roles: Option<IndexMap<Spanned<String>, Option<Vec<Spanned<String>>>>>,
     skip_speakers: Option<Vec<Spanned<String>>>,
     codes: Option<Vec<RawCode>>,
 }
@@ -110,6 +115,7 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
         source,
         codes: Vec::new(),
         index: IndexMap::new(),
+        people: People::default(),
     };
     let name = match raw.name {
         Some(n) if !n.value.trim().is_empty() => n.value.trim().to_string(),
@@ -155,6 +161,7 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
             )
         }
     };
+    checker.people = checker.people(raw.speakers.as_ref(), raw.roles.as_ref())?;
     let skip = checker.speakers(raw.skip_speakers.as_deref(), None)?;
     let codes = match raw.codes {
         Some(c) if !c.is_empty() => c,
@@ -179,6 +186,7 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
         speaker_pattern: raw.speaker_pattern.map(|p| p.value),
         speaker_preset,
         skip_speakers: defaults.skip_speakers,
+        people: checker.people,
         codes: checker.codes,
         sha256,
         source: source.to_string(),
@@ -195,7 +203,12 @@ struct Checker<'a> {
     source: &'a str,
     codes: Vec<Code>,
     index: IndexMap<String, usize>,
+    /// The codebook's speakers and roles, which scopes may name.
+    people: People,
 }
+
+/// A map of the codebook that names speakers: `speakers:` or `roles:`.
+type RawNames = IndexMap<Spanned<String>, Option<Vec<Spanned<String>>>>;
 
 impl Checker<'_> {
     fn err(&self, loc: &serde_saphyr::Location, code: Option<&str>, what: String) -> Error {
@@ -232,9 +245,106 @@ impl Checker<'_> {
                     .err(&s.referenced, code, "an empty speaker name".into())
                     .hint("write the speaker label as it appears before the colon, e.g. Interviewer"));
             }
-            patterns.push(p);
+            patterns.extend(self.people.scope_patterns(&p));
         }
         Ok(SpeakerSet::new(patterns))
+    }
+
+    /// A name of `speakers:` or `roles:`, trimmed; an error when empty.
+    fn person(&self, name: &Spanned<String>, key: &str) -> Result<String> {
+        let value = name.value.trim();
+        if value.is_empty() {
+            return Err(self
+                .err(&name.referenced, None, format!("an empty name in `{key}`"))
+                .hint("write the name, e.g. `Interviewer: [Entrevistadora, E]`"));
+        }
+        Ok(value.to_string())
+    }
+
+    /// The codebook's speakers (a name and the labels that stand for it)
+    /// and roles (a name and the speakers it groups).
+    fn people(&self, speakers: Option<&RawNames>, roles: Option<&RawNames>) -> Result<People> {
+        // Every plain name, lower-cased, and the speaker it stands for.
+        let mut owner: IndexMap<String, String> = IndexMap::new();
+        let mut named = Vec::new();
+        for (name, aliases) in speakers.into_iter().flatten() {
+            let speaker = self.person(name, "speakers")?;
+            if speaker.contains('*') {
+                return Err(self
+                    .err(
+                        &name.referenced,
+                        None,
+                        format!("the speaker `{speaker}` has a `*` in its name"),
+                    )
+                    .hint(
+                        "a speaker's name is one name; put patterns such as `Entrevistador*` in its list of aliases",
+                    ));
+            }
+            let mut written = Vec::new();
+            for (alias, at) in std::iter::once((speaker.clone(), &name.referenced)).chain(
+                aliases
+                    .iter()
+                    .flatten()
+                    .map(|a| (a.value.trim().to_string(), &a.referenced)),
+            ) {
+                if alias.is_empty() {
+                    return Err(self
+                        .err(at, None, format!("an empty alias of `{speaker}`"))
+                        .hint("write each label that stands for this speaker, e.g. `[Entrevistadora, E]`"));
+                }
+                if !alias.contains('*')
+                    && let Some(other) = owner.insert(alias.to_lowercase(), speaker.clone())
+                    && other != speaker
+                {
+                    return Err(self
+                        .err(at, None, format!("`{alias}` stands for both `{other}` and `{speaker}`"))
+                        .hint("a label names one speaker: keep it under one of them"));
+                }
+                written.push(alias);
+            }
+            written.remove(0);
+            named.push((speaker, written));
+        }
+        let mut member_of: IndexMap<String, String> = IndexMap::new();
+        let mut grouped = Vec::new();
+        for (role, members) in roles.into_iter().flatten() {
+            let role_name = self.person(role, "roles")?;
+            let members = members.as_deref().unwrap_or_default();
+            if members.is_empty() {
+                return Err(self
+                    .err(
+                        &role.referenced,
+                        None,
+                        format!("the role `{role_name}` lists no speakers"),
+                    )
+                    .hint("list the speakers who have this role, e.g. `interviewer: [Interviewer, \"Moderador*\"]`"));
+            }
+            let mut resolved = Vec::new();
+            for m in members {
+                let member = self.person(m, "roles")?;
+                let lower = member.to_lowercase();
+                // An alias stands for its speaker.
+                let member = match owner.get(&lower) {
+                    Some(speaker) if !member.contains('*') => speaker.clone(),
+                    _ => member,
+                };
+                if !member.contains('*')
+                    && let Some(other) = member_of.insert(member.to_lowercase(), role_name.clone())
+                    && other != role_name
+                {
+                    return Err(self
+                        .err(
+                            &m.referenced,
+                            None,
+                            format!("`{member}` has two roles: `{other}` and `{role_name}`"),
+                        )
+                        .hint("give each speaker one role"));
+                }
+                resolved.push(member);
+            }
+            grouped.push((role_name, resolved));
+        }
+        Ok(People::new(named, grouped))
     }
 
     fn term(&self, value: &Spanned<String>, code: &str, key: &str) -> Result<Term> {

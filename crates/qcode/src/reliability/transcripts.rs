@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 
 use super::input::CodedFile;
+use crate::codebook::People;
 use crate::corpus::{Document, ReadOptions, Source, read_source};
 use crate::error::{Error, Result};
 use crate::pipeline::{Observer, Setup};
@@ -81,24 +82,33 @@ impl Transcripts {
         inputs: &[PathBuf],
         read: &ReadOptions,
         speakers: &SpeakerRule,
+        people: &People,
         unit: Unit,
     ) -> Result<(Transcripts, Vec<String>)> {
         let (sources, warnings) = crate::corpus::discover(inputs, read)?;
-        Ok((Transcripts::read(&sources, read, speakers, unit)?, warnings))
+        Ok((Transcripts::read(&sources, read, speakers, people, unit)?, warnings))
     }
 
     /// Reads and segments `sources` (in parallel; the result is in input
     /// order) as [`crate::pipeline::code_document`] does, with the same
-    /// unit and speaker rule: labels given by the format win over the
-    /// speaker rule, and subtitle cues give segments their times.
-    pub fn read(sources: &[Source], read: &ReadOptions, speakers: &SpeakerRule, unit: Unit) -> Result<Transcripts> {
+    /// unit, speaker rule and names of speakers: speakers given by the
+    /// format win over the speaker rule, and subtitle cues give segments
+    /// their times.
+    pub fn read(
+        sources: &[Source],
+        read: &ReadOptions,
+        speakers: &SpeakerRule,
+        people: &People,
+        unit: Unit,
+    ) -> Result<Transcripts> {
         let docs: Vec<Result<Vec<(String, TranscriptDoc)>>> = sources
             .par_iter()
             .map(|source| {
                 Ok(read_source(source, read)?
                     .into_iter()
                     .map(|doc| {
-                        let (_, segments) = crate::segment::segment_document(&doc, unit, speakers);
+                        let (_, mut segments) = crate::segment::segment_document(&doc, unit, speakers);
+                        crate::pipeline::name_speakers(&mut segments, people);
                         (doc.id.clone(), TranscriptDoc::new(&doc, segments))
                     })
                     .collect())
