@@ -19,6 +19,7 @@ pub mod excerpts;
 pub mod freq;
 mod notes;
 mod record;
+pub mod speakers;
 mod table;
 mod tree;
 

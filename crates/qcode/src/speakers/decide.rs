@@ -233,10 +233,16 @@ fn decide(text: &str, lines: &mut [Line], rule: &SpeakerRule) -> Vec<(usize, usi
     if matches!(rule, SpeakerRule::Preset(Preset::Auto)) {
         weigh_singles(text, lines);
     }
+    // A capitalised line alone is no more a label than a heading is: only
+    // marked shapes are worth showing.
     lines
         .iter()
         .filter(|l| !l.is_label())
-        .filter_map(|l| l.candidate().map(|c| (l.start + c.name.0, l.start + c.name.1)))
+        .filter_map(|l| {
+            l.candidate()
+                .filter(|c| c.shape != Shape::NameAlone)
+                .map(|c| (l.start + c.name.0, l.start + c.name.1))
+        })
         .collect()
 }
 

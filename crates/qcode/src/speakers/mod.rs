@@ -45,6 +45,7 @@
 mod decide;
 mod lines;
 mod pattern;
+pub mod summary;
 
 use std::sync::Arc;
 
