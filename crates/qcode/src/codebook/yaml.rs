@@ -65,8 +65,8 @@ struct RawCodebook {
     accents: Option<Spanned<String>>,
     speaker_pattern: Option<Spanned<String>>,
     speaker_preset: Option<Spanned<String>>,
-    speakers: Option<IndexMap<Spanned<String>, Option<Vec<Spanned<String>>>>>,
-    roles: Option<IndexMap<Spanned<String>, Option<Vec<Spanned<String>>>>>,
+    speakers: Option<RawNames>,
+    roles: Option<RawNames>,
     skip_speakers: Option<Vec<Spanned<String>>>,
     codes: Option<Vec<RawCode>>,
 }
