@@ -8,19 +8,26 @@ It reads the same codebook YAML and the same .txt/.md transcripts and prints
 the same table as `qcode freq --format csv` (codes in codebook order, parents
 counting their sub-codes' segments once per segment, hits adding up). It is
 written the way a researcher would write it with the `re` module, one
-paragraph at a time, with no attempt at speed: every keyword, wildcard and
+passage at a time, with no attempt at speed: every keyword, wildcard and
 regular expression is one compiled `re` pattern, run over every paragraph.
 
 It implements the rules as documented, independently of qcode's code:
 
 * text: UTF-8 (a BOM is dropped), CRLF/CR -> LF, NFC; YAML front matter is
-  skipped; paragraphs are runs of non-blank lines, trimmed;
-* speaker labels (qcode's default rule): at the start of a line, an optional
-  [hh:mm:ss] / (mm:ss) / bare h:mm:ss timestamp, a name of 1-4 words starting
-  with an uppercase letter (at most 40 characters), a colon and white space
-  or the end of the line. A paragraph's speaker is that of the last label
-  starting at or before it; labels are never matched;
-* matching runs on the folded paragraph: labels as separators, lower case, accents
+  skipped; character references decoded in Markdown;
+* speakers and passages as docs/speakers.md describes qcode's automatic
+  reading (`passages` below): the metadata header at the top is left out;
+  each line is read for a label shape (`Name:`, `**Name:**`, `<Name>`,
+  `[Name]`, a name alone, a name and a time alone, times before or after
+  the name), a timestamp alone, a time marker or a heading; a name that
+  recurs is a label, a name seen once is one in the shape of the recurring
+  ones where a turn starts, names alone need two that recur, and names
+  that never recur are labels when two or more open half the paragraphs.
+  Passages are paragraphs cut at labelled lines; a passage without a label
+  continues the speaker before it except after a heading, a rule, the
+  header or a timed header's passage, or when the labels name one speaker.
+  Labels, timestamps and time marks are never matched;
+* matching runs on the folded passage: labels as separators, lower case, accents
   removed (NFD, combining marks dropped), white space runs collapsed to one
   space. Keywords are case-insensitive whole words (a word = letters and
   digits); `*` stands for any letters inside a word; a phrase matches across
@@ -233,31 +240,617 @@ def load_codebook(path):
 
 
 # ---------------------------------------------------------------------------
-# Documents: reading, speaker labels, paragraphs.
+# Documents: reading, the metadata header, speakers and passages
+# (docs/speakers.md). A passage is a paragraph (a run of non-blank lines),
+# cut at every labelled line; what is not a passage (the header, a label
+# or a timestamp alone on its line) is never coded.
 
-TS = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[.,][0-9]{1,3})?"
-LABEL = re.compile(
-    r"[ \t]*(?:(?:\[(?P<t1>" + TS + r")\]|\((?P<t2>" + TS + r")\))[ \t]*"
-    r"|(?P<t3>[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,3})?)[ \t]+)?"
-    r"(?P<speaker>[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3}):(?:\s|$)"
-)
+GAP = " \t\u00a0"
+PARTICLES = {"de", "del", "la", "las", "los", "le", "les", "da", "das", "do", "dos", "di", "du", "van", "von",
+             "der", "den", "ter", "y", "e", "el"}
+ABBREVIATIONS = {"sr", "sra", "srta", "dr", "dra", "lic", "lcdo", "lcda", "ing", "prof", "profa", "mtro", "mtra",
+                 "pbro", "mr", "mrs", "ms", "st", "fr", "hno", "hna", "gral", "cap", "tte", "sgto", "cnel", "arq",
+                 "dña", "dn", "sto", "sta", "pe", "sgt", "lt", "col", "gen", "rev", "hon", "jr"}
+CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,](\d{1,3})(?!\d))?")
+F4_MARK = re.compile(r"#(\d{1,2}:\d{2}:\d{2})-(\d)#\s*$")
 
 
-def find_label(line):
-    """(start, end, speaker) of the label at the start of `line`, or None."""
-    m = LABEL.match(line)
+def nbytes(s):
+    return len(s.encode("utf-8"))
+
+
+def clock(s, i=0):
+    """(end, has hours) of a clock time at s[i:]: m:ss, mm:ss, h:mm:ss,
+    hh:mm:ss, with an optional fraction of 1-3 digits; no fourth field and
+    no digit right after it."""
+    m = CLOCK.match(s, i)
     if not m:
         return None
-    speaker = m.group("speaker").strip()
-    if unicodedata.category(speaker[0]) not in ("Lu", "Lt") or len(speaker) > 40:
-        return None
-    start = m.start()
-    while start < m.end() and line[start] in " \t":
-        start += 1
     end = m.end()
-    while end < len(line) and line[end] in " \t":
-        end += 1
-    return start, end, speaker
+    if s[end:end + 1] == ":" and s[end + 1:end + 2].isdigit():
+        return None
+    if s[end:end + 1].isdigit():
+        return None
+    fields = [m.group(2)] + ([m.group(3)] if m.group(3) else [])
+    if any(int(f) >= 60 for f in fields):
+        return None
+    return end, m.group(3) is not None
+
+
+def bracketed_time(s, i=0):
+    """End of `[t]`, `(t)` or a range `(t - t)` at s[i:]."""
+    if s[i:i + 1] not in ("[", "("):
+        return None
+    close = "]" if s[i] == "[" else ")"
+    c = clock(s, i + 1)
+    if not c:
+        return None
+    at = c[0]
+    if s[at:at + 1] != close:
+        j = at
+        while j < len(s) and s[j] in GAP:
+            j += 1
+        if s[j:j + 1] not in ("-", "–"):
+            return None
+        j += 1
+        while j < len(s) and s[j] in GAP:
+            j += 1
+        c2 = clock(s, j)
+        if not c2 or s[c2[0]:c2[0] + 1] != close:
+            return None
+        at = c2[0]
+    return at + 1
+
+
+def time_alone(s):
+    end = bracketed_time(s)
+    if end is None:
+        c = clock(s)
+        end = c[0] if c else None
+    return end is not None and s[end:].strip(GAP) == ""
+
+
+def read_name(s, close=None, strict=False):
+    """(length, stop, strict?) of a name at the start of s; stop is one of
+    colon, end, paren, gap, close."""
+    if not s or not s[0].isupper():
+        return None
+    loose = False
+    words = 0
+    i = 0
+    while True:
+        j = i
+        while j < len(s) and (s[j].isalnum() or s[j] in ".-_'’–"):
+            j += 1
+        if j == i or nbytes(s[:j]) > 240:
+            return None
+        word = s[i:j]
+        dash = word in ("-", "–")
+        if not dash:
+            words += 1
+            if words > 8:
+                return None
+            lead = word[0]
+            if not (lead.isupper() or "0" <= lead <= "9" or word in PARTICLES):
+                if strict or not lead.islower():
+                    return None
+                loose = True
+        nxt = s[j:j + 1]
+        if nxt == "":
+            stop = "end"
+        elif nxt == ":":
+            stop = "colon"
+        elif close is not None and nxt == close:
+            stop = "close"
+        elif nxt in ("\t", "\u00a0"):
+            stop = "gap"
+        elif nxt == " ":
+            after = s[j + 1:]
+            if after == "":
+                stop = "end"
+            elif after[0] in " \t\u00a0[":
+                stop = "gap"
+            elif after[0] == "(":
+                stop = "paren"
+            elif "0" <= after[0] <= "9" and time_alone(after):
+                stop = "gap"
+            else:
+                stop = None
+        else:
+            return None
+        if word.endswith(".") and not (len(word) == 2 or word[:-1].lower() in ABBREVIATIONS):
+            return None
+        if stop is not None:
+            if dash:
+                return None
+            return j, stop, not loose
+        i = j + 1
+
+
+def gap_len(s, i):
+    j = i
+    while j < len(s) and s[j] in GAP:
+        j += 1
+    return j - i
+
+
+def after_colon(line, at):
+    """(end, timed, alone) after a label's colon at line[at:]."""
+    if at < len(line) and line[at] not in GAP:
+        return None
+    end = at + gap_len(line, at)
+    timed = False
+    t = bracketed_time(line, end)
+    if t is not None and (t == len(line) or line[t] in GAP):
+        timed = True
+        end = t + gap_len(line, t)
+    alone = line[end:].rstrip() == ""
+    return (len(line) if alone else end), timed, alone
+
+
+def time_to_end(rest):
+    s = rest.lstrip(GAP)
+    if len(s) == len(rest) and rest:
+        return False
+    return time_alone(s)
+
+
+class Candidate:
+    def __init__(self, name, start, end, timed, shape, alone, strict):
+        self.name, self.start, self.end, self.timed = name, start, end, timed
+        self.shape, self.alone, self.strict = shape, alone, strict
+
+
+def plain(line, at, timed=False):
+    s = line[at:]
+    colon = ":" in s.encode("utf-8")[:242].decode("utf-8", "ignore")
+    if not colon:
+        end = s.rstrip(GAP)
+        if not (end[-1:].isdigit() and end[-1:].isascii() or end[-1:] in ("]", ")")) and nbytes(end) > 160:
+            return None
+    r = read_name(s, None, not colon)
+    if not r:
+        return None
+    n, stop, strict = r
+    name = s[:n]
+    if stop == "colon":
+        a = after_colon(line, at + n + 1)
+        if not a:
+            return None
+        end, after, alone = a
+        return Candidate(name, at, end, timed or after, "colon_alone" if alone else "colon", alone, strict)
+    if stop == "paren":
+        op = at + n + 1
+        t = bracketed_time(line, op)
+        if t is None or line[t:t + 1] != ":":
+            return None
+        a = after_colon(line, t + 1)
+        if not a:
+            return None
+        end, _, alone = a
+        return Candidate(name, at, end, True, "timed_header" if alone else "colon", alone, strict)
+    if stop == "gap" and line[at + n:].strip() != "":
+        if not time_to_end(line[at + n:]):
+            return None
+        return Candidate(name, at, len(line), True, "timed_header", True, strict)
+    if stop in ("end", "gap"):
+        words = [w for w in name.split(" ") if w not in ("-", "–")]
+        if len(words) <= 5 and strict:
+            return Candidate(name, at, len(line), timed, "name_alone", True, strict)
+    return None
+
+
+def enclosed(line, at, open_, close):
+    inner = at + len(open_)
+    r = read_name(line[inner:], close[0])
+    if not r:
+        return None
+    n, stop, strict = r
+    colon = stop == "colon"
+    after = inner + n + (1 if colon else 0)
+    if not line.startswith(close, after):
+        return None
+    return line[inner:inner + n], after + len(close), colon, strict
+
+
+def bold(line, at):
+    e = enclosed(line, at, "**", "**")
+    if not e:
+        return None
+    name, after, colon_inside, strict = e
+    if colon_inside or line[after:after + 1] == ":":
+        if not colon_inside:
+            after += 1
+        a = after_colon(line, after)
+        if not a:
+            return None
+        end, timed, alone = a
+        return Candidate(name, at, end, timed, "bold_alone" if alone else "bold", alone, strict)
+    rest = line[after:]
+    if rest.strip() == "":
+        return Candidate(name, at, len(line), False, "bold_alone", True, strict)
+    if time_to_end(rest):
+        return Candidate(name, at, len(line), True, "timed_header", True, strict)
+    gap = gap_len(rest, 0)
+    t = bracketed_time(rest, gap) if gap else None
+    if t is None:
+        return None
+    end = after + t
+    blanks = gap_len(line, end)
+    if not blanks:
+        return None
+    return Candidate(name, at, end + blanks, True, "bold_timed", False, strict)
+
+
+def bracket(line, at):
+    e = enclosed(line, at, "[", "]")
+    if not e or e[2]:
+        return None
+    name, after, _, strict = e
+    rest = line[after:]
+    if rest.strip() == "":
+        return Candidate(name, at, len(line), False, "bracket_alone", True, strict)
+    if not time_to_end(rest):
+        return None
+    return Candidate(name, at, len(line), True, "timed_header", True, strict)
+
+
+def tag(line, at):
+    e = enclosed(line, at, "<", ">")
+    if not e or e[2]:
+        return None
+    name, after, _, strict = e
+    rest = line[after:]
+    alone = rest.strip() == ""
+    if not alone and rest[:1] not in GAP:
+        return None
+    end = len(line) if alone else after + gap_len(line, after)
+    return Candidate(name, at, end, False, "tag", alone, strict)
+
+
+def classify(line):
+    """('blank'|'heading'|('rule', c)|'time'|('text', candidate, marker_end))."""
+    indent = len(line) - len(line.lstrip(" \t"))
+    if indent == len(line):
+        return "blank"
+    first = line[indent]
+    if first == "#":
+        hashes = len(line[indent:]) - len(line[indent:].lstrip("#"))
+        if hashes <= 6 and line[indent + hashes:indent + hashes + 1] in ("", " ", "\t"):
+            return "heading"
+        return ("text", None, None)
+    if first in "=-*_":
+        body = line.rstrip()[indent:]
+        if len(body.replace(" ", "")) >= 2 and all(ch in (first, " ") for ch in body):
+            return ("rule", first)
+        if first == "*" and line[indent + 1:indent + 2] == "*":
+            return ("text", bold(line, indent), None)
+        return ("text", None, None)
+    if first in "[(" or "0" <= first <= "9":
+        return timed(line, indent)
+    if first == "<":
+        return ("text", tag(line, indent), None)
+    if "A" <= first <= "Z" or ord(first) >= 0x80:
+        c = plain(line, indent)
+        if c is None and line.strip() == "":
+            return "blank"
+        return ("text", c, None)
+    return ("text", None, None)
+
+
+def timed(line, indent):
+    s = line[indent:]
+    t = bracketed_time(s)
+    bracketed = t is not None
+    hours = True
+    if t is None:
+        c = clock(s)
+        if c is None:
+            return ("text", bracket(line, indent) if s.startswith("[") else None, None)
+        t, hours = c
+    rest = s[t:]
+    if rest.strip(GAP) == "":
+        return "time"
+    if not bracketed and not hours:
+        return ("text", None, None)
+    at = indent + t + gap_len(line, indent + t)
+    gapped = at > indent + t
+    if line[at:at + 1] in ("-", "–") and line[at + 1:at + 2] in tuple(GAP):
+        at = at + 1 + gap_len(line, at + 1)
+    separated = at > indent + t
+    glued = not gapped and not bracketed and line[at:at + 1].isupper()
+    cand = None
+    if separated or glued:
+        cand = plain(line, at, True)
+        if cand is None:
+            cand = bold(line, at)
+            if cand is not None:
+                cand.timed = True
+        if cand is not None:
+            cand.start = indent
+            if cand.shape == "name_alone":
+                cand.shape = "timed_header"
+    return ("text", cand, at if separated else None)
+
+
+KEY_CHARS = set("-_.()'/")
+
+
+def key_value(line):
+    line = line.strip()
+    if line.startswith("**"):
+        rest = line[2:]
+        k = rest.find("**")
+        if k < 0:
+            return None
+        key, after = rest[:k], rest[k + 2:]
+        if key.endswith(":"):
+            key, value = key[:-1], after
+        elif after.startswith(":"):
+            value = after[1:]
+        else:
+            return None
+    else:
+        if ":" not in line:
+            return None
+        key, value = line.split(":", 1)
+    if value[:1] not in (" ", "\t", "\u00a0"):
+        return None
+    value = value[1:].strip()
+    words = key.split(" ")
+    if not (key[:1].isalpha() and len(words) <= 4
+            and all(w and all(ch.isalnum() or ch in KEY_CHARS for ch in w) for w in words)):
+        return None
+    if not value or value[-1] in ".?!" or len(value) > 150:
+        return None
+    return key, value
+
+
+def metadata_header(text):
+    """(start, end) of the metadata header's lines, or None: the first block
+    (after a title: a heading or a one-line block without a key; or a title
+    line opening the block) of two or more `Key: value` lines, no key
+    twice, not every key used again as a label further down."""
+    blocks = []
+    cur = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip() == "":
+            if cur:
+                blocks.append(cur)
+                cur = []
+                if len(blocks) == 2:
+                    break
+        else:
+            cur.append((pos, pos + len(line)))
+            if len(cur) > 64:
+                break
+        pos += len(line) + 1
+    if cur and len(blocks) < 2:
+        blocks.append(cur)
+    if not blocks:
+        return None
+    is_key = lambda r: key_value(text[r[0]:r[1]]) is not None
+    first = 0
+    b0 = blocks[0]
+    if text[b0[0][0]:b0[0][1]].lstrip().startswith("#") or (len(b0) == 1 and not is_key(b0[0])):
+        first = 1
+    if first >= len(blocks) or len(blocks[first]) > 64:
+        return None
+    block = blocks[first]
+    skip = 1 if first == 0 and len(block) >= 3 and not is_key(block[0]) else 0
+    lines = block[skip:]
+    if not all(is_key(r) for r in lines):
+        return None
+    keys = [key_value(text[s:e])[0] for s, e in lines]
+    if len(keys) < 2 or len(set(keys)) != len(keys):
+        return None
+    start, end = lines[0][0], lines[-1][1]
+    rest = text[end:]
+    if all(("\n" + k + ":") in rest or ("\n**" + k + ":**") in rest or ("\n**" + k + "**:") in rest for k in keys):
+        return None
+    return start, end
+
+
+def plain_heading(text):
+    s = text.rstrip()
+    m = F4_MARK.search(s)
+    if m:
+        s = s[:m.start()].rstrip()
+    return bool(s) and (s[0].isupper() or "0" <= s[0] <= "9") and s[-1] not in ".?!,;…" \
+        and len(s.split()) <= 8
+
+
+def passages(text):
+    """([(start, end, speaker)], masks): the passages of `text` with their
+    speakers, and the ranges never matched."""
+    header = metadata_header(text)
+    lines = []  # [start, end, first, last, kind, cand, marker, label, timed]
+    pos = 0
+    in_block = False
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        kind = classify(line)
+        if kind == "blank":
+            in_block = False
+            continue
+        first = not in_block
+        in_block = True
+        if first and lines:
+            lines[-1][3] = True
+        if header and start >= header[0] and end <= header[1]:
+            kind = "header"
+        cand = marker = None
+        if isinstance(kind, tuple) and kind[0] == "text":
+            cand, marker = kind[1], kind[2]
+            kind = "text"
+        lines.append([start, end, first, False, kind, cand, marker, False, False])
+    if lines:
+        lines[-1][3] = True
+    # Timestamps alone count when there are two.
+    times = sum(1 for l in lines if l[4] == "time")
+    # Names that recur; names alone that recur, two of them.
+    seen = {}
+    for l in lines:
+        c = l[5]
+        if c:
+            s = seen.setdefault(c.name, [0, 0, False])
+            s[0] += 1
+            s[1] += c.shape == "name_alone"
+            s[2] |= l[2]
+    recurring_alone = sum(1 for s in seen.values() if s[1] >= 2)
+    for l in lines:
+        c = l[5]
+        if c:
+            s = seen[c.name]
+            if c.shape == "name_alone":
+                l[7] = s[1] >= 2 and recurring_alone >= 2 and l[2]
+            else:
+                l[7] = s[0] >= 2 and (c.strict or s[2])
+    markers = sum(1 for l in lines if l[6] is not None and not l[7])
+    if markers >= 2:
+        for l in lines:
+            l[8] = l[6] is not None and not l[7]
+
+    def opens_turns(l):
+        return l[7] or l[8] or (l[4] == "time" and times >= 2)
+    in_use = {l[5].shape for l in lines if l[7]}
+    if in_use:
+        for i, l in enumerate(lines):
+            c = l[5]
+            if not c or l[7] or not c.strict or c.shape == "name_alone" or c.shape not in in_use:
+                continue
+            if l[2] or c.shape == "timed_header" or (i > 0 and opens_turns(lines[i - 1])):
+                l[7] = True
+    else:
+        opening = [l for l in lines if l[2] and l[5] and l[5].strict
+                   and l[5].shape in ("colon", "bold", "bold_timed", "tag", "timed_header")]
+        paragraphs = sum(1 for l in lines if l[2] and l[4] in ("text", "time"))
+        if len({l[5].name for l in opening}) >= 2 and 2 * len(opening) >= paragraphs:
+            for l in opening:
+                l[7] = True
+    single = len({l[5].name for l in lines if l[7]}) == 1
+
+    # Passages.
+    out = []
+    masks = []
+    state = {"speaker": None, "one": False, "pending": None, "open": None}
+
+    def close():
+        o = state["open"]
+        if o is None:
+            return
+        state["open"] = None
+        s_, e_, speaker, own, first_i, last_i = o
+        if not own and first_i == last_i and lines[first_i][2] and lines[first_i][3] \
+                and plain_heading(text[s_:e_]):
+            speaker = None
+            state["speaker"] = None
+        out.append((s_, e_, speaker))
+        if state["one"]:
+            state["speaker"] = None
+            state["one"] = False
+
+    def open_(i, s_, e_):
+        p = state["pending"]
+        state["pending"] = None
+        if p is not None:
+            state["speaker"] = p[0]
+            state["one"] = p[1]
+            state["open"] = [s_, e_, p[0], True, i, i]
+        else:
+            state["open"] = [s_, e_, None if single else state["speaker"], False, i, i]
+
+    def interrupt():
+        state["speaker"] = None
+        state["one"] = False
+        state["pending"] = None
+
+    def extend(i, s_, e_):
+        if state["open"] is None:
+            open_(i, s_, e_)
+        else:
+            state["open"][1] = e_
+            state["open"][5] = i
+
+    for i, l in enumerate(lines):
+        raw = text[l[0]:l[1]]
+        s_ = l[0] + len(raw) - len(raw.lstrip())
+        e_ = l[0] + len(raw.rstrip())
+        kind = l[4]
+        if kind == "header":
+            close()
+            masks.append((s_, e_))
+            interrupt()
+        elif kind == "heading":
+            close()
+            interrupt()
+            out.append((s_, e_, None))
+        elif isinstance(kind, tuple) and kind[0] == "rule":
+            if kind[1] in "=-" and not l[2] and state["open"] is not None:
+                state["open"][1] = e_
+                state["open"][2] = None
+                state["open"][3] = False
+                state["open"][5] = i
+                o = state["open"]
+                state["open"] = None
+                out.append((o[0], o[1], None))
+                if state["one"]:
+                    state["one"] = False
+            else:
+                close()
+                masks.append((s_, e_))
+            interrupt()
+        elif kind == "time":
+            if times >= 2:
+                close()
+                masks.append((s_, e_))
+            else:
+                extend(i, s_, e_)
+        else:
+            c, marker = l[5], l[6]
+            if l[7]:
+                close()
+                ls = l[0] + c.start
+                le = e_ if c.alone else l[0] + c.end
+                masks.append((ls, le))
+                state["pending"] = (c.name, c.alone and c.timed)
+                if not c.alone:
+                    open_(i, ls, e_)
+            elif l[8]:
+                close()
+                masks.append((s_, l[0] + marker))
+                open_(i, s_, e_)
+            else:
+                extend(i, s_, e_)
+            o = state["open"]
+            if o is not None and o[5] == i:
+                m = F4_MARK.search(raw)
+                if m and m.group(1) and clock(m.group(1)) and clock(m.group(1))[1]:
+                    masks.append((l[0] + m.start(), e_))
+        if l[3]:
+            close()
+    close()
+    return out, masks
+
+
+def decode_references(text):
+    """The character references web exporters leave in Markdown."""
+    named = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": " ", "lrm": "", "rlm": ""}
+
+    def one(m):
+        e = m.group(1)
+        if e in named:
+            return named[e]
+        try:
+            n = int(e[2:], 16) if e[:2] in ("#x", "#X") else int(e[1:]) if e[:1] == "#" else None
+        except ValueError:
+            n = None
+        if n is None or n == 0 or n > 0x10FFFF or 0xD800 <= n <= 0xDFFF:
+            return m.group(0)
+        return chr(n)
+    return re.sub(r"&([^;&]{1,10});", one, text)
 
 
 def read_text(path):
@@ -275,38 +868,9 @@ def read_text(path):
                 text = text[offset + len(line) + 1:]
                 break
             offset += len(line) + 1
+    if path.lower().endswith((".md", ".markdown")):
+        text = decode_references(text)
     return text
-
-
-def paragraphs(text):
-    """(start, end, [labels]) of each trimmed paragraph; labels as absolute
-    (start, end, speaker). Also returns all labels of the text."""
-    labels = []
-    paras = []
-    pos = 0
-    cur = None
-    for line in text.split("\n"):
-        lab = find_label(line)
-        if lab:
-            labels.append((pos + lab[0], pos + lab[1], lab[2]))
-        if line.strip():
-            if cur is None:
-                cur = [pos, pos + len(line)]
-            else:
-                cur[1] = pos + len(line)
-        elif cur is not None:
-            paras.append(tuple(cur))
-            cur = None
-        pos += len(line) + 1
-    if cur is not None:
-        paras.append(tuple(cur))
-    out = []
-    for s, e in paras:
-        chunk = text[s:e]
-        s += len(chunk) - len(chunk.lstrip())
-        e = s + len(chunk.strip())
-        out.append((s, e))
-    return out, labels
 
 
 def fold_paragraph(text, start, end, labels):
@@ -424,23 +988,17 @@ def speaker_ok(code, speaker):
 
 
 def code_document(codes, text, totals, ancestors):
-    paras, labels = paragraphs(text)
+    paras, masks = passages(text)
     seen_codes = set()
-    first = 0  # labels before `first` end before the current paragraph
-    for s, e in paras:
-        speaker = None
-        for ls, le, sp in labels:
-            if ls <= s:
-                speaker = sp
-            else:
-                break
-        while first < len(labels) and labels[first][1] <= s:
+    first = 0  # masks before `first` end before the current passage
+    for s, e, speaker in paras:
+        while first < len(masks) and masks[first][1] <= s:
             first += 1
         inside = []
-        for lab in labels[first:]:
-            if lab[0] >= e:
+        for ms, me in masks[first:]:
+            if ms >= e:
                 break
-            inside.append(lab)
+            inside.append((ms, me, None))
         folded, fmap = fold_paragraph(text, s, e, inside)
         para = text[s:e]
         para_labels = [(ls - s, le - s) for ls, le, _ in inside]

@@ -11,7 +11,8 @@
 //! Groups:
 //!
 //! * `normalize`: NFC + line ends (`text::normalize`);
-//! * `segment`: speaker labels + paragraph segmentation;
+//! * `segment`: reading speakers (`speakers::attribute`) + paragraph and
+//!   sentence segmentation;
 //! * `fold`: folding a document for matching (`matcher::Folded::new`);
 //! * `match`: `Matcher::apply` (folding, keywords, regexes, rule
 //!   evaluation) with the full codebook, its keywords only, its regular
@@ -25,7 +26,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use qcode::codebook::Codebook;
 use qcode::matcher::{Folded, Matcher};
 use qcode::segment::{self, Unit};
-use qcode::speakers::{SpeakerRule, find_labels};
+use qcode::speakers::{SpeakerRule, attribute};
 
 const CODEBOOK: &str = include_str!("../bench/codebook.yaml");
 const DOCS: [(&str, &str); 2] = [
@@ -116,15 +117,15 @@ fn bench_segment(c: &mut Criterion) {
     let mut g = c.benchmark_group("segment");
     for (lang, text) in DOCS {
         g.throughput(Throughput::Bytes(text.len() as u64));
-        g.bench_with_input(BenchmarkId::new("labels", lang), text, |b, t| {
-            b.iter(|| find_labels(black_box(t), &rule))
+        g.bench_with_input(BenchmarkId::new("speakers", lang), text, |b, t| {
+            b.iter(|| attribute(black_box(t), None, &[], &rule))
         });
-        let labels = find_labels(text, &rule);
+        let read = attribute(text, None, &[], &rule);
         g.bench_with_input(BenchmarkId::new("paragraphs", lang), text, |b, t| {
-            b.iter(|| segment::segment(black_box(t), Unit::Paragraph, &labels, 1))
+            b.iter(|| segment::segment(black_box(t), Unit::Paragraph, &read, 1))
         });
         g.bench_with_input(BenchmarkId::new("sentences", lang), text, |b, t| {
-            b.iter(|| segment::segment(black_box(t), Unit::Sentence, &labels, 1))
+            b.iter(|| segment::segment(black_box(t), Unit::Sentence, &read, 1))
         });
     }
     g.finish();
@@ -134,10 +135,10 @@ fn bench_fold(c: &mut Criterion) {
     let rule = SpeakerRule::default();
     let mut g = c.benchmark_group("fold");
     for (lang, text) in DOCS {
-        let labels = find_labels(text, &rule);
+        let read = attribute(text, None, &[], &rule);
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(lang), text, |b, t| {
-            b.iter(|| Folded::new(black_box(t), &labels))
+            b.iter(|| Folded::new(black_box(t), &read.masked))
         });
     }
     g.finish();
@@ -155,12 +156,12 @@ fn bench_match(c: &mut Criterion) {
     ];
     let mut g = c.benchmark_group("match");
     for (lang, text) in DOCS {
-        let labels = find_labels(text, &rule);
-        let segments = segment::segment(text, Unit::Paragraph, &labels, 1);
+        let read = attribute(text, None, &[], &rule);
+        let segments = segment::segment(text, Unit::Paragraph, &read, 1);
         g.throughput(Throughput::Bytes(text.len() as u64));
         for (name, m) in &matchers {
             g.bench_with_input(BenchmarkId::new(name.as_str(), lang), text, |b, t| {
-                b.iter(|| m.apply(black_box(t), &labels, &segments))
+                b.iter(|| m.apply(black_box(t), &read.masked, &segments))
             });
         }
     }

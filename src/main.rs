@@ -40,6 +40,7 @@ enum Command {
     Codebook(cmd::codebook::Command),
     Export(cmd::export::Args),
     Import(cmd::import::Args),
+    Speakers(cmd::speakers::Args),
 }
 
 fn main() {
@@ -78,6 +79,7 @@ fn dispatch(command: Command) -> qcode::Result<()> {
         Command::Codebook(c) => cmd::codebook::run(c),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Speakers(args) => cmd::speakers::run(args),
     }
 }
 

@@ -15,7 +15,6 @@ use qcode::reliability::long::from_long;
 use qcode::reliability::spans::{SpanOptions, span_report};
 use qcode::report::{Format, Provenance, Records};
 use qcode::segment::Unit;
-use qcode::speakers::SpeakerRule;
 use qcode::stats::OverlapBasis;
 use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
@@ -314,12 +313,8 @@ fn load_transcripts(
         return Ok(None);
     }
     let unit = transcript_unit(unit_kind, coded, codebook)?;
-    let pattern = args
-        .read
-        .speaker_pattern
-        .as_deref()
-        .or(codebook.and_then(|c| c.speaker_pattern.as_deref()));
-    let speakers = SpeakerRule::from_pattern(pattern)?;
+    let speakers = args.read.speaker_rule_or(codebook)?;
+    let people = codebook.map(|c| c.people.clone()).unwrap_or_default();
     let filter = args.filter.filter()?;
     let selection = Selection::new(None, &filter);
     let (transcripts, warnings) = Transcripts::load(
@@ -327,6 +322,7 @@ fn load_transcripts(
         &args.read.read_options()?,
         &selection,
         &speakers,
+        &people,
         unit,
     )?;
     warnings.iter().for_each(|w| warn(w));

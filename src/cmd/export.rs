@@ -179,6 +179,7 @@ fn from_coded(args: &Args, documents: &mut usize, codings: &mut usize) -> Result
     let coding_only = [
         (c.unit.is_some(), "--unit"),
         (c.read.speaker_pattern.is_some(), "--speaker-pattern"),
+        (c.read.speaker_preset.is_some(), "--speaker-preset"),
         (c.from.is_some(), "--from"),
         (c.to.is_some(), "--to"),
     ];

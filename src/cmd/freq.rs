@@ -9,7 +9,6 @@ use qcode::pipeline;
 use qcode::report::freq::{Count, Freq, GroupBy, Percent};
 use qcode::report::{CodeTree, Format, Provenance};
 use qcode::segment::Unit;
-use qcode::speakers::SpeakerRule;
 use qcode::transcripts::Transcripts;
 
 use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, warn, write_report_to};
@@ -18,7 +17,8 @@ use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, wa
 /// code, in codebook order, parents counting their sub-codes' segments.
 ///
 /// With --by, a crosstab: one column per value of a document attribute
-/// (country, role, …), per speaker or per document.
+/// (country, …), per speaker, per role (the codebook's `roles:`; without
+/// them, `role` is an attribute) or per document.
 ///
 /// Examples:
 ///   qcode freq samples/transcripts --codebook codebooks/smuggling.yaml
@@ -35,7 +35,8 @@ pub struct Args {
     corpus: CorpusArgs,
     #[command(flatten)]
     coded: CodedArgs,
-    /// Crosstab by a document attribute, `speaker` or `document`.
+    /// Crosstab by a document attribute, `speaker`, `role` (the roles of the
+    /// codebook's `roles:`) or `document`.
     #[arg(long, value_name = "ATTRIBUTE")]
     by: Option<String>,
     /// What the crosstab cells count.
@@ -59,20 +60,25 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let by = args.by.as_deref().map(GroupBy::parse);
     let (freq, provenance) = if args.coded.is_empty() {
-        from_transcripts(&args, by)?
+        from_transcripts(&args)?
     } else {
-        from_coded(&args, by)?
+        from_coded(&args)?
     };
     freq.check()?;
     let format = Format::resolve(args.format, args.out.as_deref())?;
     write_report_to(args.out.as_deref(), format, &freq, &provenance, &[])
 }
 
-fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
+fn from_transcripts(args: &Args) -> Result<(Freq, Provenance)> {
     args.coded.check_unused()?;
-    let (setup, sources) = args.corpus.setup()?;
+    let (mut setup, sources) = args.corpus.setup()?;
+    let by = args
+        .by
+        .as_deref()
+        .map(|by| GroupBy::parse(by, Some(&setup.codebook.people)));
+    // A crosstab by speaker or role needs speakers.
+    setup.speakers_matter |= matches!(by, Some(GroupBy::Speaker | GroupBy::Role(_)));
     let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, args.count, true);
     freq.percent = args.percent;
     pipeline::run(&sources, &setup, &Progress::new(), |coded| {
@@ -84,9 +90,13 @@ fn from_transcripts(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenanc
     Ok((freq, provenance))
 }
 
-fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
+fn from_coded(args: &Args) -> Result<(Freq, Provenance)> {
     let mut codings = args.coded.read(&args.corpus)?;
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
+    let by = args
+        .by
+        .as_deref()
+        .map(|by| GroupBy::parse(by, codebook.as_ref().map(|c| &c.people)));
     let (tree, unknown) = CodeTree::for_codings(codebook.as_ref(), &codings);
     if !unknown.is_empty() {
         warn(&format!(
@@ -101,12 +111,8 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
             Some(u) => u.parse::<Unit>()?,
             None => codebook.as_ref().map_or(Unit::Paragraph, |c| c.unit),
         };
-        let pattern = args
-            .corpus
-            .read
-            .speaker_pattern
-            .as_deref()
-            .or(codebook.as_ref().and_then(|c| c.speaker_pattern.as_deref()));
+        let speakers = args.corpus.read.speaker_rule_or(codebook.as_ref())?;
+        let people = codebook.as_ref().map(|c| c.people.clone()).unwrap_or_default();
         let attributes = args
             .corpus
             .attributes
@@ -119,7 +125,8 @@ fn from_coded(args: &Args, by: Option<GroupBy>) -> Result<(Freq, Provenance)> {
             &args.transcripts,
             &args.corpus.read_options()?,
             &selection,
-            &SpeakerRule::from_pattern(pattern)?,
+            &speakers,
+            &people,
             unit,
         )?;
         skipped.iter().for_each(|w| warn(w));

@@ -8,4 +8,5 @@ pub mod excerpts;
 pub mod export;
 pub mod freq;
 pub mod import;
+pub mod speakers;
 pub mod util;

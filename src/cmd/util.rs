@@ -10,6 +10,7 @@ use qcode::files::output::Output;
 use qcode::pipeline::Setup;
 use qcode::report::{Format, Provenance, Records, Report, mismatch, write_report, xlsx};
 use qcode::segment::Unit;
+use qcode::speakers::{Preset, SpeakerRule};
 use qcode::time::{TimeRange, parse_time};
 use qcode::{Error, Result};
 
@@ -85,9 +86,14 @@ impl FilterArgs {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ReadArgs {
     /// Regular expression for speaker labels at the start of a line; the
-    /// group `speaker` (or group 1) is the name. Replaces the default rule.
+    /// group `speaker` (or group 1) is the name. Replaces the automatic
+    /// reading of speakers.
     #[arg(long, value_name = "REGEX")]
     pub speaker_pattern: Option<String>,
+    /// A named way of reading speakers, for conventions the automatic
+    /// reading cannot settle alone (see docs/speakers.md).
+    #[arg(long, value_name = "PRESET", value_parser = choice::<Preset>())]
+    pub speaker_preset: Option<Preset>,
     /// Column holding the text, for .csv/.tsv/.xlsx inputs (repeat for
     /// several).
     #[arg(long, value_name = "COLUMN")]
@@ -125,11 +131,31 @@ impl ReadArgs {
         })
     }
 
+    /// The speaker rule given on the command line, if any (else the
+    /// codebook's applies).
+    pub fn speaker_rule(&self) -> Result<Option<SpeakerRule>> {
+        if self.speaker_pattern.is_none() && self.speaker_preset.is_none() {
+            return Ok(None);
+        }
+        SpeakerRule::new(self.speaker_pattern.as_deref(), self.speaker_preset).map(Some)
+    }
+
+    /// The speaker rule of the command line, else of `codebook`, else the
+    /// automatic one.
+    pub fn speaker_rule_or(&self, codebook: Option<&Codebook>) -> Result<SpeakerRule> {
+        match (self.speaker_rule()?, codebook) {
+            (Some(rule), _) => Ok(rule),
+            (None, Some(codebook)) => codebook.speaker_rule(),
+            (None, None) => Ok(SpeakerRule::default()),
+        }
+    }
+
     /// The first option given, for commands where they need inputs to
     /// apply to.
     pub fn first_given(&self) -> Option<&'static str> {
         [
             (self.speaker_pattern.is_some(), "--speaker-pattern"),
+            (self.speaker_preset.is_some(), "--speaker-preset"),
             (!self.text_col.is_empty(), "--text-col"),
             (self.id_col.is_some(), "--id-col"),
             (self.sheet.is_some(), "--sheet"),
@@ -172,13 +198,7 @@ impl CorpusArgs {
             warn(&w);
         }
         let attributes = self.attributes.as_deref().map(AttributeTable::load).transpose()?;
-        let mut setup = Setup::new(
-            codebook,
-            self.unit,
-            self.read.speaker_pattern.as_deref(),
-            read,
-            attributes,
-        )?;
+        let mut setup = Setup::new(codebook, self.unit, self.read.speaker_rule()?, read, attributes)?;
         setup.times = times;
         setup.filter = self.filter.filter()?;
         Ok((setup, sources))

@@ -10,7 +10,11 @@ const DOCS: &[(&str, &str)] = &[
         "docs/a.txt",
         "P1: Before.\n\nP1: The coyote wanted $900.\n\nP1: After.\n",
     ),
-    ("docs/b.txt", "R2: Hipotecamos la casa con un prestamista.\n"),
+    // A label is one when it comes back: R2 speaks twice.
+    (
+        "docs/b.txt",
+        "R2: Hipotecamos la casa con un prestamista.\n\nR2: Nada más.\n",
+    ),
 ];
 
 /// The stdout of `qcode excerpts docs -c cb.yaml EXTRA…`.

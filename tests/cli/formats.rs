@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
-use qcode::corpus::{Document, ReadOptions, discover, encoding, read_source};
+use qcode::corpus::{Document, ReadOptions, SpeakerSource, discover, encoding, read_source};
 use qcode::segment::{self, Unit};
 use qcode::speakers::SpeakerRule;
 
@@ -98,19 +98,20 @@ fn docx_paragraphs_leave_out_deletions_comments_notes_and_fields() {
     }
     let turns = segments(&doc, Unit::Turn);
     let speakers: Vec<_> = turns.iter().map(|s| s.speaker.as_deref()).collect();
-    assert_eq!(
-        speakers,
-        [
-            None,
-            Some("Entrevistadora"),
-            Some("Migrante"),
-            Some("Entrevistadora"),
-            Some("Migrante"),
-            Some("Migrante"),
-            Some("Entrevistadora")
-        ]
-    );
-    assert!(doc.labels.is_none() && doc.cues.is_empty() && doc.warnings.is_empty());
+    // The five paragraphs above the interview and the table's cells are
+    // spoken by nobody, each its own turn; the migrant's two paragraphs
+    // are one turn.
+    let mut want = vec![None; 5];
+    want.extend([
+        Some("Entrevistadora"),
+        Some("Migrante"),
+        Some("Entrevistadora"),
+        Some("Migrante"),
+    ]);
+    want.extend([None; 6]);
+    want.push(Some("Entrevistadora"));
+    assert_eq!(speakers, want);
+    assert!(doc.speakers == SpeakerSource::Text && doc.cues.is_empty() && doc.warnings.is_empty());
 }
 
 #[test]
@@ -137,7 +138,15 @@ fn odt_paragraphs_leave_out_deletions_comments_and_notes() {
     for absent in ["borrado", "Preguntar", "tres balseros", "ftn1"] {
         assert!(!doc.text.contains(absent), "{absent}");
     }
+    // `Guía:` opens one paragraph of field notes: a quotation, not a
+    // speaker, unless a preset says every `Name:` is one.
     let last = segments(&doc, Unit::Paragraph).pop().unwrap();
+    assert_eq!(last.speaker, None);
+    let colon = SpeakerRule::Preset(qcode::speakers::Preset::Colon);
+    let last = segment::segment_document(&doc, Unit::Paragraph, &colon)
+        .1
+        .pop()
+        .unwrap();
     assert_eq!(last.speaker.as_deref(), Some("Guía"));
 }
 
@@ -152,8 +161,8 @@ fn vtt_sample_cues_speakers_and_times() {
     assert_eq!(
         paras[..5],
         [
-            "Interviewer: Thank you for joining. Can you tell me how people pay for the journey north?",
-            "Lender: Most families cannot pay the coyote in cash. They come to me and ask for a loan.",
+            "Interviewer: Thank you for joining. Can you tell me\nhow people pay for the journey north?",
+            "Lender: Most families cannot pay the coyote in cash.\nThey come to me and ask for a loan.",
             "Before the pandemic the price to Houston was about twelve thousand dollars. Now it is fifteen, sometimes more.",
             "Interviewer: What do they leave as a guarantee?",
             "Lender: The title of the land, the house. It is a mortgage, but we write it as a sale with a promise to sell it back.",
@@ -172,7 +181,10 @@ fn vtt_sample_cues_speakers_and_times() {
     assert_eq!(cues[0], ("00:00:02.000", "00:00:07.500"));
     assert_eq!(cues[1], ("00:00:08.100", "00:00:14.250"));
     assert_eq!(cues[10], ("00:01:02.400", "00:01:09.000"));
-    let labels = doc.labels.as_ref().unwrap();
+    let SpeakerSource::Given(given) = &doc.speakers else {
+        panic!("subtitles give their speakers")
+    };
+    let labels = &given.labels;
     let names: Vec<&str> = labels.iter().map(|l| &*l.speaker).collect();
     assert_eq!(
         names,
@@ -262,10 +274,12 @@ fn srt_name_prefixes_are_speakers_and_carry_over_unlabelled_cues() {
             (Some("Resident 3"), "00:00:48.500", "00:00:55.000"),
         ]
     );
+    // a cue's lines stay lines, and segments know the lines of the file
     assert_eq!(
         paragraphs(&doc)[3],
-        "Resident 2: My nephew is fourteen. He guides people along the paths behind the cemetery to avoid the checkpoints."
+        "Resident 2: My nephew is fourteen. He guides people\nalong the paths behind the cemetery to avoid the checkpoints."
     );
+    assert_eq!((segs[3].start_line, segs[3].end_line), (17, 18));
     // the second cue of Resident 1 carries no label: same speaker
     assert_eq!(
         paragraphs(&doc)[2],
@@ -375,8 +389,14 @@ fn utf16_sample_with_bom_is_read_without_warnings() {
     );
     assert!(!doc.text.contains('\r') && !doc.text.contains('\u{feff}'));
     assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
-    let speakers: Vec<_> = segments(&doc, Unit::Turn).iter().map(|s| s.speaker.clone()).collect();
+    // the guide answers three times, the first time in two paragraphs
+    let speakers: Vec<_> = segments(&doc, Unit::Paragraph)
+        .iter()
+        .map(|s| s.speaker.clone())
+        .collect();
     assert_eq!(speakers.iter().filter(|s| s.as_deref() == Some("Guía")).count(), 3);
+    let speakers: Vec<_> = segments(&doc, Unit::Turn).iter().map(|s| s.speaker.clone()).collect();
+    assert_eq!(speakers.iter().filter(|s| s.as_deref() == Some("Guía")).count(), 2);
 }
 
 #[test]
@@ -539,12 +559,14 @@ fn offsets_point_into_the_text_as_read() {
             assert_eq!(between, &row[13], "{} {unit}", &row[0]);
             let lines: usize = row[3].parse().unwrap();
             let before: String = doc.text.chars().take(start).collect();
-            assert_eq!(
-                lines,
-                doc.first_line + before.matches('\n').count(),
-                "{} {unit}",
-                &row[0]
-            );
+            let newlines = before.matches('\n').count();
+            // Subtitle segments are on the lines of the file their cue is on.
+            let at = before.len();
+            let want = match doc.cues.iter().find(|c| c.start <= at && at < c.end) {
+                Some(cue) => cue.lines[doc.text[cue.start..at].matches('\n').count()],
+                None => doc.first_line + newlines,
+            };
+            assert_eq!(lines, want, "{} {unit}", &row[0]);
             checked.insert(row[0].to_string());
         }
         for name in [

@@ -34,6 +34,7 @@ mod freq;
 mod hardening;
 mod import;
 mod samples;
+mod speakers;
 
 /// A small codebook shared by the `code`, `codebook`, `freq` and `excerpts`
 /// modules: a parent with two children (so roll-ups show), a regular

@@ -102,10 +102,15 @@ impl Workdir {
     }
 
     /// The stderr of `cmd`, which must fail as every qcode error does: exit
-    /// code 2, `qcode: error: ` first, a `how to fix:` hint, and no panic.
+    /// code 2, `qcode: error: ` first (after any warnings), a `how to fix:`
+    /// hint, and no panic.
     pub fn error(&self, cmd: &mut Command) -> String {
         let stderr = self.usage_error(cmd);
-        assert!(stderr.starts_with("qcode: error: "), "{stderr}");
+        let first = stderr
+            .lines()
+            .find(|l| !l.starts_with("qcode: warning: "))
+            .unwrap_or_default();
+        assert!(first.starts_with("qcode: error: "), "{stderr}");
         assert!(
             stderr.contains("how to fix:"),
             "every error says how to fix it: {stderr}"

@@ -10,14 +10,16 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 
-use crate::codebook::Codebook;
+use crate::codebook::{Codebook, People};
 use crate::coding::{AUTO_CODER, Coding, distinct_matches};
-use crate::corpus::{AttributeTable, Document, DocumentFilter, ReadOptions, Selection, Source, read_source};
+use crate::corpus::{
+    AttributeTable, Document, DocumentFilter, ReadOptions, Selection, Source, SpeakerSource, read_source,
+};
 use crate::error::{Error, Result};
 use crate::matcher::{Applied, Matcher};
 use crate::report::counted;
 use crate::segment::{Segment, Unit, segment_document};
-use crate::speakers::SpeakerRule;
+use crate::speakers::{Attribution, SpeakerRule};
 use crate::time::TimeRange;
 
 /// Everything a coding run needs, built once.
@@ -40,28 +42,40 @@ pub struct Setup {
     pub filter: DocumentFilter,
     /// Keep only the segments that start in this stretch of time.
     pub times: Option<TimeRange>,
+    /// Who speaks matters to this run (the codebook scopes codes by
+    /// speaker, or a table groups by speaker): a document in which nobody
+    /// can be said to speak gets a warning.
+    pub speakers_matter: bool,
 }
 
 impl Setup {
-    /// Compiles the codebook with its own unit and speaker pattern, for
+    /// Compiles the codebook with its own unit and speaker rule, for
     /// documents given in memory ([`Document::from_text`]).
     pub fn from_codebook(codebook: Codebook) -> Result<Setup> {
         Setup::new(codebook, None, None, ReadOptions::default(), None)
     }
 
-    /// Compiles the codebook; `unit` and `speaker_pattern` override the
-    /// codebook's own settings.
+    /// Compiles the codebook; `unit` and `speakers` override the codebook's
+    /// own settings.
     pub fn new(
         codebook: Codebook,
         unit: Option<Unit>,
-        speaker_pattern: Option<&str>,
+        speakers: Option<SpeakerRule>,
         read: ReadOptions,
         attributes: Option<AttributeTable>,
     ) -> Result<Setup> {
         let matcher = Matcher::new(&codebook)?;
-        let speakers = SpeakerRule::from_pattern(speaker_pattern.or(codebook.speaker_pattern.as_deref()))?;
+        let speakers = match speakers {
+            Some(rule) => rule,
+            None => codebook.speaker_rule()?,
+        };
+        let scoped = codebook
+            .codes
+            .iter()
+            .any(|c| !c.rules.speakers.is_empty() || !c.rules.skip_speakers.is_empty());
         Ok(Setup {
             unit: unit.unwrap_or(codebook.unit),
+            speakers_matter: scoped,
             codebook,
             matcher,
             speakers,
@@ -96,14 +110,34 @@ pub fn code_document(mut doc: Document, setup: &Setup) -> CodedDocument {
 
 /// Segments and codes a document whose attributes are complete.
 fn code_taken(mut doc: Document, setup: &Setup) -> CodedDocument {
-    let (labels, mut segments) = segment_document(&doc, setup.unit, &setup.speakers);
+    let (attribution, mut segments) = segment_document(&doc, setup.unit, &setup.speakers);
+    name_speakers(&mut segments, &setup.codebook.people);
     let mut untimed = false;
     if let Some(range) = &setup.times {
         untimed = !segments.is_empty() && segments.iter().all(|s| s.start_time.is_none());
-        segments.retain(|s| range.contains(s.start_time.as_deref()));
+        // A segment without a time of its own started after the last time
+        // written before it.
+        let mut last: Option<String> = None;
+        segments.retain(|s| {
+            if s.start_time.is_some() {
+                last.clone_from(&s.start_time);
+            }
+            range.contains(last.as_deref())
+        });
     }
-    let applied = setup.matcher.apply(&doc.text, &labels, &segments);
-    drop(labels);
+    let applied = setup.matcher.apply(&doc.text, &attribution.masked, &segments);
+    let read_for_speakers = doc.speakers != SpeakerSource::Cells || setup.speakers.is_explicit();
+    let nobody = setup.speakers_matter && read_for_speakers && unattributed(&attribution);
+    drop(attribution);
+    if nobody {
+        doc.warnings.push(format!(
+            "{}: no speaker labels were found, so nobody speaks its passages: the codebook's \
+             `skip_speakers` and `speakers` cannot leave out or keep anyone's words there, and \
+             `--by speaker` counts it under (none); `qcode speakers {}` shows what qcode reads in it",
+            doc.id,
+            doc.source.display()
+        ));
+    }
     if untimed {
         let warning = format!("{}: no passage has a time, so --from/--to leave none of it", doc.id);
         doc.warnings.push(warning);
@@ -114,6 +148,36 @@ fn code_taken(mut doc: Document, setup: &Setup) -> CodedDocument {
         applied: applied.applied,
         spans: applied.spans,
     }
+}
+
+/// Gives segments the names the codebook gives their speakers (its
+/// `speakers:` aliases: `Entrevistadora`, `E` → `Interviewer`), so that
+/// speaker scopes and crosstabs treat one person as one whatever their
+/// documents call them. Segments of one speaker share one name.
+pub fn name_speakers(segments: &mut [Segment], people: &People) {
+    if !people.has_aliases() {
+        return;
+    }
+    // Per label met in the document, its name.
+    let mut named: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+    for seg in segments {
+        let Some(label) = &seg.speaker else { continue };
+        let known = named.iter().find(|(l, _)| Arc::ptr_eq(l, label) || l == label);
+        let name = match known {
+            Some((_, name)) => name.clone(),
+            None => {
+                let name = people.speaker_of(label).cloned().unwrap_or_else(|| label.clone());
+                named.push((label.clone(), name.clone()));
+                name
+            }
+        };
+        seg.speaker = Some(name);
+    }
+}
+
+/// Whether a document has passages and nobody speaks any of them.
+fn unattributed(attribution: &Attribution) -> bool {
+    !attribution.passages.is_empty() && attribution.passages.iter().all(|p| p.speaker.is_none())
 }
 
 /// How many sources, per thread, may be read and coded ahead of the one the

@@ -125,6 +125,49 @@ fn compose(s: &str, first: usize) -> String {
     out
 }
 
+/// Decodes the character references that web exporters leave in Markdown
+/// and subtitles: `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`,
+/// `&lrm;`, `&rlm;` and numeric ones (`&#39;`, `&#x27;`); anything else is
+/// left as written.
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let entity = rest[1..].find(';').filter(|&j| j <= 10).map(|j| &rest[1..=j]);
+        let decoded = entity.and_then(|e| match e {
+            "amp" => Some("&".to_string()),
+            "lt" => Some("<".to_string()),
+            "gt" => Some(">".to_string()),
+            "quot" => Some("\"".to_string()),
+            "apos" => Some("'".to_string()),
+            "nbsp" => Some(" ".to_string()),
+            "lrm" | "rlm" => Some(String::new()),
+            _ => {
+                let n = e.strip_prefix("#x").or_else(|| e.strip_prefix("#X"));
+                let code = match n {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => e.strip_prefix('#').and_then(|d| d.parse().ok()),
+                };
+                code.and_then(char::from_u32).filter(|&c| c != '\0').map(String::from)
+            }
+        });
+        match (entity, decoded) {
+            (Some(e), Some(d)) => {
+                out.push_str(&d);
+                rest = &rest[e.len() + 2..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Strips a leading UTF-8 byte-order mark.
 pub fn strip_bom(s: &str) -> &str {
     s.strip_prefix('\u{feff}').unwrap_or(s)

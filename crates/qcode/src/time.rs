@@ -40,10 +40,24 @@ pub fn parse_time(s: &str) -> Option<u64> {
     Some(seconds * 1000 + millis)
 }
 
-/// `HH:MM:SS.mmm`, the form qcode writes every cue time in.
+/// `HH:MM:SS.mmm`, the form qcode writes every time in (more digits of
+/// hours past 99). Written digit by digit rather than with `format!`: it
+/// runs for every timed passage.
 pub fn format_time(millis: u64) -> String {
     let (s, ms) = (millis / 1000, millis % 1000);
-    format!("{:02}:{:02}:{:02}.{ms:03}", s / 3600, s / 60 % 60, s % 60)
+    let hours = s / 3600;
+    if hours > 99 {
+        return format!("{hours}:{:02}:{:02}.{ms:03}", s / 60 % 60, s % 60);
+    }
+    let digit = |n: u64| char::from(b'0' + (n % 10) as u8);
+    let mut out = String::with_capacity(12);
+    for (n, sep) in [(hours, ':'), (s / 60 % 60, ':'), (s % 60, '.')] {
+        out.push(digit(n / 10));
+        out.push(digit(n));
+        out.push(sep);
+    }
+    out.extend([digit(ms / 100), digit(ms / 10), digit(ms)]);
+    out
 }
 
 /// A stretch of a recording: the passages that start in it are kept.
@@ -79,6 +93,9 @@ mod tests {
         assert_eq!(parse_time("1:2:3"), None);
         assert_eq!(parse_time("00:00:01.1234"), None);
         assert_eq!(format_time(3_723_040), "01:02:03.040");
+        assert_eq!(format_time(0), "00:00:00.000");
+        assert_eq!(format_time(359_999_999), "99:59:59.999");
+        assert_eq!(format_time(360_000_001), "100:00:00.001");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
 
+use crate::codebook::People;
 use crate::corpus::{Document, ReadOptions, Selection, Source, read_source};
 use crate::error::{Error, Result};
 use crate::segment::{Segment, Unit};
@@ -84,22 +85,28 @@ impl Transcripts {
         read: &ReadOptions,
         selection: &Selection,
         speakers: &SpeakerRule,
+        people: &People,
         unit: Unit,
     ) -> Result<(Transcripts, Vec<String>)> {
         let (sources, warnings) = crate::corpus::discover(inputs, read)?;
-        Ok((Transcripts::read(&sources, read, selection, speakers, unit)?, warnings))
+        Ok((
+            Transcripts::read(&sources, read, selection, speakers, people, unit)?,
+            warnings,
+        ))
     }
 
     /// Reads and segments `sources` (in parallel; the result is in input
     /// order) as [`crate::pipeline::code_document`] does, with the same
-    /// unit and speaker rule: labels given by the format win over the
-    /// speaker rule, and subtitle cues give segments their times; only the
-    /// documents `selection` takes, with their attributes.
+    /// unit, speaker rule and names of speakers: speakers given by the
+    /// format win over the speaker rule, and subtitle cues give segments
+    /// their times; only the documents `selection` takes, with their
+    /// attributes.
     pub fn read(
         sources: &[Source],
         read: &ReadOptions,
         selection: &Selection,
         speakers: &SpeakerRule,
+        people: &People,
         unit: Unit,
     ) -> Result<Transcripts> {
         let docs: Vec<Result<Vec<(String, TranscriptDoc)>>> = sources
@@ -111,7 +118,8 @@ impl Transcripts {
                         if !selection.take(&mut doc) {
                             return None;
                         }
-                        let (_, segments) = crate::segment::segment_document(&doc, unit, speakers);
+                        let (_, mut segments) = crate::segment::segment_document(&doc, unit, speakers);
+                        crate::pipeline::name_speakers(&mut segments, people);
                         Some((doc.id.clone(), TranscriptDoc::new(&doc, segments)))
                     })
                     .collect())

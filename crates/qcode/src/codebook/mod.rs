@@ -7,6 +7,7 @@
 //! [`Rules`]. The file's SHA-256 is kept so that every output can name the
 //! exact codebook that produced it.
 
+mod people;
 mod rules;
 mod yaml;
 
@@ -16,6 +17,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use people::People;
 pub use rules::{Near, Rules, SpeakerSet, Term, parse_term};
 pub(crate) use yaml::{budget_error, parse_yaml};
 
@@ -99,8 +101,14 @@ pub struct Codebook {
     /// read; `None`: the built-in rule. A command-line `--speaker-pattern`
     /// overrides it.
     pub speaker_pattern: Option<String>,
+    /// A named way of reading speakers (see
+    /// [`Preset`](crate::speakers::Preset)); never given with
+    /// `speaker_pattern`. A command-line `--speaker-preset` overrides it.
+    pub speaker_preset: Option<crate::speakers::Preset>,
     /// Speakers no code applies to unless it says otherwise.
     pub skip_speakers: SpeakerSet,
+    /// The codebook's speakers (the labels that stand for each) and roles.
+    pub people: People,
     /// Every code, parents before children (pre-order); a code's index
     /// here is how [`Code::parent`] and the matcher refer to it.
     pub codes: Vec<Code>,
@@ -134,6 +142,12 @@ impl Codebook {
     pub fn parse(text: &str, source: &str) -> Result<Codebook> {
         let text = crate::text::strip_bom(text);
         yaml::check(text, source, sha256_hex(text.as_bytes()))
+    }
+
+    /// How this codebook reads speakers: its pattern or preset, else the
+    /// automatic rule.
+    pub fn speaker_rule(&self) -> Result<crate::speakers::SpeakerRule> {
+        crate::speakers::SpeakerRule::new(self.speaker_pattern.as_deref(), self.speaker_preset)
     }
 
     /// The names of every code, in hierarchy order: the codes a comparison

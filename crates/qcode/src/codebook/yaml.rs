@@ -17,6 +17,7 @@ use indexmap::IndexMap;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
+use super::people::People;
 use super::rules::{Near, Rules, SpeakerSet, Term, parse_term};
 use super::{Accents, Code, Codebook, is_name_char, name_from};
 use crate::error::{Error, Result};
@@ -30,6 +31,9 @@ const CODEBOOK_KEYS: &[&str] = &[
     "unit",
     "accents",
     "speaker_pattern",
+    "speaker_preset",
+    "speakers",
+    "roles",
     "skip_speakers",
     "codes",
 ];
@@ -171,6 +175,7 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
         codes: Vec::new(),
         index: IndexMap::new(),
         problems: Vec::new(),
+        people: People::default(),
     };
     let codebook = checker.codebook(&tree, sha256);
     match Error::all(checker.problems) {
@@ -194,7 +199,12 @@ struct Checker<'a> {
     index: IndexMap<String, usize>,
     /// Every problem found so far, in file order of the check.
     problems: Vec<Error>,
+    /// The codebook's speakers and roles, which scopes may name.
+    people: People,
 }
+
+/// A name of `speakers:` or `roles:` with its place, and the names it lists.
+type NamedList = (String, Location, Vec<(String, Location)>);
 
 impl Checker<'_> {
     /// `file:line:column` of a place in the codebook.
@@ -278,7 +288,7 @@ impl Checker<'_> {
             .get("speaker_pattern")
             .and_then(|p| Some((p, self.text_value(p, "speaker_pattern", None)?)));
         if let Some((node, pattern)) = &speaker_pattern
-            && let Err(e) = crate::speakers::SpeakerRule::custom(pattern)
+            && let Err(e) = crate::speakers::Pattern::new(pattern)
         {
             let hint = e.hint.clone().unwrap_or_default();
             self.problem(
@@ -288,6 +298,27 @@ impl Checker<'_> {
                 hint,
             );
         }
+        let speaker_preset = keys.get("speaker_preset").and_then(|node| {
+            let preset = self.text_value(node, "speaker_preset", None)?;
+            if speaker_pattern.is_some() {
+                self.problem(
+                    &node.referenced,
+                    None,
+                    "the codebook gives both `speaker_pattern` and `speaker_preset`",
+                    "keep one: a preset names a convention, a pattern replaces them all",
+                );
+                return None;
+            }
+            match preset.parse::<crate::speakers::Preset>() {
+                Ok(preset) => Some(preset),
+                Err(e) => {
+                    let hint = e.hint.clone().unwrap_or_default();
+                    self.problem(&node.referenced, None, e.what, hint);
+                    None
+                }
+            }
+        });
+        self.people = self.people(keys.get("speakers").copied(), keys.get("roles").copied());
         let skip_speakers = self.speakers(keys.get("skip_speakers").copied(), "skip_speakers", None);
         let defaults = Defaults { accents, skip_speakers };
         match keys.get("codes") {
@@ -315,7 +346,9 @@ impl Checker<'_> {
             description: description.trim().to_string(),
             unit,
             speaker_pattern: speaker_pattern.map(|(_, p)| p),
+            speaker_preset,
             skip_speakers: defaults.skip_speakers,
+            people: std::mem::take(&mut self.people),
             codes: std::mem::take(&mut self.codes),
             sha256,
             source: self.source.to_string(),
@@ -461,10 +494,138 @@ impl Checker<'_> {
                     "write the speaker label as it appears before the colon, e.g. Interviewer",
                 );
             } else {
-                patterns.push(name);
+                patterns.extend(self.people.scope_patterns(&name));
             }
         }
         SpeakerSet::new(patterns)
+    }
+
+    /// The names of `speakers:` or `roles:`, each with the names it lists;
+    /// empty names are problems.
+    fn named_lists(&mut self, node: Option<&Node>, key: &str, example: &str) -> Vec<NamedList> {
+        let Some(node) = node else { return Vec::new() };
+        let entries = match &node.value {
+            Value::Map(entries) => entries,
+            Value::Null => return Vec::new(),
+            other => {
+                self.problem(
+                    &node.referenced,
+                    None,
+                    format!("`{key}` takes names, each with a list, not {}", other.kind()),
+                    format!("write one name per line below `{key}:`, e.g. `{example}`"),
+                );
+                return Vec::new();
+            }
+        };
+        let mut named = Vec::new();
+        for (name, list) in entries {
+            let members: Vec<(String, Location)> = self
+                .texts(Some(list), key, None)
+                .into_iter()
+                .map(|(m, at)| (m.trim().to_string(), at))
+                .collect();
+            let name_text = name.value.trim();
+            if name_text.is_empty() {
+                self.problem(
+                    &name.referenced,
+                    None,
+                    format!("an empty name in `{key}`"),
+                    format!("write the name, e.g. `{example}`"),
+                );
+                continue;
+            }
+            named.push((name_text.to_string(), name.referenced, members));
+        }
+        named
+    }
+
+    /// The codebook's speakers (a name and the labels that stand for it)
+    /// and roles (a name and the speakers it groups).
+    fn people(&mut self, speakers: Option<&Node>, roles: Option<&Node>) -> People {
+        // Every plain name, lower-cased, and the speaker it stands for.
+        let mut owner: IndexMap<String, String> = IndexMap::new();
+        let mut named = Vec::new();
+        for (speaker, at, aliases) in self.named_lists(speakers, "speakers", "Interviewer: [Entrevistadora, E]") {
+            if speaker.contains('*') {
+                self.problem(
+                    &at,
+                    None,
+                    format!("the speaker `{speaker}` has a `*` in its name"),
+                    "a speaker's name is one name; put patterns such as `Entrevistador*` in its list of aliases",
+                );
+                continue;
+            }
+            let mut written = Vec::new();
+            for (alias, at) in std::iter::once((speaker.clone(), at)).chain(aliases) {
+                if alias.is_empty() {
+                    self.problem(
+                        &at,
+                        None,
+                        format!("an empty alias of `{speaker}`"),
+                        "write each label that stands for this speaker, e.g. `[Entrevistadora, E]`",
+                    );
+                    continue;
+                }
+                if !alias.contains('*')
+                    && let Some(other) = owner.insert(alias.to_lowercase(), speaker.clone())
+                    && other != speaker
+                {
+                    self.problem(
+                        &at,
+                        None,
+                        format!("`{alias}` stands for both `{other}` and `{speaker}`"),
+                        "a label names one speaker: keep it under one of them",
+                    );
+                }
+                written.push(alias);
+            }
+            written.remove(0);
+            named.push((speaker, written));
+        }
+        let mut member_of: IndexMap<String, String> = IndexMap::new();
+        let mut grouped = Vec::new();
+        for (role, at, members) in self.named_lists(roles, "roles", "interviewer: [Interviewer, \"Moderador*\"]") {
+            if members.is_empty() {
+                self.problem(
+                    &at,
+                    None,
+                    format!("the role `{role}` lists no speakers"),
+                    "list the speakers who have this role, e.g. `interviewer: [Interviewer, \"Moderador*\"]`",
+                );
+                continue;
+            }
+            let mut resolved = Vec::new();
+            for (member, at) in members {
+                if member.is_empty() {
+                    self.problem(
+                        &at,
+                        None,
+                        format!("an empty name in the role `{role}`"),
+                        "write the speaker's name",
+                    );
+                    continue;
+                }
+                // An alias stands for its speaker.
+                let member = match owner.get(&member.to_lowercase()) {
+                    Some(speaker) if !member.contains('*') => speaker.clone(),
+                    _ => member,
+                };
+                if !member.contains('*')
+                    && let Some(other) = member_of.insert(member.to_lowercase(), role.clone())
+                    && other != role
+                {
+                    self.problem(
+                        &at,
+                        None,
+                        format!("`{member}` has two roles: `{other}` and `{role}`"),
+                        "give each speaker one role",
+                    );
+                }
+                resolved.push(member);
+            }
+            grouped.push((role, resolved));
+        }
+        People::new(named, grouped)
     }
 
     fn term(&mut self, (raw, at): &(String, Location), code: &str, key: &str) -> Option<Term> {

@@ -23,6 +23,7 @@ mod attributes;
 mod docx;
 pub mod encoding;
 mod filter;
+mod header;
 mod odt;
 mod pdf;
 mod subtitles;
@@ -39,7 +40,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::files;
-use crate::speakers::Label;
+use crate::speakers::Attribution;
 
 pub use attributes::AttributeTable;
 pub use filter::{DocumentFilter, Selection};
@@ -63,10 +64,15 @@ pub struct Document {
     /// Attributes (country, role, date…) from front matter, the attributes
     /// file and spreadsheet columns, in order of appearance.
     pub attributes: IndexMap<String, String>,
-    /// Speaker labels given by the format itself (subtitle voice tags and
-    /// `Name:` prefixes), used instead of the speaker rule; `None`: find
-    /// labels with the rule.
-    pub labels: Option<Vec<Label>>,
+    /// Where the speakers of the text come from.
+    pub speakers: SpeakerSource,
+    /// Byte range of the metadata header: the `Key: value` lines at the top
+    /// whose values are in `attributes`. Its lines are neither passages nor
+    /// matched.
+    pub header: Option<(usize, usize)>,
+    /// The blocks of lines (runs of non-blank lines, counted from 0) that
+    /// the format marks as headings: Word and ODF heading styles.
+    pub headings: Vec<usize>,
     /// Timed stretches of `text` (subtitle cues), in text order; segments
     /// take their start and end times from them.
     pub cues: Vec<Cue>,
@@ -86,7 +92,9 @@ impl Document {
             text,
             first_line: 1,
             attributes: IndexMap::new(),
-            labels: None,
+            speakers: SpeakerSource::Text,
+            header: None,
+            headings: Vec::new(),
             cues: Vec::new(),
             warnings: Vec::new(),
         }
@@ -94,15 +102,43 @@ impl Document {
 
     /// A document of `text` given in memory rather than read from a file
     /// (for programs that hold their texts themselves): the text is
-    /// normalised as every reader's is, and `id` names it.
+    /// normalised, and its metadata header read, as a `.txt` file's are,
+    /// and `id` names it.
     pub fn from_text(id: &str, text: &str) -> Document {
         let source = Source {
             path: PathBuf::from(id),
             id: id.to_string(),
             format: Format::Text,
         };
-        Document::new(&source, crate::text::normalize(text))
+        let mut doc = Document::new(&source, crate::text::normalize(text));
+        doc.read_header(false);
+        doc
     }
+
+    /// Reads the metadata header at the top of the text into the
+    /// attributes (the front matter's win over it); `paragraph_lines`: the
+    /// format gives one paragraph per line (Word, ODF), so the header's
+    /// lines may be paragraphs of their own.
+    pub(crate) fn read_header(&mut self, paragraph_lines: bool) {
+        if let Some(found) = header::find(&self.text, paragraph_lines, &self.headings) {
+            for (key, value) in found.entries {
+                self.attributes.entry(key).or_insert(value);
+            }
+            self.header = Some(found.range);
+        }
+    }
+}
+
+/// Where the speakers of a document come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpeakerSource {
+    /// The labels written in the text, found by the speaker rule.
+    Text,
+    /// Table cells (survey answers): no speakers, unless a speaker preset
+    /// or pattern asks for them.
+    Cells,
+    /// The format says who speaks each passage (subtitle cues).
+    Given(Attribution),
 }
 
 /// A stretch of a document's text spoken at a known time: one subtitle cue
@@ -118,6 +154,9 @@ pub struct Cue {
     pub start_time: String,
     /// When the cue ends, in the same form.
     pub end_time: String,
+    /// The line of the subtitle file that each line of the cue's text comes
+    /// from.
+    pub lines: Vec<usize>,
 }
 
 /// How a file is read.
@@ -494,7 +533,8 @@ fn relative_id(root: &Path, path: &Path) -> String {
 /// columns of a table. Lets a coded CSV start its header before the
 /// documents are read, so its rows can be streamed.
 pub fn attribute_names(source: &Source, options: &ReadOptions) -> Result<Vec<String>> {
-    /// Front matter longer than this is read with the whole file.
+    /// Files longer than this are read whole only when their head has
+    /// front matter or a metadata header.
     const HEAD: u64 = 64 << 10;
     let from_documents = || -> Result<Vec<String>> {
         let docs = read_source(source, options)?;
@@ -521,24 +561,29 @@ pub fn attribute_names(source: &Source, options: &ReadOptions) -> Result<Vec<Str
                     .map_err(|e| Error::io(&source.path, &e))?;
             }
             let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-            if !head.starts_with(b"---") {
-                // No front matter in an ASCII-compatible encoding; UTF-16
-                // (or anything else) is read whole.
-                return if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || head.contains(&0) {
-                    from_documents()
-                } else {
-                    Ok(Vec::new())
-                };
+            // A small file is read whole, and so is one in UTF-16 or in
+            // an encoding that is not UTF-8.
+            let valid = match std::str::from_utf8(head) {
+                Ok(all) => all,
+                Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid"),
+                Err(_) => return from_documents(),
+            };
+            if (head.len() as u64) < HEAD || head.contains(&0) {
+                return from_documents();
             }
-            let text = crate::text::normalize(&String::from_utf8_lossy(head));
-            let (attributes, body_start, _) = text_file::front_matter(&text, &source.path.display().to_string())?;
-            if body_start == 0 && head.len() as u64 == HEAD {
-                return from_documents(); // the block may end further on
+            let text = crate::text::normalize(valid);
+            let doc = text_file::from_text(source, text)?;
+            // Front matter that may end further on, or a header whose last
+            // test reads the whole text.
+            if (head.starts_with(b"---") && doc.first_line == 1) || doc.header.is_some() {
+                return from_documents();
             }
-            Ok(attributes.into_keys().collect())
+            Ok(doc.attributes.into_keys().collect())
         }
         Format::Table { .. } | Format::Xlsx => from_documents(),
-        Format::Docx | Format::Odt | Format::Subtitles | Format::Pdf => Ok(Vec::new()),
+        // A metadata header may give attributes.
+        Format::Docx | Format::Odt | Format::Pdf => from_documents(),
+        Format::Subtitles => Ok(Vec::new()),
     }
 }
 

@@ -1,7 +1,7 @@
 //! OpenDocument text (`.odt`, LibreOffice): the paragraphs of `content.xml`.
 //!
 //! Paragraphs are `text:p` and headings `text:h` (list items and table cells
-//! hold `text:p` too). Text is every text node inside them, white space
+//! hold `text:p` too); headings are never speakers. Text is every text node inside them, white space
 //! collapsed as ODF prescribes; `text:s` is one or more spaces, `text:tab` a
 //! tab, `text:line-break` a line break. Skipped: comments
 //! (`office:annotation`), footnotes and endnotes (`text:note`), the record of
@@ -22,7 +22,8 @@ const DIALECT: Dialect = Dialect {
 
 fn role(name: &str) -> Option<Role> {
     Some(match name {
-        "p" | "h" => Role::Paragraph,
+        "p" => Role::Paragraph,
+        "h" => Role::Heading,
         "tab" => Role::Tab,
         "line-break" => Role::Break,
         "s" => Role::Spaces,
@@ -34,6 +35,11 @@ fn role(name: &str) -> Option<Role> {
 pub(super) fn read(source: &Source) -> Result<Document> {
     let mut archive = Archive::open(&source.path, &KIND)?;
     let xml = archive.required("content.xml")?;
-    let text = xml_text::paragraphs(&xml, &DIALECT, &source.path, "content.xml")?;
-    Ok(Document::new(source, text))
+    let read = xml_text::paragraphs(&xml, &DIALECT, &[], &source.path, "content.xml")?;
+    let mut doc = Document {
+        headings: read.headings,
+        ..Document::new(source, read.text)
+    };
+    doc.read_header(true);
+    Ok(doc)
 }

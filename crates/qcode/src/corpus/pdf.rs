@@ -60,6 +60,7 @@ pub(super) fn read(source: &Source) -> Result<Document> {
     let raw = String::from_utf8_lossy(&stdout).replace('\u{c}', "\n");
     let text = crate::text::normalize(&raw);
     let mut doc = Document::new(source, text);
+    doc.read_header(false);
     if doc.text.trim().is_empty() {
         doc.warnings.push(format!(
             "{}: the PDF has no text layer (probably a scan); run OCR on it first, as qcode reads only text",

@@ -1,5 +1,5 @@
 //! Subtitles and captions (`.vtt` WebVTT, `.srt` SubRip), as exported by
-//! Zoom, Teams, Otter and transcription services.
+//! Zoom, Teams, Otter, Descript and transcription services.
 //!
 //! One lenient parser reads both formats: blocks are separated by blank
 //! lines, a block with a `-->` timing line is a cue, and every other block
@@ -7,25 +7,33 @@
 //! bend the specifications (missing headers, `,` or `.` before the
 //! milliseconds, hours left out), so only the timing itself must be right.
 //!
-//! The speaker of a cue is its first WebVTT voice tag (`<v Ana López>`) or
-//! else a `Name:` prefix on its text (Zoom writes `Ana López: …`); a cue
-//! without either continues the previous speaker. Other tags (`<i>`, `<c>`,
-//! `<00:01.000>`, `{\an8}`) are removed and the usual character entities
-//! decoded; the lines of a cue are joined with spaces.
+//! **Speakers.** A cue's speaker is its first WebVTT voice tag (`<v Ana
+//! López>`, `<v.loud Ana López>`), else a prefix on its text: `Name:` (Zoom
+//! writes `Ana López: …`), `- Name:` (a dialogue dash) or `[NAME]` (captions
+//! for the deaf). A cue with two dialogue lines of different speakers has
+//! none, its text taken whole. A cue without a speaker is a voice the tool
+//! could not attribute when the file names the speaker of consecutive cues
+//! (Zoom labels every cue it can), and continues the previous speaker when
+//! it names speakers only where they change (Descript, captions).
 //!
-//! The document text is built from the cues: each cue's words, cues
-//! separated by a blank line (so the `paragraph` unit is one cue), with
-//! `Name: ` written before a cue only where the speaker changes. Those
-//! labels are handed over explicitly ([`Document::labels`]) rather than found
-//! again by the speaker rule, so names of any form work, and `--unit turn`
-//! merges consecutive cues of one speaker. Each cue's byte range and times
-//! go in [`Document::cues`]; segments get the start time of their first cue
-//! and the end time of their last, written `HH:MM:SS.mmm`.
+//! **Text.** Tags (`<i>`, `<c.yellow>`, `<00:01.000>`, `</v>`) and `{\an8}`
+//! codes are removed and character references decoded; each cue line stays
+//! a line, white space runs made one space. The document text is the cues'
+//! words, cues separated by a blank line (so the `paragraph` unit is one
+//! cue), with `Name: ` written before a cue where the speaker changes. The
+//! passages and their speakers are handed over ([`SpeakerSource::Given`])
+//! rather than found again by the speaker rule, so names of any form work,
+//! and `--unit turn` merges consecutive cues of one speaker. Each cue's byte
+//! range, times and file lines go in [`Document::cues`]; segments get the
+//! start time of their first cue and the end time of their last, written
+//! `HH:MM:SS.mmm`, and the lines of the file their words are on.
 
-use super::Cue;
-use super::{Document, ReadOptions, Source, read_text};
+use std::sync::Arc;
+
+use super::{Cue, Document, ReadOptions, Source, SpeakerSource, read_text};
 use crate::error::{Error, Result};
-use crate::speakers::{Label, SpeakerRule, find_labels};
+use crate::speakers::{Attribution, Label, Passage, Shape, cue_prefix, intern};
+use crate::text::decode_entities;
 use crate::time::{format_time, parse_time};
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Document> {
@@ -35,12 +43,24 @@ pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Document> {
     Ok(doc)
 }
 
+/// Who speaks a cue, as the cue says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Voice {
+    /// Nothing says.
+    Unnamed,
+    /// Two dialogue lines of different speakers.
+    Several,
+    /// A voice tag or a prefix names one.
+    Named(String, Shape),
+}
+
 /// One cue as read from the file.
 struct RawCue {
     start: u64,
     end: u64,
-    speaker: Option<String>,
-    words: String,
+    voice: Voice,
+    /// The cue's lines of words, each with its line of the file.
+    lines: Vec<(usize, String)>,
 }
 
 fn parse(raw: &str, source: &Source) -> Result<Document> {
@@ -53,22 +73,21 @@ fn parse(raw: &str, source: &Source) -> Result<Document> {
             block.push((number, line));
             continue;
         }
-        if let Some(k) = block.iter().position(|(_, l)| l.contains("-->")) {
+        let skipped = block.first().is_some_and(|(_, l)| {
+            ["NOTE", "STYLE", "REGION"]
+                .iter()
+                .any(|w| l.trim_start().starts_with(w))
+        });
+        if !skipped && let Some(k) = block.iter().position(|(_, l)| l.contains("-->")) {
             let (number, timing) = block[k];
             let (start, end) = cue_times(timing).ok_or_else(|| {
                 Error::new(format!("`{}` is not a cue timing", timing.trim()))
                     .at(format!("{}:{number}", path.display()))
                     .hint("write a cue's times as `00:01:02.500 --> 00:01:05.000` (hours may be left out)")
             })?;
-            let payload: Vec<&str> = block[k + 1..].iter().map(|(_, l)| l.trim()).collect();
-            let (speaker, words) = speaker_and_words(&payload.join(" "));
-            if !words.is_empty() {
-                cues.push(RawCue {
-                    start,
-                    end,
-                    speaker,
-                    words,
-                });
+            let cue = read_cue(start, end, &block[k + 1..]);
+            if !cue.lines.is_empty() {
+                cues.push(cue);
             }
         }
         block.clear();
@@ -92,24 +111,65 @@ fn cue_times(line: &str) -> Option<(u64, u64)> {
     Some((start, end))
 }
 
-/// The speaker (voice tag or `Name:` prefix) and the plain words of a cue.
-fn speaker_and_words(payload: &str) -> (Option<String>, String) {
-    let voice = voice_tag(payload);
-    let words = decode_entities(&strip_tags(payload));
-    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    if voice.is_some() {
-        return (voice, words);
+/// A cue's speaker and lines of words, from its payload (lines numbered in
+/// the file).
+fn read_cue(start: u64, end: u64, payload: &[(usize, &str)]) -> RawCue {
+    let voice = payload.iter().find_map(|(_, l)| voice_tag(l));
+    let mut lines: Vec<(usize, String)> = payload
+        .iter()
+        .map(|&(n, l)| {
+            let plain = decode_entities(&strip_tags(l));
+            (n, plain.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    if let Some(name) = voice {
+        return RawCue {
+            start,
+            end,
+            voice: Voice::Named(name, Shape::Voice),
+            lines,
+        };
     }
-    match find_labels(&words, &SpeakerRule::default()).first() {
-        Some(label) if label.start == 0 => (Some(label.speaker.to_string()), words[label.end..].trim().to_string()),
-        _ => (None, words),
+    // Dialogue lines: `- Ana: …` / `- Beto: …` are two voices.
+    let dashed: Vec<String> = lines
+        .iter()
+        .filter(|(_, l)| l.starts_with("- ") || l.starts_with("– "))
+        .filter_map(|(_, l)| cue_prefix(l).map(|((s, e), _)| l[s..e].to_string()))
+        .collect();
+    if dashed.len() >= 2 && dashed.iter().any(|n| n != &dashed[0]) {
+        return RawCue {
+            start,
+            end,
+            voice: Voice::Several,
+            lines,
+        };
+    }
+    let voice = match lines
+        .first()
+        .and_then(|(_, l)| cue_prefix(l).map(|(name, words)| (l[name.0..name.1].to_string(), words)))
+    {
+        Some((name, words)) => {
+            lines[0].1.drain(..words);
+            if lines[0].1.is_empty() {
+                lines.remove(0);
+            }
+            Voice::Named(name, Shape::CuePrefix)
+        }
+        None => Voice::Unnamed,
+    };
+    RawCue {
+        start,
+        end,
+        voice,
+        lines,
     }
 }
 
-/// The name in the first `<v Name>` or `<v.class Name>` tag.
-fn voice_tag(payload: &str) -> Option<String> {
-    let at = payload.find("<v")?;
-    let rest = &payload[at + 2..];
+/// The name in the first `<v Name>` or `<v.class Name>` tag of `line`.
+fn voice_tag(line: &str) -> Option<String> {
+    let at = line.find("<v")?;
+    let rest = &line[at + 2..];
     if !rest.starts_with([' ', '.', '\t']) {
         return voice_tag(rest);
     }
@@ -139,79 +199,70 @@ fn strip_tags(s: &str) -> String {
     out
 }
 
-/// Decodes `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`, `&lrm;`,
-/// `&rlm;` and numeric references; anything else is left as written.
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let entity = rest[1..].find(';').filter(|&j| j <= 10).map(|j| &rest[1..=j]);
-        let decoded = entity.and_then(|e| match e {
-            "amp" => Some("&".to_string()),
-            "lt" => Some("<".to_string()),
-            "gt" => Some(">".to_string()),
-            "quot" => Some("\"".to_string()),
-            "apos" => Some("'".to_string()),
-            "nbsp" => Some(" ".to_string()),
-            "lrm" | "rlm" => Some(String::new()),
-            _ => {
-                let n = e.strip_prefix("#x").or_else(|| e.strip_prefix("#X"));
-                let code = match n {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => e.strip_prefix('#').and_then(|d| d.parse().ok()),
-                };
-                code.and_then(char::from_u32).filter(|&c| c != '\0').map(String::from)
-            }
-        });
-        match (entity, decoded) {
-            (Some(e), Some(d)) => {
-                out.push_str(&d);
-                rest = &rest[e.len() + 2..];
-            }
-            _ => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The document text, speaker labels and cue ranges; see the module docs.
+/// The document text, its passages and labels, and the cue ranges; see
+/// the module docs.
 fn build(source: &Source, raw: Vec<RawCue>) -> Document {
+    // Does the file name the speaker of two consecutive cues?
+    let every_cue = raw.windows(2).any(|w| match (&w[0].voice, &w[1].voice) {
+        (Voice::Named(a, _), Voice::Named(b, _)) => a == b,
+        _ => false,
+    });
     let mut text = String::new();
-    let mut labels = Vec::new();
+    let mut attribution = Attribution::default();
+    let mut names: Vec<Arc<str>> = Vec::new();
     let mut cues = Vec::new();
-    let mut current: Option<String> = None;
+    let mut current: Option<Arc<str>> = None;
     for cue in raw {
         if !text.is_empty() {
             text.push_str("\n\n");
         }
         let start = text.len();
-        if let Some(speaker) = cue.speaker.filter(|s| current.as_ref() != Some(s)) {
-            text.push_str(&speaker);
-            text.push_str(": ");
-            labels.push(Label {
-                start,
-                end: text.len(),
-                speaker: speaker.as_str().into(),
-                time: Some(format_time(cue.start)),
-            });
-            current = Some(speaker);
+        let mut label = None;
+        match &cue.voice {
+            Voice::Named(name, shape) => {
+                let name = intern(&mut names, name);
+                if current.as_ref() != Some(&name) {
+                    text.push_str(&name);
+                    text.push_str(": ");
+                    attribution.labels.push(Label {
+                        start,
+                        end: text.len(),
+                        speaker: name.clone(),
+                        time: Some(cue.start),
+                        shape: *shape,
+                    });
+                    attribution.masked.push((start, text.len()));
+                    label = Some(attribution.labels.len() - 1);
+                }
+                current = Some(name);
+            }
+            Voice::Several => current = None,
+            Voice::Unnamed if every_cue => current = None,
+            Voice::Unnamed => {}
         }
-        text.push_str(&cue.words);
+        for (k, (_, line)) in cue.lines.iter().enumerate() {
+            if k > 0 {
+                text.push('\n');
+            }
+            text.push_str(line);
+        }
+        attribution.passages.push(Passage {
+            start,
+            end: text.len(),
+            speaker: current.clone(),
+            time: Some(cue.start),
+            label,
+        });
         cues.push(Cue {
             start,
             end: text.len(),
             start_time: format_time(cue.start),
             end_time: format_time(cue.end),
+            lines: cue.lines.iter().map(|&(n, _)| n).collect(),
         });
     }
     Document {
-        labels: Some(labels),
+        speakers: SpeakerSource::Given(attribution),
         cues,
         ..Document::new(source, text)
     }
@@ -237,10 +288,29 @@ mod tests {
         assert_eq!(voice_tag("<v.loud Ana López>hola</v>").as_deref(), Some("Ana López"));
         assert_eq!(voice_tag("<i>x</i> <v R2>y").as_deref(), Some("R2"));
         assert_eq!(voice_tag("<vacío>"), None);
-        let (s, w) = speaker_and_words("Marta Díaz: el  coyote   cobró");
-        assert_eq!((s.as_deref(), w.as_str()), (Some("Marta Díaz"), "el coyote cobró"));
-        let (s, w) = speaker_and_words("a las 10:30: salimos");
-        assert_eq!((s, w.as_str()), (None, "a las 10:30: salimos"));
+        let cue = |lines: &[&str]| {
+            let payload: Vec<(usize, &str)> = lines.iter().enumerate().map(|(i, l)| (i + 1, *l)).collect();
+            let c = read_cue(0, 1, &payload);
+            (c.voice, c.lines.into_iter().map(|(_, l)| l).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            cue(&["Marta Díaz: el  coyote   cobró"]),
+            (
+                Voice::Named("Marta Díaz".into(), Shape::CuePrefix),
+                vec!["el coyote cobró".to_string()]
+            )
+        );
+        assert_eq!(cue(&["a las 10:30: salimos"]).0, Voice::Unnamed);
+        assert_eq!(cue(&["{\\an8}[MARCOS] [risas] Porque"]).1, ["[risas] Porque"]);
+        assert_eq!(cue(&["[risas] nada"]).0, Voice::Unnamed);
+        assert_eq!(
+            cue(&["- Moderador: ¿Y?", "- Ernesto: No."]),
+            (
+                Voice::Several,
+                vec!["- Moderador: ¿Y?".to_string(), "- Ernesto: No.".to_string()]
+            )
+        );
+        assert_eq!(cue(&["- Ernesto: Bueno.", "Depende."]).1, ["Bueno.", "Depende."]);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use indexmap::IndexMap;
 
-use super::{Document, ReadOptions, Source, read_text};
+use super::{Document, ReadOptions, Source, SpeakerSource, read_text};
 use crate::error::{Error, Result};
 use crate::files::spreadsheet::Table;
 use crate::text::closest;
@@ -25,6 +25,7 @@ pub(super) fn read(source: &Source, delimiter: u8, options: &ReadOptions) -> Res
         let line = record.position().map_or(row + 2, |p| p.line() as usize);
         Ok(Row {
             place: format!("{}:{line}", path.display()),
+            line,
             cells: record.iter().map(str::to_string).collect(),
         })
     });
@@ -57,9 +58,11 @@ pub(super) fn require_text_cols(path: &std::path::Path, format: super::Format, o
     Ok(())
 }
 
-/// One row of a table: where it is (for messages) and its cells.
+/// One row of a table: where it is (for messages), the line (or row) of
+/// the file it starts on, and its cells.
 pub(super) struct Row {
     pub place: String,
+    pub line: usize,
     pub cells: Vec<String>,
 }
 
@@ -88,7 +91,7 @@ pub(super) fn documents(
     let mut docs = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (row, r) in rows.enumerate() {
-        let Row { place, cells } = r?;
+        let Row { place, line, cells } = r?;
         let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
         let id = match id_col {
             Some(i) => {
@@ -121,9 +124,13 @@ pub(super) fn documents(
             .filter(|&(i, _)| Some(i) != id_col && !text_cols.contains(&i))
             .map(|(i, h)| (h.clone(), crate::text::normalize(cell(i))))
             .collect();
+        // Answers have no speakers unless asked for, and their lines are
+        // counted from the row's line in the file.
         docs.push(Document {
             id,
             attributes,
+            first_line: line,
+            speakers: SpeakerSource::Cells,
             ..Document::new(source, parts.join("\n\n"))
         });
     }

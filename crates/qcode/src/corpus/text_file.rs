@@ -6,15 +6,35 @@ use super::{Document, ReadOptions, Source, read_text};
 use crate::error::{Error, Result};
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Document> {
-    let (mut text, note) = read_text(source, options)?;
+    let (text, note) = read_text(source, options)?;
+    let mut doc = from_text(source, text)?;
+    doc.warnings.extend(note);
+    Ok(doc)
+}
+
+/// The document of a text file's normalised `text`: front matter cut off
+/// into attributes, character references decoded in Markdown (web tools
+/// export `we&#39;re`), the metadata header read.
+pub(super) fn from_text(source: &Source, mut text: String) -> Result<Document> {
     let (attributes, body_start, first_line) = front_matter(&text, &source.path.display().to_string())?;
     text.drain(..body_start);
-    Ok(Document {
+    if is_markdown(&source.path) && memchr::memchr(b'&', text.as_bytes()).is_some() {
+        text = crate::text::decode_entities(&text);
+    }
+    let mut doc = Document {
         first_line,
         attributes,
-        warnings: note.into_iter().collect(),
         ..Document::new(source, text)
-    })
+    };
+    doc.read_header(false);
+    Ok(doc)
+}
+
+/// Whether the file is Markdown, by its extension.
+fn is_markdown(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 /// Parses a YAML front-matter block (`---` … `---` or `...` at the very top).

@@ -77,6 +77,7 @@ pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Documen
     let rows = rows.map(|(row, cells)| {
         Ok(Row {
             place: format!("{table}, row {}", row + 1),
+            line: row as usize + 1,
             cells,
         })
     });

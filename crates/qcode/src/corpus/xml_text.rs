@@ -30,6 +30,12 @@ use crate::limits;
 pub(super) enum Role {
     /// A paragraph: its content is one paragraph of the text.
     Paragraph,
+    /// A heading paragraph (ODF `text:h`).
+    Heading,
+    /// A paragraph's properties (OOXML `w:pPr`): only its style
+    /// (`w:pStyle`) and outline level (`w:outlineLvl`) are read, to tell a
+    /// heading; nothing in it is text.
+    Properties,
     /// A run of text whose text nodes are content (OOXML `w:t`).
     Text,
     Tab,
@@ -52,9 +58,36 @@ pub(super) struct Dialect {
     pub mixed_content: bool,
 }
 
-/// The paragraphs of `xml` (the entry `entry` of `path`), joined by blank
-/// lines and normalised (see [`crate::text`]).
-pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str) -> Result<String> {
+/// The value of the attribute `name` (qualified as written) of `e`.
+pub(super) fn attribute(e: &BytesStart, name: &str) -> Option<String> {
+    e.try_get_attribute(name)
+        .ok()
+        .flatten()?
+        .normalized_value(XmlVersion::Implicit1_0)
+        .ok()
+        .map(|v| v.into_owned())
+}
+
+/// A document's paragraphs as text, and which of them are headings.
+pub(super) struct Paragraphs {
+    /// The paragraphs, normalised (see [`crate::text`]), joined by blank
+    /// lines.
+    pub text: String,
+    /// The headings, as indexes of the text's blocks of lines.
+    pub headings: Vec<usize>,
+    /// The paragraphs written so far: each is one block of lines.
+    blocks: usize,
+}
+
+/// The paragraphs of `xml` (the entry `entry` of `path`); a paragraph whose
+/// style is one of `heading_styles` is a heading.
+pub(super) fn paragraphs(
+    xml: &[u8],
+    dialect: &Dialect,
+    heading_styles: &[String],
+    path: &Path,
+    entry: &str,
+) -> Result<Paragraphs> {
     let broken = |what: String| {
         Error::new(format!("the document is damaged: `{entry}` {what}"))
             .in_file(path)
@@ -62,9 +95,14 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
     };
     let xml = std::str::from_utf8(xml).map_err(|e| broken(format!("is not UTF-8 at byte {}", e.valid_up_to())))?;
     let mut reader = Reader::from_str(xml);
-    let mut out = String::new();
+    let mut out = Paragraphs {
+        text: String::new(),
+        headings: Vec::new(),
+        blocks: 0,
+    };
     let mut para = String::new();
-    let (mut in_para, mut in_text, mut skip) = (0usize, 0usize, 0usize);
+    let mut heading = false;
+    let (mut in_para, mut in_text, mut skip, mut props) = (0usize, 0usize, 0usize, 0usize);
     // Elements open, whatever their role: the end of the file must close
     // them all, or the file was cut short.
     let mut depth = 0usize;
@@ -72,6 +110,11 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
     // `limits::XML_TEXT_BEYOND_SIZE`); only elements that stand for
     // several characters can make it.
     let budget = xml.len() as u64 + limits::XML_TEXT_BEYOND_SIZE.value();
+    let flush = |out: &mut Paragraphs, para: &mut String, heading: &mut bool| {
+        push_paragraph(out, para, *heading);
+        para.clear();
+        *heading = false;
+    };
     loop {
         let event = reader.read_event().map_err(|e| {
             broken(format!(
@@ -90,16 +133,24 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
             _ => {}
         }
         let role = |e: &BytesStart| (dialect.role)(e.local_name().as_ref());
+        let is_start = matches!(event, Event::Start(_));
         match event {
             Event::Eof => break,
             Event::Start(_) if skip > 0 => skip += 1,
             Event::End(_) if skip > 0 => skip -= 1,
             _ if skip > 0 => {}
+            Event::Start(e) | Event::Empty(e) if props > 0 => {
+                heading |= is_heading_property(&e, heading_styles);
+                props += usize::from(is_start);
+            }
+            Event::End(_) if props > 0 => props -= 1,
+            _ if props > 0 => {}
             Event::Start(e) => match role(&e) {
                 Some(Role::Skip) => skip = 1,
-                Some(Role::Paragraph) => {
-                    push_paragraph(&mut out, &para);
-                    para.clear();
+                Some(Role::Properties) => props = 1,
+                Some(r @ (Role::Paragraph | Role::Heading)) => {
+                    flush(&mut out, &mut para, &mut heading);
+                    heading = matches!(r, Role::Heading);
                     in_para += 1;
                 }
                 Some(Role::Text) => in_text += 1,
@@ -107,17 +158,13 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
                 None => {}
             },
             Event::Empty(e) => match role(&e) {
-                Some(Role::Paragraph) => {
-                    push_paragraph(&mut out, &para);
-                    para.clear();
-                }
-                Some(Role::Skip | Role::Text) | None => {}
+                Some(Role::Paragraph | Role::Heading) => flush(&mut out, &mut para, &mut heading),
+                Some(Role::Skip | Role::Text | Role::Properties) | None => {}
                 Some(r) => put(&r, &e, &mut para),
             },
             Event::End(e) => match (dialect.role)(e.local_name().as_ref()) {
-                Some(Role::Paragraph) => {
-                    push_paragraph(&mut out, &para);
-                    para.clear();
+                Some(Role::Paragraph | Role::Heading) => {
+                    flush(&mut out, &mut para, &mut heading);
                     in_para = in_para.saturating_sub(1);
                 }
                 Some(Role::Text) => in_text = in_text.saturating_sub(1),
@@ -138,14 +185,26 @@ pub(super) fn paragraphs(xml: &[u8], dialect: &Dialect, path: &Path, entry: &str
             }
             _ => {}
         }
-        if (out.len() + para.len()) as u64 > budget {
+        if (out.text.len() + para.len()) as u64 > budget {
             return Err(limits::XML_TEXT_BEYOND_SIZE
                 .exceeded(format!("the text of `{entry}` grows to more than its XML"))
                 .in_file(path));
         }
     }
-    push_paragraph(&mut out, &para);
-    Ok(crate::text::normalize(&out))
+    flush(&mut out, &mut para, &mut heading);
+    Ok(out)
+}
+
+/// Whether an element inside a paragraph's properties makes it a heading:
+/// a heading style (`w:pStyle`) or an outline level (`w:outlineLvl`, 0 to 8).
+fn is_heading_property(e: &BytesStart, heading_styles: &[String]) -> bool {
+    match e.local_name().as_ref() {
+        "pStyle" => attribute(e, "w:val").is_some_and(|v| heading_styles.contains(&v)),
+        "outlineLvl" => attribute(e, "w:val")
+            .and_then(|v| v.parse::<u8>().ok())
+            .is_some_and(|l| l < 9),
+        _ => false,
+    }
 }
 
 /// Writes the character(s) an element stands for.
@@ -169,7 +228,7 @@ fn put(role: &Role, e: &BytesStart, para: &mut String) {
                 .unwrap_or(1);
             para.extend(std::iter::repeat_n(' ', n.min(1000)));
         }
-        Role::Paragraph | Role::Text | Role::Skip => {}
+        Role::Paragraph | Role::Heading | Role::Properties | Role::Text | Role::Skip => {}
     }
 }
 
@@ -189,20 +248,26 @@ fn add_text(para: &mut String, text: &str, collapse: bool) {
     }
 }
 
-/// Appends a paragraph, unless blank, after a blank line; blank lines inside
-/// it are dropped so that it stays one paragraph.
-fn push_paragraph(out: &mut String, para: &str) {
+/// Appends a paragraph, unless blank, after a blank line, normalised on its
+/// own (so that it stays one block of lines); blank lines inside it are
+/// dropped so that it stays one paragraph.
+fn push_paragraph(out: &mut Paragraphs, para: &str, heading: bool) {
+    let para = crate::text::normalize(para);
     let mut lines = para.split('\n').filter(|l| !l.trim().is_empty()).peekable();
     if lines.peek().is_none() {
         return;
     }
-    if !out.is_empty() {
-        out.push_str("\n\n");
+    if !out.text.is_empty() {
+        out.text.push_str("\n\n");
     }
+    if heading {
+        out.headings.push(out.blocks);
+    }
+    out.blocks += 1;
     for (i, line) in lines.enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.text.push('\n');
         }
-        out.push_str(line);
+        out.text.push_str(line);
     }
 }

@@ -12,18 +12,18 @@ use super::words::{boundary_after, boundary_before, word_distance, word_end, wor
 use super::{Applications, Applied, Hit, Matcher, Role, SCRATCH, Scratch};
 use crate::codebook::SpeakerSet;
 use crate::segment::Segment;
-use crate::speakers::Label;
 
 impl Matcher {
-    /// Applies every code to every segment of one document. `labels` are the
-    /// document's speaker labels (never matched); `segments` must be sorted
+    /// Applies every code to every segment of one document. `masked` are the
+    /// byte ranges never matched (speaker labels, timestamps: see
+    /// [`crate::speakers::Attribution::masked`]); `segments` must be sorted
     /// and non-overlapping. Results are ordered by segment, then code.
-    pub fn apply(&self, text: &str, labels: &[Label], segments: &[Segment]) -> Applications {
+    pub fn apply(&self, text: &str, masked: &[(usize, usize)], segments: &[Segment]) -> Applications {
         if segments.is_empty() {
             return Applications::default();
         }
         let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-        let folded = Folded::new_in(text, labels, std::mem::take(&mut scratch.folded));
+        let folded = Folded::new_in(text, masked, std::mem::take(&mut scratch.folded));
         let mut hits = std::mem::take(&mut scratch.hits);
         hits.clear();
         let ft = folded.text.as_str();
@@ -83,7 +83,7 @@ impl Matcher {
                         let first = |from: usize, to: usize| r.first(hay, from, to, unicode_words);
                         find_all(hay, from, end, first, |s, e| {
                             if !r.folded {
-                                if !in_label(labels, s, e) {
+                                if !in_label(masked, s, e) {
                                     push(k, r.slot, s, e, 0);
                                 }
                                 return;
@@ -422,10 +422,10 @@ fn speaker_allowed(speakers: &SpeakerSet, skip: &SpeakerSet, speaker: Option<&st
     }
 }
 
-/// Whether `[start, end)` overlaps a speaker label (labels are sorted).
-fn in_label(labels: &[Label], start: usize, end: usize) -> bool {
-    let i = labels.partition_point(|l| l.end <= start);
-    labels.get(i).is_some_and(|l| l.start < end)
+/// Whether `[start, end)` overlaps a masked range (they are sorted).
+fn in_label(masked: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let i = masked.partition_point(|l| l.1 <= start);
+    masked.get(i).is_some_and(|l| l.0 < end)
 }
 
 /// The index of the segment that wholly contains `[start, end)`. `last` is

@@ -7,8 +7,6 @@ use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-use crate::speakers::Label;
-
 /// For each folded char of a literal, the exact (lower-case) original
 /// character it requires, if any; empty when it requires none: how a
 /// keyword written with an accent (`año`) keeps it when the text is folded.
@@ -145,14 +143,15 @@ impl Folder {
 }
 
 impl Folded {
-    /// Folds `text`, replacing the byte ranges of `labels` (sorted) by separators.
-    pub fn new(text: &str, labels: &[Label]) -> Folded {
-        Folded::new_in(text, labels, Buffers::default())
+    /// Folds `text`, replacing the byte ranges `masked` (speaker labels,
+    /// timestamps; sorted, disjoint) by separators.
+    pub fn new(text: &str, masked: &[(usize, usize)]) -> Folded {
+        Folded::new_in(text, masked, Buffers::default())
     }
 
     /// [`Folded::new`], writing into buffers left by an earlier document
     /// (see [`Folded::into_buffers`]) rather than new ones.
-    pub(super) fn new_in(text: &str, labels: &[Label], buffers: Buffers) -> Folded {
+    pub(super) fn new_in(text: &str, masked: &[(usize, usize)], buffers: Buffers) -> Folded {
         assert!(text.len() < u32::MAX as usize, "documents are limited to 4 GiB");
         let Buffers { text: out, mut marks } = buffers;
         let mut out = out.into_bytes();
@@ -161,15 +160,15 @@ impl Folded {
         marks.clear();
         let mut f = Folder { out, marks };
         let bytes = text.as_bytes();
-        let mut labels = labels.iter().peekable();
+        let mut labels = masked.iter().peekable();
         let mut i = 0;
         let mut last_space = true; // leading whitespace is dropped
         let mut original_unicode_words = false;
         let mut folded_unicode_words = false;
         while i < bytes.len() {
-            let next_label = labels.peek().map_or(bytes.len(), |l| l.start);
+            let next_label = labels.peek().map_or(bytes.len(), |l| l.0);
             if i >= next_label {
-                let label = labels.next().expect("peeked");
+                let &(_, label_end) = labels.next().expect("peeked");
                 // A label separates speakers: no phrase runs from one
                 // speaker's words into the next one's.
                 if f.out.last().is_some_and(|&b| b != LABEL) {
@@ -177,7 +176,7 @@ impl Folded {
                     f.out.push(LABEL);
                 }
                 last_space = true;
-                i = i.max(label.end);
+                i = i.max(label_end);
                 continue;
             }
             // A character outside ASCII goes straight to the character path
@@ -512,17 +511,17 @@ mod tests {
         ) {
             // Every `Ana: ` is a label.
             let text = parts.concat();
-            let labels: Vec<Label> = text
+            let labels: Vec<(usize, usize)> = text
                 .match_indices("Ana: ")
-                .map(|(at, l)| Label { start: at, end: at + l.len(), speaker: "Ana".into(), time: None })
+                .map(|(at, l)| (at, at + l.len()))
                 .collect();
             let mut want = String::new();
             let mut last_space = true;
             let mut labels_left = labels.iter().peekable();
             for (at, c) in text.char_indices() {
-                while labels_left.next_if(|l| at >= l.end).is_some() {}
-                if let Some(label) = labels_left.peek().filter(|l| at >= l.start) {
-                    if at == label.start && want.chars().next_back().is_some_and(|c| c != '\0') {
+                while labels_left.next_if(|l| at >= l.1).is_some() {}
+                if let Some(label) = labels_left.peek().filter(|l| at >= l.0) {
+                    if at == label.0 && want.chars().next_back().is_some_and(|c| c != '\0') {
                         want.push('\0');
                     }
                     last_space = true;

@@ -175,7 +175,7 @@ impl Matcher {
 mod tests {
     use super::*;
     use crate::segment::{self, Unit};
-    use crate::speakers::{SpeakerRule, find_labels};
+    use crate::speakers::{Preset, SpeakerRule, attribute};
 
     /// Codes `text` (paragraph unit) with a codebook given as YAML codes.
     fn run(codes_yaml: &str, text: &str) -> Vec<(String, usize, usize, Vec<String>)> {
@@ -195,9 +195,10 @@ mod tests {
         let yaml = format!("name: T\ncodes:\n{codes_yaml}");
         let cb = Codebook::parse(&yaml, "t.yaml").unwrap();
         let m = Matcher::build(&cb, from_word_starts).unwrap();
-        let labels = find_labels(text, &SpeakerRule::default());
-        let segs = segment::segment(text, unit, &labels, 1);
-        let applications = m.apply(text, &labels, &segs);
+        // Every `Name:` is a label: these tests are about matching.
+        let read = attribute(text, None, &[], &SpeakerRule::Preset(Preset::Colon));
+        let segs = segment::segment(text, unit, &read, 1);
+        let applications = m.apply(text, &read.masked, &segs);
         applications
             .applied
             .iter()

@@ -15,7 +15,7 @@ use crate::codebook::{Code, Codebook, Rules};
 use crate::error::Result;
 use crate::matcher::Matcher;
 use crate::segment::{self, Unit};
-use crate::speakers::{SpeakerRule, find_labels};
+use crate::speakers::{SpeakerRule, attribute};
 
 /// Finds the rules that fire, compiling each code's rules once.
 pub struct RuleFinder<'a> {
@@ -86,7 +86,8 @@ impl<'a> RuleFinder<'a> {
     /// the first time they are asked for. An error when the codebook's
     /// speaker pattern does not compile.
     pub fn new(codebook: &'a Codebook) -> Result<RuleFinder<'a>> {
-        let speakers = SpeakerRule::from_pattern(codebook.speaker_pattern.as_deref())?;
+        // A passage read alone holds no evidence of its document's labels.
+        let speakers = codebook.speaker_rule()?.for_fragments();
         Ok(RuleFinder {
             codebook,
             speakers,
@@ -129,8 +130,8 @@ impl<'a> RuleFinder<'a> {
             self.compiled.insert(ci, (Matcher::new(&cb)?, names));
         }
         let (matcher, names) = &self.compiled[&ci];
-        let labels = find_labels(text, &self.speakers);
-        let mut segments = segment::segment(text, Unit::Document, &labels, 1);
+        let read = attribute(text, None, &[], &self.speakers);
+        let mut segments = segment::segment(text, Unit::Document, &read, 1);
         if !speaker.is_empty() {
             let speaker: Arc<str> = speaker.into();
             for s in &mut segments {
@@ -138,7 +139,7 @@ impl<'a> RuleFinder<'a> {
             }
         }
         Ok(matcher
-            .apply(text, &labels, &segments)
+            .apply(text, &read.masked, &segments)
             .applied
             .iter()
             .map(|a| names[a.code].clone())

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use super::xlsx::Sheet;
 use super::{Align, CodeTree, Field, Footnotes, JsonObject, Provenance, Records, Report, Style, Table, counted};
 use crate::choice::Choice;
+use crate::codebook::People;
 use crate::coding::{Coding, PassageKey};
 use crate::error::{Error, Result};
 use crate::pipeline::CodedDocument;
@@ -26,18 +27,26 @@ pub enum GroupBy {
     Attribute(String),
     /// The speaker of each segment.
     Speaker,
+    /// The role of each segment's speaker, as the codebook's `roles:` give
+    /// them.
+    Role(People),
     /// The document.
     Document,
 }
 
 impl GroupBy {
     /// The grouping `--by` names: `speaker` and `document` are reserved,
-    /// any other name is an attribute (so an attribute called `speaker` or
-    /// `document` cannot be grouped by).
-    pub fn parse(s: &str) -> GroupBy {
+    /// `role` is the speakers' roles when `people` (the codebook's) gives
+    /// roles, any other name is an attribute (so an attribute called
+    /// `speaker` or `document` cannot be grouped by, nor one called `role`
+    /// with a codebook that gives roles).
+    pub fn parse(s: &str, people: Option<&People>) -> GroupBy {
         match s {
             "speaker" => GroupBy::Speaker,
             "document" => GroupBy::Document,
+            "role" if people.is_some_and(People::has_roles) => {
+                GroupBy::Role(people.cloned().expect("roles were given"))
+            }
             other => GroupBy::Attribute(other.to_string()),
         }
     }
@@ -47,6 +56,7 @@ impl GroupBy {
         match self {
             GroupBy::Attribute(a) => a,
             GroupBy::Speaker => "speaker",
+            GroupBy::Role(_) => "role",
             GroupBy::Document => "document",
         }
     }
@@ -201,14 +211,21 @@ impl Freq {
         }
     }
 
-    fn group_of<'a>(&self, doc: &'a str, attributes: &'a IndexMap<String, String>, speaker: &'a str) -> &'a str {
-        let v = match &self.by {
+    /// The group of a segment of `doc` said by `speaker` (empty: nobody).
+    fn group_of<'a>(
+        by: &'a Option<GroupBy>,
+        doc: &'a str,
+        attributes: &'a IndexMap<String, String>,
+        speaker: &'a str,
+    ) -> &'a str {
+        let v = match by {
             None => "",
             Some(GroupBy::Document) => doc,
             Some(GroupBy::Speaker) => speaker,
+            Some(GroupBy::Role(people)) => people.role_of(speaker).unwrap_or(""),
             Some(GroupBy::Attribute(a)) => attributes.get(a).map_or("", String::as_str),
         };
-        if v.is_empty() && self.by.is_some() { NONE } else { v }
+        if v.is_empty() && by.is_some() { NONE } else { v }
     }
 
     /// Adds one document: its attributes, the speakers of all its segments
@@ -230,13 +247,13 @@ impl Freq {
             *total += all.len() as u64;
         }
         // Group sizes: documents per group, and segments where known. Only a
-        // crosstab by speaker has more than one group in a document.
-        if self.by == Some(GroupBy::Speaker) {
+        // crosstab by speaker or role has more than one group in a document.
+        if matches!(self.by, Some(GroupBy::Speaker | GroupBy::Role(_))) {
             // Without the transcripts, a document's speakers are unknown.
             let mut groups: Vec<&str> = all_segments
                 .unwrap_or_default()
                 .iter()
-                .map(|speaker| self.group_of(doc, attributes, speaker))
+                .map(|speaker| Self::group_of(&self.by, doc, attributes, speaker))
                 .collect();
             groups.sort_unstable();
             for same in groups.chunk_by(|a, b| a == b) {
@@ -245,7 +262,7 @@ impl Freq {
                 size.documents += 1;
             }
         } else {
-            let g = self.group_of(doc, attributes, "");
+            let g = Self::group_of(&self.by, doc, attributes, "");
             let size = group_entry(&mut self.group_sizes, g);
             size.segments += all_segments.map_or(0, |all| all.len() as u64);
             size.documents += 1;
@@ -284,7 +301,7 @@ impl Freq {
                 self.totals[code].segments += 1;
                 self.totals[code].hits += hits;
                 if self.by.is_some() {
-                    let g = self.group_of(doc, attributes, segment[0].2);
+                    let g = Self::group_of(&self.by, doc, attributes, segment[0].2);
                     let cell = group_entry(&mut self.groups[code], g);
                     cell.segments += 1;
                     cell.hits += hits;
@@ -308,7 +325,7 @@ impl Freq {
             self.any_code.segments += 1;
             self.any_code.hits += hits;
             if self.by.is_some() {
-                let g = self.group_of(doc, attributes, segment[0].2);
+                let g = Self::group_of(&self.by, doc, attributes, segment[0].2);
                 let cell = group_entry(&mut self.any_code_groups, g);
                 cell.segments += 1;
                 cell.hits += hits;

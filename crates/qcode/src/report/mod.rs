@@ -20,6 +20,7 @@ pub mod excerpts;
 pub mod freq;
 mod notes;
 mod record;
+pub mod speakers;
 mod table;
 pub mod xlsx;
 
