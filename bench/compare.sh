@@ -183,7 +183,7 @@ for r in $(seq "$REPS"); do
     echo "  repetition $r" >&2
     measure qcode "$TR" "${Q[@]}" "$TR"
     cp "$WORK/out" "$WORK/j2.csv"
-    measure qcode-j1 "$TR" "$QCODE" -j 1 freq -c "$CB" --format csv "$TR"
+    measure qcode-j1 "$TR" "$QCODE" freq -j 1 -c "$CB" --format csv "$TR"
     cp "$WORK/out" "$WORK/j1.csv"
     measure rg-fixed "$TR" "$RG" --count-matches -i -w -F -f "$WORK/terms_fixed.txt" "$TR"
     [ "$RG_ASCII" = 0 ] || measure rg-ascii "$TR" "$RG" --count-matches -i -w --no-unicode -f "$WORK/terms.txt" "$TR"
@@ -192,14 +192,14 @@ done
 
 say "timing on the tenth with fewer digits (1 thread)"
 for r in $(seq "$REPS"); do
-    measure qcode-j1 "$TENTH" "$QCODE" -j 1 freq -c "$CB" --format csv "$TENTH"
-    measure qcode-j1 "$SPARSE" "$QCODE" -j 1 freq -c "$CB" --format csv "$SPARSE"
+    measure qcode-j1 "$TENTH" "$QCODE" freq -j 1 -c "$CB" --format csv "$TENTH"
+    measure qcode-j1 "$SPARSE" "$QCODE" freq -j 1 -c "$CB" --format csv "$SPARSE"
 done
 
 say "timing on the $CHECK_SIZE check subset"
 for r in $(seq "$REPS"); do
     measure qcode "$CHECK" "${Q[@]}" "$CHECK"
-    measure qcode-j1 "$CHECK" "$QCODE" -j 1 freq -c "$CB" --format csv "$CHECK"
+    measure qcode-j1 "$CHECK" "$QCODE" freq -j 1 -c "$CB" --format csv "$CHECK"
 done
 echo "  ripgrep as specified (-i -w -f terms.txt; slow: once)" >&2
 measure rg "$CHECK" "$RG" --count-matches -i -w -f "$WORK/terms.txt" "$CHECK"
@@ -239,9 +239,9 @@ if [ "$SCALING" = 1 ]; then
     for r in $(seq "$REPS"); do
         for d in "$QUARTER" "$HALF"; do
             measure qcode "$d" "${Q[@]}" "$d"
-            measure qcode-j1 "$d" "$QCODE" -j 1 freq -c "$CB" --format csv "$d"
+            measure qcode-j1 "$d" "$QCODE" freq -j 1 -c "$CB" --format csv "$d"
         done
-        measure qcode-j1 "$TENTH" "$QCODE" -j 1 freq -c "$CB" --format csv "$TENTH"
+        measure qcode-j1 "$TENTH" "$QCODE" freq -j 1 -c "$CB" --format csv "$TENTH"
     done
     say "scaling: codebook size (on the quarter corpus)"
     for n in 10 100 400 1000; do

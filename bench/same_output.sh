@@ -127,7 +127,7 @@ run_all() {
         # Paths in messages name OUT as the same placeholder in every run.
         local argv=${args//OUT/$out}
         set +e
-        eval "\"$bin\" -j $threads $argv" >"$out/.stdout" 2>"$out/.stderr"
+        eval "RAYON_NUM_THREADS=$threads \"$bin\" $argv" >"$out/.stdout" 2>"$out/.stderr"
         echo $? >"$out/.exit"
         set -e
         sed -i "s|$dir|OUT|g" "$out/.stdout" "$out/.stderr"

@@ -17,6 +17,8 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 # No core dumps to wait for, no CPU governor to check, no screen to draw.
 export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1
+# The campaigns' folder is not in the repository: a fresh clone has none.
+mkdir -p fuzz/afl
 for t in "${targets[@]}"; do
     out=fuzz/afl/$t
     # A campaign goes on where the last one stopped (`-i -` resumes).

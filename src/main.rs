@@ -18,12 +18,8 @@ use qcode::ErrorKind;
 /// transcripts, reproducibly, and gives frequency tables, crosstabs, coded
 /// excerpts and a coded CSV for R, pandas or Excel.
 #[derive(Parser)]
-#[command(name = "qcode", version, max_term_width = 120)]
+#[command(name = "qcode", version, max_term_width = 120, after_help = EXAMPLES)]
 struct Cli {
-    /// Number of threads (default: one per core; at most 256). Results are
-    /// identical whatever the number.
-    #[arg(long, short = 'j', global = true, value_name = "N")]
-    threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +39,17 @@ enum Command {
     Speakers(cmd::speakers::Args),
 }
 
+/// A first session on the samples, from the folder qcode was cloned into.
+const EXAMPLES: &str = "\
+Examples:
+  qcode codebook check codebooks/smuggling.yaml
+  qcode freq samples/transcripts -c codebooks/smuggling.yaml
+  qcode excerpts samples/transcripts -c codebooks/smuggling.yaml --code debt
+  qcode code samples/transcripts -c codebooks/smuggling.yaml --out coded.csv
+
+`qcode COMMAND --help` gives a command's options and examples; the README
+is the guide.";
+
 fn main() {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("qcode: internal error: {info}");
@@ -51,8 +58,8 @@ fn main() {
     let cli = Cli::parse();
     #[cfg(unix)]
     remove_temporary_files_on_signal();
-    let result =
-        qcode::limits::check_environment().and_then(|()| with_threads(cli.threads, move || dispatch(cli.command)));
+    let result = qcode::limits::check_environment()
+        .and_then(|()| with_threads(cli.command.threads(), move || dispatch(cli.command)));
     match result {
         Ok(()) => {}
         // The reader of the output went away (`qcode … | head`): done.
@@ -65,6 +72,23 @@ fn main() {
                 cmd::util::message(&format!("{} errors: fix them and run again", e.more.len() + 1));
             }
             std::process::exit(2);
+        }
+    }
+}
+
+impl Command {
+    /// The `-j` given to a command that reads transcripts (the others do
+    /// not take it).
+    fn threads(&self) -> Option<usize> {
+        match self {
+            Command::Code(args) => args.corpus.read.threads,
+            Command::Freq(args) => args.corpus.read.threads,
+            Command::Excerpts(args) => args.corpus.read.threads,
+            Command::Agree(args) => args.read.threads,
+            Command::Audit(args) => args.corpus.read.threads,
+            Command::Export(args) => args.corpus.read.threads,
+            Command::Speakers(args) => args.read.threads,
+            Command::Codebook(_) | Command::Import(_) => None,
         }
     }
 }

@@ -37,11 +37,15 @@ use super::util::{FilterArgs, ReadArgs, choice, message, optional_codebook, warn
 /// code applies" and a missing row "not rated".
 ///
 /// Examples:
-///   qcode agree samples/coders/ana.csv samples/coders/luis.csv --transcripts samples/transcripts -c codebooks/smuggling.yaml
-///   qcode agree ana.csv luis.csv --disagreements to_adjudicate.csv
-///   qcode agree ana.csv luis.csv --unit document --format csv
-///   qcode agree ana.csv luis.csv --spans --overlap 80 --transcripts samples/transcripts
-///   qcode agree ratings.csv --categories yes,no,unsure --format json
+///   qcode agree samples/coders/ana.csv samples/coders/luis.csv \
+///       --transcripts samples/transcripts -c codebooks/smuggling.yaml
+///   qcode agree samples/coders/ana.csv samples/coders/luis.csv \
+///       --transcripts samples/transcripts -c codebooks/smuggling.yaml \
+///       --disagreements to_adjudicate.csv
+///   qcode agree samples/coders/ana.csv samples/coders/luis.csv --unit document
+///   qcode agree samples/coders/ana.csv samples/coders/luis.csv --spans \
+///       --overlap 80 --transcripts samples/transcripts
+///   qcode agree samples/coders/financing.csv --format json
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
@@ -87,7 +91,7 @@ pub struct Args {
     /// How to read --transcripts (the speaker pattern defaults to the
     /// codebook's).
     #[command(flatten)]
-    read: ReadArgs,
+    pub(crate) read: ReadArgs,
     #[command(flatten)]
     filter: FilterArgs,
     /// Every coder read every document: a document without any row of a

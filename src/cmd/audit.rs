@@ -25,9 +25,11 @@ use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn
 /// each of them.
 ///
 /// Examples:
-///   qcode audit --gold samples/coders/gold.csv samples/transcripts -c codebooks/smuggling.yaml
+///   qcode audit --gold samples/coders/gold.csv samples/transcripts \
+///       -c codebooks/smuggling.yaml
 ///   qcode audit --gold samples/coders/gold.csv coded.csv --code prices,debt
-///   qcode audit --gold human.csv samples/transcripts -c codebooks/smuggling.yaml --errors errors.csv
+///   qcode audit --gold samples/coders/gold.csv samples/transcripts \
+///       -c codebooks/smuggling.yaml --errors errors.csv
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
@@ -41,7 +43,7 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     gold_coder: Option<String>,
     #[command(flatten)]
-    corpus: CorpusArgs,
+    pub(crate) corpus: CorpusArgs,
     /// Audit only these codes (repeat or separate with commas).
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     code: Vec<String>,

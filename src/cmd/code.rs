@@ -15,19 +15,25 @@ use super::util::{CorpusArgs, Progress, message, terminal_width};
 /// Apply the codebook to the transcripts and write one row per coded
 /// passage (segment × code).
 ///
-/// The CSV is qcode's interchange format (see the README: "The coded CSV"):
+/// The CSV is qcode's interchange format (docs/coded-csv.md):
 /// `freq --coded`, `excerpts --coded`, `agree` and `audit` read it back, and
 /// a person can code in a spreadsheet with the same columns.
 ///
-/// Example: qcode code samples/transcripts --codebook codebooks/smuggling.yaml --out coded.csv
+/// Examples:
+///   qcode code samples/transcripts -c codebooks/smuggling.yaml --out coded.csv
+///   qcode code samples/transcripts -c codebooks/smuggling.yaml \
+///       --attributes samples/attributes.csv --out coded.xlsx
+///   qcode code samples/survey/open_answers.csv --text-col answer \
+///       --id-col respondent -c codebooks/smuggling.yaml
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
-    about = "Apply the codebook and write one row per coded passage (the coded CSV)"
+    about = "Apply the codebook and write one row per coded passage (the coded CSV)",
+    mut_arg("codebook", |a| a.required(true))
 )]
 pub struct Args {
     #[command(flatten)]
-    corpus: CorpusArgs,
+    pub(crate) corpus: CorpusArgs,
     /// Output format [default: from the extension of --out (.csv, .jsonl,
     /// .xlsx, .txt), else csv].
     #[arg(long, value_enum)]

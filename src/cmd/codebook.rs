@@ -17,7 +17,9 @@ pub enum Command {
     /// Every problem is reported with the file, line and column, the code,
     /// and what to write instead.
     ///
-    /// Example: qcode codebook check codebooks/smuggling.yaml
+    /// Examples:
+    ///   qcode codebook check codebooks/smuggling.yaml
+    ///   qcode codebook check codebooks/minimal.yaml
     #[command(verbatim_doc_comment)]
     Check {
         /// The codebook (YAML).

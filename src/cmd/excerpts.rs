@@ -15,16 +15,20 @@ use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, wr
 /// passages too.
 ///
 /// Examples:
-///   qcode excerpts samples/transcripts -c codebooks/smuggling.yaml --code prices --context 1
-///   qcode excerpts --coded coded.csv --code debt --format markdown --out debt.md
+///   qcode excerpts samples/transcripts -c codebooks/smuggling.yaml \
+///       --code prices --context 1
+///   qcode excerpts --coded coded.csv -c codebooks/smuggling.yaml \
+///       --code debt --format markdown --out debt.md
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
     about = "The coded passages, grouped by code then document, matches highlighted"
+,
+    mut_arg("codebook", |a| a.required_unless_present("coded"))
 )]
 pub struct Args {
     #[command(flatten)]
-    corpus: CorpusArgs,
+    pub(crate) corpus: CorpusArgs,
     #[command(flatten)]
     coded: CodedArgs,
     /// Only these codes (and their sub-codes); repeat or separate with commas.

@@ -27,11 +27,14 @@ use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn
 /// program merges a re-export instead of duplicating it.
 ///
 /// Examples:
-///   qcode export --qdc smuggling.qdc --codebook codebooks/smuggling.yaml
-///   qcode export --dic smuggling.dic --codebook codebooks/smuggling.yaml
-///   qcode export --qdpx study.qdpx samples/transcripts --codebook codebooks/smuggling.yaml
-///   qcode export --qdpx review.qdpx samples/transcripts --coded ana.csv --coded luis.csv
-///   qcode export --qdpx nvivo.qdpx samples/transcripts -c codebooks/smuggling.yaml --positions utf16
+///   qcode export --qdc smuggling.qdc -c codebooks/smuggling.yaml
+///   qcode export --dic smuggling.dic -c codebooks/smuggling.yaml
+///   qcode export --qdpx study.qdpx samples/transcripts \
+///       -c codebooks/smuggling.yaml
+///   qcode export --qdpx review.qdpx samples/transcripts \
+///       --coded samples/coders/ana.csv --coded samples/coders/luis.csv
+///   qcode export --qdpx nvivo.qdpx samples/transcripts \
+///       -c codebooks/smuggling.yaml --positions utf16
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
@@ -50,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE.dic")]
     dic: Option<PathBuf>,
     #[command(flatten)]
-    corpus: CorpusArgs,
+    pub(crate) corpus: CorpusArgs,
     /// Take the codings from a coded CSV (qcode's, or one coded by hand)
     /// instead of coding the transcripts; repeat for several coders. The
     /// transcripts it was coded from must be given too.

@@ -21,18 +21,23 @@ use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, wa
 /// them, `role` is an attribute) or per document.
 ///
 /// Examples:
-///   qcode freq samples/transcripts --codebook codebooks/smuggling.yaml
-///   qcode freq samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by country
-///   qcode freq samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by country --percent column
-///   qcode freq --coded coded.csv --by speaker
+///   qcode freq samples/transcripts -c codebooks/smuggling.yaml
+///   qcode freq samples/transcripts -c codebooks/smuggling.yaml \
+///       --attributes samples/attributes.csv --by country --percent column
+///   qcode freq samples/transcripts -c codebooks/smuggling.yaml \
+///       --by speaker --out counts.xlsx
+///   qcode freq --coded coded.csv -c codebooks/smuggling.yaml \
+///       --transcripts samples/transcripts --by document
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
     about = "Frequency table of codes, or a crosstab by attribute, speaker or document"
+,
+    mut_arg("codebook", |a| a.required_unless_present("coded"))
 )]
 pub struct Args {
     #[command(flatten)]
-    corpus: CorpusArgs,
+    pub(crate) corpus: CorpusArgs,
     #[command(flatten)]
     coded: CodedArgs,
     /// Crosstab by a document attribute, `speaker`, `role` (the roles of the

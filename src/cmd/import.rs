@@ -28,10 +28,11 @@ use super::util::{choice, message, warn};
 /// in a warning.
 ///
 /// Examples:
-///   qcode import project.qdpx --out coded.csv
-///   qcode import project.qdpx --out human.csv --texts transcripts --write-codebook codebook.yaml
-///   qcode import codebook.qdc --out codebook.yaml
-///   qcode import dictionary.dic --out codebook.yaml
+///   qcode import study.qdpx --out imported.csv
+///   qcode import review.qdpx --out human.csv --texts review_texts \
+///       --write-codebook review_codebook.yaml
+///   qcode import smuggling.qdc --out skeleton.yaml
+///   qcode import smuggling.dic --out from_dictionary.yaml
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,

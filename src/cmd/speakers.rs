@@ -24,8 +24,8 @@ use super::util::{FilterArgs, Progress, ReadArgs, choice, optional_codebook, war
 ///
 /// Examples:
 ///   qcode speakers samples/transcripts
-///   qcode speakers interview.txt --speaker-preset colon
-///   qcode speakers transcripts/ -c codebook.yaml --format csv -o speakers.csv
+///   qcode speakers samples/transcripts -c codebooks/smuggling.yaml \
+///       --format csv --out speakers.csv
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
@@ -40,7 +40,7 @@ pub struct Args {
     #[arg(long, short = 'c', value_name = "FILE")]
     codebook: Option<PathBuf>,
     #[command(flatten)]
-    read: ReadArgs,
+    pub(crate) read: ReadArgs,
     #[command(flatten)]
     filter: FilterArgs,
     /// Output format [default: from the extension of --out (.csv, .json,

@@ -113,6 +113,10 @@ pub struct ReadArgs {
     /// read, instead of skipping them with a warning.
     #[arg(long)]
     pub strict: bool,
+    /// Number of threads (default: one per core; at most 256). Results are
+    /// identical whatever the number.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 impl ReadArgs {

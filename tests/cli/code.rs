@@ -139,7 +139,7 @@ fn survey_table_rows_are_documents_and_formulas_are_neutralised() {
 #[test]
 fn output_is_the_same_whatever_the_thread_count() {
     let wd = Workdir::with(DOCS);
-    let run = |threads: &str| wd.stdout(wd.qcode().args(["-j", threads, "code", "docs", "-c", "cb.yaml"]));
+    let run = |threads: &str| wd.stdout(wd.qcode().args(["code", "-j", threads, "docs", "-c", "cb.yaml"]));
     assert_eq!(run("1"), run("2"));
 }
 
@@ -253,8 +253,10 @@ fn an_unreadable_file_is_named() {
 #[test]
 fn coding_without_a_codebook_is_an_error() {
     let wd = Workdir::with(DOCS);
-    let e = wd.error(wd.command("code").arg("docs"));
-    assert!(e.contains("no codebook was given"), "{e}");
+    // The option is required, and the usage line says so.
+    let e = wd.usage_error(wd.command("code").arg("docs"));
+    assert!(e.contains("the following required arguments were not provided"), "{e}");
+    assert!(e.contains("Usage: qcode code --codebook <FILE>"), "{e}");
 }
 
 #[test]

@@ -384,7 +384,7 @@ fn many_documents_in_order_and_a_bad_one_stops_the_run() {
     }
     let run = |threads: &str| {
         wd.stdout(wd.qcode().args([
-            "-j", threads, "freq", "--by", "document", "--format", "csv", "docs", "-c", "cb.yaml",
+            "freq", "-j", threads, "--by", "document", "--format", "csv", "docs", "-c", "cb.yaml",
         ]))
     };
     let one = run("1");
@@ -395,9 +395,9 @@ fn many_documents_in_order_and_a_bad_one_stops_the_run() {
     wd.write("docs/041.txt", b"P41: Pagu\xe9 al coyote.\n");
     for threads in ["1", "2", "4"] {
         let e = wd.error(wd.qcode().args([
+            "freq",
             "-j",
             threads,
-            "freq",
             "--encoding",
             "utf-8",
             "--format",

@@ -338,7 +338,7 @@ fn options_that_ask_for_too_much_are_limited() {
         "{e}"
     );
     for threads in ["3000", "100000"] {
-        let out = finishes(wd.qcode().args(["-j", threads, "code", "t.txt", "-c", "cb.yaml"]), 30);
+        let out = finishes(wd.qcode().args(["code", "-j", threads, "t.txt", "-c", "cb.yaml"]), 30);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "-j {threads}: {stderr}");
         assert!(

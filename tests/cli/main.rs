@@ -32,7 +32,9 @@ mod filter;
 mod formats;
 mod freq;
 mod hardening;
+mod help;
 mod import;
+mod readme;
 mod samples;
 mod speakers;
 

@@ -38,6 +38,27 @@ impl Workdir {
         wd
     }
 
+    /// A workdir holding copies of the repository's `samples/` and
+    /// `codebooks/`, where commands written for the samples (in the help
+    /// and the README) run as written, and write their files without
+    /// touching the repository.
+    pub fn with_samples() -> Workdir {
+        let wd = Workdir::new();
+        for folder in ["samples", "codebooks"] {
+            copy_folder(&in_repo(folder), &wd.path(folder));
+        }
+        wd
+    }
+
+    /// Runs one command line as a researcher types it (`qcode …`, words
+    /// split as a shell does, without pipes or variables); it must
+    /// succeed.
+    pub fn run_line(&self, line: &str) -> Outputs {
+        let words = shell_words::split(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(words.first().map(String::as_str), Some("qcode"), "{line}");
+        self.run(self.qcode().args(&words[1..]))
+    }
+
     /// Writes `contents` to `rel`, making the folders on the way.
     pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let path = self.path(rel);
@@ -138,6 +159,20 @@ impl Workdir {
 }
 
 /// A file or folder of the repository, such as `samples/transcripts`.
+/// Copies the folder `from` to `to`, recursively.
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read the folder") {
+        let entry = entry.expect("a folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
 pub fn in_repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }

@@ -98,6 +98,9 @@ pub struct CodedDocument {
     pub applied: Vec<Applied>,
     /// The matches' byte ranges, by [`Applied::spans`].
     pub spans: Vec<(usize, usize)>,
+    /// No speaker labels were found in it while the run needs speakers (the
+    /// codebook scopes codes by speaker, or a crosstab is by speaker).
+    pub nobody_speaks: bool,
 }
 
 /// Segments and codes one document.
@@ -127,17 +130,8 @@ fn code_taken(mut doc: Document, setup: &Setup) -> CodedDocument {
     }
     let applied = setup.matcher.apply(&doc.text, &attribution.masked, &segments);
     let read_for_speakers = doc.speakers != SpeakerSource::Cells || setup.speakers.is_explicit();
-    let nobody = setup.speakers_matter && read_for_speakers && unattributed(&attribution);
+    let nobody_speaks = setup.speakers_matter && read_for_speakers && unattributed(&attribution);
     drop(attribution);
-    if nobody {
-        doc.warnings.push(format!(
-            "{}: no speaker labels were found, so nobody speaks its passages: the codebook's \
-             `skip_speakers` and `speakers` cannot leave out or keep anyone's words there, and \
-             `--by speaker` counts it under (none); `qcode speakers {}` shows what qcode reads in it",
-            doc.id,
-            doc.source.display()
-        ));
-    }
     if untimed {
         let warning = format!("{}: no passage has a time, so --from/--to leave none of it", doc.id);
         doc.warnings.push(warning);
@@ -147,6 +141,7 @@ fn code_taken(mut doc: Document, setup: &Setup) -> CodedDocument {
         segments,
         applied: applied.applied,
         spans: applied.spans,
+        nobody_speaks,
     }
 }
 
@@ -221,16 +216,45 @@ pub fn run(
             .filter_map(|mut d| selection.take(&mut d).then(|| code_taken(d, setup)))
             .collect())
     };
+    let mut nobody_speaks = Vec::new();
     in_order(sources, work, observer, |coded| {
         for coded in coded {
             for w in &coded.doc.warnings {
                 observer.warning(w);
             }
+            if coded.nobody_speaks {
+                nobody_speaks.push((coded.doc.id.clone(), coded.doc.source.clone()));
+            }
             each(coded)?;
         }
         Ok(())
     })?;
+    if let Some(warning) = nobody_speaks_warning(&nobody_speaks) {
+        observer.warning(&warning);
+    }
     selection.finish()
+}
+
+/// One warning for the documents in which nobody speaks (by id and file),
+/// when speakers matter: field notes have no speakers, but an interview
+/// without them has labels qcode could not read.
+fn nobody_speaks_warning(documents: &[(String, std::path::PathBuf)]) -> Option<String> {
+    const WHY: &str = "the codebook's `skip_speakers` and `speakers` cannot leave out or keep anyone's words \
+                       there, and `--by speaker` counts them under (none)";
+    match documents {
+        [] => None,
+        [(id, source)] => Some(format!(
+            "{id}: no speaker labels were found, so nobody speaks its passages: {WHY}; \
+             `qcode speakers {}` shows what qcode reads in it",
+            source.display()
+        )),
+        many => Some(format!(
+            "no speaker labels were found in {} documents, so nobody speaks their passages: {}; {WHY} \
+             (as it should be in field notes; for an interview, `qcode speakers FILE` shows what qcode reads)",
+            many.len(),
+            many.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
 }
 
 /// Reads every source, without coding, calling `each` on the documents

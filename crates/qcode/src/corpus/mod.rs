@@ -11,8 +11,8 @@
 //! parallel by the callers) — so that memory holds only the documents being
 //! worked on, never the whole corpus.
 //!
-//! One module per format turns a file into normalised text (the README's
-//! "What qcode reads" says what becomes a document, a segment, a speaker
+//! One module per format turns a file into normalised text (docs/formats.md
+//! says what becomes a document, a segment, a speaker
 //! and an attribute in each): `text_file` (.txt, .md), `table` (.csv, .tsv),
 //! `xlsx`, `docx` and `odt` (both through `xml_text`), `subtitles` (.vtt,
 //! .srt) and `pdf`. Text files are decoded by [`encoding`]; zip-based files
@@ -54,7 +54,7 @@ pub struct Document {
     pub source: PathBuf,
     /// The text, NFC, `\n` line endings, front matter removed. Every offset
     /// qcode reports refers to this text: for `.docx`, `.odt`, `.pdf`,
-    /// subtitles and spreadsheets it is the text as read (see the README),
+    /// subtitles and spreadsheets it is the text as read (see docs/formats.md),
     /// not the bytes of the file.
     pub text: String,
     /// Line number of the first line of `text` (after front matter); line
