@@ -11,8 +11,8 @@
 //! Comments, footnotes, headers and footers live in other parts, which are
 //! never read, so they cannot leak into the text.
 
+use quick_xml::Reader;
 use quick_xml::events::Event;
-use quick_xml::{Reader, XmlVersion};
 
 use super::xml_text::{self, Dialect, Role};
 use super::{Document, Source};
@@ -130,14 +130,7 @@ fn main_part(rels: &[u8]) -> Option<String> {
     loop {
         match reader.read_event().ok()? {
             Event::Empty(e) | Event::Start(e) if e.local_name().as_ref() == "Relationship" => {
-                let attr = |name: &str| {
-                    e.try_get_attribute(name)
-                        .ok()
-                        .flatten()?
-                        .normalized_value(XmlVersion::Implicit1_0)
-                        .ok()
-                        .map(|v| v.into_owned())
-                };
+                let attr = |name: &str| xml_text::attribute(&e, name);
                 if attr("Type").is_some_and(|t| t.ends_with("/officeDocument")) {
                     return attr("Target").map(|t| t.trim_start_matches('/').to_string());
                 }

@@ -48,6 +48,22 @@ pub struct SpeakerCount {
     pub shapes: Vec<(Shape, usize)>,
 }
 
+impl SpeakerCount {
+    /// A speaker (or nobody) first met at `first_line`, nothing counted yet.
+    fn new(speaker: Option<String>, role: Option<String>, first_line: usize) -> SpeakerCount {
+        SpeakerCount {
+            speaker,
+            role,
+            written: Vec::new(),
+            turns: 0,
+            paragraphs: 0,
+            words: 0,
+            first_line,
+            shapes: Vec::new(),
+        }
+    }
+}
+
 /// A line whose start looked like a label but was not taken for one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SetAside {
@@ -101,31 +117,14 @@ pub fn summarize(
                 let at = match speakers.iter().position(|s| s.speaker.as_deref() == Some(&**name)) {
                     Some(at) => at,
                     None => {
-                        speakers.push(SpeakerCount {
-                            speaker: Some(name.to_string()),
-                            role: people.role_of(name).map(str::to_string),
-                            written: Vec::new(),
-                            turns: 0,
-                            paragraphs: 0,
-                            words: 0,
-                            first_line: seg.start_line,
-                            shapes: Vec::new(),
-                        });
+                        let role = people.role_of(name).map(str::to_string);
+                        speakers.push(SpeakerCount::new(Some(name.to_string()), role, seg.start_line));
                         speakers.len() - 1
                     }
                 };
                 &mut speakers[at]
             }
-            None => nobody.get_or_insert_with(|| SpeakerCount {
-                speaker: None,
-                role: None,
-                written: Vec::new(),
-                turns: 0,
-                paragraphs: 0,
-                words: 0,
-                first_line: seg.start_line,
-                shapes: Vec::new(),
-            }),
+            None => nobody.get_or_insert_with(|| SpeakerCount::new(None, None, seg.start_line)),
         };
         entry.paragraphs += 1;
         entry.words += body.split_whitespace().count();
