@@ -33,6 +33,7 @@ enum Command {
     Code(cmd::code::Args),
     Freq(cmd::freq::Args),
     Excerpts(cmd::excerpts::Args),
+    Cooccur(cmd::cooccur::Args),
     Agree(cmd::agree::Args),
     Audit(cmd::audit::Args),
     /// Check a codebook and print its code tree
@@ -74,6 +75,7 @@ fn dispatch(command: Command) -> qcode::Result<()> {
         Command::Code(args) => cmd::code::run(args),
         Command::Freq(args) => cmd::freq::run(args),
         Command::Excerpts(args) => cmd::excerpts::run(args),
+        Command::Cooccur(args) => cmd::cooccur::run(args),
         Command::Agree(args) => cmd::agree::run(args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Codebook(c) => cmd::codebook::run(c),

@@ -4,6 +4,7 @@ pub mod agree;
 pub mod audit;
 pub mod code;
 pub mod codebook;
+pub mod cooccur;
 pub mod excerpts;
 pub mod export;
 pub mod freq;

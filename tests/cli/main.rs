@@ -25,6 +25,7 @@ mod audit;
 mod code;
 mod codebook;
 mod consistency;
+mod cooccur;
 mod dictionary;
 mod excerpts;
 mod export;

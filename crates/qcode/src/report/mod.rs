@@ -16,6 +16,7 @@
 //! ([`CodeTree`]).
 
 pub mod codings;
+pub mod cooccur;
 pub mod excerpts;
 pub mod freq;
 mod notes;
