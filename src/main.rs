@@ -36,6 +36,7 @@ enum Command {
     Cooccur(cmd::cooccur::Args),
     Agree(cmd::agree::Args),
     Audit(cmd::audit::Args),
+    Adjudicate(cmd::adjudicate::Args),
     /// Check a codebook and print its code tree
     #[command(subcommand)]
     Codebook(cmd::codebook::Command),
@@ -78,6 +79,7 @@ fn dispatch(command: Command) -> qcode::Result<()> {
         Command::Cooccur(args) => cmd::cooccur::run(args),
         Command::Agree(args) => cmd::agree::run(args),
         Command::Audit(args) => cmd::audit::run(args),
+        Command::Adjudicate(args) => cmd::adjudicate::run(args),
         Command::Codebook(c) => cmd::codebook::run(c),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),

@@ -1,5 +1,6 @@
 //! One module per subcommand; `util` holds what they share.
 
+pub mod adjudicate;
 pub mod agree;
 pub mod audit;
 pub mod code;

@@ -20,6 +20,7 @@ mod refi;
 mod workdir;
 mod xlsx;
 
+mod adjudicate;
 mod agree;
 mod audit;
 mod code;
