@@ -10,5 +10,6 @@ pub mod excerpts;
 pub mod export;
 pub mod freq;
 pub mod import;
+pub mod report;
 pub mod speakers;
 pub mod util;

@@ -498,6 +498,29 @@ impl Cooccur {
         all
     }
 
+    /// The matrix of every document as a table: a row and a column per
+    /// code, each cell the passages coded with both codes; empty on the
+    /// diagonal and for a code and its own sub-code, which are no pair.
+    pub fn matrix_table(&self) -> Table {
+        let all = self.overall();
+        let codes = &self.tree.codes;
+        let mut header = vec![("code".to_string(), Align::Left)];
+        header.extend(codes.iter().map(|c| (c.name.clone(), Align::Right)));
+        let mut t = Table::new(header);
+        for (a, code) in codes.iter().enumerate() {
+            let mut row = vec![format!("{}{}", "  ".repeat(code.depth), code.name)];
+            row.extend((0..codes.len()).map(|b| {
+                if a == b || self.related(a, b) {
+                    String::new()
+                } else {
+                    all.pair(a, b).together.to_string()
+                }
+            }));
+            t.push(row);
+        }
+        t
+    }
+
     fn group_field(&self) -> Option<&str> {
         self.by.as_ref().map(GroupBy::name)
     }

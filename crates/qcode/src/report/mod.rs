@@ -21,6 +21,7 @@ pub mod excerpts;
 pub mod freq;
 mod notes;
 mod record;
+pub mod review;
 pub mod speakers;
 mod table;
 pub mod xlsx;
