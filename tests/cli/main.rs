@@ -35,6 +35,7 @@ mod formats;
 mod freq;
 mod hardening;
 mod import;
+mod report;
 mod samples;
 mod speakers;
 

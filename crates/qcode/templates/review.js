@@ -15,7 +15,7 @@
     return c;
   }
 
-  function apply() {
+  function apply(remember) {
     var c = chosen();
     var visible = 0, total = 0;
     sections.forEach(function (section) {
@@ -35,7 +35,7 @@
     shown.textContent = visible + " of " + total + " excerpts shown";
     var hash = names.filter(function (n) { return c[n]; })
       .map(function (n) { return n + "=" + encodeURIComponent(c[n]); }).join("&");
-    if (window.history && window.history.replaceState) {
+    if (remember === true && window.history && window.history.replaceState) {
       window.history.replaceState(null, "", hash ? "#" + hash : window.location.pathname);
     }
   }
@@ -51,7 +51,7 @@
     });
   }
 
-  form.addEventListener("change", apply);
+  form.addEventListener("change", function () { apply(true); });
   fromAddress();
-  apply();
+  apply(false);
 })();

@@ -369,7 +369,7 @@ impl Review<'_> {
                 let chart = svg::heatmap(
                     &format!("{id}-chart"),
                     &format!("% of segments by {attribute}"),
-                    &table.header[groups].to_vec(),
+                    &table.header[groups],
                     &rows,
                 );
                 Some(CrosstabView {
