@@ -58,6 +58,18 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // A page written over `notes.csv` would destroy what the name promises.
+    let html = args
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if !html {
+        return Err(Error::usage(format!(
+            "the report is an HTML page, and {} does not end in .html",
+            args.out.display()
+        ))
+        .hint("give the file to write with --out NAME.html"));
+    }
     qcode::limits::REPLICATES
         .check(args.replicates as u64, || {
             format!(

@@ -64,6 +64,14 @@ fn the_report_is_one_file_and_the_same_bytes_on_any_thread_count() {
     assert!(html.contains("samples/coders/luis.csv"), "the coders' files are listed");
     assert!(html.contains("<code>qcode report "), "the command line is recorded");
     assert!(!html.contains("report -j"), "the thread count is not recorded");
+    let e = wd.error(
+        wd.command("report")
+            .arg(in_repo("samples/transcripts"))
+            .arg("-c")
+            .arg(in_repo("codebooks/smuggling.yaml"))
+            .args(["--out", "notes.csv"]),
+    );
+    assert!(e.contains("does not end in .html"), "{e}");
 }
 
 #[test]
