@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use qcode::coding::common_unit;
+use qcode::coding::{Coding, common_unit};
 use qcode::files::output::Output;
 use qcode::pipeline;
 use qcode::report::cooccur::{Cooccur, CooccurFormat, Proximity};
@@ -100,6 +100,7 @@ fn from_transcripts(args: &Args, proximity: Proximity) -> Result<(Cooccur, Prove
     let mut cooccur = Cooccur::new(CodeTree::from_codebook(&setup.codebook), proximity, by, &args.code)?;
     pipeline::run(&sources, &setup, &Progress::new(), |coded| {
         let codings = coded.codings(&setup.codebook, setup.unit);
+        let codings: Vec<&Coding> = codings.iter().collect();
         cooccur.add_document(&coded.doc.id, &coded.doc.attributes, &codings)
     })?;
     args.corpus.check_attributes(&setup);

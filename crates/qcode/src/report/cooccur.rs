@@ -249,7 +249,12 @@ impl Cooccur {
     /// [`CodeTree::for_codings`]). An error when `--within` meets a coding
     /// without a segment number, or `--overlap` one without character
     /// offsets.
-    pub fn add_document(&mut self, doc: &str, attributes: &IndexMap<String, String>, codings: &[Coding]) -> Result<()> {
+    pub fn add_document(
+        &mut self,
+        doc: &str,
+        attributes: &IndexMap<String, String>,
+        codings: &[&Coding],
+    ) -> Result<()> {
         self.documents += 1;
         let units = self.units(doc, attributes, codings)?;
         match self.proximity {
@@ -263,9 +268,9 @@ impl Cooccur {
     /// Adds codings read back from coded CSVs, document by document in the
     /// order documents first appear.
     pub fn add_codings(&mut self, codings: &[Coding]) -> Result<()> {
-        let mut documents: IndexMap<&str, Vec<Coding>> = IndexMap::new();
+        let mut documents: IndexMap<&str, Vec<&Coding>> = IndexMap::new();
         for c in codings {
-            documents.entry(c.document.as_str()).or_default().push(c.clone());
+            documents.entry(c.document.as_str()).or_default().push(c);
         }
         for (doc, rows) in &documents {
             self.add_document(doc, &rows[0].attributes, rows)?;
@@ -279,11 +284,11 @@ impl Cooccur {
         &self,
         doc: &str,
         attributes: &IndexMap<String, String>,
-        codings: &'c [Coding],
+        codings: &[&'c Coding],
     ) -> Result<Vec<Unit<'c>>> {
         let mut index: HashMap<PassageKey, usize> = HashMap::new();
         let mut units: Vec<Unit> = Vec::new();
-        for (row, c) in codings.iter().enumerate() {
+        for (row, &c) in codings.iter().enumerate() {
             let missing = match self.proximity {
                 Proximity::Overlap if c.end_char <= c.start_char => Some((
                     "character offsets",
