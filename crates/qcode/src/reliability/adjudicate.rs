@@ -284,7 +284,14 @@ pub fn adjudicate(
                 coders.iter().copied().collect::<Vec<_>>().join(", ")
             )));
         }
-        decided_for.insert(&row.unit, row);
+        if let Some(first) = decided_for.insert(&row.unit, row) {
+            return Err(Error::new(format!("the passage {} has two rows", row.unit))
+                .at(row.place.clone())
+                .hint(format!(
+                    "keep one decision for it: delete this row or the one at {}",
+                    first.place
+                )));
+        }
     }
     if !unknown.is_empty() {
         return Err(Error::new(format!(
@@ -508,5 +515,8 @@ mod tests {
         assert_eq!(done.undecided, ["a.txt#5 (d.csv:2)"]);
         let e = adjudicate(&[row("a.txt#9", Decision::Both)], &coders, &codings, &t).unwrap_err();
         assert!(e.to_string().contains("a.txt#9"), "{e}");
+        let twice = [row("a.txt#2", Decision::Both), row("a.txt#2", Decision::None)];
+        let e = adjudicate(&twice, &coders, &codings, &t).unwrap_err();
+        assert!(e.to_string().contains("two rows"), "{e}");
     }
 }
