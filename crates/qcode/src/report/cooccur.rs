@@ -741,35 +741,34 @@ impl Report for Cooccur {
         if self.pair.is_some() {
             return Vec::new();
         }
-        let mut lines = vec![match self.proximity {
-            Proximity::Passage => {
-                "segments: passages coded with both codes (a parent counts its sub-codes' passages); \
-                                   pairs of a code and its own sub-code are left out"
-                    .to_string()
-            }
+        let segments = match self.proximity {
+            Proximity::Passage => "segments: passages coded with both codes (a parent counts its sub-codes' passages; \
+                                   a code and its own sub-code are no pair)"
+                .to_string(),
             Proximity::Within(n) => format!(
                 "segments: passages coded with either code that have the other in them or within {} before or after",
                 counted(n, "passage")
             ),
             Proximity::Overlap => "segments: pairs of overlapping quotations, one of each code".to_string(),
-        }];
-        lines.push(match self.proximity {
-            Proximity::Overlap => {
-                "jaccard: characters coded with both codes / characters coded with either".to_string()
-            }
-            Proximity::Within(_) => "jaccard: segments / passages coded with either code".to_string(),
-            Proximity::Passage => "jaccard: segments / passages coded with either code".to_string(),
-        });
-        lines.push(match self.proximity {
+        };
+        let jaccard = match self.proximity {
+            Proximity::Overlap => "jaccard: characters coded with both codes / characters coded with either",
+            Proximity::Passage | Proximity::Within(_) => "jaccard: segments / passages coded with either code",
+        };
+        let c = match self.proximity {
             Proximity::Within(_) => {
                 "c: ATLAS.ti's c-coefficient counts overlapping quotations, so it is not given with --within"
-                    .to_string()
             }
-            _ => "c: ATLAS.ti's c-coefficient, n12 / (n1 + n2 − n12), n1 and n2 the codes' passages (quotations), n12 \
-                  the segments"
-                .to_string(),
-        });
-        lines
+            Proximity::Passage => {
+                "c: ATLAS.ti's c-coefficient, n12 / (n1 + n2 − n12) with n1, n2 the codes' passages and n12 the \
+                 segments: the same as jaccard when every passage is one unit"
+            }
+            Proximity::Overlap => {
+                "c: ATLAS.ti's c-coefficient, n12 / (n1 + n2 − n12) with n1, n2 the codes' quotations and n12 the \
+                 segments (above 1 when a quotation overlaps several of the other code)"
+            }
+        };
+        vec![segments, jaccard.to_string(), c.to_string()]
     }
 
     fn records(&self) -> Records {
