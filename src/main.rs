@@ -29,8 +29,11 @@ enum Command {
     Code(cmd::code::Args),
     Freq(cmd::freq::Args),
     Excerpts(cmd::excerpts::Args),
+    Cooccur(cmd::cooccur::Args),
+    Report(cmd::report::Args),
     Agree(cmd::agree::Args),
     Audit(cmd::audit::Args),
+    Adjudicate(cmd::adjudicate::Args),
     /// Check a codebook and print its code tree
     #[command(subcommand)]
     Codebook(cmd::codebook::Command),
@@ -88,7 +91,9 @@ impl Command {
             Command::Audit(args) => args.corpus.read.threads,
             Command::Export(args) => args.corpus.read.threads,
             Command::Speakers(args) => args.read.threads,
-            Command::Codebook(_) | Command::Import(_) => None,
+            Command::Cooccur(args) => args.corpus.read.threads,
+            Command::Report(args) => args.corpus.read.threads,
+            Command::Codebook(_) | Command::Import(_) | Command::Adjudicate(_) => None,
         }
     }
 }
@@ -98,8 +103,11 @@ fn dispatch(command: Command) -> qcode::Result<()> {
         Command::Code(args) => cmd::code::run(args),
         Command::Freq(args) => cmd::freq::run(args),
         Command::Excerpts(args) => cmd::excerpts::run(args),
+        Command::Cooccur(args) => cmd::cooccur::run(args),
+        Command::Report(args) => cmd::report::run(args),
         Command::Agree(args) => cmd::agree::run(args),
         Command::Audit(args) => cmd::audit::run(args),
+        Command::Adjudicate(args) => cmd::adjudicate::run(args),
         Command::Codebook(c) => cmd::codebook::run(c),
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),

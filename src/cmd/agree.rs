@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use qcode::codebook::Codebook;
 use qcode::coding::CodeTree;
 use qcode::corpus::Selection;
+use qcode::reliability::adjudicate::decision_sheet;
 use qcode::reliability::agreement::{
     BootstrapSettings, DEFAULT_REPLICATES, DEFAULT_SEED, agreement_report, disagreements,
 };
@@ -13,13 +14,13 @@ use qcode::reliability::data::{Options, UnitKind, transcript_unit, unit_of_codin
 use qcode::reliability::input::{CodedFile, InputFile, LongFile, read_input};
 use qcode::reliability::long::from_long;
 use qcode::reliability::spans::{SpanOptions, span_report};
-use qcode::report::{Format, Provenance, Records};
+use qcode::report::{Format, Provenance};
 use qcode::segment::Unit;
 use qcode::stats::OverlapBasis;
 use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
-use super::util::{FilterArgs, ReadArgs, choice, message, optional_codebook, warn, write_records_to, write_report_to};
+use super::util::{FilterArgs, ReadArgs, choice, message, optional_codebook, warn, write_report_to, write_sheet_to};
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -112,8 +113,10 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Write every unit where the coders differ to this CSV, with what each
-    /// coder applied, for adjudication in a spreadsheet.
+    /// Write every unit where the coders differ to this CSV (or .xlsx, whose
+    /// `decision` column offers the choices in a drop-down), with what each
+    /// coder applied, for adjudication: fill in `decision` and run
+    /// `qcode adjudicate`.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "spans")]
     disagreements: Option<PathBuf>,
 }
@@ -270,7 +273,7 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     if let Some(path) = &args.disagreements {
         let table = disagreements(&built.data);
-        write_records_to(path, "disagreements", &Records::text(&table))?;
+        write_sheet_to(path, decision_sheet(&table, &built.data.coders))?;
         message(&format!(
             "{} unit(s) where the coders differ written to {}",
             table.rows.len(),

@@ -7,11 +7,12 @@ use qcode::reliability;
 use qcode::reliability::data::unit_of_codings;
 use qcode::reliability::gold::{AuditOptions, audit};
 use qcode::reliability::input::{CodedFile, is_coded_csv, read_automatic, read_gold};
+use qcode::report::xlsx::Sheet;
 use qcode::report::{Format, Provenance};
 use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
-use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn, write_records_to, write_report_to};
+use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn, write_report_to, write_sheet_to};
 
 /// Audit the codebook's rules against a human coder: per code, precision,
 /// recall, F1 and Cohen's kappa of qcode's automatic coding against a
@@ -115,7 +116,7 @@ pub fn run(args: Args) -> Result<()> {
         &audited.warnings,
     )?;
     if let Some(path) = &args.errors {
-        write_records_to(path, "errors", &audited.report.errors())?;
+        write_sheet_to(path, Sheet::new("errors", audited.report.errors()))?;
         message(&format!(
             "{} false positive(s) and negative(s) written to {}",
             audited.report.misses.len(),

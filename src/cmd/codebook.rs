@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use qcode::codebook::{Codebook, Term};
+use qcode::codebook::Codebook;
 use qcode::files::output::Output;
 use qcode::report::{Align, Table, counted};
 use qcode::{Error, Result};
@@ -33,10 +33,6 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
-fn terms(ts: &[Term]) -> String {
-    ts.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>().join(", ")
-}
-
 /// What to know of codes without rules: `qcode code` never applies them.
 pub fn by_hand_note(cb: &Codebook, codes: &[usize]) -> String {
     let names: Vec<&str> = codes.iter().map(|&i| cb.codes[i].name.as_str()).collect();
@@ -62,46 +58,7 @@ fn check(file: &Path) -> Result<()> {
     );
     let by_hand = cb.by_hand_only();
     for (i, c) in cb.codes.iter().enumerate() {
-        let r = &c.rules;
-        let mut rules = Vec::new();
-        if !r.keywords.is_empty() {
-            rules.push(format!(
-                "{}: {}",
-                counted(r.keywords.len(), "keyword"),
-                terms(&r.keywords)
-            ));
-        }
-        if !r.patterns.is_empty() {
-            rules.push(format!("patterns: {}", r.patterns.join("  ")));
-        }
-        if !r.all.is_empty() {
-            rules.push(format!("all of: {}", terms(&r.all)));
-        }
-        for n in &r.near {
-            rules.push(format!("near: {} within {} words of {}", n.a.raw, n.within, n.b.raw));
-        }
-        if !r.not.is_empty() {
-            rules.push(format!("not: {}", terms(&r.not)));
-        }
-        if r.min_hits > 1 {
-            rules.push(format!("min_hits: {}", r.min_hits));
-        }
-        if !r.is_empty() && !r.speakers.is_empty() {
-            rules.push(format!("speakers: {}", r.speakers.patterns.join(", ")));
-        }
-        if !r.is_empty() && !r.skip_speakers.is_empty() && r.skip_speakers != cb.skip_speakers {
-            rules.push(format!("skip speakers: {}", r.skip_speakers.patterns.join(", ")));
-        }
-        if r.accents != qcode::codebook::Accents::Tolerant {
-            rules.push(format!("accents: {}", r.accents.as_str()));
-        }
-        if rules.is_empty() {
-            rules.push(if by_hand.contains(&i) {
-                "(none: coded by hand)".to_string()
-            } else {
-                "(groups its sub-codes)".to_string()
-            });
-        }
+        let rules = cb.rule_lines(i);
         t.push(vec![
             format!("{}{}", "  ".repeat(c.depth), c.name),
             c.label.clone(),

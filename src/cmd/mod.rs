@@ -1,12 +1,15 @@
 //! One module per subcommand; `util` holds what they share.
 
+pub mod adjudicate;
 pub mod agree;
 pub mod audit;
 pub mod code;
 pub mod codebook;
+pub mod cooccur;
 pub mod excerpts;
 pub mod export;
 pub mod freq;
 pub mod import;
+pub mod report;
 pub mod speakers;
 pub mod util;

@@ -8,7 +8,7 @@ use qcode::coding::{Coding, one_coder, read_coded_csv};
 use qcode::corpus::{self, AttributeTable, DocumentFilter, ReadOptions, Source};
 use qcode::files::output::Output;
 use qcode::pipeline::Setup;
-use qcode::report::{Format, Provenance, Records, Report, mismatch, write_report, xlsx};
+use qcode::report::{Format, Provenance, Report, mismatch, write_report, xlsx};
 use qcode::segment::Unit;
 use qcode::speakers::{Preset, SpeakerRule};
 use qcode::time::{TimeRange, parse_time};
@@ -272,18 +272,18 @@ pub fn write_report_to(
     file.finish()
 }
 
-/// Writes records to the file at `path`: a workbook of one sheet, `name`,
-/// when it ends in `.xlsx`, else CSV.
-pub fn write_records_to(path: &Path, name: &str, records: &Records) -> Result<()> {
+/// Writes a sheet to the file at `path`: a workbook of that sheet when it
+/// ends in `.xlsx`, else its records as CSV.
+pub fn write_sheet_to(path: &Path, sheet: xlsx::Sheet) -> Result<()> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let mut file = Output::open(Some(path))?;
     match ext.as_str() {
-        "xlsx" => xlsx::write_workbook(&mut file, &[xlsx::Sheet::new(name, records.clone())], &[])?,
+        "xlsx" => xlsx::write_workbook(&mut file, &[sheet], &[])?,
         "json" | "md" | "markdown" => return Err(mismatch("csv or xlsx", &ext)),
-        _ => records.write_csv(&mut file)?,
+        _ => sheet.records.write_csv(&mut file)?,
     }
     file.finish()
 }

@@ -5,7 +5,8 @@
 use crate::workdir::Workdir;
 
 /// The commands, in the order their examples can run: `code` writes the
-/// coded.csv that later examples read, `export` the files `import` reads.
+/// coded.csv that later examples read, `agree` the disagreements that
+/// `adjudicate` reads, `export` the files `import` reads.
 const COMMANDS: &[&[&str]] = &[
     &[],
     &["code"],
@@ -13,7 +14,10 @@ const COMMANDS: &[&[&str]] = &[
     &["freq"],
     &["excerpts"],
     &["agree"],
+    &["adjudicate"],
     &["audit"],
+    &["cooccur"],
+    &["report"],
     &["export"],
     &["import"],
     &["speakers"],
@@ -116,7 +120,7 @@ fn threads_are_an_option_of_the_commands_that_read_transcripts() {
     ] {
         assert!(help(&wd, command).contains("--threads <N>"), "{command:?}");
     }
-    for command in [&[][..], &["import"], &["codebook", "check"]] {
+    for command in [&[][..], &["import"], &["codebook", "check"], &["adjudicate"]] {
         assert!(!help(&wd, command).contains("--threads"), "{command:?}");
     }
 }

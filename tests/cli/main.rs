@@ -20,11 +20,13 @@ mod refi;
 mod workdir;
 mod xlsx;
 
+mod adjudicate;
 mod agree;
 mod audit;
 mod code;
 mod codebook;
 mod consistency;
+mod cooccur;
 mod dictionary;
 mod excerpts;
 mod export;
@@ -35,6 +37,7 @@ mod hardening;
 mod help;
 mod import;
 mod readme;
+mod report;
 mod samples;
 mod speakers;
 

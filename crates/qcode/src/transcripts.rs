@@ -77,6 +77,19 @@ impl Transcripts {
         }
     }
 
+    /// The names of the documents' attributes, in the order first met.
+    pub fn attribute_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for doc in self.docs.values() {
+            for name in doc.attributes.keys() {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    }
+
     /// Reads and segments the transcripts at `inputs` (files or folders,
     /// as `qcode code` takes them); also returns the warnings about files
     /// skipped in folders.

@@ -195,6 +195,55 @@ impl Codebook {
     pub fn path(&self, code: usize) -> &str {
         &self.codes[code].path
     }
+
+    /// A code's rules in words, one line per kind (`3 keywords: …`,
+    /// `near: … within 5 words of …`), as `codebook check` and the review
+    /// report show them; a code without rules says whether it is coded by
+    /// hand or groups its sub-codes.
+    pub fn rule_lines(&self, code: usize) -> Vec<String> {
+        let terms = |ts: &[Term]| ts.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>().join(", ");
+        let r = &self.codes[code].rules;
+        let mut rules = Vec::new();
+        if !r.keywords.is_empty() {
+            rules.push(format!(
+                "{}: {}",
+                crate::report::counted(r.keywords.len(), "keyword"),
+                terms(&r.keywords)
+            ));
+        }
+        if !r.patterns.is_empty() {
+            rules.push(format!("patterns: {}", r.patterns.join("  ")));
+        }
+        if !r.all.is_empty() {
+            rules.push(format!("all of: {}", terms(&r.all)));
+        }
+        for n in &r.near {
+            rules.push(format!("near: {} within {} words of {}", n.a.raw, n.within, n.b.raw));
+        }
+        if !r.not.is_empty() {
+            rules.push(format!("not: {}", terms(&r.not)));
+        }
+        if r.min_hits > 1 {
+            rules.push(format!("min_hits: {}", r.min_hits));
+        }
+        if !r.is_empty() && !r.speakers.is_empty() {
+            rules.push(format!("speakers: {}", r.speakers.patterns.join(", ")));
+        }
+        if !r.is_empty() && !r.skip_speakers.is_empty() && r.skip_speakers != self.skip_speakers {
+            rules.push(format!("skip speakers: {}", r.skip_speakers.patterns.join(", ")));
+        }
+        if r.accents != Accents::Tolerant {
+            rules.push(format!("accents: {}", r.accents.as_str()));
+        }
+        if rules.is_empty() {
+            rules.push(if self.by_hand_only().contains(&code) {
+                "(none: coded by hand)".to_string()
+            } else {
+                "(groups its sub-codes)".to_string()
+            });
+        }
+        rules
+    }
 }
 
 /// The error for a file of another kind given as a codebook, told by its

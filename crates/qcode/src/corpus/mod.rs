@@ -29,7 +29,7 @@ mod pdf;
 mod subtitles;
 mod table;
 mod text_file;
-mod xlsx;
+pub mod xlsx;
 mod xml_text;
 
 use std::io::Read;

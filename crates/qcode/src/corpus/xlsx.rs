@@ -29,8 +29,37 @@ const MAX_ROW: u64 = 1 << 20;
 const MAX_COLUMN: u64 = 1 << 14;
 
 pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Document>> {
-    let path = &source.path;
-    require_text_cols(path, super::Format::Xlsx, options)?;
+    require_text_cols(&source.path, super::Format::Xlsx, options)?;
+    let sheet = read_sheet(&source.path, options.sheet.as_deref())?;
+    let Some((header, rows)) = sheet.rows.split_first() else {
+        return Err(Error::new("the sheet is empty")
+            .at(sheet.table)
+            .hint("put the column names in the first row and one answer per row below, or choose another sheet with --sheet NAME"));
+    };
+    let headers: Vec<String> = header.1.iter().map(|c| c.trim().to_string()).collect();
+    let table = &sheet.table;
+    let rows = rows.iter().map(|(row, cells)| {
+        Ok(Row {
+            place: format!("{table}, row {}", row + 1),
+            line: *row as usize + 1,
+            cells: cells.clone(),
+        })
+    });
+    documents(source, table, &headers, rows, options)
+}
+
+/// One sheet of a workbook, read as text.
+pub struct SheetRows {
+    /// How the sheet is named in messages: `book.xlsx (sheet answers)`.
+    pub table: String,
+    /// The rows that hold a value, each with its 0-based row number and
+    /// its cells as text.
+    pub rows: Vec<(u32, Vec<String>)>,
+}
+
+/// The rows of `sheet` (else the first sheet) of the workbook at `path`,
+/// as text, read within qcode's limits (see the module's documentation).
+pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<SheetRows> {
     let mut archive = Archive::open(path, &Kind::document("an Excel workbook (.xlsx)"))?;
     // calamine reads cell references into 32-bit numbers without checking,
     // so a reference past Excel's bounds would become another cell: every
@@ -48,7 +77,7 @@ pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Documen
     };
     let mut book: Xlsx<_> = Xlsx::new(archive.into_reader()).map_err(broken)?;
     let names = book.sheet_names();
-    let sheet = match &options.sheet {
+    let sheet = match sheet {
         Some(wanted) => names.iter().find(|n| *n == wanted).cloned().ok_or_else(|| {
             let err = Error::new(format!("there is no sheet `{wanted}`")).in_file(path);
             match closest(wanted, names.iter().map(String::as_str)) {
@@ -67,21 +96,8 @@ pub(super) fn read(source: &Source, options: &ReadOptions) -> Result<Vec<Documen
         Cells::Calamine(e) => broken(e),
         Cells::Refused(e) => e,
     })?;
-    let mut rows = sheet_rows(cells, &table)?.into_iter();
-    let Some((_, header)) = rows.next() else {
-        return Err(Error::new("the sheet is empty")
-            .at(table)
-            .hint("put the column names in the first row and one answer per row below, or choose another sheet with --sheet NAME"));
-    };
-    let headers: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
-    let rows = rows.map(|(row, cells)| {
-        Ok(Row {
-            place: format!("{table}, row {}", row + 1),
-            line: row as usize + 1,
-            cells,
-        })
-    });
-    documents(source, &table, &headers, rows, options)
+    let rows = sheet_rows(cells, &table)?;
+    Ok(SheetRows { table, rows })
 }
 
 /// Why the cells of a sheet could not be read.

@@ -67,6 +67,11 @@ impl XmlWriter {
         self.put(Event::End(BytesEnd::new(name)));
     }
 
+    /// Writes text inside the element last opened.
+    pub fn text(&mut self, text: &str) {
+        self.put(Event::Text(BytesText::new(&xml_safe(text))));
+    }
+
     /// Writes `<name>text</name>`.
     pub fn text_element(&mut self, name: &str, text: &str) {
         self.put(Event::Start(BytesStart::new(name)));

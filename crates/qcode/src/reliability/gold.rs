@@ -130,7 +130,7 @@ pub fn code_for_audit(sources: &[Source], setup: &Setup, observer: &dyn Observer
         Ok(())
     })?;
     if codings.is_empty() {
-        return Err(Error::new("qcode coded nothing in these transcripts, so there is nothing to audit")
+        return Err(Error::new("qcode coded nothing in these transcripts, so there is nothing to audit or report")
             .hint("check the rules with `qcode codebook check`, and that these are the transcripts the gold standard coded"));
     }
     let file = CodedFile {

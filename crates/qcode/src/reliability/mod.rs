@@ -90,8 +90,10 @@
 //! (precision, recall, F1 and kappa of qcode against a human, with every
 //! false positive's rule) implement [`crate::report::Report`], so the four
 //! formats look alike across commands and field names are declared once per
-//! report.
+//! report. [`adjudicate`] reads the decisions written into the
+//! disagreements sheet back into a coded CSV, the gold standard.
 
+pub mod adjudicate;
 pub mod agreement;
 pub mod coded;
 pub mod data;

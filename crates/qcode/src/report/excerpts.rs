@@ -324,9 +324,14 @@ impl Excerpts {
             .collect()
     }
 
+    /// The code tree the excerpts are organised by.
+    pub fn tree(&self) -> &CodeTree {
+        &self.tree
+    }
+
     /// The code names of a passage's codes, with their coders when a person
     /// coded them: `prices, debt (ana)`.
-    fn codes_of(&self, p: &Passage) -> Vec<String> {
+    pub fn codes_of(&self, p: &Passage) -> Vec<String> {
         p.codes
             .iter()
             .map(|(code, coder)| {

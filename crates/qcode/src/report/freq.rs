@@ -212,7 +212,7 @@ impl Freq {
     }
 
     /// The group of a segment of `doc` said by `speaker` (empty: nobody).
-    fn group_of<'a>(
+    pub(crate) fn group_of<'a>(
         by: &'a Option<GroupBy>,
         doc: &'a str,
         attributes: &'a IndexMap<String, String>,

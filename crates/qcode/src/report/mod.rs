@@ -16,10 +16,12 @@
 //! ([`CodeTree`]).
 
 pub mod codings;
+pub mod cooccur;
 pub mod excerpts;
 pub mod freq;
 mod notes;
 mod record;
+pub mod review;
 pub mod speakers;
 mod table;
 pub mod xlsx;

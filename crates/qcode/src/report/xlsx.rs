@@ -6,11 +6,15 @@
 //! The workbook is written by `rust_xlsxwriter`, with a fixed creation date,
 //! so that the same report gives the same bytes. Cells are written as
 //! values, never as formulas, so participant text that starts with `=` is
-//! shown, not run.
+//! shown, not run. A column meant to be filled in (the `decision` of the
+//! disagreements sheet) can offer its values in a drop-down.
 
 use std::io::Write;
 
-use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
+    XlsxError,
+};
 
 use super::{Field, Records};
 use crate::error::{Error, ErrorKind, Result};
@@ -28,6 +32,22 @@ pub struct Sheet {
     /// Per row, the colour (`#RRGGBB`) of its `colour_column` cell; empty
     /// or shorter than the rows: no colour.
     pub colours: Vec<Option<String>>,
+    /// A column whose cells offer a drop-down of values.
+    pub drop_down: Option<DropDown>,
+}
+
+/// A column to fill in, whose cells offer a drop-down of the usual values.
+/// Other values are accepted after a note (the column may document more,
+/// such as a list of codes), so the list guides without forbidding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropDown {
+    /// The column (0-based).
+    pub column: usize,
+    /// The values offered (together at most 255 characters, Excel's limit).
+    pub choices: Vec<String>,
+    /// What the cell takes, shown when it is selected (at most 255
+    /// characters).
+    pub message: String,
 }
 
 impl Sheet {
@@ -38,6 +58,7 @@ impl Sheet {
             records,
             colour_column: 0,
             colours: Vec::new(),
+            drop_down: None,
         }
     }
 }
@@ -90,6 +111,17 @@ fn write_sheet(
         ws.set_column_width(col, widths[usize::from(col)].min(WRAP_FROM) as f64 + 2.0)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    if let Some(d) = &sheet.drop_down {
+        let validation = DataValidation::new()
+            .allow_list_strings(&d.choices)?
+            .set_error_style(DataValidationErrorStyle::Information)
+            .set_input_title(&records.fields[d.column])?
+            .set_input_message(&d.message)?
+            .set_error_message(&d.message)?;
+        let col = d.column as u16;
+        let last = (records.rows.len() as u32).max(1);
+        ws.add_data_validation(1, col, last, col, &validation)?;
+    }
     for (r, row) in records.rows.iter().enumerate() {
         let excel_row = r as u32 + 1;
         let colour = sheet.colours.get(r).cloned().flatten();

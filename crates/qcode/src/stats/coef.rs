@@ -44,6 +44,11 @@ pub enum Reason {
     NoReferencePositives,
     /// F1 with `tp + fp + fn = 0`.
     NoPositives,
+    /// Co-occurrence of two codes neither of which was applied.
+    NothingCoded,
+    /// ATLAS.ti's c-coefficient when the co-occurrences (pairs of
+    /// overlapping quotations) outnumber the quotations: `n1 + n2 − n12 ≤ 0`.
+    CooccurrencesOutnumber,
 }
 
 impl Reason {
@@ -60,6 +65,8 @@ impl Reason {
             Reason::NoPredictedPositives => "nothing predicted (tp + fp = 0)",
             Reason::NoReferencePositives => "nothing in the reference (tp + fn = 0)",
             Reason::NoPositives => "no positives at all (tp + fp + fn = 0)",
+            Reason::NothingCoded => "neither code was applied",
+            Reason::CooccurrencesOutnumber => "the co-occurrences outnumber the quotations (n1 + n2 − n12 ≤ 0)",
         }
     }
 }

@@ -23,11 +23,14 @@
 //! * Spans: [`span_agreement`] (NVivo-style characters) and
 //!   [`segment_agreement`] (MAXQDA-style segments).
 //! * Audit: [`precision_recall_f1`].
+//! * Co-occurrence of codes: [`jaccard`], [`share_of_union`] and ATLAS.ti's
+//!   [`c_coefficient`].
 
 mod agreement;
 mod alpha;
 mod classification;
 mod coef;
+mod cooccurrence;
 mod presence;
 mod ratings;
 mod spans;
@@ -45,6 +48,7 @@ pub use alpha::{
 };
 pub use classification::{PrecisionRecall, precision_recall_f1};
 pub use coef::{Coef, EPS, Reason, snap};
+pub use cooccurrence::{c_coefficient, jaccard, share_of_union};
 pub use presence::{ABSENT, CodeSet, PRESENT, presence_ratings};
 pub use ratings::{Ratings, RatingsError};
 pub use spans::{
