@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use qcode::codebook::{Codebook, Term};
+use qcode::codebook::{Codebook, Term, alternatives_text};
 use qcode::files::output::Output;
 use qcode::report::{Align, Table, counted};
 use qcode::{Error, Result};
@@ -73,10 +73,16 @@ fn check(file: &Path) -> Result<()> {
             rules.push(format!("patterns: {}", r.patterns.join("  ")));
         }
         if !r.all.is_empty() {
-            rules.push(format!("all of: {}", terms(&r.all)));
+            let groups: Vec<String> = r.all.iter().map(|g| alternatives_text(g)).collect();
+            rules.push(format!("all of: {}", groups.join(", ")));
         }
         for n in &r.near {
-            rules.push(format!("near: {} within {} words of {}", n.a.raw, n.within, n.b.raw));
+            rules.push(format!(
+                "near: {} within {} words of {}",
+                alternatives_text(&n.a),
+                n.within,
+                alternatives_text(&n.b)
+            ));
         }
         if !r.not.is_empty() {
             rules.push(format!("not: {}", terms(&r.not)));

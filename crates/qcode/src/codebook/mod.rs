@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use people::People;
-pub use rules::{Near, Rules, SpeakerSet, Term, parse_term};
+pub use rules::{Alternatives, Near, Rules, SpeakerSet, Term, alternatives_text, parse_term};
 pub(crate) use yaml::{budget_error, parse_yaml};
 
 use crate::error::{Error, Result};
@@ -377,6 +377,29 @@ mod tests {
             .unwrap_err();
         assert!(e.what.contains("`within` must be a whole number"), "{e}");
         assert_eq!(e.place.as_deref(), Some("cb.yaml:6:17"));
+    }
+
+    #[test]
+    fn groups_of_alternatives_are_checked() {
+        let cb = parse("name: T\ncodes:\n  - name: a\n    all: [[x, \"y*\"], z]\n    near:\n      - terms: [[p, q], r]\n        within: 2\n").unwrap();
+        let r = &cb.codes[0].rules;
+        assert_eq!(r.all.len(), 2);
+        assert_eq!(alternatives_text(&r.all[0]), "[x, y*]");
+        assert_eq!(alternatives_text(&r.all[1]), "z");
+        assert_eq!(alternatives_text(&r.near[0].a), "[p, q]");
+        let e = parse("name: T\ncodes:\n  - name: a\n    all: [[], [x, \"*\"], {k: v}]\n").unwrap_err();
+        let all: Vec<String> = e
+            .each()
+            .map(|e| format!("{}: {}", e.place.as_deref().unwrap_or(""), e.what))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                "cb.yaml:4:11: code `a`: an empty list of alternatives in `all`",
+                "cb.yaml:4:19: code `a`: all term `*` has a `*` that stands for nothing",
+                "cb.yaml:4:25: code `a`: an item of `all` is a group of keys, where a term or a list of terms was expected",
+            ]
+        );
     }
 
     #[test]
