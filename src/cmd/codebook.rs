@@ -1,14 +1,16 @@
-//! `qcode codebook`: check a codebook and print its code tree.
+//! `qcode codebook`: check a codebook and print its code tree; test it
+//! against its examples.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use qcode::codebook::{Codebook, Term, alternatives_text};
+use qcode::develop::examples::TestRun;
 use qcode::files::output::Output;
-use qcode::report::{Align, Table, counted};
+use qcode::report::{Align, Format, Provenance, Table, counted};
 use qcode::{Error, Result};
 
-use super::util::terminal_width;
+use super::util::{Gate, terminal_width, write_report_to};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
@@ -23,12 +25,56 @@ pub enum Command {
         /// The codebook (YAML).
         file: PathBuf,
     },
+    /// Test a codebook against its own examples: every code's `examples`
+    /// must be coded by its rules, none of its `counterexamples` may be.
+    ///
+    /// One line per failing passage with the code, the passage and why
+    /// (no rule fired, vetoed by a `not` term, below `min_hits`, left out
+    /// by the speaker scope; for a counterexample, the rules that fired),
+    /// then a summary line. Exits with 1 when a test fails (2 on errors),
+    /// so that CI can run it on every commit of the codebook. Speaker
+    /// scopes apply only to passages that start with a speaker label
+    /// ("Interviewer: …").
+    ///
+    /// Examples:
+    ///   qcode codebook test codebooks/smuggling.yaml
+    ///   qcode codebook test codebooks/smuggling.yaml --format junit --out codebook-tests.xml
+    #[command(verbatim_doc_comment)]
+    Test {
+        /// The codebook (YAML).
+        file: PathBuf,
+        /// Output format: a report format, or `junit` (JUnit XML, which CI
+        /// systems show as test results) [default: from the extension of
+        /// --out, else table].
+        #[arg(long, value_parser = ["table", "csv", "json", "markdown", "xlsx", "junit"])]
+        format: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
-pub fn run(command: Command) -> Result<()> {
+pub fn run(command: Command) -> Result<Gate> {
     match command {
-        Command::Check { file } => check(&file),
+        Command::Check { file } => check(&file).map(|()| Gate::Passed),
+        Command::Test { file, format, out } => test(&file, format.as_deref(), out.as_deref()),
     }
+}
+
+fn test(file: &Path, format: Option<&str>, out: Option<&Path>) -> Result<Gate> {
+    let cb = Codebook::load(file)?;
+    let run = TestRun::run(&cb)?;
+    if format == Some("junit") {
+        let mut output = Output::open(out)?;
+        output.write_all(&run.junit()).map_err(Error::write)?;
+        output.finish()?;
+    } else {
+        let asked = format.and_then(qcode::choice::parse::<Format>);
+        let format = Format::resolve(asked, out)?;
+        let provenance = Provenance::new(Some(&cb), Vec::new(), None);
+        write_report_to(out, format, &run, &provenance, &[])?;
+    }
+    Ok(Gate::from_passed(run.passed() == run.cases.len()))
 }
 
 fn terms(ts: &[Term]) -> String {
@@ -140,6 +186,26 @@ fn check(file: &Path) -> Result<()> {
     writeln!(out, "{}", t.render_terminal(width)).map_err(Error::write)?;
     if !by_hand.is_empty() {
         writeln!(out, "{}", by_hand_note(&cb, &by_hand)).map_err(Error::write)?;
+    }
+    let tests = TestRun::run(&cb)?;
+    let failed = tests.cases.len() - tests.passed();
+    if !tests.cases.is_empty() {
+        writeln!(
+            out,
+            "Examples and counterexamples: {} of {} pass{}",
+            tests.passed(),
+            tests.cases.len(),
+            if failed == 0 {
+                String::new()
+            } else {
+                format!(
+                    " (`qcode codebook test {}` shows the {})",
+                    cb.source,
+                    counted(failed, "failure")
+                )
+            }
+        )
+        .map_err(Error::write)?;
     }
     out.finish()
 }

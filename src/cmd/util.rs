@@ -167,6 +167,24 @@ impl ReadArgs {
     }
 }
 
+/// Whether a command's gate passed: `codebook test`, `agree
+/// --fail-under-alpha`, `audit --fail-under-f1` and the like exit with 1
+/// when it did not (2 stays for errors), so that CI can stop on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Nothing to stop for.
+    Passed,
+    /// The command ran, and what it checks does not hold.
+    Failed,
+}
+
+impl Gate {
+    /// `Passed` when `passed`, else `Failed`.
+    pub fn from_passed(passed: bool) -> Gate {
+        if passed { Gate::Passed } else { Gate::Failed }
+    }
+}
+
 /// Prints `qcode: MESSAGE` on standard error. A closed standard error
 /// (`qcode … 2>&1 | head -1`) is not worth failing or panicking over: the
 /// message is dropped.

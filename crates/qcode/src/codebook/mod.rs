@@ -66,8 +66,12 @@ pub struct Code {
     /// Exclusion notes for human coders (what does not count), trimmed;
     /// empty when not given. Not used by the matcher.
     pub exclude: String,
-    /// Example passages, each trimmed, in the order written.
-    pub examples: Vec<String>,
+    /// Passages the code's rules must code (`qcode codebook test`), each
+    /// trimmed, in the order written.
+    pub examples: Vec<Example>,
+    /// Passages the code's rules must not code, each trimmed, in the order
+    /// written.
+    pub counterexamples: Vec<Example>,
     /// `#RRGGBB` in upper case, if given.
     pub color: Option<String>,
     /// Index of the parent code in [`Codebook::codes`].
@@ -82,6 +86,17 @@ pub struct Code {
     /// The code's path in the hierarchy: its ancestors' names and its own,
     /// joined by `/` (`debt/lenders_interest`).
     pub path: String,
+}
+
+/// A passage written in the codebook as an example (or counterexample)
+/// of a code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The passage, trimmed. A speaker label at its start
+    /// (`Interviewer: …`) says who speaks it.
+    pub text: String,
+    /// Line (1-based) of the passage in the codebook file.
+    pub line: u64,
 }
 
 /// A checked codebook, codes in hierarchy order (parents before children).

@@ -19,7 +19,7 @@ use serde_saphyr::{Location, Spanned};
 
 use super::people::People;
 use super::rules::{Alternatives, Near, Rules, SpeakerSet, Term, parse_term};
-use super::{Accents, Code, Codebook, is_name_char, name_from};
+use super::{Accents, Code, Codebook, Example, is_name_char, name_from};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::segment::Unit;
@@ -45,6 +45,7 @@ const CODE_KEYS: &[&str] = &[
     "include",
     "exclude",
     "examples",
+    "counterexamples",
     "color",
     "keywords",
     "patterns",
@@ -895,7 +896,18 @@ impl Checker<'_> {
         let description = text(self, "description");
         let include = text(self, "include");
         let exclude = text(self, "exclude");
-        let examples = self.texts(keys.get("examples").copied(), "examples", Some(c));
+        let passages = |checker: &mut Self, key: &str| {
+            let texts = checker.texts(keys.get(key).copied(), key, Some(c));
+            texts
+                .into_iter()
+                .map(|(text, at)| Example {
+                    text: text.trim().to_string(),
+                    line: at.line(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let examples = passages(self, "examples");
+        let counterexamples = passages(self, "counterexamples");
         let accents = self.accents(keys.get("accents").copied(), Some(c));
         let min_hits = keys.get("min_hits").and_then(|m| self.number(m, c, "min_hits", "hits"));
         let rules = Rules {
@@ -942,7 +954,8 @@ impl Checker<'_> {
             description,
             include,
             exclude,
-            examples: examples.into_iter().map(|(e, _)| e.trim().to_string()).collect(),
+            examples,
+            counterexamples,
             color,
             parent,
             depth,
