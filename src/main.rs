@@ -43,6 +43,7 @@ enum Command {
     Export(cmd::export::Args),
     Import(cmd::import::Args),
     Speakers(cmd::speakers::Args),
+    Kwic(cmd::kwic::Args),
 }
 
 fn main() {
@@ -84,6 +85,7 @@ fn dispatch(command: Command) -> qcode::Result<cmd::util::Gate> {
         Command::Export(args) => passed(cmd::export::run(args)),
         Command::Import(args) => passed(cmd::import::run(args)),
         Command::Speakers(args) => passed(cmd::speakers::run(args)),
+        Command::Kwic(args) => passed(cmd::kwic::run(args)),
     }
 }
 

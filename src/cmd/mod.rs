@@ -8,5 +8,6 @@ pub mod excerpts;
 pub mod export;
 pub mod freq;
 pub mod import;
+pub mod kwic;
 pub mod speakers;
 pub mod util;

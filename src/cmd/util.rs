@@ -242,6 +242,12 @@ impl CorpusArgs {
         if !by_hand.is_empty() {
             warn(&super::codebook::by_hand_note(&codebook, &by_hand));
         }
+        self.setup_with(codebook)
+    }
+
+    /// Lists the sources and prepares a run of `codebook` (one derived from
+    /// the codebook given, say).
+    pub fn setup_with(&self, codebook: Codebook) -> Result<(Setup, Vec<Source>)> {
         let read = self.read_options()?;
         let times = time_range(self.from.as_deref(), self.to.as_deref())?;
         let (sources, warnings) = corpus::discover(&self.inputs, &read)?;

@@ -33,6 +33,7 @@ mod formats;
 mod freq;
 mod hardening;
 mod import;
+mod kwic;
 mod samples;
 mod speakers;
 

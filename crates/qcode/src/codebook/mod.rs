@@ -120,6 +120,8 @@ pub struct Codebook {
     /// [`Preset`](crate::speakers::Preset)); never given with
     /// `speaker_pattern`. A command-line `--speaker-preset` overrides it.
     pub speaker_preset: Option<crate::speakers::Preset>,
+    /// How accents are compared in codes that do not say (`accents:`).
+    pub default_accents: Accents,
     /// Speakers no code applies to unless it says otherwise.
     pub skip_speakers: SpeakerSet,
     /// The codebook's speakers (the labels that stand for each) and roles.

@@ -348,6 +348,7 @@ impl Checker<'_> {
             unit,
             speaker_pattern: speaker_pattern.map(|(_, p)| p),
             speaker_preset,
+            default_accents: defaults.accents,
             skip_speakers: defaults.skip_speakers,
             people: std::mem::take(&mut self.people),
             codes: std::mem::take(&mut self.codes),

@@ -10,6 +10,7 @@
 //! matters.
 
 pub mod examples;
+pub mod kwic;
 
 use std::sync::Arc;
 
