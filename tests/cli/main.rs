@@ -26,6 +26,7 @@ mod code;
 mod codebook;
 mod consistency;
 mod dictionary;
+mod diff;
 mod excerpts;
 mod export;
 mod filter;

@@ -130,7 +130,7 @@ pub struct TestRun {
 
 /// Per code, the derived codes that explain a failed example: the code's
 /// rules alone, and each of its `not` terms as a keyword.
-struct Diagnosis {
+pub(super) struct Diagnosis {
     matcher: Matcher,
     /// Per code: the index of its rules alone, and of its first `not`
     /// term (the others follow); `None` for a code without rules.
@@ -138,7 +138,7 @@ struct Diagnosis {
 }
 
 impl Diagnosis {
-    fn new(codebook: &Codebook) -> Result<Diagnosis> {
+    pub(super) fn new(codebook: &Codebook) -> Result<Diagnosis> {
         let mut codes = Vec::new();
         let mut of_code = Vec::new();
         for code in &codebook.codes {
@@ -176,7 +176,7 @@ impl Diagnosis {
     }
 
     /// Why code `ci` did not code `text`.
-    fn reason(&self, codebook: &Codebook, ci: usize, text: &str, speaker: Option<&str>) -> Result<Reason> {
+    pub(super) fn reason(&self, codebook: &Codebook, ci: usize, text: &str, speaker: Option<&str>) -> Result<Reason> {
         let has_children = codebook.codes.iter().any(|c| c.parent == Some(ci));
         let Some((alone, first_not)) = self.of_code[ci] else {
             return Ok(Reason::NoRuleFired { sub_codes: true });

@@ -9,6 +9,7 @@
 //! matched differently from `qcode code` would mislead exactly when it
 //! matters.
 
+pub mod diff;
 pub mod examples;
 pub mod kwic;
 
