@@ -3,8 +3,10 @@
 //! usage text beside its code.
 //!
 //! Exit codes: 0 success (also when the reader of the output went away, as
-//! in `qcode … | head`), 2 error (bad input, with a message on stderr that
-//! says what, where and how to fix it).
+//! in `qcode … | head`), 1 a gate failed (`codebook test`, `agree
+//! --fail-under-alpha`, `audit --fail-under-f1`: the command ran, and what
+//! it checks does not hold), 2 error (bad input, with a message on stderr
+//! that says what, where and how to fix it).
 
 mod cmd;
 
@@ -34,12 +36,13 @@ enum Command {
     Agree(cmd::agree::Args),
     Audit(cmd::audit::Args),
     Adjudicate(cmd::adjudicate::Args),
-    /// Check a codebook and print its code tree
+    /// Check a codebook and print its code tree; test it against its examples
     #[command(subcommand)]
     Codebook(cmd::codebook::Command),
     Export(cmd::export::Args),
     Import(cmd::import::Args),
     Speakers(cmd::speakers::Args),
+    Kwic(cmd::kwic::Args),
 }
 
 /// A first session on the samples, from the folder qcode was cloned into.
@@ -64,7 +67,8 @@ fn main() {
     let result = qcode::limits::check_environment()
         .and_then(|()| with_threads(cli.command.threads(), move || dispatch(cli.command)));
     match result {
-        Ok(()) => {}
+        Ok(cmd::util::Gate::Passed) => {}
+        Ok(cmd::util::Gate::Failed) => std::process::exit(1),
         // The reader of the output went away (`qcode … | head`): done.
         Err(e) if e.kind == ErrorKind::BrokenPipe => {}
         Err(e) => {
@@ -93,25 +97,29 @@ impl Command {
             Command::Speakers(args) => args.read.threads,
             Command::Cooccur(args) => args.corpus.read.threads,
             Command::Report(args) => args.corpus.read.threads,
-            Command::Codebook(_) | Command::Import(_) | Command::Adjudicate(_) => None,
+            Command::Kwic(args) => args.corpus.read.threads,
+            Command::Codebook(c) => c.threads(),
+            Command::Import(_) | Command::Adjudicate(_) => None,
         }
     }
 }
 
-fn dispatch(command: Command) -> qcode::Result<()> {
+fn dispatch(command: Command) -> qcode::Result<cmd::util::Gate> {
+    let passed = |r: qcode::Result<()>| r.map(|()| cmd::util::Gate::Passed);
     match command {
-        Command::Code(args) => cmd::code::run(args),
-        Command::Freq(args) => cmd::freq::run(args),
-        Command::Excerpts(args) => cmd::excerpts::run(args),
-        Command::Cooccur(args) => cmd::cooccur::run(args),
-        Command::Report(args) => cmd::report::run(args),
+        Command::Code(args) => passed(cmd::code::run(args)),
+        Command::Freq(args) => passed(cmd::freq::run(args)),
+        Command::Excerpts(args) => passed(cmd::excerpts::run(args)),
+        Command::Cooccur(args) => passed(cmd::cooccur::run(args)),
+        Command::Report(args) => passed(cmd::report::run(args)),
         Command::Agree(args) => cmd::agree::run(args),
         Command::Audit(args) => cmd::audit::run(args),
-        Command::Adjudicate(args) => cmd::adjudicate::run(args),
+        Command::Adjudicate(args) => passed(cmd::adjudicate::run(args)),
         Command::Codebook(c) => cmd::codebook::run(c),
-        Command::Export(args) => cmd::export::run(args),
-        Command::Import(args) => cmd::import::run(args),
-        Command::Speakers(args) => cmd::speakers::run(args),
+        Command::Export(args) => passed(cmd::export::run(args)),
+        Command::Import(args) => passed(cmd::import::run(args)),
+        Command::Speakers(args) => passed(cmd::speakers::run(args)),
+        Command::Kwic(args) => passed(cmd::kwic::run(args)),
     }
 }
 

@@ -20,7 +20,11 @@ use qcode::stats::OverlapBasis;
 use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
-use super::util::{FilterArgs, ReadArgs, choice, message, optional_codebook, warn, write_report_to, write_sheet_to};
+use super::util::{
+    FilterArgs, Gate, ReadArgs, check_gate, choice, message, optional_codebook, parse_threshold, warn, write_report_to,
+    write_sheet_to,
+};
+use qcode::stats::Coef;
 
 /// Inter-coder agreement: how consistently two or more coders (people, or
 /// qcode against a person) applied the same codebook to the same texts.
@@ -119,6 +123,15 @@ pub struct Args {
     /// `qcode adjudicate`.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "spans")]
     disagreements: Option<PathBuf>,
+    /// Exit with 1 when Krippendorff's alpha is under this value (overall,
+    /// or for every code with --per-code): a gate for CI. The report is
+    /// written either way; 2 stays for errors.
+    #[arg(long, value_name = "ALPHA", value_parser = parse_threshold, conflicts_with = "spans")]
+    fail_under_alpha: Option<f64>,
+    /// With --fail-under-alpha: check every code's alpha rather than the
+    /// overall one (codes whose alpha is undefined are named, not failed).
+    #[arg(long, requires = "fail_under_alpha")]
+    per_code: bool,
 }
 
 /// What segment overlap is measured against.
@@ -164,7 +177,7 @@ fn parse_overlap(s: &str) -> std::result::Result<f64, String> {
     Ok(p / 100.0)
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: Args) -> Result<Gate> {
     let replicates = args.replicates;
     qcode::limits::REPLICATES
         .check(replicates as u64, || {
@@ -235,7 +248,8 @@ pub fn run(args: Args) -> Result<()> {
             &report,
             &provenance,
             &warnings,
-        );
+        )
+        .map(|()| Gate::Passed);
     }
 
     let opts = Options {
@@ -280,7 +294,17 @@ pub fn run(args: Args) -> Result<()> {
             path.display()
         ));
     }
-    Ok(())
+    Ok(match args.fail_under_alpha {
+        None => Gate::Passed,
+        Some(threshold) => {
+            let rows: Vec<(&str, Coef)> = report
+                .rows
+                .iter()
+                .map(|r| (r.code.as_str(), r.krippendorff_alpha))
+                .collect();
+            check_gate(&rows, threshold, args.per_code, "alpha")
+        }
+    })
 }
 
 /// The declared codes: the codebook's, or `--categories` (each once).

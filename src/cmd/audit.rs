@@ -12,7 +12,11 @@ use qcode::report::{Format, Provenance};
 use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
-use super::util::{CorpusArgs, Progress, choice, message, optional_codebook, warn, write_report_to, write_sheet_to};
+use super::util::{
+    CorpusArgs, Gate, Progress, check_gate, choice, message, optional_codebook, parse_threshold, warn, write_report_to,
+    write_sheet_to,
+};
+use qcode::stats::Coef;
 
 /// Audit the codebook's rules against a human coder: per code, precision,
 /// recall, F1 and Cohen's kappa of qcode's automatic coding against a
@@ -62,9 +66,18 @@ pub struct Args {
     /// Write every false positive and false negative to this CSV.
     #[arg(long, value_name = "FILE.csv")]
     errors: Option<PathBuf>,
+    /// Exit with 1 when F1 is under this value (overall, micro-averaged, or
+    /// for every code with --per-code): a gate for CI. The report is
+    /// written either way; 2 stays for errors.
+    #[arg(long, value_name = "F1", value_parser = parse_threshold)]
+    fail_under_f1: Option<f64>,
+    /// With --fail-under-f1: check every code's F1 rather than the overall
+    /// one (codes whose F1 is undefined are named, not failed).
+    #[arg(long, requires = "fail_under_f1")]
+    per_code: bool,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: Args) -> Result<Gate> {
     let mut gold = read_gold(&args.gold, args.gold_coder.as_deref())?;
     if args.corpus.inputs.is_empty() {
         return Err(
@@ -123,7 +136,18 @@ pub fn run(args: Args) -> Result<()> {
             path.display()
         ));
     }
-    Ok(())
+    Ok(match args.fail_under_f1 {
+        None => Gate::Passed,
+        Some(threshold) => {
+            let rows: Vec<(&str, Coef)> = audited
+                .report
+                .rows
+                .iter()
+                .map(|r| (r.code.as_str(), r.scores.f1))
+                .collect();
+            check_gate(&rows, threshold, args.per_code, "F1")
+        }
+    })
 }
 
 /// Codes the transcripts now, keeping their segments as the unit

@@ -10,6 +10,7 @@ pub mod excerpts;
 pub mod export;
 pub mod freq;
 pub mod import;
+pub mod kwic;
 pub mod report;
 pub mod speakers;
 pub mod util;

@@ -171,6 +171,57 @@ impl ReadArgs {
     }
 }
 
+/// Whether a command's gate passed: `codebook test`, `agree
+/// --fail-under-alpha`, `audit --fail-under-f1` and the like exit with 1
+/// when it did not (2 stays for errors), so that CI can stop on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Nothing to stop for.
+    Passed,
+    /// The command ran, and what it checks does not hold.
+    Failed,
+}
+
+impl Gate {
+    /// `Passed` when `passed`, else `Failed`.
+    pub fn from_passed(passed: bool) -> Gate {
+        if passed { Gate::Passed } else { Gate::Failed }
+    }
+}
+
+/// A gate's threshold: a number from -1 to 1 (agreement coefficients
+/// such as alpha can be negative; F1 is from 0 to 1).
+pub fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (-1.0..=1.0).contains(&v) => Ok(v),
+        Ok(v) if v > 1.0 && v <= 100.0 => Err(format!("write the threshold as a fraction: {} for {v} %", v / 100.0)),
+        _ => Err(format!("`{s}` is not a threshold; write a number such as 0.8")),
+    }
+}
+
+/// Checks a gate (`name` of every row in `rows` at least `threshold`: the
+/// overall row, or every code's with `per_code`), says on standard error
+/// what it found, and gives the exit status.
+pub fn check_gate(rows: &[(&str, qcode::stats::Coef)], threshold: f64, per_code: bool, name: &str) -> Gate {
+    use qcode::reliability::gate::{Scope, check};
+    let (scope, of) = if per_code {
+        (Scope::PerCode, "every code")
+    } else {
+        (Scope::Overall, "overall")
+    };
+    let checked = check(rows, threshold, scope, name);
+    for (fails, line) in &checked.lines {
+        message(&format!("{}: {line}", if *fails { "gate failed" } else { "note" }));
+    }
+    let what = format!("{name} of at least {threshold} {of}");
+    if checked.passed {
+        message(&format!("gate passed: {what}"));
+    } else {
+        message(&format!("gate failed: {what} is not reached (exit code 1)"));
+    }
+    Gate::from_passed(checked.passed)
+}
+
 /// Prints `qcode: MESSAGE` on standard error. A closed standard error
 /// (`qcode … 2>&1 | head -1`) is not worth failing or panicking over: the
 /// message is dropped.
@@ -195,6 +246,12 @@ impl CorpusArgs {
         if !by_hand.is_empty() {
             warn(&super::codebook::by_hand_note(&codebook, &by_hand));
         }
+        self.setup_with(codebook)
+    }
+
+    /// Lists the sources and prepares a run of `codebook` (one derived from
+    /// the codebook given, say).
+    pub fn setup_with(&self, codebook: Codebook) -> Result<(Setup, Vec<Source>)> {
         let read = self.read_options()?;
         let times = time_range(self.from.as_deref(), self.to.as_deref())?;
         let (sources, warnings) = corpus::discover(&self.inputs, &read)?;

@@ -791,3 +791,36 @@ fn a_parent_code_is_present_where_any_of_its_sub_codes_was_applied() {
     );
     assert_eq!(code_row(&j, "debt")["percent_agreement"].as_f64(), Some(1.0));
 }
+
+/// Two coders on three units: they agree on u1 and u2 and differ on u3, so
+/// α = 1 − (2/6) / (18/30) = 4/9 ≈ 0.4444 (overall, and for each category).
+const HALF_AGREED: &str = "unit,coder,code\nu1,A,x\nu1,B,x\nu2,A,y\nu2,B,y\nu3,A,x\nu3,B,y\n";
+
+#[test]
+fn fail_under_alpha_is_a_gate_with_exit_code_1() {
+    let wd = Workdir::with(&[("l.csv", HALF_AGREED)]);
+    let run = wd.run(wd.command("agree").args(["l.csv", "--fail-under-alpha", "0.44"]));
+    assert_eq!(run.stderr, "qcode: gate passed: alpha of at least 0.44 overall\n");
+    let failed = wd.gate_failed(wd.command("agree").args(["l.csv", "--fail-under-alpha", "0.45"]));
+    assert_eq!(
+        failed.stderr,
+        "qcode: gate failed: overall: alpha 0.4444 is under 0.45\n\
+         qcode: gate failed: alpha of at least 0.45 overall is not reached (exit code 1)\n"
+    );
+    assert_eq!(failed.stdout, run.stdout, "the report is written either way");
+    let per_code = wd.gate_failed(
+        wd.command("agree")
+            .args(["l.csv", "--fail-under-alpha", "0.5", "--per-code"]),
+    );
+    assert_eq!(
+        per_code.stderr,
+        "qcode: gate failed: x: alpha 0.4444 is under 0.5\n\
+         qcode: gate failed: y: alpha 0.4444 is under 0.5\n\
+         qcode: gate failed: alpha of at least 0.5 every code is not reached (exit code 1)\n"
+    );
+    // Mistakes are errors (exit code 2), not failed gates.
+    let e = wd.usage_error(wd.command("agree").args(["l.csv", "--per-code"]));
+    assert!(e.contains("--fail-under-alpha"), "{e}");
+    let e = wd.usage_error(wd.command("agree").args(["l.csv", "--fail-under-alpha", "80"]));
+    assert!(e.contains("write the threshold as a fraction: 0.8 for 80 %"), "{e}");
+}

@@ -262,3 +262,37 @@ fn bad_inputs_are_clear_errors() {
     let e = wd.error(audit_transcripts(&wd).args(["--code", "nope"]));
     assert!(e.contains("there is no code `nope`"), "{e}");
 }
+
+#[test]
+fn fail_under_f1_is_a_gate_with_exit_code_1() {
+    let wd = Workdir::new();
+    // Overall F1 = 2·3 / (2·3 + 2 + 2) = 0.6.
+    let run = wd.run(audit_transcripts(&wd).args(["--fail-under-f1", "0.6"]));
+    assert!(
+        run.stderr.ends_with("qcode: gate passed: F1 of at least 0.6 overall\n"),
+        "{}",
+        run.stderr
+    );
+    let failed = wd.gate_failed(audit_transcripts(&wd).args(["--fail-under-f1", "0.61"]));
+    assert!(
+        failed.stderr.ends_with(
+            "qcode: gate failed: overall: F1 0.6000 is under 0.61\n\
+             qcode: gate failed: F1 of at least 0.61 overall is not reached (exit code 1)\n"
+        ),
+        "{}",
+        failed.stderr
+    );
+    // Per code: prices 0.8, debt 0.6667, river 0; `unused` is named, not
+    // failed.
+    let per_code = wd.gate_failed(audit_transcripts(&wd).args(["--fail-under-f1", "0.7", "--per-code"]));
+    assert!(
+        per_code.stderr.ends_with(
+            "qcode: gate failed: debt: F1 0.6667 is under 0.7\n\
+             qcode: gate failed: river: F1 0.0000 is under 0.7\n\
+             qcode: note: unused: F1 is undefined (no positives at all (tp + fp + fn = 0)); not checked\n\
+             qcode: gate failed: F1 of at least 0.7 every code is not reached (exit code 1)\n"
+        ),
+        "{}",
+        per_code.stderr
+    );
+}

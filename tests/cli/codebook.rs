@@ -1,7 +1,8 @@
-//! `qcode codebook check`: the code tree, and located, explained errors.
+//! `qcode codebook check`: the code tree, and located, explained errors;
+//! `qcode codebook test`: the codebook against its own examples.
 
 use crate::CODEBOOK;
-use crate::workdir::{Workdir, in_repo};
+use crate::workdir::{Workdir, after_provenance, in_repo};
 
 /// The error of `qcode codebook check` on `yaml` saved as `cb.yaml`.
 fn check_error(yaml: &str) -> String {
@@ -22,11 +23,108 @@ fn check_prints_the_code_tree_and_hash() {
 }
 
 #[test]
-fn the_shipped_codebooks_are_valid() {
+fn the_shipped_codebooks_are_valid_and_pass_their_tests() {
     let wd = Workdir::new();
-    for cb in ["codebooks/smuggling.yaml", "codebooks/minimal.yaml"] {
-        wd.stdout(wd.command("codebook").arg("check").arg(in_repo(cb)));
+    for (cb, cases) in [("codebooks/smuggling.yaml", 34), ("codebooks/minimal.yaml", 3)] {
+        let out = wd.stdout(wd.command("codebook").arg("check").arg(in_repo(cb)));
+        let line = format!("Examples and counterexamples: {cases} of {cases} pass\n");
+        assert!(out.ends_with(&line), "{out}");
+        let out = wd.stdout(wd.command("codebook").arg("test").arg(in_repo(cb)));
+        assert!(
+            out.contains(&format!("codebook test: {cases} passed, 0 failed")),
+            "{out}"
+        );
+        assert!(out.ends_with(": ok\n"), "{out}");
     }
+}
+
+/// A codebook whose examples fail in every way a test can.
+const TESTED: &str = r#"name: Tested
+codes:
+  - name: prices
+    keywords: [coyote, pollero]
+    not: [animal]
+    min_hits: 2
+    skip_speakers: [Interviewer]
+    examples:
+      - "El coyote y el pollero."
+      - "Un río."
+      - "El coyote, un animal, y el pollero."
+      - "El coyote."
+      - "Interviewer: ¿El coyote y el pollero?"
+    counterexamples:
+      - "Un animal."
+      - "Coyote y pollero."
+  - name: debt
+    examples: ["Nada."]
+    children:
+      - name: lenders
+        keywords: [prestamista]
+        counterexamples: ["Otro prestamista."]
+"#;
+
+#[test]
+fn test_lists_every_failure_with_its_reason_and_exits_with_1() {
+    let wd = Workdir::with(&[("cb.yaml", TESTED)]);
+    let out = wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml"]));
+    assert_eq!(
+        after_provenance(&out.stdout),
+        concat!(
+            "FAIL prices (cb.yaml:10): example \"Un río.\" not coded: no rule fired\n",
+            "FAIL prices (cb.yaml:11): example \"El coyote, un animal, y el pollero.\" not coded: vetoed by `not` term `animal`\n",
+            "FAIL prices (cb.yaml:12): example \"El coyote.\" not coded: below min_hits: 1 hit of 2\n",
+            "FAIL prices (cb.yaml:13): example \"Interviewer: ¿El coyote y el pollero?\" not coded: the code's speaker scope leaves out `Interviewer`\n",
+            "FAIL prices (cb.yaml:16): counterexample \"Coyote y pollero.\" coded by keyword `coyote`, keyword `pollero`\n",
+            "FAIL debt (cb.yaml:18): example \"Nada.\" not coded: no rule of the code or its sub-codes fired\n",
+            "FAIL lenders (cb.yaml:22): counterexample \"Otro prestamista.\" coded by keyword `prestamista`\n",
+            "codebook test: 2 passed, 7 failed (6 examples, 3 counterexamples): FAILED\n",
+        )
+    );
+    // `check` still succeeds, and counts.
+    let out = wd.stdout(wd.command("codebook").args(["check", "cb.yaml"]));
+    assert!(
+        out.ends_with(
+            "Examples and counterexamples: 2 of 9 pass (`qcode codebook test cb.yaml` shows the 7 failures)\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn test_writes_junit_and_the_report_formats() {
+    let yaml =
+        "name: Tested\ncodes:\n  - name: a\n    keywords: [coyote]\n    examples: [\"El coyote.\", \"Nada & más.\"]\n";
+    let wd = Workdir::with(&[("cb.yaml", yaml)]);
+    let out = wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml", "--format", "junit"]));
+    assert_eq!(
+        out.stdout,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="qcode codebook test" tests="2" failures="1">
+  <testsuite name="Tested" tests="2" failures="1" errors="0">
+    <testcase classname="cb.yaml.a" name="example on line 5: El coyote."/>
+    <testcase classname="cb.yaml.a" name="example on line 5: Nada &amp; más.">
+      <failure message="not coded: no rule fired" type="example"/>
+    </testcase>
+  </testsuite>
+</testsuites>
+"#
+    );
+    let out = wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml", "--format", "csv"]));
+    assert_eq!(
+        out.stdout,
+        "code,kind,line,speaker,text,result,reason\na,example,5,,El coyote.,pass,\na,example,5,,Nada & más.,fail,not coded: no rule fired\n"
+    );
+    // A file named for the format gets it; junit is written to a file too.
+    wd.gate_failed(
+        wd.command("codebook")
+            .args(["test", "cb.yaml", "--out", "tests.xml", "--format", "junit"]),
+    );
+    assert!(wd.read("tests.xml").contains("<failure "));
+    wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml", "--out", "tests.md"]));
+    assert!(
+        wd.read("tests.md")
+            .contains("- FAIL `a` (cb.yaml:5): example “Nada & más.” not coded: no rule fired\n")
+    );
 }
 
 #[test]

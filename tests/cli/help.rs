@@ -11,6 +11,8 @@ const COMMANDS: &[&[&str]] = &[
     &[],
     &["code"],
     &["codebook", "check"],
+    &["codebook", "test"],
+    &["codebook", "diff"],
     &["freq"],
     &["excerpts"],
     &["agree"],
@@ -18,6 +20,7 @@ const COMMANDS: &[&[&str]] = &[
     &["audit"],
     &["cooccur"],
     &["report"],
+    &["kwic"],
     &["export"],
     &["import"],
     &["speakers"],
@@ -117,10 +120,20 @@ fn threads_are_an_option_of_the_commands_that_read_transcripts() {
         &["audit"],
         &["export"],
         &["speakers"],
+        &["cooccur"],
+        &["report"],
+        &["kwic"],
+        &["codebook", "diff"],
     ] {
         assert!(help(&wd, command).contains("--threads <N>"), "{command:?}");
     }
-    for command in [&[][..], &["import"], &["codebook", "check"], &["adjudicate"]] {
+    for command in [
+        &[][..],
+        &["import"],
+        &["codebook", "check"],
+        &["codebook", "test"],
+        &["adjudicate"],
+    ] {
         assert!(!help(&wd, command).contains("--threads"), "{command:?}");
     }
 }

@@ -139,6 +139,22 @@ impl Workdir {
         stderr
     }
 
+    /// The outputs of `cmd`, whose gate must fail: exit code 1 (the
+    /// command ran, and what it checks does not hold), no panic.
+    pub fn gate_failed(&self, cmd: &mut Command) -> Outputs {
+        let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+        let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8 messages");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{cmd:?}: expected exit code 1, got {}: {stderr}",
+            out.status
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        Outputs { stdout, stderr }
+    }
+
     /// The stderr of `cmd`, which must fail with exit code 2 and no panic;
     /// the message may be the argument parser's, which has its own form.
     pub fn usage_error(&self, cmd: &mut Command) -> String {
@@ -156,6 +172,16 @@ impl Workdir {
         );
         stderr
     }
+}
+
+/// `output` without its first line, the provenance line (which names the
+/// codebook's hash): what a test can pin exactly.
+pub fn after_provenance(output: &str) -> &str {
+    assert!(
+        output.starts_with("# qcode ") || output.starts_with("<!-- qcode "),
+        "{output}"
+    );
+    output.split_once('\n').map_or("", |(_, rest)| rest)
 }
 
 /// A file or folder of the repository, such as `samples/transcripts`.

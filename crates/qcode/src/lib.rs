@@ -49,6 +49,7 @@ pub mod choice;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
+pub mod develop;
 pub mod dictionary;
 pub mod error;
 pub mod files;

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use people::People;
-pub use rules::{Near, Rules, SpeakerSet, Term, parse_term};
+pub use rules::{Alternatives, Near, Rules, SpeakerSet, Term, alternatives_text, parse_term};
 pub(crate) use yaml::{budget_error, parse_yaml};
 
 use crate::error::{Error, Result};
@@ -66,8 +66,12 @@ pub struct Code {
     /// Exclusion notes for human coders (what does not count), trimmed;
     /// empty when not given. Not used by the matcher.
     pub exclude: String,
-    /// Example passages, each trimmed, in the order written.
-    pub examples: Vec<String>,
+    /// Passages the code's rules must code (`qcode codebook test`), each
+    /// trimmed, in the order written.
+    pub examples: Vec<Example>,
+    /// Passages the code's rules must not code, each trimmed, in the order
+    /// written.
+    pub counterexamples: Vec<Example>,
     /// `#RRGGBB` in upper case, if given.
     pub color: Option<String>,
     /// Index of the parent code in [`Codebook::codes`].
@@ -82,6 +86,17 @@ pub struct Code {
     /// The code's path in the hierarchy: its ancestors' names and its own,
     /// joined by `/` (`debt/lenders_interest`).
     pub path: String,
+}
+
+/// A passage written in the codebook as an example (or counterexample)
+/// of a code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The passage, trimmed. A speaker label at its start
+    /// (`Interviewer: …`) says who speaks it.
+    pub text: String,
+    /// Line (1-based) of the passage in the codebook file.
+    pub line: u64,
 }
 
 /// A checked codebook, codes in hierarchy order (parents before children).
@@ -105,6 +120,8 @@ pub struct Codebook {
     /// [`Preset`](crate::speakers::Preset)); never given with
     /// `speaker_pattern`. A command-line `--speaker-preset` overrides it.
     pub speaker_preset: Option<crate::speakers::Preset>,
+    /// How accents are compared in codes that do not say (`accents:`).
+    pub default_accents: Accents,
     /// Speakers no code applies to unless it says otherwise.
     pub skip_speakers: SpeakerSet,
     /// The codebook's speakers (the labels that stand for each) and roles.
@@ -215,10 +232,16 @@ impl Codebook {
             rules.push(format!("patterns: {}", r.patterns.join("  ")));
         }
         if !r.all.is_empty() {
-            rules.push(format!("all of: {}", terms(&r.all)));
+            let groups: Vec<String> = r.all.iter().map(|g| alternatives_text(g)).collect();
+            rules.push(format!("all of: {}", groups.join(", ")));
         }
         for n in &r.near {
-            rules.push(format!("near: {} within {} words of {}", n.a.raw, n.within, n.b.raw));
+            rules.push(format!(
+                "near: {} within {} words of {}",
+                alternatives_text(&n.a),
+                n.within,
+                alternatives_text(&n.b)
+            ));
         }
         if !r.not.is_empty() {
             rules.push(format!("not: {}", terms(&r.not)));
@@ -426,6 +449,29 @@ mod tests {
             .unwrap_err();
         assert!(e.what.contains("`within` must be a whole number"), "{e}");
         assert_eq!(e.place.as_deref(), Some("cb.yaml:6:17"));
+    }
+
+    #[test]
+    fn groups_of_alternatives_are_checked() {
+        let cb = parse("name: T\ncodes:\n  - name: a\n    all: [[x, \"y*\"], z]\n    near:\n      - terms: [[p, q], r]\n        within: 2\n").unwrap();
+        let r = &cb.codes[0].rules;
+        assert_eq!(r.all.len(), 2);
+        assert_eq!(alternatives_text(&r.all[0]), "[x, y*]");
+        assert_eq!(alternatives_text(&r.all[1]), "z");
+        assert_eq!(alternatives_text(&r.near[0].a), "[p, q]");
+        let e = parse("name: T\ncodes:\n  - name: a\n    all: [[], [x, \"*\"], {k: v}]\n").unwrap_err();
+        let all: Vec<String> = e
+            .each()
+            .map(|e| format!("{}: {}", e.place.as_deref().unwrap_or(""), e.what))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                "cb.yaml:4:11: code `a`: an empty list of alternatives in `all`",
+                "cb.yaml:4:19: code `a`: all term `*` has a `*` that stands for nothing",
+                "cb.yaml:4:25: code `a`: an item of `all` is a group of keys, where a term or a list of terms was expected",
+            ]
+        );
     }
 
     #[test]

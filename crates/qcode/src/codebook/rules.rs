@@ -18,13 +18,29 @@ pub struct Term {
     pub inner_wildcard: bool,
 }
 
-/// Two terms within `within` words of each other, in either order.
+/// Terms any one of which will do: one place of an `all` rule or one side
+/// of a `near` rule, written as one term or a list of alternatives.
+pub type Alternatives = Vec<Term>;
+
+/// The alternatives as written: `coyote*`, or `[child*, niñ*]` for several.
+pub fn alternatives_text(terms: &[Term]) -> String {
+    match terms {
+        [one] => one.raw.clone(),
+        many => format!(
+            "[{}]",
+            many.iter().map(|t| t.raw.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// A term of one side within `within` words of a term of the other, in
+/// either order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Near {
-    /// The first term as written.
-    pub a: Term,
-    /// The second term as written.
-    pub b: Term,
+    /// The first side's terms, any of which will do.
+    pub a: Alternatives,
+    /// The second side's terms, any of which will do.
+    pub b: Alternatives,
     /// The largest distance in words between the two terms' starts
     /// (neighbouring words are 1 apart); at least 1.
     pub within: u32,
@@ -105,9 +121,9 @@ pub struct Rules {
     /// Regular expressions as written (checked when the codebook is read),
     /// matched case-insensitively; any one makes the code fire.
     pub patterns: Vec<String>,
-    /// Terms that fire together only when every one occurs in the segment;
-    /// empty, or two or more.
-    pub all: Vec<Term>,
+    /// Groups of alternatives that fire together only when a term of every
+    /// group occurs in the segment; empty, or two or more groups.
+    pub all: Vec<Alternatives>,
     /// Pairs of terms that fire when close enough.
     pub near: Vec<Near>,
     /// Terms that veto the code in a segment where any of them occurs.

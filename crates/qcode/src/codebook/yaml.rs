@@ -18,8 +18,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
 use super::people::People;
-use super::rules::{Near, Rules, SpeakerSet, Term, parse_term};
-use super::{Accents, Code, Codebook, is_name_char, name_from};
+use super::rules::{Alternatives, Near, Rules, SpeakerSet, Term, parse_term};
+use super::{Accents, Code, Codebook, Example, is_name_char, name_from};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::segment::Unit;
@@ -45,6 +45,7 @@ const CODE_KEYS: &[&str] = &[
     "include",
     "exclude",
     "examples",
+    "counterexamples",
     "color",
     "keywords",
     "patterns",
@@ -347,6 +348,7 @@ impl Checker<'_> {
             unit,
             speaker_pattern: speaker_pattern.map(|(_, p)| p),
             speaker_preset,
+            default_accents: defaults.accents,
             skip_speakers: defaults.skip_speakers,
             people: std::mem::take(&mut self.people),
             codes: std::mem::take(&mut self.codes),
@@ -643,7 +645,53 @@ impl Checker<'_> {
         }
     }
 
-    /// The terms of `key` (`keywords`, `all`, `not`).
+    /// One place of an `all` rule or one side of a `near` rule: a term, or
+    /// a list of alternative terms; `None` after a problem.
+    fn alternatives(&mut self, node: &Node, code: &str, key: &str) -> Option<Alternatives> {
+        let texts = match &node.value {
+            Value::List(_) => {
+                let texts = self.texts(Some(node), key, Some(code));
+                if texts.is_empty() {
+                    self.problem(
+                        &node.referenced,
+                        Some(code),
+                        format!("an empty list of alternatives in `{key}`"),
+                        "list one or more terms, any of which will do, e.g. `[\"child*\", \"niñ*\"]`",
+                    );
+                    return None;
+                }
+                texts
+            }
+            Value::Text(_) | Value::Plain => vec![(self.text_value(node, key, Some(code))?, node.referenced)],
+            other => {
+                self.problem(
+                    &node.referenced,
+                    Some(code),
+                    format!(
+                        "an item of `{key}` is {}, where a term or a list of terms was expected",
+                        other.kind()
+                    ),
+                    "write a term (`coyote*`) or a list of alternatives (`[\"child*\", \"niñ*\"]`)",
+                );
+                return None;
+            }
+        };
+        let count = texts.len();
+        let terms: Alternatives = texts.iter().filter_map(|t| self.term(t, code, key)).collect();
+        (terms.len() == count).then_some(terms)
+    }
+
+    /// The groups of an `all` rule, each a term or a list of alternatives.
+    fn all_groups(&mut self, node: Option<&Node>, code: &str) -> Vec<Alternatives> {
+        let Some(node) = node else { return Vec::new() };
+        let items = self.list(node, "all", Some(code), "a list of terms, or of lists of alternatives");
+        items
+            .iter()
+            .filter_map(|item| self.alternatives(item, code, "all"))
+            .collect()
+    }
+
+    /// The terms of `key` (`keywords`, `not`).
     fn terms(&mut self, node: Option<&Node>, code: &str, key: &str) -> Vec<Term> {
         let texts = self.texts(node, key, Some(code));
         let noun = key.strip_suffix('s').unwrap_or(key);
@@ -712,7 +760,10 @@ impl Checker<'_> {
                 continue;
             }
             let keys = self.keys(rule, NEAR_KEYS, Some(code));
-            let terms = self.texts(keys.get("terms").copied(), "terms", Some(code));
+            let sides = match keys.get("terms") {
+                Some(terms) => self.list(terms, "terms", Some(code), "a list of two terms"),
+                None => &[],
+            };
             let within = match keys.get("within") {
                 Some(w) => self.number(w, code, "within", "words"),
                 None => {
@@ -725,17 +776,19 @@ impl Checker<'_> {
                     None
                 }
             };
-            if terms.len() != 2 {
+            if sides.len() != 2 {
                 self.problem(
                     &rule.referenced,
                     Some(code),
-                    format!("a `near` rule needs exactly two terms, found {}", terms.len()),
-                    example,
+                    format!("a `near` rule needs exactly two terms, found {}", sides.len()),
+                    format!(
+                        "{example}; either side may be a list of alternatives, as in `[[coyote, pollero], \"pag*\"]`"
+                    ),
                 );
                 continue;
             }
-            let a = self.term(&terms[0], code, "near");
-            let b = self.term(&terms[1], code, "near");
+            let a = self.alternatives(&sides[0], code, "near");
+            let b = self.alternatives(&sides[1], code, "near");
             if let (Some(a), Some(b), Some(within)) = (a, b, within) {
                 near.push(Near { a, b, within });
             }
@@ -844,13 +897,24 @@ impl Checker<'_> {
         let description = text(self, "description");
         let include = text(self, "include");
         let exclude = text(self, "exclude");
-        let examples = self.texts(keys.get("examples").copied(), "examples", Some(c));
+        let passages = |checker: &mut Self, key: &str| {
+            let texts = checker.texts(keys.get(key).copied(), key, Some(c));
+            texts
+                .into_iter()
+                .map(|(text, at)| Example {
+                    text: text.trim().to_string(),
+                    line: at.line(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let examples = passages(self, "examples");
+        let counterexamples = passages(self, "counterexamples");
         let accents = self.accents(keys.get("accents").copied(), Some(c));
         let min_hits = keys.get("min_hits").and_then(|m| self.number(m, c, "min_hits", "hits"));
         let rules = Rules {
             keywords: self.terms(keys.get("keywords").copied(), c, "keywords"),
             patterns: self.patterns(keys.get("patterns").copied(), c),
-            all: self.terms(keys.get("all").copied(), c, "all"),
+            all: self.all_groups(keys.get("all").copied(), c),
             near: self.near(keys.get("near").copied(), c),
             not: self.terms(keys.get("not").copied(), c, "not"),
             min_hits: min_hits.unwrap_or(1),
@@ -865,8 +929,8 @@ impl Checker<'_> {
             self.problem(
                 &at,
                 Some(c),
-                "`all` lists a single term",
-                "`all` needs two or more terms that must all occur; for one term use `keywords`",
+                "`all` lists a single term or group",
+                "`all` needs two or more terms (or lists of alternatives) that must all occur; for one term, or a list of alternatives, use `keywords`",
             );
         }
         if rules.is_empty() && !rules.not.is_empty() {
@@ -891,7 +955,8 @@ impl Checker<'_> {
             description,
             include,
             exclude,
-            examples: examples.into_iter().map(|(e, _)| e.trim().to_string()).collect(),
+            examples,
+            counterexamples,
             color,
             parent,
             depth,

@@ -38,10 +38,14 @@ impl Matcher {
             let rules = &code.rules;
             let mut terms: Vec<(&Term, Role)> = Vec::new();
             terms.extend(rules.keywords.iter().map(|t| (t, Role::Keyword)));
-            terms.extend(rules.all.iter().enumerate().map(|(i, t)| (t, Role::All(i as u16))));
+            // Every alternative of a group takes the group's role: the
+            // evaluation asks whether some term of each group occurs.
+            for (i, group) in rules.all.iter().enumerate() {
+                terms.extend(group.iter().map(|t| (t, Role::All(i as u16))));
+            }
             for (i, n) in rules.near.iter().enumerate() {
-                terms.push((&n.a, Role::NearA(i as u16)));
-                terms.push((&n.b, Role::NearB(i as u16)));
+                terms.extend(n.a.iter().map(|t| (t, Role::NearA(i as u16))));
+                terms.extend(n.b.iter().map(|t| (t, Role::NearB(i as u16))));
             }
             terms.extend(rules.not.iter().map(|t| (t, Role::Not)));
             for (term, role) in terms {

@@ -326,6 +326,32 @@ mod tests {
     }
 
     #[test]
+    fn all_takes_groups_of_alternatives() {
+        let cb = "  - name: a\n    all: [[\"child*\", \"niñ*\"], [\"path*\", vereda]]\n";
+        assert_eq!(run(cb, "Los niños por la vereda.")[0].3, ["niños", "vereda"]);
+        assert_eq!(run(cb, "Children on the paths.").len(), 1);
+        assert!(run(cb, "Los niños y las niñas.").is_empty(), "one group is not enough");
+        assert!(run(cb, "Paths and veredas.").is_empty());
+        // Plain terms and groups mix: a plain term is a group of one.
+        let cb = "  - name: a\n    all: [deuda, [coyote, pollero]]\n";
+        assert_eq!(run(cb, "La deuda con el pollero.").len(), 1);
+        assert!(run(cb, "La deuda.").is_empty());
+    }
+
+    #[test]
+    fn near_takes_alternatives_on_either_side() {
+        let cb =
+            "  - name: a\n    near:\n      - terms: [[\"pag*\", \"cobr*\"], [coyote, pollero]]\n        within: 3\n";
+        assert_eq!(run(cb, "Al pollero le pagamos.")[0].3, ["pollero", "pagamos"]);
+        assert_eq!(run(cb, "El coyote cobró.").len(), 1);
+        assert!(run(cb, "Pagamos al final todo lo del coyote.").is_empty());
+        assert!(
+            run(cb, "El coyote y el pollero.").is_empty(),
+            "both words from one side"
+        );
+    }
+
+    #[test]
     fn near_within_n_words() {
         let cb = "  - name: a\n    near:\n      - terms: [coyote, \"pag*\"]\n        within: 3\n";
         assert_eq!(run(cb, "Al coyote le pagamos.").len(), 1);

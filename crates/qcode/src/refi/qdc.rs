@@ -104,7 +104,8 @@ fn describe(c: &Code) -> String {
     if !c.exclude.is_empty() {
         paragraphs.push(format!("Exclude: {}", c.exclude));
     }
-    paragraphs.extend(c.examples.iter().map(|e| format!("Example: {e}")));
+    paragraphs.extend(c.examples.iter().map(|e| format!("Example: {}", e.text)));
+    paragraphs.extend(c.counterexamples.iter().map(|e| format!("Counterexample: {}", e.text)));
     paragraphs.join("\n\n")
 }
 
@@ -327,6 +328,7 @@ struct Notes {
     include: String,
     exclude: String,
     examples: Vec<String>,
+    counterexamples: Vec<String>,
 }
 
 fn parse_description(text: &str) -> Notes {
@@ -347,6 +349,8 @@ fn parse_description(text: &str) -> Notes {
             notes.exclude = v.trim().to_string();
         } else if let Some(v) = p.strip_prefix("Example:") {
             notes.examples.push(v.trim().to_string());
+        } else if let Some(v) = p.strip_prefix("Counterexample:") {
+            notes.counterexamples.push(v.trim().to_string());
         } else {
             free.push(p);
         }
@@ -383,6 +387,8 @@ struct YamlCode {
     exclude: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     examples: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    counterexamples: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     color: Option<String>,
     /// Empty, for the user to fill: present on every code that can be
@@ -431,6 +437,7 @@ fn skeleton(codes: &[ImportedCode], name: &str, description: &str) -> Result<Str
             include: notes.include,
             exclude: notes.exclude,
             examples: notes.examples,
+            counterexamples: notes.counterexamples,
             color: c.color.clone(),
             keywords: (c.codable || children.is_empty()).then(Vec::new),
             children,
@@ -509,7 +516,7 @@ pub fn import(path: &Path) -> Result<ImportedCodebook> {
 mod tests {
     use super::*;
 
-    const BOOK: &str = "name: Test\ncodes:\n  - name: debt\n    label: Debts and loans\n    description: Money owed.\n    include: Loans from family.\n    exclude: Bank fees.\n    examples: [\"Pedí prestado\"]\n    children:\n      - name: lenders\n        keywords: [prestamista]\n  - name: prices\n    color: \"#1f77b4\"\n    keywords: [coyote]\n";
+    const BOOK: &str = "name: Test\ncodes:\n  - name: debt\n    label: Debts and loans\n    description: Money owed.\n    include: Loans from family.\n    exclude: Bank fees.\n    examples: [\"Pedí prestado\"]\n    counterexamples: [\"Prestó atención\"]\n    children:\n      - name: lenders\n        keywords: [prestamista]\n  - name: prices\n    color: \"#1f77b4\"\n    keywords: [coyote]\n";
 
     #[test]
     fn exports_hierarchy_descriptions_and_colours() {
@@ -523,7 +530,7 @@ mod tests {
         assert_eq!(debt.attr("isCodable"), Some("false"), "no rules: a folder");
         assert_eq!(
             debt.child("Description").unwrap().text,
-            "Label: Debts and loans\n\nMoney owed.\n\nInclude: Loans from family.\n\nExclude: Bank fees.\n\nExample: Pedí prestado"
+            "Label: Debts and loans\n\nMoney owed.\n\nInclude: Loans from family.\n\nExclude: Bank fees.\n\nExample: Pedí prestado\n\nCounterexample: Prestó atención"
         );
         let lenders = debt.child("Code").unwrap();
         assert_eq!(lenders.attr("isCodable"), Some("true"));
@@ -561,7 +568,9 @@ mod tests {
             ),
             ("Debts and loans", "Money owed.", "Loans from family.", "Bank fees.")
         );
-        assert_eq!(debt.examples, ["Pedí prestado"]);
+        let texts = |examples: &[crate::codebook::Example]| examples.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&debt.examples), ["Pedí prestado"]);
+        assert_eq!(texts(&debt.counterexamples), ["Prestó atención"]);
         assert!(debt.rules.is_empty(), "a folder gets no keywords line");
         assert_eq!(back.codes[2].color.as_deref(), Some("#1F77B4"));
     }

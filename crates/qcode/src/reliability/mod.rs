@@ -97,6 +97,7 @@ pub mod adjudicate;
 pub mod agreement;
 pub mod coded;
 pub mod data;
+pub mod gate;
 pub mod gold;
 pub mod input;
 pub mod long;

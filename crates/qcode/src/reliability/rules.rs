@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::codebook::{Code, Codebook, Rules};
+use crate::codebook::{Code, Codebook, Rules, alternatives_text};
 use crate::error::Result;
 use crate::matcher::Matcher;
 use crate::segment::{self, Unit};
@@ -55,7 +55,7 @@ fn single_rules(code: &Code) -> Vec<(String, Rules)> {
         ));
     }
     if !r.all.is_empty() {
-        let terms: Vec<String> = r.all.iter().map(|t| quote(&t.raw)).collect();
+        let terms: Vec<String> = r.all.iter().map(|g| quote(&alternatives_text(g))).collect();
         out.push((
             format!("all of {}", terms.join(", ")),
             Rules {
@@ -68,8 +68,8 @@ fn single_rules(code: &Code) -> Vec<(String, Rules)> {
         out.push((
             format!(
                 "{} near {} (within {} words)",
-                quote(&n.a.raw),
-                quote(&n.b.raw),
+                quote(&alternatives_text(&n.a)),
+                quote(&alternatives_text(&n.b)),
                 n.within
             ),
             Rules {

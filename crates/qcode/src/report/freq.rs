@@ -51,6 +51,18 @@ impl GroupBy {
         }
     }
 
+    /// The group of a segment of `doc` (with its `attributes`) said by
+    /// `speaker` (empty: nobody); `(none)` when it has no value.
+    pub fn group_of<'a>(&'a self, doc: &'a str, attributes: &'a IndexMap<String, String>, speaker: &'a str) -> &'a str {
+        let v = match self {
+            GroupBy::Document => doc,
+            GroupBy::Speaker => speaker,
+            GroupBy::Role(people) => people.role_of(speaker).unwrap_or(""),
+            GroupBy::Attribute(a) => attributes.get(a).map_or("", String::as_str),
+        };
+        if v.is_empty() { NONE } else { v }
+    }
+
     /// The grouping's name, as `--by` takes it.
     pub fn name(&self) -> &str {
         match self {
@@ -218,14 +230,10 @@ impl Freq {
         attributes: &'a IndexMap<String, String>,
         speaker: &'a str,
     ) -> &'a str {
-        let v = match by {
+        match by {
             None => "",
-            Some(GroupBy::Document) => doc,
-            Some(GroupBy::Speaker) => speaker,
-            Some(GroupBy::Role(people)) => people.role_of(speaker).unwrap_or(""),
-            Some(GroupBy::Attribute(a)) => attributes.get(a).map_or("", String::as_str),
-        };
-        if v.is_empty() && by.is_some() { NONE } else { v }
+            Some(by) => by.group_of(doc, attributes, speaker),
+        }
     }
 
     /// Adds one document: its attributes, the speakers of all its segments

@@ -200,6 +200,8 @@ struct CodeView {
     include: String,
     exclude: String,
     examples: Vec<String>,
+    /// Passages the code must not be applied to.
+    counterexamples: Vec<String>,
     rules: Vec<String>,
 }
 
@@ -314,7 +316,8 @@ impl Review<'_> {
                 description: c.description.clone(),
                 include: c.include.clone(),
                 exclude: c.exclude.clone(),
-                examples: c.examples.clone(),
+                examples: c.examples.iter().map(|e| e.text.clone()).collect(),
+                counterexamples: c.counterexamples.iter().map(|e| e.text.clone()).collect(),
                 rules: self.codebook.rule_lines(i),
             })
             .collect()
