@@ -45,6 +45,9 @@
 
 #![warn(missing_docs)]
 
+/// Money amounts quoted in interview text (`unos 5 mil dólares`, `Q3,500`):
+/// values, currencies, ranges and approximations.
+pub mod amounts;
 pub mod choice;
 pub mod codebook;
 pub mod coding;
