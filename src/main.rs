@@ -41,6 +41,7 @@ enum Command {
     Export(cmd::export::Args),
     Import(cmd::import::Args),
     Speakers(cmd::speakers::Args),
+    Amounts(cmd::amounts::Args),
 }
 
 fn main() {
@@ -80,6 +81,7 @@ fn dispatch(command: Command) -> qcode::Result<()> {
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::Speakers(args) => cmd::speakers::run(args),
+        Command::Amounts(args) => cmd::amounts::run(args),
     }
 }
 

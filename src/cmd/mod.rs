@@ -1,6 +1,7 @@
 //! One module per subcommand; `util` holds what they share.
 
 pub mod agree;
+pub mod amounts;
 pub mod audit;
 pub mod code;
 pub mod codebook;

@@ -52,8 +52,10 @@ pub struct CorpusArgs {
 pub struct FilterArgs {
     /// Only the documents whose attribute has this value
     /// (`country=Honduras`; `country=Honduras,Guatemala` for either;
-    /// `role!=official` for the others). Repeat for several conditions,
-    /// which must all hold; case does not matter.
+    /// `role!=official` for the others), or whose date attribute is
+    /// before or after a date (`'date>=2020-03-15'`, also <, <=, >).
+    /// Repeat for several conditions, which must all hold; case does not
+    /// matter.
     #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
     pub conditions: Vec<String>,
 }
@@ -186,7 +188,11 @@ impl CorpusArgs {
         let path = self.codebook.as_ref().ok_or_else(|| {
             Error::new("no codebook was given").hint("add `--codebook FILE.yaml` (see codebooks/ for examples)")
         })?;
-        let codebook = Codebook::load(path)?;
+        self.setup_with(Codebook::load(path)?)
+    }
+
+    /// Lists the sources and prepares a run with `codebook`.
+    pub fn setup_with(&self, codebook: Codebook) -> Result<(Setup, Vec<Source>)> {
         let by_hand = codebook.by_hand_only();
         if !by_hand.is_empty() {
             warn(&super::codebook::by_hand_note(&codebook, &by_hand));
@@ -222,6 +228,20 @@ impl CorpusArgs {
             }
         }
     }
+}
+
+/// The error for a `--by` attribute no document has: the closest one and
+/// the list of those met.
+pub fn missing_attribute(attribute: &str, names: &[String]) -> Error {
+    let known = if names.is_empty() {
+        "the documents have no attributes: give them in front matter or with --attributes FILE.csv".to_string()
+    } else {
+        let suggestion = qcode::text::closest(attribute, names.iter().map(String::as_str))
+            .map(|best| format!("did you mean `{best}`? "))
+            .unwrap_or_default();
+        format!("{suggestion}the documents' attributes are: {}", names.join(", "))
+    };
+    Error::usage(format!("no document has the attribute `{attribute}`")).hint(known)
 }
 
 /// Loads the codebook named by `--codebook`, if any.

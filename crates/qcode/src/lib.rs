@@ -52,6 +52,7 @@ pub mod choice;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
+pub mod dates;
 pub mod dictionary;
 pub mod error;
 pub mod files;

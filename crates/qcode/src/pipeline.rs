@@ -415,6 +415,7 @@ impl CodedDocument {
                     start_time: seg.start_time.clone().unwrap_or_default(),
                     end_time: seg.end_time.clone().unwrap_or_default(),
                     spans,
+                    extracted: codebook.extract(a.code, text),
                     attributes: attributes.clone(),
                 }
             })

@@ -278,6 +278,43 @@ impl CurrencyDefaults {
     }
 }
 
+/// How a corpus reads the ambiguous currencies: the readings for all its
+/// documents, and the attribute naming each document's country, whose
+/// readings then apply to it ([`CurrencyDefaults::for_country`]). A
+/// codebook sets them with `currencies:`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct CurrencySettings {
+    /// The readings of documents without a known country.
+    pub defaults: CurrencyDefaults,
+    /// The document attribute that names the country (`country`); `None`:
+    /// the same readings for every document.
+    pub country_attribute: Option<String>,
+}
+
+impl CurrencySettings {
+    /// The readings for a document with `attributes`, and, when its country
+    /// is one qcode has no readings for, a warning that says which were
+    /// used instead.
+    pub fn for_document(&self, attributes: &indexmap::IndexMap<String, String>) -> (CurrencyDefaults, Option<String>) {
+        let country = self
+            .country_attribute
+            .as_ref()
+            .and_then(|a| attributes.get(a))
+            .filter(|c| !c.trim().is_empty());
+        match country.map(|c| (c, CurrencyDefaults::for_country(c))) {
+            None => (self.defaults, None),
+            Some((_, Ok(readings))) => (readings, None),
+            Some((country, Err(_))) => (
+                self.defaults,
+                Some(format!(
+                    "no currency readings for the country `{country}`: `$` read as {}, `pesos` as {}, `colones` as {}",
+                    self.defaults.dollar_sign, self.defaults.pesos, self.defaults.colones
+                )),
+            ),
+        }
+    }
+}
+
 /// `name` in lower case without accents or dots, white space collapsed:
 /// `EE. UU.` → `ee uu`.
 fn fold_name(name: &str) -> String {

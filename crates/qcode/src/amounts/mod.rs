@@ -161,7 +161,7 @@ mod tests;
 use std::fmt;
 use std::ops::Range;
 
-pub use currency::{Currency, CurrencyCode, CurrencyDefaults};
+pub use currency::{Currency, CurrencyCode, CurrencyDefaults, CurrencySettings};
 pub use decimal::Decimal;
 
 /// One money amount found in a text.

@@ -8,25 +8,51 @@
 //! case or surrounding spaces, since attributes are typed by hand in front
 //! matter and spreadsheets. A document without the attribute has no value:
 //! `=` never holds for it and `!=` always does.
+//!
+//! A date attribute is compared with `<`, `<=`, `>` and `>=`
+//! (`date>=2020-03-15`), both sides read as ISO dates ([`crate::dates`]):
+//! comparing the text would put `2020-3-9` after `2020-10-01`. A document
+//! whose attribute is missing or not a date meets no comparison.
 
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{self, AtomicUsize};
 
 use indexmap::IndexMap;
 
 use super::{AttributeTable, Document};
+use crate::dates::Date;
 use crate::error::{Error, Result};
+
+/// The error for a `--where` that is no condition.
+fn not_a_condition(written: &str) -> Error {
+    Error::usage(format!("`--where {written}` is not a condition")).hint(
+        "write ATTRIBUTE=VALUE or ATTRIBUTE!=VALUE (e.g. --where country=Honduras), or compare a date: --where 'date>=2020-03-15'",
+    )
+}
 
 /// One condition on an attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Condition {
     attribute: String,
-    /// The values allowed (`=`) or refused (`!=`), trimmed and lower-cased.
-    values: Vec<String>,
-    negated: bool,
+    test: Test,
     /// As written, for messages.
     written: String,
+}
+
+/// What a condition asks of its attribute's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Test {
+    /// One of the values (`=`) or none of them (`!=`), trimmed and
+    /// lower-cased.
+    Listed { values: Vec<String>, negated: bool },
+    /// A date before, at or after this one.
+    Date {
+        order: Ordering,
+        or_equal: bool,
+        date: Date,
+    },
 }
 
 /// The conditions documents must meet; empty: every document.
@@ -42,25 +68,39 @@ impl DocumentFilter {
         let parsed = conditions
             .iter()
             .map(|written| {
-                let (attribute, value, negated) = match written.split_once("!=") {
-                    Some((a, v)) => (a, v, true),
-                    None => match written.split_once('=') {
-                        Some((a, v)) => (a, v, false),
-                        None => {
-                            return Err(Error::usage(format!("`--where {written}` is not a condition"))
-                                .hint("write ATTRIBUTE=VALUE or ATTRIBUTE!=VALUE, e.g. --where country=Honduras"));
-                        }
-                    },
+                let Some(at) = written.find(['=', '!', '<', '>']) else {
+                    return Err(not_a_condition(written));
                 };
+                let (attribute, rest) = written.split_at(at);
+                let (operator, value) = ["!=", "<=", ">=", "=", "<", ">"]
+                    .into_iter()
+                    .find_map(|op| rest.strip_prefix(op).map(|v| (op, v)))
+                    .ok_or_else(|| not_a_condition(written))?;
                 let attribute = attribute.trim();
                 if attribute.is_empty() {
                     return Err(Error::usage(format!("`--where {written}` names no attribute"))
                         .hint("write ATTRIBUTE=VALUE, e.g. --where country=Honduras"));
                 }
+                let test = match operator {
+                    "=" | "!=" => Test::Listed {
+                        values: value.split(',').map(|v| v.trim().to_lowercase()).collect(),
+                        negated: operator == "!=",
+                    },
+                    _ => {
+                        let date = Date::parse(value).ok_or_else(|| {
+                            Error::usage(format!("`--where {written}` compares with `{}`, which is not a date", value.trim()))
+                                .hint(format!("`{operator}` compares dates written YYYY-MM-DD, e.g. --where '{attribute}{operator}2020-03-15' (quoted, for the shell)"))
+                        })?;
+                        Test::Date {
+                            order: if operator.starts_with('<') { Ordering::Less } else { Ordering::Greater },
+                            or_equal: operator.ends_with('='),
+                            date,
+                        }
+                    }
+                };
                 Ok(Condition {
                     attribute: attribute.to_string(),
-                    values: value.split(',').map(|v| v.trim().to_lowercase()).collect(),
-                    negated,
+                    test,
                     written: written.clone(),
                 })
             })
@@ -76,9 +116,17 @@ impl DocumentFilter {
     /// Whether a document with these attributes meets every condition.
     pub fn keeps(&self, attributes: &IndexMap<String, String>) -> bool {
         self.conditions.iter().all(|c| {
-            let value = attributes.get(&c.attribute).map(|v| v.trim().to_lowercase());
-            let listed = value.is_some_and(|v| c.values.contains(&v));
-            listed != c.negated
+            let value = attributes.get(&c.attribute);
+            match &c.test {
+                Test::Listed { values, negated } => {
+                    let listed = value.is_some_and(|v| values.contains(&v.trim().to_lowercase()));
+                    listed != *negated
+                }
+                Test::Date { order, or_equal, date } => value.and_then(|v| Date::parse(v)).is_some_and(|d| {
+                    let found = d.cmp(date);
+                    found == *order || (*or_equal && found == Ordering::Equal)
+                }),
+            }
         })
     }
 
@@ -155,7 +203,7 @@ impl<'a> Selection<'a> {
         drop(seen);
         let keeps = self.filter.keeps(&doc.attributes);
         if keeps {
-            self.kept.fetch_add(1, Ordering::Relaxed);
+            self.kept.fetch_add(1, atomic::Ordering::Relaxed);
         } else {
             let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
             refused.insert(doc.id.clone());
@@ -171,7 +219,7 @@ impl<'a> Selection<'a> {
     /// An error when a filter kept no document (see
     /// [`DocumentFilter::nothing_kept`]).
     pub fn finish(&self) -> Result<()> {
-        if self.filter.is_empty() || self.kept.load(Ordering::Relaxed) > 0 {
+        if self.filter.is_empty() || self.kept.load(atomic::Ordering::Relaxed) > 0 {
             return Ok(());
         }
         Err(self
@@ -204,6 +252,27 @@ mod tests {
         assert!(!f.keeps(&attrs(&[("country", "Honduras"), ("role", "Official")])));
         assert!(!f.keeps(&attrs(&[])), "no country is not Honduras");
         assert!(filter(&[]).keeps(&attrs(&[])));
+    }
+
+    #[test]
+    fn dates_compare_as_dates() {
+        let during = filter(&["date>=2020-03-15", "date < 2021-01-31"]);
+        assert!(during.keeps(&attrs(&[("date", "2020-03-15")])));
+        assert!(during.keeps(&attrs(&[("date", "2021-01-30 18:00")])));
+        assert!(!during.keeps(&attrs(&[("date", "2021-01-31")])));
+        assert!(!during.keeps(&attrs(&[("date", "2020-03-14")])));
+        assert!(!during.keeps(&attrs(&[("date", "March 2020")])), "not a date");
+        assert!(!during.keeps(&attrs(&[])), "no date");
+        let after = filter(&["fecha>2020-12"]);
+        assert!(after.keeps(&attrs(&[("fecha", "2020-12-02")])));
+        assert!(!after.keeps(&attrs(&[("fecha", "2020-12")])));
+        assert!(filter(&["date<=2020"]).keeps(&attrs(&[("date", "2020-01-01")])));
+        let e = DocumentFilter::parse(&["date>=March".to_string()]).unwrap_err();
+        assert!(e.what.contains("not a date"), "{e}");
+        assert!(
+            DocumentFilter::parse(&["date=>2020-01-01".to_string()]).is_ok(),
+            "`=` then a value"
+        );
     }
 
     #[test]

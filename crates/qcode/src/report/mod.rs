@@ -15,10 +15,12 @@
 //! else from the coded CSV's code paths such as `debt/lenders`
 //! ([`CodeTree`]).
 
+pub mod amounts;
 pub mod codings;
 pub mod excerpts;
 pub mod freq;
 mod notes;
+mod rates;
 mod record;
 pub mod speakers;
 mod table;
