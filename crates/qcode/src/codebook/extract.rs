@@ -4,13 +4,16 @@
 //! Matching decides whether a code applies, in one pass for every code
 //! (`matcher`); extraction runs afterwards, on the passages a code with
 //! `extract:` was applied to, since it needs each pattern's groups, which
-//! the combined scan does not keep. Each pattern runs as written, without
-//! regard to case, on the passage as written (accents as in the text), so
-//! the values are the exact words of the passage.
+//! the combined scan does not keep. Each pattern runs without regard to
+//! case and, as in matching, a pattern written without accents in a code
+//! whose `accents` is not `exact` runs on the passage with its accents
+//! removed (`dolares` finds `dólares`); the values are always the exact
+//! words of the passage as written.
 
 use regex::Regex;
 
-use super::Code;
+use super::{Accents, Code};
+use crate::text::{strip_accents, strip_accents_mapped};
 
 /// The values of one field of a code in one passage.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -25,8 +28,9 @@ pub struct Extracted {
 /// The patterns of the codes that extract fields, compiled once.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Extractors {
-    /// Per code index, its patterns (only codes with `extract:`).
-    by_code: Vec<(usize, Vec<Regex>)>,
+    /// Per code index, its patterns (only codes with `extract:`), each
+    /// with whether it runs on the text without accents.
+    by_code: Vec<(usize, Vec<(Regex, bool)>)>,
 }
 
 impl Extractors {
@@ -41,7 +45,16 @@ impl Extractors {
                     .rules
                     .patterns
                     .iter()
-                    .filter_map(|p| regex::RegexBuilder::new(p).case_insensitive(true).build().ok())
+                    .filter_map(|p| {
+                        let folded = match c.rules.accents {
+                            Accents::Exact => false,
+                            Accents::Ignore => true,
+                            Accents::Tolerant => p.is_ascii(),
+                        };
+                        let source = if folded { strip_accents(p) } else { p.clone() };
+                        let regex = regex::RegexBuilder::new(&source).case_insensitive(true).build().ok()?;
+                        Some((regex, folded))
+                    })
                     .collect();
                 (i, regexes)
             })
@@ -62,11 +75,22 @@ impl Extractors {
                 values: Vec::new(),
             })
             .collect();
-        for regex in regexes {
-            for caps in regex.captures_iter(text) {
+        let mut stripped: Option<(String, Vec<usize>)> = None;
+        for (regex, folded) in regexes {
+            let (hay, map) = if *folded {
+                let (hay, map) = stripped.get_or_insert_with(|| strip_accents_mapped(text));
+                (hay.as_str(), Some(map.as_slice()))
+            } else {
+                (text, None)
+            };
+            for caps in regex.captures_iter(hay) {
                 for slot in &mut found {
                     let Some(m) = caps.name(&slot.field) else { continue };
-                    let value = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+                    let words = match map {
+                        Some(map) => &text[map[m.start()]..map[m.end()]],
+                        None => m.as_str(),
+                    };
+                    let value = words.split_whitespace().collect::<Vec<_>>().join(" ");
                     if !value.is_empty() && !slot.values.contains(&value) {
                         slot.values.push(value);
                     }
@@ -85,13 +109,13 @@ mod tests {
     #[test]
     fn named_groups_become_fields_with_the_passage_words() {
         let cb = Codebook::parse(
-            "name: T\ncodes:\n  - name: prices\n    patterns: ['(?P<amount>\\d[\\d,.]*) (?P<currency>dólares|quetzales)', 'hasta (?P<place>[A-Z]\\w+)']\n    extract: [amount, place]\n",
+            "name: T\ncodes:\n  - name: prices\n    patterns: ['(?P<amount>\\d[\\d,.]*) (?P<currency>dolares|quetzales)', 'hasta (?P<place>[A-Z]\\w+)']\n    extract: [amount, currency, place]\n",
             "t.yaml",
         )
         .unwrap();
         let text = "Pagamos 3,500 Dólares hasta Tapachula y 200 quetzales, y otros 3,500 dólares.";
         let got = cb.extract(0, text);
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 3);
         assert_eq!(
             (got[0].field.as_str(), got[0].values.clone()),
             ("amount", vec!["3,500".to_string(), "200".to_string()])

@@ -598,6 +598,6 @@ mod tests {
         );
         assert_eq!(number(1250.5), "1250.5");
         assert_eq!(number(3000.0), "3000");
-        assert_eq!(number(0.125), "0.13");
+        assert_eq!(number(0.126), "0.13");
     }
 }
