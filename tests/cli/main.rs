@@ -21,6 +21,7 @@ mod workdir;
 mod xlsx;
 
 mod agree;
+mod amounts;
 mod audit;
 mod code;
 mod codebook;

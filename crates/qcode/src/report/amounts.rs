@@ -6,7 +6,9 @@
 //! placed in the segment that holds them, so every row names the document,
 //! passage, lines and speaker a reader checks it against. With a code
 //! (`--code prices`), only the passages coded with it or with one of its
-//! sub-codes count.
+//! sub-codes count; without one, every passage but those of the speakers
+//! the codebook skips (`skip_speakers`: the interviewer, whose questions
+//! ask about amounts rather than quote them).
 //!
 //! A summary (`--by`) gives, per group and currency, the count, median,
 //! quartiles, minimum and maximum. A range (`entre 3 y 4 mil`) counts by its
@@ -142,7 +144,17 @@ impl AmountsReport {
             }
         }
         let wanted: Vec<bool> = match code {
-            None => vec![true; coded.segments.len()],
+            // The codebook's skipped speakers (the interviewer) ask about
+            // amounts rather than quote them.
+            None => coded
+                .segments
+                .iter()
+                .map(|s| {
+                    !s.speaker
+                        .as_deref()
+                        .is_some_and(|sp| codebook.skip_speakers.contains(sp))
+                })
+                .collect(),
             Some(code) => {
                 let mut wanted = vec![false; coded.segments.len()];
                 for a in &coded.applied {
