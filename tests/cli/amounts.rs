@@ -320,7 +320,7 @@ fn mistakes_are_explained() {
         wd.command("amounts")
             .args(["docs", "--periods", "p.yaml", "--by", "period"]),
     );
-    assert!(e.contains("p.yaml:1:1") && e.contains("overlap"), "{e}");
+    assert!(e.contains("p.yaml:2:1") && e.contains("overlap"), "{e}");
     let e = wd.error(wd.command("amounts").args(["docs", "--where", "date>=yesterday"]));
     assert!(e.contains("not a date"), "{e}");
 }

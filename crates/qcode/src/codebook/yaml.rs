@@ -910,13 +910,12 @@ impl Checker<'_> {
     }
 
     /// The codebook's named periods: `name: [first day, day after the
-    /// last]`, `..` for an open end.
+    /// last]`, `..` for an open end. A period that repeats or overlaps an
+    /// earlier one is a problem at its own line.
     fn periods(&mut self, node: &Node) -> Periods {
         let example = "closures: [2020-03-15, 2021-01-31]";
         let mut periods: Vec<Period> = Vec::new();
-        let mut first_at = None;
         for (name, at, bounds) in self.named_lists(Some(node), "periods", example) {
-            first_at.get_or_insert(at);
             let [(from, _), (until, _)] = bounds.as_slice() else {
                 self.problem(
                     &at,
@@ -926,19 +925,17 @@ impl Checker<'_> {
                 );
                 continue;
             };
-            match Period::new(&name, from, until) {
+            let checked = Period::new(&name, from, until).and_then(|p| {
+                let mut with = periods.clone();
+                with.push(p.clone());
+                Periods::new(with).map(|_| p)
+            });
+            match checked {
                 Ok(p) => periods.push(p),
                 Err(e) => self.problem(&at, None, e.what, e.hint.unwrap_or_default()),
             }
         }
-        match Periods::new(periods) {
-            Ok(p) => p,
-            Err(e) => {
-                let at = first_at.unwrap_or(node.referenced);
-                self.problem(&at, None, e.what, e.hint.unwrap_or_default());
-                Periods::default()
-            }
-        }
+        Periods::new(periods).unwrap_or_default()
     }
 
     /// How amounts read the currencies whose country is not written: a
