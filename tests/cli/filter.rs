@@ -136,6 +136,13 @@ fn dates_are_compared_as_dates() {
         ["c.md"],
         "`2020-3-20` is not a date: it meets no comparison"
     );
+    let run = wd.run(wd.command("code").args(base).args(["--where", "date>=2020-03-15"]));
+    assert!(
+        run.stderr
+            .contains("b.txt: `date` is not a date written YYYY-MM-DD (`2020-3-20`)"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(kept(&["date<2020-03-15"]), ["a.md"]);
     assert_eq!(kept(&["date>2020-03-14", "date<=2021-01-31"]), ["c.md"]);
     let e = wd.error(wd.command("code").args(base).args(["--where", "date>=2020-02-30"]));

@@ -230,6 +230,9 @@ pub fn run(
         }
         Ok(())
     })?;
+    if let Some(w) = selection.undated_warning() {
+        observer.warning(&w);
+    }
     selection.finish()
 }
 
@@ -257,6 +260,9 @@ pub fn read(
         }
         Ok(())
     })?;
+    if let Some(w) = selection.undated_warning() {
+        observer.warning(&w);
+    }
     selection.finish()
 }
 

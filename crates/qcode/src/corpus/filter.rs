@@ -15,7 +15,7 @@
 //! whose attribute is missing or not a date meets no comparison.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use std::sync::atomic::{self, AtomicUsize};
 
@@ -130,6 +130,17 @@ impl DocumentFilter {
         })
     }
 
+    /// The first date attribute a comparison reads that `attributes` gives
+    /// in a form that is no date, and its value.
+    fn unreadable_date<'v>(&'v self, attributes: &'v IndexMap<String, String>) -> Option<(&'v str, &'v str)> {
+        self.conditions.iter().find_map(|c| {
+            let value = attributes.get(&c.attribute)?;
+            let unreadable =
+                matches!(c.test, Test::Date { .. }) && !value.trim().is_empty() && Date::parse(value).is_none();
+            unreadable.then_some((c.attribute.as_str(), value.as_str()))
+        })
+    }
+
     /// After a run that kept no document, the error that says why: an
     /// attribute no document has (with the closest one, and the list of
     /// those seen), or conditions no document meets.
@@ -171,6 +182,9 @@ pub struct Selection<'a> {
     kept: AtomicUsize,
     /// The ids of the documents the filter left out.
     refused: Mutex<BTreeSet<String>>,
+    /// Per document whose date a comparison could not read, the attribute
+    /// and its value.
+    undated: Mutex<BTreeMap<String, (String, String)>>,
 }
 
 impl<'a> Selection<'a> {
@@ -182,6 +196,7 @@ impl<'a> Selection<'a> {
             seen: Mutex::new(BTreeSet::new()),
             kept: AtomicUsize::new(0),
             refused: Mutex::new(BTreeSet::new()),
+            undated: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -201,6 +216,10 @@ impl<'a> Selection<'a> {
             }
         }
         drop(seen);
+        if let Some((attribute, value)) = self.filter.unreadable_date(&doc.attributes) {
+            let mut undated = self.undated.lock().unwrap_or_else(|e| e.into_inner());
+            undated.insert(doc.id.clone(), (attribute.to_string(), value.to_string()));
+        }
         let keeps = self.filter.keeps(&doc.attributes);
         if keeps {
             self.kept.fetch_add(1, atomic::Ordering::Relaxed);
@@ -214,6 +233,27 @@ impl<'a> Selection<'a> {
     /// Whether the filter left out the document `id`.
     pub fn refused(&self, id: &str) -> bool {
         self.refused.lock().unwrap_or_else(|e| e.into_inner()).contains(id)
+    }
+
+    /// A warning about the documents whose date a `--where` comparison
+    /// could not read (they meet no comparison), naming the first.
+    pub fn undated_warning(&self) -> Option<String> {
+        let undated = self.undated.lock().unwrap_or_else(|e| e.into_inner());
+        let (id, (attribute, value)) = undated.iter().next()?;
+        Some(format!(
+            "{}: `{attribute}` is not a date written YYYY-MM-DD (`{value}`{}), so `--where` comparisons of dates leave {} out",
+            if undated.len() == 1 {
+                id.clone()
+            } else {
+                format!("{} documents", undated.len())
+            },
+            if undated.len() == 1 {
+                String::new()
+            } else {
+                format!(" in {id}, the first")
+            },
+            if undated.len() == 1 { "it" } else { "them" }
+        ))
     }
 
     /// An error when a filter kept no document (see
@@ -267,6 +307,11 @@ mod tests {
         assert!(after.keeps(&attrs(&[("fecha", "2020-12-02")])));
         assert!(!after.keeps(&attrs(&[("fecha", "2020-12")])));
         assert!(filter(&["date<=2020"]).keeps(&attrs(&[("date", "2020-01-01")])));
+        assert_eq!(
+            during.unreadable_date(&attrs(&[("date", "March 2020")])),
+            Some(("date", "March 2020"))
+        );
+        assert_eq!(during.unreadable_date(&attrs(&[("date", "2020-04-01")])), None);
         let e = DocumentFilter::parse(&["date>=March".to_string()]).unwrap_err();
         assert!(e.what.contains("not a date"), "{e}");
         assert!(
