@@ -25,9 +25,9 @@ use super::util::{CorpusArgs, Progress, choice, missing_attribute, warn, write_r
 ///
 /// Examples:
 ///   qcode amounts samples/transcripts --attributes samples/attributes.csv
-///   qcode amounts samples/transcripts -c codebooks/smuggling.yaml --code prices --by country
+///   qcode amounts samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --code prices --by country
 ///   qcode amounts samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by period
-///   qcode amounts samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --by date:year --rates rates.csv
+///   qcode amounts samples/transcripts -c codebooks/smuggling.yaml --attributes samples/attributes.csv --code prices --by period --rates samples/rates.csv
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,

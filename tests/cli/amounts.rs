@@ -360,3 +360,28 @@ fn sample_amounts_are_on_the_lines_they_name() {
     }
     assert!(checked >= 40, "{checked} rows checked");
 }
+
+/// The same bytes whatever the number of threads, in every format.
+#[test]
+fn outputs_do_not_depend_on_the_thread_count() {
+    let wd = Workdir::new();
+    let run = |threads: &str, format: &str| {
+        wd.stdout(wd.qcode().args([
+            "-j",
+            threads,
+            "amounts",
+            in_repo("samples/transcripts").to_str().unwrap(),
+            "-c",
+            in_repo("codebooks/smuggling.yaml").to_str().unwrap(),
+            "--attributes",
+            in_repo("samples/attributes.csv").to_str().unwrap(),
+            "--by",
+            "period",
+            "--format",
+            format,
+        ]))
+    };
+    for format in ["csv", "json", "markdown"] {
+        assert_eq!(run("1", format), run("4", format), "{format}");
+    }
+}
