@@ -245,6 +245,28 @@ fn rates_convert_only_what_they_cover_and_are_named() {
         ),
         "{table}"
     );
+    // A summary's CSV names the rates behind each row.
+    let csv = wd.stdout(wd.command("amounts").args([
+        "docs",
+        "--attributes",
+        "attrs.csv",
+        "-c",
+        "cb.yaml",
+        "--rates",
+        "rates.csv",
+        "--by",
+        "country",
+        "--format",
+        "csv",
+    ]));
+    assert!(
+        csv.starts_with("group,currency,count,min,q1,median,q3,max,rates\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Guatemala,USD,3,300,1775,3250,4125,5000,1 GTQ = 0.13 USD (2020); already in USD\n"),
+        "{csv}"
+    );
     // Without a rate for its date, an amount keeps its currency and is
     // counted apart.
     wd.write("rates.csv", "currency,to,rate,date\nGTQ,USD,0.13,2021\n");

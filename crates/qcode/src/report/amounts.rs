@@ -22,7 +22,7 @@
 //! Conversion to one currency happens only with rates the user gives
 //! ([`Rates`]); the report lists the rates it used.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -232,13 +232,18 @@ impl AmountsReport {
     /// The summary: per group and currency (the rates' currency for
     /// converted amounts), the statistics of their values.
     pub fn summary_rows(&self) -> Vec<SummaryRow> {
-        let mut cells: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+        // Per group and currency, the values and the rates that made them.
+        let mut cells: BTreeMap<(String, String), (Vec<f64>, BTreeSet<usize>)> = BTreeMap::new();
         for row in &self.rows {
             let (currency, value) = match (&self.rates, row.converted) {
                 (Some(rates), Some((value, _))) => (rates.to.to_string(), value),
                 _ => (row.currency_text(), row.value()),
             };
-            cells.entry((row.group.clone(), currency)).or_default().push(value);
+            let cell = cells.entry((row.group.clone(), currency)).or_default();
+            cell.0.push(value);
+            if let Some((_, rate)) = row.converted {
+                cell.1.insert(rate);
+            }
         }
         let mut groups: Vec<String> = cells.keys().map(|(g, _)| g.clone()).collect();
         groups.dedup();
@@ -248,11 +253,15 @@ impl AmountsReport {
         }
         let mut out = Vec::new();
         for g in &groups {
-            for ((group, currency), values) in cells.range((g.clone(), String::new())..) {
+            for ((group, currency), (values, rates)) in cells.range((g.clone(), String::new())..) {
                 if group != g {
                     break;
                 }
-                out.push(SummaryRow::new(group.clone(), currency.clone(), values.clone()));
+                let mut row = SummaryRow::new(group.clone(), currency.clone(), values.clone());
+                if let Some(table) = &self.rates {
+                    row.rates = rates.iter().map(|&r| table.describe(r)).collect();
+                }
+                out.push(row);
             }
         }
         out
@@ -282,6 +291,9 @@ pub struct SummaryRow {
     pub q3: f64,
     /// The largest value.
     pub max: f64,
+    /// With rates, those that converted the amounts (in the order of the
+    /// rates file), `already in …` for amounts in the target currency.
+    pub rates: Vec<String>,
 }
 
 impl SummaryRow {
@@ -296,6 +308,7 @@ impl SummaryRow {
             median: quantile(&values, 0.5),
             q3: quantile(&values, 0.75),
             max: values[values.len() - 1],
+            rates: Vec::new(),
         }
     }
 }
@@ -393,7 +406,7 @@ impl AmountsReport {
             .summary_rows()
             .into_iter()
             .map(|s| {
-                vec![
+                let mut row = vec![
                     Field::Text(Some(s.group)),
                     Field::Text(Some(s.currency)),
                     Field::Int(s.count as u64),
@@ -402,13 +415,18 @@ impl AmountsReport {
                     Field::Num(Some(s.median)),
                     Field::Num(Some(s.q3)),
                     Field::Num(Some(s.max)),
-                ]
+                ];
+                if self.converting() {
+                    row.push(Field::List(s.rates));
+                }
+                row
             })
             .collect();
-        Records {
-            fields: SUMMARY_FIELDS.iter().map(|f| f.to_string()).collect(),
-            rows,
+        let mut fields: Vec<String> = SUMMARY_FIELDS.iter().map(|f| f.to_string()).collect();
+        if self.converting() {
+            fields.push("rates".to_string());
         }
+        Records { fields, rows }
     }
 
     fn rate_lines(&self) -> Vec<String> {
