@@ -93,6 +93,9 @@ fn check(file: &Path) -> Result<()> {
         if r.accents != qcode::codebook::Accents::Tolerant {
             rules.push(format!("accents: {}", r.accents.as_str()));
         }
+        if !c.extract.is_empty() {
+            rules.push(format!("extract: {}", c.extract.join(", ")));
+        }
         if rules.is_empty() {
             rules.push(if by_hand.contains(&i) {
                 "(none: coded by hand)".to_string()
@@ -128,6 +131,10 @@ fn check(file: &Path) -> Result<()> {
             cb.skip_speakers.patterns.join(", ")
         )
         .map_err(Error::write)?;
+    }
+    if !cb.periods.is_empty() {
+        let periods: Vec<String> = cb.periods.iter().map(ToString::to_string).collect();
+        writeln!(out, "Periods: {}", periods.join("; ")).map_err(Error::write)?;
     }
     // The rules column wraps; keep the table readable in files too.
     let width = terminal_width(out.is_terminal()).or(Some(120));

@@ -920,7 +920,7 @@ impl Checker<'_> {
                 self.problem(
                     &at,
                     None,
-                    format!("period `{name}` gives {} bounds, where two were expected", bounds.len()),
+                    format!("period `{name}` needs two bounds and gives {}", bounds.len()),
                     format!("write its first day and the day after its last, e.g. `{example}` (`..` for an open end)"),
                 );
                 continue;
