@@ -33,7 +33,7 @@ use super::{Align, Field, Footnotes, JsonObject, Provenance, Records, Report, St
 use crate::amounts::{CurrencyCode, CurrencySettings, Decimal, find_amounts};
 use crate::codebook::Codebook;
 use crate::pipeline::CodedDocument;
-use crate::text::CharCounter;
+use crate::text::{CharCounter, count_bytes};
 
 pub use super::rates::{Rate, Rates};
 
@@ -44,9 +44,10 @@ pub struct AmountRow {
     pub document: String,
     /// The passage's 1-based segment number.
     pub segment: usize,
-    /// The passage's first line.
+    /// The line the amount starts on, in the source file (for subtitles,
+    /// whose text is rebuilt from cues, the passage's first line).
     pub start_line: usize,
-    /// The passage's last line.
+    /// The line it ends on (for subtitles, the passage's last line).
     pub end_line: usize,
     /// Where the amount starts, in characters of the document text.
     pub start_char: usize,
@@ -183,6 +184,15 @@ impl AmountsReport {
             if amount.span.end > seg.end || !wanted[i] {
                 continue;
             }
+            // The amount's own lines, counted from its passage's first line
+            // where text lines are the file's (not in subtitles).
+            let (start_line, end_line) = if doc.cues.is_empty() {
+                let newlines = |from: usize, to: usize| count_bytes(&doc.text.as_bytes()[from..to], |b| b == b'\n');
+                let start = seg.start_line + newlines(seg.start, amount.span.start);
+                (start, start + newlines(amount.span.start, amount.span.end))
+            } else {
+                (seg.start_line, seg.end_line)
+            };
             let currency = amount.currency_code(&readings);
             let group = self
                 .by
@@ -195,8 +205,8 @@ impl AmountsReport {
             let mut row = AmountRow {
                 document: doc.id.clone(),
                 segment: seg.index,
-                start_line: seg.start_line,
-                end_line: seg.end_line,
+                start_line,
+                end_line,
                 start_char: chars.char_at(amount.span.start),
                 end_char: chars.char_at(amount.span.end),
                 speaker: seg.speaker.as_deref().unwrap_or_default().to_string(),
