@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use qcode::Result;
 use qcode::codebook::Codebook;
-use qcode::dates::{DATE_ATTRIBUTE, Periods};
+use qcode::dates::DATE_ATTRIBUTE;
 use qcode::pipeline;
 use qcode::report::amounts::{AmountsReport, Rates};
 use qcode::report::freq::GroupBy;
 use qcode::report::{Format, Provenance};
 
-use super::util::{CorpusArgs, Progress, choice, missing_attribute, warn, write_report_to};
+use super::util::{CorpusArgs, Progress, choice, missing_attribute, periods_of, warn, write_report_to};
 
 /// List the money amounts quoted in transcripts: value, currency (ISO
 /// 4217), approximate or not, range, the exact words, and the document,
@@ -114,14 +114,4 @@ pub fn run(args: Args) -> Result<()> {
     }
     let provenance = Provenance::new(given.then_some(&setup.codebook), Vec::new(), Some(setup.unit.as_str()));
     write_report_to(args.out.as_deref(), format, &report, &provenance, &[])
-}
-
-/// The periods of `--periods FILE`, else of the codebook, for commands
-/// that group by period.
-pub fn periods_of(file: Option<&std::path::Path>, codebook: Option<&Codebook>) -> Result<Periods> {
-    match (file, codebook) {
-        (Some(path), _) => Codebook::load_periods(path),
-        (None, Some(cb)) => Ok(cb.periods.clone()),
-        (None, None) => Ok(Periods::default()),
-    }
 }

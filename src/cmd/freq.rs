@@ -11,8 +11,7 @@ use qcode::report::{CodeTree, Format, Provenance};
 use qcode::segment::Unit;
 use qcode::transcripts::Transcripts;
 
-use super::amounts::periods_of;
-use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, warn, write_report_to};
+use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, periods_of, warn, write_report_to};
 
 /// Count codes: segments coded, documents coded, % of documents and hits per
 /// code, in codebook order, parents counting their sub-codes' segments.

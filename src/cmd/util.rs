@@ -244,6 +244,16 @@ pub fn missing_attribute(attribute: &str, names: &[String]) -> Error {
     Error::usage(format!("no document has the attribute `{attribute}`")).hint(known)
 }
 
+/// The periods of `--periods FILE`, else of the codebook, for commands
+/// that group by period.
+pub fn periods_of(file: Option<&std::path::Path>, codebook: Option<&Codebook>) -> Result<qcode::dates::Periods> {
+    match (file, codebook) {
+        (Some(path), _) => Codebook::load_periods(path),
+        (None, Some(cb)) => Ok(cb.periods.clone()),
+        (None, None) => Ok(qcode::dates::Periods::default()),
+    }
+}
+
 /// Loads the codebook named by `--codebook`, if any.
 pub fn optional_codebook(path: Option<&PathBuf>) -> Result<Option<Codebook>> {
     path.map(|p| Codebook::load(p)).transpose()
