@@ -43,6 +43,7 @@ enum Command {
     Import(cmd::import::Args),
     Speakers(cmd::speakers::Args),
     Kwic(cmd::kwic::Args),
+    Amounts(cmd::amounts::Args),
 }
 
 /// A first session on the samples, from the folder qcode was cloned into.
@@ -98,6 +99,7 @@ impl Command {
             Command::Cooccur(args) => args.corpus.read.threads,
             Command::Report(args) => args.corpus.read.threads,
             Command::Kwic(args) => args.corpus.read.threads,
+            Command::Amounts(args) => args.corpus.read.threads,
             Command::Codebook(c) => c.threads(),
             Command::Import(_) | Command::Adjudicate(_) => None,
         }
@@ -120,6 +122,7 @@ fn dispatch(command: Command) -> qcode::Result<cmd::util::Gate> {
         Command::Import(args) => passed(cmd::import::run(args)),
         Command::Speakers(args) => passed(cmd::speakers::run(args)),
         Command::Kwic(args) => passed(cmd::kwic::run(args)),
+        Command::Amounts(args) => passed(cmd::amounts::run(args)),
     }
 }
 

@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use qcode::amounts::CurrencySettings;
 use qcode::choice::Choice;
 use qcode::codebook::Codebook;
 use qcode::corpus::{AttributeTable, Document, ReadOptions, Source, format_of, read_source};
@@ -26,7 +27,8 @@ use qcode::reliability::data::{Options, UnitKind};
 use qcode::reliability::input::{InputFile, read_input};
 use qcode::reliability::spans::{SpanOptions, span_report};
 use qcode::report::CodeTree;
-use qcode::report::freq::{Count, Freq};
+use qcode::report::amounts::AmountsReport;
+use qcode::report::freq::{Count, Freq, GroupBy};
 use qcode::segment::Unit;
 use qcode::stats::OverlapBasis;
 
@@ -51,7 +53,7 @@ pub const TARGETS: &[Target] = &[
     },
     Target {
         name: "text",
-        about: "a .md transcript (front matter, speaker labels, timestamps), cut into every unit and coded",
+        about: "a .md transcript (front matter, speaker labels, timestamps), cut into every unit, coded, its amounts found",
         run: |data| transcript(data, "interview.md"),
     },
     Target {
@@ -195,12 +197,24 @@ fn code_source(path: PathBuf) {
 }
 
 fn code_everywhere(doc: Document) {
+    // The money amounts of every passage too, their currencies read by the
+    // document's country, summarised by it.
+    let currencies = CurrencySettings {
+        country_attribute: Some("country".to_string()),
+        ..CurrencySettings::default()
+    };
     for setup in setups() {
         let coded = code_document(doc.clone(), setup);
         let codings = coded.codings(&setup.codebook, setup.unit);
         let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), None, Count::Segments, true);
         freq.add_coded(&coded);
         let _ = freq.add_codings(&codings, None);
+        let mut amounts = AmountsReport {
+            by: Some(GroupBy::Attribute("country".to_string())),
+            ..AmountsReport::default()
+        };
+        let _ = amounts.add_coded(&coded, &setup.codebook, None, &currencies);
+        let _ = amounts.summary_rows();
     }
 }
 

@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<()> {
     let (coders, rows) = read_decisions(&args.sheet, &tree)?;
     let done = adjudicate(&rows, &coders, &codings, &tree)?;
     let mut file = Output::open(args.out.as_deref())?;
-    let mut writer = CsvWriter::new(&mut file, done.attribute_columns())?;
+    let mut writer = CsvWriter::new(&mut file, Vec::new(), done.attribute_columns())?;
     for c in &done.codings {
         writer.write(c)?;
     }

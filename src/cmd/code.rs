@@ -99,7 +99,7 @@ pub fn run(args: Args) -> Result<()> {
     match format {
         Format::Csv => {
             let columns = corpus::attribute_columns(&sources, &setup.read, setup.attributes.as_ref())?;
-            let mut csv = CsvWriter::new(&mut out, columns)?;
+            let mut csv = CsvWriter::new(&mut out, setup.codebook.extracted_fields(), columns)?;
             pipeline::run(&sources, &setup, &Progress::new(), |coded| {
                 for c in tally.add(&coded, &setup) {
                     csv.write(&c)?;

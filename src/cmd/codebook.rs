@@ -262,6 +262,10 @@ fn check(file: &Path) -> Result<()> {
         )
         .map_err(Error::write)?;
     }
+    if !cb.periods.is_empty() {
+        let periods: Vec<String> = cb.periods.iter().map(ToString::to_string).collect();
+        writeln!(out, "Periods: {}", periods.join("; ")).map_err(Error::write)?;
+    }
     // The rules column wraps; keep the table readable in files too.
     let width = terminal_width(out.is_terminal()).or(Some(120));
     writeln!(out, "{}", t.render_terminal(width)).map_err(Error::write)?;

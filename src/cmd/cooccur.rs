@@ -97,7 +97,8 @@ fn from_transcripts(args: &Args, proximity: Proximity) -> Result<(Cooccur, Prove
     let by = args
         .by
         .as_deref()
-        .map(|by| GroupBy::parse(by, Some(&setup.codebook.people)));
+        .map(|by| GroupBy::parse(by, Some(&setup.codebook.people), Some(&setup.codebook.periods)))
+        .transpose()?;
     setup.speakers_matter |= matches!(by, Some(GroupBy::Speaker | GroupBy::Role(_)));
     let mut cooccur = Cooccur::new(CodeTree::from_codebook(&setup.codebook), proximity, by, &args.code)?;
     pipeline::run(&sources, &setup, &Progress::new(), |coded| {
@@ -116,7 +117,14 @@ fn from_coded(args: &Args, proximity: Proximity) -> Result<(Cooccur, Provenance)
     let by = args
         .by
         .as_deref()
-        .map(|by| GroupBy::parse(by, codebook.as_ref().map(|c| &c.people)));
+        .map(|by| {
+            GroupBy::parse(
+                by,
+                codebook.as_ref().map(|c| &c.people),
+                codebook.as_ref().map(|c| &c.periods),
+            )
+        })
+        .transpose()?;
     let (tree, unknown) = CodeTree::for_codings(codebook.as_ref(), &codings);
     if !unknown.is_empty() {
         warn(&format!(

@@ -11,7 +11,7 @@ use qcode::report::{CodeTree, Format, Provenance};
 use qcode::segment::Unit;
 use qcode::transcripts::Transcripts;
 
-use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, warn, write_report_to};
+use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, periods_of, warn, write_report_to};
 
 /// Count codes: segments coded, documents coded, % of documents and hits per
 /// code, in codebook order, parents counting their sub-codes' segments.
@@ -28,6 +28,10 @@ use super::util::{CodedArgs, CorpusArgs, Progress, choice, optional_codebook, wa
 ///       --by speaker --out counts.xlsx
 ///   qcode freq --coded coded.csv -c codebooks/smuggling.yaml \
 ///       --transcripts samples/transcripts --by document
+///   qcode freq samples/transcripts -c codebooks/smuggling.yaml \
+///       --attributes samples/attributes.csv --by period
+///   qcode freq samples/transcripts -c codebooks/smuggling.yaml \
+///       --attributes samples/attributes.csv --by date:year
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
@@ -41,9 +45,15 @@ pub struct Args {
     #[command(flatten)]
     coded: CodedArgs,
     /// Crosstab by a document attribute, `speaker`, `role` (the roles of the
-    /// codebook's `roles:`) or `document`.
+    /// codebook's `roles:`), `document`, a date attribute's
+    /// `ATTRIBUTE:month|quarter|year|period`, or `period` (the `date`
+    /// attribute's named period).
     #[arg(long, value_name = "ATTRIBUTE")]
     by: Option<String>,
+    /// Named periods for `--by period` (YAML: `closures: [2020-03-15,
+    /// 2021-01-31]`, one per line), instead of the codebook's `periods:`.
+    #[arg(long, value_name = "FILE.yaml")]
+    periods: Option<PathBuf>,
     /// What the crosstab cells count.
     #[arg(long, value_parser = choice::<Count>(), default_value = "segments")]
     count: Count,
@@ -78,10 +88,12 @@ pub fn run(args: Args) -> Result<()> {
 fn from_transcripts(args: &Args) -> Result<(Freq, Provenance)> {
     args.coded.check_unused()?;
     let (mut setup, sources) = args.corpus.setup()?;
+    let periods = periods_of(args.periods.as_deref(), Some(&setup.codebook))?;
     let by = args
         .by
         .as_deref()
-        .map(|by| GroupBy::parse(by, Some(&setup.codebook.people)));
+        .map(|by| GroupBy::parse(by, Some(&setup.codebook.people), Some(&periods)))
+        .transpose()?;
     // A crosstab by speaker or role needs speakers.
     setup.speakers_matter |= matches!(by, Some(GroupBy::Speaker | GroupBy::Role(_)));
     let mut freq = Freq::new(CodeTree::from_codebook(&setup.codebook), by, args.count, true);
@@ -98,10 +110,12 @@ fn from_transcripts(args: &Args) -> Result<(Freq, Provenance)> {
 fn from_coded(args: &Args) -> Result<(Freq, Provenance)> {
     let mut codings = args.coded.read(&args.corpus)?;
     let codebook = optional_codebook(args.corpus.codebook.as_ref())?;
+    let periods = periods_of(args.periods.as_deref(), codebook.as_ref())?;
     let by = args
         .by
         .as_deref()
-        .map(|by| GroupBy::parse(by, codebook.as_ref().map(|c| &c.people)));
+        .map(|by| GroupBy::parse(by, codebook.as_ref().map(|c| &c.people), Some(&periods)))
+        .transpose()?;
     let (tree, unknown) = CodeTree::for_codings(codebook.as_ref(), &codings);
     if !unknown.is_empty() {
         warn(&format!(

@@ -116,7 +116,7 @@ fn project(args: &Args) -> Result<()> {
         warn(w);
     }
     let mut out = Output::open(args.out.as_deref())?;
-    let mut csv = CsvWriter::new(&mut out, imported.attributes.clone())?;
+    let mut csv = CsvWriter::new(&mut out, Vec::new(), imported.attributes.clone())?;
     for c in &imported.codings {
         csv.write(c)?;
     }

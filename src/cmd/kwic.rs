@@ -94,7 +94,7 @@ pub fn run(mut args: Args) -> Result<()> {
         args.gold.is_some(),
     )?;
     let (setup, sources) = args.corpus.setup_with(kwic_setup.codebook.clone())?;
-    let by = GroupBy::parse(&args.by, Some(&base.people));
+    let by = GroupBy::parse(&args.by, Some(&base.people), Some(&base.periods))?;
     let mut kwic = Kwic::new(&kwic_setup, usize::from(args.width), by);
     if let Some(gold) = &args.gold {
         kwic.preview(&kwic_setup, &read_gold(gold, args.gold_coder.as_deref())?.codings)?;

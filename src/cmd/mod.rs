@@ -2,6 +2,7 @@
 
 pub mod adjudicate;
 pub mod agree;
+pub mod amounts;
 pub mod audit;
 pub mod code;
 pub mod codebook;

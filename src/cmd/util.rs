@@ -52,8 +52,10 @@ pub struct CorpusArgs {
 pub struct FilterArgs {
     /// Only the documents whose attribute has this value
     /// (`country=Honduras`; `country=Honduras,Guatemala` for either;
-    /// `role!=official` for the others). Repeat for several conditions,
-    /// which must all hold; case does not matter.
+    /// `role!=official` for the others), or whose date attribute is
+    /// before or after a date (`'date>=2020-03-15'`, also <, <=, >).
+    /// Repeat for several conditions, which must all hold; case does not
+    /// matter.
     #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
     pub conditions: Vec<String>,
 }
@@ -282,6 +284,30 @@ impl CorpusArgs {
                 ));
             }
         }
+    }
+}
+
+/// The error for a `--by` attribute no document has: the closest one and
+/// the list of those met.
+pub fn missing_attribute(attribute: &str, names: &[String]) -> Error {
+    let known = if names.is_empty() {
+        "the documents have no attributes: give them in front matter or with --attributes FILE.csv".to_string()
+    } else {
+        let suggestion = qcode::text::closest(attribute, names.iter().map(String::as_str))
+            .map(|best| format!("did you mean `{best}`? "))
+            .unwrap_or_default();
+        format!("{suggestion}the documents' attributes are: {}", names.join(", "))
+    };
+    Error::usage(format!("no document has the attribute `{attribute}`")).hint(known)
+}
+
+/// The periods of `--periods FILE`, else of the codebook, for commands
+/// that group by period.
+pub fn periods_of(file: Option<&std::path::Path>, codebook: Option<&Codebook>) -> Result<qcode::dates::Periods> {
+    match (file, codebook) {
+        (Some(path), _) => Codebook::load_periods(path),
+        (None, Some(cb)) => Ok(cb.periods.clone()),
+        (None, None) => Ok(qcode::dates::Periods::default()),
     }
 }
 

@@ -301,3 +301,42 @@ fn an_unknown_format_is_a_usage_error() {
     let wd = Workdir::new();
     wd.usage_error(wd.command("code").args(["--format", "xml"]));
 }
+
+#[test]
+fn extracted_fields_are_columns_that_read_back() {
+    let wd = Workdir::with(DOCS);
+    wd.write(
+        "x.yaml",
+        "name: X\ncodes:\n  - name: prices\n    patterns: ['(?P<currency>\\$)(?P<amount>\\d(?:[\\d,]*\\d)?)', '(?P<amount>\\d+) (?P<currency>dolares)']\n    extract: [amount, currency]\n",
+    );
+    wd.write("docs/q.txt", "P9: Primero $3,500, luego 200 dólares y otros $3,500.\n");
+    let out = wd.stdout(wd.command("code").args(["docs", "-c", "x.yaml"]));
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .ends_with(",start_time,end_time,extract.amount,extract.currency,country,role"),
+        "{out}"
+    );
+    let rows = crate::workdir::csv_maps(&out);
+    let q = rows.iter().find(|r| r["document"] == "q.txt").unwrap();
+    // Distinct values in order, joined as `matched` is; `dolares` finds the
+    // accented word, which is given as written.
+    assert_eq!(q["extract.amount"], "3,500; 200");
+    assert_eq!(q["extract.currency"], "$; dólares");
+    // Read back, the columns are extracted values, not attributes.
+    wd.write("coded.csv", &out);
+    let e = wd.error(
+        wd.command("freq")
+            .args(["--coded", "coded.csv", "--by", "extract.amount"]),
+    );
+    assert!(e.contains("extract.amount"), "{e}");
+    let json = wd.stdout(
+        wd.command("code")
+            .args(["docs/q.txt", "-c", "x.yaml", "--format", "jsonl"]),
+    );
+    assert!(
+        json.contains("\"extracted\":{\"amount\":[\"3,500\",\"200\"],\"currency\":[\"$\",\"dólares\"]}"),
+        "{json}"
+    );
+}

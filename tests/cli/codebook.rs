@@ -287,3 +287,42 @@ fn a_lone_wildcard_is_not_a_keyword() {
     let e = check_error("name: T\ncodes:\n  - name: a\n    keywords: ['*']\n");
     assert!(e.contains("keyword term `*`"), "{e}");
 }
+
+#[test]
+fn check_lists_periods_and_extracted_fields() {
+    let wd = Workdir::new();
+    let out = wd.stdout(
+        wd.command("codebook")
+            .args(["check", in_repo("codebooks/smuggling.yaml").to_str().unwrap()]),
+    );
+    assert!(
+        out.contains(
+            "Periods: before: [.., 2020-03-16); closures: [2020-03-16, 2021-11-08); reopening: [2021-11-08, ..)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("extract: amount, currency"), "{out}");
+}
+
+#[test]
+fn check_locates_every_problem_of_periods_currencies_and_extract() {
+    let e = check_error(
+        "name: T\nperiods:\n  a: [2020-01-01, 2020-06-01]\n  b: [2020-05-01, ..]\n  c: [2021-01-01]\n  d: [junio, ..]\ncurrencies:\n  pesos: PESO\n  dolar: USD\ncodes:\n  - name: x\n    patterns: ['(?P<n>\\d+)']\n    extract: [m]\n",
+    );
+    for expected in [
+        "cb.yaml:4:3",
+        "overlap",
+        "cb.yaml:5:3",
+        "needs two bounds and gives 1",
+        "cb.yaml:6:3",
+        "`junio`, is not a date",
+        "cb.yaml:8:10",
+        "`PESO` is not a currency code",
+        "cb.yaml:9:3",
+        "unknown key `dolar`",
+        "cb.yaml:13:15",
+        "`m`, which is no named group",
+    ] {
+        assert!(e.contains(expected), "{expected}: {e}");
+    }
+}

@@ -114,3 +114,37 @@ fn conditions_that_keep_nothing_say_why() {
     let e = wd.error(wd.command("code").args(["docs", "-c", "cb.yaml", "--where", "country"]));
     assert!(e.contains("is not a condition"), "{e}");
 }
+
+#[test]
+fn dates_are_compared_as_dates() {
+    let wd = Workdir::with(DOCS);
+    wd.write(
+        "attrs.csv",
+        "document,country,date\na,Honduras,2020-03-14\nb,Honduras,2020-3-20\nc,Mexico,2021-01-31 10:00\n",
+    );
+    let base = ["docs", "-c", "cb.yaml", "--attributes", "attrs.csv"];
+    let kept = |conditions: &[&str]| {
+        let mut cmd = wd.command("code");
+        cmd.args(base);
+        for c in conditions {
+            cmd.args(["--where", c]);
+        }
+        documents(&wd.stdout(&mut cmd))
+    };
+    assert_eq!(
+        kept(&["date>=2020-03-15"]),
+        ["c.md"],
+        "`2020-3-20` is not a date: it meets no comparison"
+    );
+    let run = wd.run(wd.command("code").args(base).args(["--where", "date>=2020-03-15"]));
+    assert!(
+        run.stderr
+            .contains("b.txt: `date` is not a date written YYYY-MM-DD (`2020-3-20`)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(kept(&["date<2020-03-15"]), ["a.md"]);
+    assert_eq!(kept(&["date>2020-03-14", "date<=2021-01-31"]), ["c.md"]);
+    let e = wd.error(wd.command("code").args(base).args(["--where", "date>=2020-02-30"]));
+    assert!(e.contains("`2020-02-30`, which is not a date"), "{e}");
+}

@@ -465,3 +465,46 @@ fn semicolon_separated_tables_are_read() {
     let from = |file: &str| wd.stdout(wd.command("freq").args(["--format", "csv", "--coded", file]));
     assert_eq!(from("coded.csv"), from("coded;.csv"));
 }
+
+#[test]
+fn crosstabs_group_dates_by_year_and_named_period() {
+    let wd = Workdir::with(DOCS);
+    wd.write(
+        "attrs.csv",
+        "document,country,date\na,Honduras,2020-03-14\nb,Guatemala,2021-06-01\nc.txt,Mexico,2020-04-02\n",
+    );
+    wd.write(
+        "periods.yaml",
+        "before: [.., 2020-03-16]\nclosures: [2020-03-16, 2021-11-08]\n",
+    );
+    let columns = |by: &str, extra: &[&str]| -> String {
+        let out = freq(
+            &wd,
+            &[&["--attributes", "attrs.csv", "--by", by, "--format", "csv"], extra].concat(),
+        );
+        out.lines().next().unwrap().to_string()
+    };
+    assert!(
+        columns("date:year", &[]).ends_with(",2020,2021,total"),
+        "{}",
+        columns("date:year", &[])
+    );
+    let by_period = columns("period", &["--periods", "periods.yaml"]);
+    assert!(by_period.ends_with(",before,closures,total"), "{by_period}");
+    let out = freq(
+        &wd,
+        &[
+            "--attributes",
+            "attrs.csv",
+            "--by",
+            "period",
+            "--periods",
+            "periods.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.contains("\"by\": \"date:period\""), "{out}");
+    let e = wd.error(wd.command("freq").args(["docs", "-c", "cb.yaml", "--by", "period"]));
+    assert!(e.contains("no periods are declared"), "{e}");
+}

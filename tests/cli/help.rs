@@ -21,6 +21,7 @@ const COMMANDS: &[&[&str]] = &[
     &["cooccur"],
     &["report"],
     &["kwic"],
+    &["amounts"],
     &["export"],
     &["import"],
     &["speakers"],
@@ -124,6 +125,7 @@ fn threads_are_an_option_of_the_commands_that_read_transcripts() {
         &["report"],
         &["kwic"],
         &["codebook", "diff"],
+        &["amounts"],
     ] {
         assert!(help(&wd, command).contains("--threads <N>"), "{command:?}");
     }

@@ -22,6 +22,7 @@ mod xlsx;
 
 mod adjudicate;
 mod agree;
+mod amounts;
 mod audit;
 mod code;
 mod codebook;

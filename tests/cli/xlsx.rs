@@ -17,7 +17,7 @@ const DOCS: &[(&str, &str)] = &[
 ];
 
 /// The sheets of the workbook at `path`, and the rows of each, as text.
-fn read(path: &std::path::Path) -> Vec<(String, Vec<Vec<Data>>)> {
+pub fn read(path: &std::path::Path) -> Vec<(String, Vec<Vec<Data>>)> {
     let mut book: Xlsx<_> = open_workbook(path).expect("a workbook");
     book.sheet_names()
         .into_iter()

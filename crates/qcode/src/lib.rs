@@ -45,10 +45,14 @@
 
 #![warn(missing_docs)]
 
+/// Money amounts quoted in interview text (`unos 5 mil dólares`, `Q3,500`):
+/// values, currencies, ranges and approximations.
+pub mod amounts;
 pub mod choice;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
+pub mod dates;
 pub mod develop;
 pub mod dictionary;
 pub mod error;

@@ -232,6 +232,9 @@ pub fn run(
     if let Some(warning) = nobody_speaks_warning(&nobody_speaks) {
         observer.warning(&warning);
     }
+    if let Some(w) = selection.undated_warning() {
+        observer.warning(&w);
+    }
     selection.finish()
 }
 
@@ -281,6 +284,9 @@ pub fn read(
         }
         Ok(())
     })?;
+    if let Some(w) = selection.undated_warning() {
+        observer.warning(&w);
+    }
     selection.finish()
 }
 
@@ -439,6 +445,7 @@ impl CodedDocument {
                     start_time: seg.start_time.clone().unwrap_or_default(),
                     end_time: seg.end_time.clone().unwrap_or_default(),
                     spans,
+                    extracted: codebook.extract(a.code, text),
                     attributes: attributes.clone(),
                 }
             })

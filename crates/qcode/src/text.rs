@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::char::{canonical_combining_class, decompose_canonical, is_combining_mark};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// NFC-normalises `raw` and turns CRLF and lone CR into LF.
@@ -316,5 +316,51 @@ mod tests {
         assert_eq!(c.char_at(4), 3);
         assert_eq!(c.char_at(text.len()), 7);
         assert_eq!(c.char_at(1), 1);
+    }
+}
+
+/// `s` without its accents: each character decomposed and its combining
+/// marks dropped (`dólares` → `dolares`, `ñ` → `n`); how patterns written
+/// without accents are matched.
+pub fn strip_accents(s: &str) -> String {
+    strip_accents_mapped(s).0
+}
+
+/// [`strip_accents`], with, per byte of the result and one past its end,
+/// the byte offset in `s` of the character it came from, so that a match
+/// in the result is a span of `s`.
+pub fn strip_accents_mapped(s: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(s.len());
+    let mut map = Vec::with_capacity(s.len() + 1);
+    for (at, c) in s.char_indices() {
+        let before = out.len();
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    out.push(d);
+                }
+            });
+        }
+        map.resize(map.len() + out.len() - before, at);
+    }
+    map.push(s.len());
+    (out, map)
+}
+
+#[cfg(test)]
+mod accent_tests {
+    use super::*;
+
+    #[test]
+    fn accents_are_stripped_and_spans_map_back() {
+        let text = "Pagó 3 mil dólares, ñandú";
+        let (folded, map) = strip_accents_mapped(text);
+        assert_eq!(folded, "Pago 3 mil dolares, nandu");
+        let at = folded.find("dolares").unwrap();
+        let (start, end) = (map[at], map[at + "dolares".len()]);
+        assert_eq!(&text[start..end], "dólares");
+        assert_eq!(map[folded.len()], text.len());
     }
 }

@@ -7,6 +7,7 @@
 //! [`Rules`]. The file's SHA-256 is kept so that every output can name the
 //! exact codebook that produced it.
 
+mod extract;
 mod people;
 mod rules;
 mod yaml;
@@ -17,6 +18,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use extract::Extracted;
 pub use people::People;
 pub use rules::{Alternatives, Near, Rules, SpeakerSet, Term, alternatives_text, parse_term};
 pub(crate) use yaml::{budget_error, parse_yaml};
@@ -81,6 +83,10 @@ pub struct Code {
     /// When the code applies; empty for a grouping code (see
     /// [`Rules::is_empty`]).
     pub rules: Rules,
+    /// The fields the code extracts from its passages: named capture
+    /// groups of its patterns (`extract: [amount]` with a pattern
+    /// `(?P<amount>…)`), in the order the codebook lists them.
+    pub extract: Vec<String>,
     /// Line (1-based) of the code's `name` in the codebook file.
     pub line: u64,
     /// The code's path in the hierarchy: its ancestors' names and its own,
@@ -126,6 +132,10 @@ pub struct Codebook {
     pub skip_speakers: SpeakerSet,
     /// The codebook's speakers (the labels that stand for each) and roles.
     pub people: People,
+    /// Named periods of time (`periods:`), for `--by period`.
+    pub periods: crate::dates::Periods,
+    /// How amounts read `$`, `pesos` and `colones` (`currencies:`).
+    pub currencies: crate::amounts::CurrencySettings,
     /// Every code, parents before children (pre-order); a code's index
     /// here is how [`Code::parent`] and the matcher refer to it.
     pub codes: Vec<Code>,
@@ -135,6 +145,7 @@ pub struct Codebook {
     /// Where it was read from, as given on the command line.
     pub source: String,
     index: IndexMap<String, usize>,
+    extractors: extract::Extractors,
 }
 
 impl Codebook {
@@ -155,6 +166,45 @@ impl Codebook {
         let text = crate::text::strip_bom(text);
         yaml::check(text, &path.display().to_string(), sha256_hex(&bytes))
     }
+    /// A codebook without codes, for runs that read and cut documents
+    /// without coding them (`qcode amounts` without a codebook).
+    pub fn without_codes() -> Codebook {
+        Codebook {
+            name: String::new(),
+            version: None,
+            description: String::new(),
+            unit: Unit::Paragraph,
+            speaker_pattern: None,
+            speaker_preset: None,
+            default_accents: Accents::default(),
+            skip_speakers: SpeakerSet::default(),
+            people: People::default(),
+            periods: crate::dates::Periods::default(),
+            currencies: crate::amounts::CurrencySettings::default(),
+            codes: Vec::new(),
+            sha256: String::new(),
+            source: String::new(),
+            index: IndexMap::new(),
+            extractors: extract::Extractors::default(),
+        }
+    }
+
+    /// Reads a file of named periods: `name: [first day, day after the
+    /// last]` per line (`..` for an open end), or a codebook's
+    /// `periods:`; the checks are the codebook's.
+    pub fn load_periods(path: &Path) -> Result<crate::dates::Periods> {
+        let bytes = crate::files::read_bytes(path)?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            Error::new(format!(
+                "the periods file is not valid UTF-8 (first bad byte at offset {})",
+                e.valid_up_to()
+            ))
+            .in_file(path)
+            .hint("save it as UTF-8 in your editor")
+        })?;
+        yaml::check_periods(crate::text::strip_bom(text), &path.display().to_string())
+    }
+
     /// Parses and checks codebook YAML; `source` names it in errors.
     pub fn parse(text: &str, source: &str) -> Result<Codebook> {
         let text = crate::text::strip_bom(text);
@@ -258,6 +308,10 @@ impl Codebook {
         if r.accents != Accents::Tolerant {
             rules.push(format!("accents: {}", r.accents.as_str()));
         }
+        let extract = &self.codes[code].extract;
+        if !extract.is_empty() {
+            rules.push(format!("extract: {}", extract.join(", ")));
+        }
         if rules.is_empty() {
             rules.push(if self.by_hand_only().contains(&code) {
                 "(none: coded by hand)".to_string()
@@ -266,6 +320,24 @@ impl Codebook {
             });
         }
         rules
+    }
+
+    /// The fields code `code` extracts from a passage's `text` (see
+    /// [`Code::extract`]); fields without a value are left out.
+    pub fn extract(&self, code: usize, text: &str) -> Vec<Extracted> {
+        self.extractors.extract(code, &self.codes[code].extract, text)
+    }
+
+    /// Every field the codebook's codes extract, each once, in codebook
+    /// order: the coded CSV's `extract.FIELD` columns.
+    pub fn extracted_fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> = Vec::new();
+        for field in self.codes.iter().flat_map(|c| &c.extract) {
+            if !fields.contains(field) {
+                fields.push(field.clone());
+            }
+        }
+        fields
     }
 }
 

@@ -20,6 +20,8 @@ use serde_saphyr::{Location, Spanned};
 use super::people::People;
 use super::rules::{Alternatives, Near, Rules, SpeakerSet, Term, parse_term};
 use super::{Accents, Code, Codebook, Example, is_name_char, name_from};
+use crate::amounts::{CurrencyCode, CurrencySettings};
+use crate::dates::{Period, Periods};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::segment::Unit;
@@ -35,6 +37,8 @@ const CODEBOOK_KEYS: &[&str] = &[
     "speakers",
     "roles",
     "skip_speakers",
+    "periods",
+    "currencies",
     "codes",
 ];
 
@@ -56,10 +60,13 @@ const CODE_KEYS: &[&str] = &[
     "speakers",
     "skip_speakers",
     "accents",
+    "extract",
     "children",
 ];
 
 const NEAR_KEYS: &[&str] = &["terms", "within"];
+
+const CURRENCY_KEYS: &[&str] = &["dollar_sign", "pesos", "colones", "country_attribute"];
 
 // ---------------------------------------------------------------------------
 // The file as written: a tree of located values.
@@ -181,8 +188,44 @@ pub(super) fn check(text: &str, source: &str, sha256: String) -> Result<Codebook
     let codebook = checker.codebook(&tree, sha256);
     match Error::all(checker.problems) {
         Some(problems) => Err(problems),
-        None => codebook.ok_or_else(|| Error::new("the codebook cannot be read").at(source.to_string())),
+        None => {
+            let mut codebook =
+                codebook.ok_or_else(|| Error::new("the codebook cannot be read").at(source.to_string()))?;
+            codebook.extractors = super::extract::Extractors::new(&codebook.codes);
+            Ok(codebook)
+        }
     }
+}
+
+/// Reads and checks a file of named periods (see [`Codebook::load_periods`]).
+pub(super) fn check_periods(text: &str, source: &str) -> Result<Periods> {
+    let tree = parse_tree(text).map_err(|e| yaml_error(&e, source, text))?;
+    let mut checker = Checker {
+        text,
+        source,
+        codes: Vec::new(),
+        index: IndexMap::new(),
+        problems: Vec::new(),
+        people: People::default(),
+    };
+    // The periods themselves, or a file with a `periods:` key (a codebook).
+    let node = match &tree.value {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.value == "periods")
+            .map_or(&tree, |(_, v)| v),
+        _ => &tree,
+    };
+    let periods = checker.periods(node);
+    if let Some(problems) = Error::all(checker.problems) {
+        return Err(problems);
+    }
+    if periods.is_empty() {
+        return Err(Error::new("the file declares no periods").at(source.to_string()).hint(
+            "write one period per line, its first day and the day after its last: `closures: [2020-03-15, 2021-01-31]`",
+        ));
+    }
+    Ok(periods)
 }
 
 struct Defaults {
@@ -321,6 +364,8 @@ impl Checker<'_> {
         });
         self.people = self.people(keys.get("speakers").copied(), keys.get("roles").copied());
         let skip_speakers = self.speakers(keys.get("skip_speakers").copied(), "skip_speakers", None);
+        let periods = keys.get("periods").map(|p| self.periods(p)).unwrap_or_default();
+        let currencies = keys.get("currencies").map(|c| self.currencies(c)).unwrap_or_default();
         let defaults = Defaults { accents, skip_speakers };
         match keys.get("codes") {
             Some(codes) if matches!(&codes.value, Value::List(list) if !list.is_empty()) => {
@@ -351,10 +396,13 @@ impl Checker<'_> {
             default_accents: defaults.accents,
             skip_speakers: defaults.skip_speakers,
             people: std::mem::take(&mut self.people),
+            periods,
+            currencies,
             codes: std::mem::take(&mut self.codes),
             sha256,
             source: self.source.to_string(),
             index: std::mem::take(&mut self.index),
+            extractors: Default::default(),
         })
     }
 
@@ -871,6 +919,118 @@ impl Checker<'_> {
         (name, at)
     }
 
+    /// The fields a code extracts: names of capture groups of its patterns
+    /// (`(?P<amount>…)`), each given once.
+    fn extract(&mut self, node: Option<&Node>, patterns: &[String], code: &str) -> Vec<String> {
+        let groups: Vec<String> = patterns
+            .iter()
+            .filter_map(|p| regex::Regex::new(p).ok())
+            .flat_map(|r| r.capture_names().flatten().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let mut fields: Vec<String> = Vec::new();
+        for (field, at) in self.texts(node, "extract", Some(code)) {
+            let field = field.trim().to_string();
+            if fields.contains(&field) {
+                self.problem(
+                    &at,
+                    Some(code),
+                    format!("`extract` names `{field}` twice"),
+                    "name each field once",
+                );
+            } else if groups.contains(&field) {
+                fields.push(field);
+            } else {
+                let hint = if groups.is_empty() {
+                    format!(
+                        "a field is a named group of one of the code's patterns: write a pattern such as `'(?P<{field}>\\d[\\d,.]*) dólares'`"
+                    )
+                } else {
+                    let named: Vec<String> = groups.iter().map(|g| format!("`{g}`")).collect();
+                    let suggestion = crate::text::closest(&field, groups.iter().map(String::as_str))
+                        .map(|best| format!("did you mean `{best}`? "))
+                        .unwrap_or_default();
+                    format!("{suggestion}the code's patterns name the groups {}", named.join(", "))
+                };
+                self.problem(
+                    &at,
+                    Some(code),
+                    format!("`extract` names `{field}`, which is no named group of the code's patterns"),
+                    hint,
+                );
+            }
+        }
+        fields
+    }
+
+    /// The codebook's named periods: `name: [first day, day after the
+    /// last]`, `..` for an open end. A period that repeats or overlaps an
+    /// earlier one is a problem at its own line.
+    fn periods(&mut self, node: &Node) -> Periods {
+        let example = "closures: [2020-03-15, 2021-01-31]";
+        let mut periods: Vec<Period> = Vec::new();
+        for (name, at, bounds) in self.named_lists(Some(node), "periods", example) {
+            let [(from, _), (until, _)] = bounds.as_slice() else {
+                self.problem(
+                    &at,
+                    None,
+                    format!("period `{name}` needs two bounds and gives {}", bounds.len()),
+                    format!("write its first day and the day after its last, e.g. `{example}` (`..` for an open end)"),
+                );
+                continue;
+            };
+            let checked = Period::new(&name, from, until).and_then(|p| {
+                let mut with = periods.clone();
+                with.push(p.clone());
+                Periods::new(with).map(|_| p)
+            });
+            match checked {
+                Ok(p) => periods.push(p),
+                Err(e) => self.problem(&at, None, e.what, e.hint.unwrap_or_default()),
+            }
+        }
+        Periods::new(periods).unwrap_or_default()
+    }
+
+    /// How amounts read the currencies whose country is not written: a
+    /// bare `$`, `pesos`, `colones`, and the attribute naming each
+    /// document's country.
+    fn currencies(&mut self, node: &Node) -> CurrencySettings {
+        let mut settings = CurrencySettings::default();
+        if !matches!(node.value, Value::Map(_) | Value::Null) {
+            self.problem(
+                &node.referenced,
+                None,
+                format!("`currencies` takes keys, not {}", node.value.kind()),
+                "write e.g. `currencies: {dollar_sign: USD, pesos: MXN, country_attribute: country}`",
+            );
+            return settings;
+        }
+        let keys = self.keys(node, CURRENCY_KEYS, None);
+        for (key, value) in &keys {
+            let Some(text) = self.text_value(value, key, None) else {
+                continue;
+            };
+            if *key == "country_attribute" {
+                settings.country_attribute = Some(text.trim().to_string());
+                continue;
+            }
+            match text.parse::<CurrencyCode>() {
+                Ok(code) => match *key {
+                    "dollar_sign" => settings.defaults.dollar_sign = code,
+                    "pesos" => settings.defaults.pesos = code,
+                    _ => settings.defaults.colones = code,
+                },
+                Err(e) => self.problem(
+                    &value.referenced,
+                    None,
+                    format!("`currencies: {key}`: {}", e.what),
+                    e.hint.unwrap_or_default(),
+                ),
+            }
+        }
+        settings
+    }
+
     fn code(&mut self, node: &Node, parent: Option<usize>, depth: usize, defaults: &Defaults) {
         if !matches!(node.value, Value::Map(_)) {
             self.problem(
@@ -941,6 +1101,7 @@ impl Checker<'_> {
                 "`not` only vetoes a code whose keywords, patterns, `all` or `near` fired; add one of those",
             );
         }
+        let extract = self.extract(keys.get("extract").copied(), &rules.patterns, c);
         let color = self.colour(keys.get("color").copied(), c);
         let me = self.codes.len();
         self.index.entry(name.clone()).or_insert(me);
@@ -961,6 +1122,7 @@ impl Checker<'_> {
             parent,
             depth,
             rules,
+            extract,
             line: at.line(),
         });
         if let Some(children) = keys.get("children") {

@@ -3,6 +3,10 @@
 //! (streamed, as documents are coded) and reads it back, and a person can
 //! fill it in a spreadsheet: columns are found by name, extra columns are
 //! kept as attributes and column order does not matter when reading.
+//!
+//! A codebook whose codes extract fields (`extract:`) adds one column per
+//! field, `extract.FIELD`, between the fixed columns and the attributes:
+//! the words each match captured, joined by `; ` as in `matched`.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,7 +14,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::{COLUMNS, Coding, find_spans};
+use super::{COLUMNS, Coding, EXTRACT_PREFIX, Extracted, extracted_cell, find_spans};
 use crate::error::{Error, Result};
 use crate::files::spreadsheet::{CsvFile, CsvOut, unguard_cell};
 
@@ -18,6 +22,7 @@ use crate::files::spreadsheet::{CsvFile, CsvOut, unguard_cell};
 /// front so rows can be streamed.
 pub struct CsvWriter<W: Write> {
     csv: CsvOut<W>,
+    fields: Vec<String>,
     attributes: Vec<String>,
     /// The attributes of the last coding written, known to have columns
     /// (a document's codings share them).
@@ -25,12 +30,19 @@ pub struct CsvWriter<W: Write> {
 }
 
 impl<W: Write> CsvWriter<W> {
-    /// A writer to `out` whose header names the fixed columns, then
+    /// A writer to `out` whose header names the fixed columns, then one
+    /// `extract.FIELD` column per extracted field of `fields`, then
     /// `attributes`.
-    pub fn new(out: W, attributes: Vec<String>) -> Result<Self> {
-        let header = COLUMNS.iter().copied().chain(attributes.iter().map(String::as_str));
+    pub fn new(out: W, fields: Vec<String>, attributes: Vec<String>) -> Result<Self> {
+        let extract_columns: Vec<String> = fields.iter().map(|f| format!("{EXTRACT_PREFIX}{f}")).collect();
+        let header = COLUMNS
+            .iter()
+            .copied()
+            .chain(extract_columns.iter().map(String::as_str))
+            .chain(attributes.iter().map(String::as_str));
         Ok(CsvWriter {
             csv: CsvOut::new(out, header)?,
+            fields,
             attributes,
             checked: None,
         })
@@ -55,7 +67,13 @@ impl<W: Write> CsvWriter<W> {
             .attributes
             .iter()
             .map(|a| c.attributes.get(a).map_or("", String::as_str));
-        for value in c.values().iter().map(|v| v.as_ref()).chain(attributes) {
+        for value in c.values().iter().map(|v| v.as_ref()) {
+            self.csv.text(value)?;
+        }
+        for field in &self.fields {
+            self.csv.text(&extracted_cell(&c.extracted, field))?;
+        }
+        for value in attributes {
             self.csv.text(value)?;
         }
         self.csv.end_row()
@@ -89,8 +107,13 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
             )));
         }
     }
+    let is_extracted = |h: &str| h.starts_with(EXTRACT_PREFIX) && h.len() > EXTRACT_PREFIX.len();
     let attr_cols: Vec<usize> = (0..headers.len())
-        .filter(|i| !COLUMNS.contains(&headers[*i].as_str()))
+        .filter(|i| !COLUMNS.contains(&headers[*i].as_str()) && !is_extracted(&headers[*i]))
+        .collect();
+    let extract_cols: Vec<(usize, &str)> = (0..headers.len())
+        .filter(|i| is_extracted(&headers[*i]))
+        .map(|i| (i, &headers[i][EXTRACT_PREFIX.len()..]))
         .collect();
     let default_coder = file.stem();
     let mut out = Vec::new();
@@ -154,6 +177,20 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
             .collect();
         let spans = find_spans(&text, &matched);
         let coder = text_of("coder");
+        let extracted = extract_cols
+            .iter()
+            .filter_map(|&(i, field)| {
+                let values: Vec<String> = unguard_cell(record.get(i).unwrap_or_default())
+                    .split("; ")
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                (!values.is_empty()).then(|| Extracted {
+                    field: field.to_string(),
+                    values,
+                })
+            })
+            .collect();
         out.push(Coding {
             document,
             segment: number("segment")?,
@@ -172,6 +209,7 @@ pub fn read_coded(file: &CsvFile) -> Result<Vec<Coding>> {
             start_time: text_of("start_time"),
             end_time: text_of("end_time"),
             spans,
+            extracted,
             attributes,
         });
     }
@@ -204,6 +242,10 @@ mod tests {
             start_time: "00:12:31".into(),
             end_time: String::new(),
             spans: vec![],
+            extracted: vec![Extracted {
+                field: "amount".into(),
+                values: vec!["$3,500".into(), "=1".into()],
+            }],
             attributes: Arc::new(attrs),
         }
     }
@@ -212,11 +254,12 @@ mod tests {
     fn csv_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("coded.csv");
-        let mut w = CsvWriter::new(Vec::new(), vec!["country".into()]).unwrap();
+        let mut w = CsvWriter::new(Vec::new(), vec!["amount".into()], vec!["country".into()]).unwrap();
         w.write(&sample()).unwrap();
         let bytes = w.into_inner().unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with("document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,code_path,coder,hits,matched,text,start_time,end_time,country\n"));
+        assert!(text.starts_with("document,segment,unit,start_line,end_line,start_char,end_char,speaker,code,code_path,coder,hits,matched,text,start_time,end_time,extract.amount,country\n"));
+        assert!(text.contains(",\"$3,500; =1\","), "extracted values joined: {text}");
         assert!(text.contains("\"'=El coyote"), "formula guard: {text}");
         std::fs::write(&path, bytes).unwrap();
         let back = read_coded_csv(&path).unwrap();

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+pub use crate::codebook::Extracted;
 use crate::error::{Error, Result};
 use crate::report::Provenance;
 
@@ -42,6 +43,10 @@ pub const COLUMNS: &[&str] = &[
     "start_time",
     "end_time",
 ];
+
+/// The prefix of the coded CSV's columns of extracted fields:
+/// `extract.amount`.
+pub const EXTRACT_PREFIX: &str = "extract.";
 
 /// The coder name of qcode's automatic coding.
 pub const AUTO_CODER: &str = "qcode";
@@ -94,6 +99,9 @@ pub struct Coding {
     pub end_time: String,
     /// Byte ranges of the matches within `text` (for highlighting).
     pub spans: Vec<(usize, usize)>,
+    /// The values the code's `extract:` fields took in the passage (see
+    /// [`crate::codebook::Code::extract`]); empty for most codes.
+    pub extracted: Vec<Extracted>,
     /// The document's attributes, shared by all its codings.
     pub attributes: Arc<IndexMap<String, String>>,
 }
@@ -182,6 +190,14 @@ impl Serialize for Coding {
         map.serialize_entry("text", &self.text)?;
         map.serialize_entry("start_time", &text_or_null(&self.start_time))?;
         map.serialize_entry("end_time", &text_or_null(&self.end_time))?;
+        if !self.extracted.is_empty() {
+            let fields: IndexMap<&str, &[String]> = self
+                .extracted
+                .iter()
+                .map(|e| (e.field.as_str(), e.values.as_slice()))
+                .collect();
+            map.serialize_entry("extracted", &fields)?;
+        }
         map.serialize_entry("attributes", &*self.attributes)?;
         map.end()
     }
@@ -250,6 +266,15 @@ pub fn common_unit(codings: &[Coding]) -> Option<&str> {
     let mut units = codings.iter().map(|c| c.unit.as_str()).filter(|u| !u.is_empty());
     let first = units.next()?;
     units.all(|u| u == first).then_some(first)
+}
+
+/// The values of field `field` of a coding, as a cell of its
+/// `extract.FIELD` column: joined like `matched`, empty when none.
+pub fn extracted_cell(extracted: &[Extracted], field: &str) -> String {
+    extracted
+        .iter()
+        .find(|e| e.field == field)
+        .map_or(String::new(), |e| join_matched(&e.values))
 }
 
 /// Joins matched words for the `matched` column.

@@ -116,6 +116,7 @@ fn candidate_code(i: usize, raw: &str, rules: Rules) -> Code {
         exclude: String::new(),
         examples: Vec::new(),
         counterexamples: Vec::new(),
+        extract: Vec::new(),
         color: None,
         parent: None,
         depth: 0,

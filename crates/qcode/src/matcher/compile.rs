@@ -6,11 +6,12 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::anchors::{Anchors, Literal};
 use super::fold::{Required, fold_char, fold_str};
-use super::patterns::{Lazy, RegexRule, RegexScan, build_regex, max_match_len, rewrite_boundaries, strip_accents};
+use super::patterns::{Lazy, RegexRule, RegexScan, build_regex, max_match_len, rewrite_boundaries};
 use super::words::is_word_char;
 use super::{LiteralUse, Matcher, Role, Slot};
 use crate::codebook::{Accents, Codebook, SpeakerSet, Term};
 use crate::error::{Error, Result};
+use crate::text::strip_accents;
 
 impl Matcher {
     /// [`Matcher::new`]; `from_word_starts` lets terms with `*` inside a

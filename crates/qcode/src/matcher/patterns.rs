@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind, hybrid, meta, util::syntax};
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use super::fold::Required;
 use super::skip::{Skip, next_digit, units_before};
@@ -598,23 +597,6 @@ pub(super) fn rewrite_boundaries(pattern: &str, with: &str) -> Option<String> {
         }
     }
     changed.then_some(out)
-}
-
-/// Removes accents from a regular expression's letters (not its escapes).
-pub(super) fn strip_accents(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    for c in pattern.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            decompose_canonical(c, |d| {
-                if !is_combining_mark(d) {
-                    out.push(d);
-                }
-            });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -429,6 +429,7 @@ mod tests {
             start_time: String::new(),
             end_time: String::new(),
             spans: Vec::new(),
+            extracted: Vec::new(),
             attributes: Arc::new(IndexMap::new()),
         }
     }

@@ -495,6 +495,7 @@ mod tests {
             start_time: String::new(),
             end_time: String::new(),
             spans: vec![],
+            extracted: Vec::new(),
             attributes: Arc::default(),
         }
     }

@@ -526,8 +526,8 @@ impl Cooccur {
         t
     }
 
-    fn group_field(&self) -> Option<&str> {
-        self.by.as_ref().map(GroupBy::name)
+    fn group_field(&self) -> Option<String> {
+        self.by.as_ref().map(|by| by.name().into_owned())
     }
 
     /// The graph of codes and their co-occurrences as GraphML: a node per
@@ -594,7 +594,7 @@ impl Cooccur {
     }
 
     fn edge_records(&self) -> Records {
-        let mut fields: Vec<String> = self.group_field().into_iter().map(str::to_string).collect();
+        let mut fields: Vec<String> = self.group_field().into_iter().collect();
         fields.extend(["code_a", "code_b", "segments", "jaccard", "c"].map(String::from));
         let rows = self
             .edges()
@@ -938,6 +938,7 @@ mod tests {
             start_time: String::new(),
             end_time: String::new(),
             spans: Vec::new(),
+            extracted: Vec::new(),
             attributes: Arc::new(IndexMap::new()),
         }
     }

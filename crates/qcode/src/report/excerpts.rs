@@ -654,6 +654,7 @@ mod tests {
             start_time: String::new(),
             end_time: String::new(),
             spans,
+            extracted: Vec::new(),
             attributes: Default::default(),
         }
     }

@@ -4,6 +4,7 @@
 //! or with any of its descendants, once per segment (a segment coded with
 //! two children counts once for the parent). Hits add up.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use indexmap::{IndexMap, IndexSet};
@@ -16,6 +17,7 @@ use super::{Align, CodeTree, Field, Footnotes, JsonObject, Provenance, Records, 
 use crate::choice::Choice;
 use crate::codebook::People;
 use crate::coding::{Coding, PassageKey};
+use crate::dates::{DateGrouping, Periods};
 use crate::error::{Error, Result};
 use crate::pipeline::CodedDocument;
 use crate::transcripts::Transcripts;
@@ -32,44 +34,76 @@ pub enum GroupBy {
     Role(People),
     /// The document.
     Document,
+    /// A date attribute's month, quarter, year or named period.
+    Date(DateGrouping),
 }
 
 impl GroupBy {
     /// The grouping `--by` names: `speaker` and `document` are reserved,
     /// `role` is the speakers' roles when `people` (the codebook's) gives
-    /// roles, any other name is an attribute (so an attribute called
-    /// `speaker` or `document` cannot be grouped by, nor one called `role`
-    /// with a codebook that gives roles).
-    pub fn parse(s: &str, people: Option<&People>) -> GroupBy {
-        match s {
+    /// roles, `ATTRIBUTE:month|quarter|year|period` and `period` group a
+    /// date attribute (periods from `periods`), any other name is an
+    /// attribute (so an attribute called `speaker` or `document` cannot be
+    /// grouped by, nor one called `role` with a codebook that gives roles).
+    pub fn parse(s: &str, people: Option<&People>, periods: Option<&Periods>) -> Result<GroupBy> {
+        if let Some(dates) = DateGrouping::parse(s, periods)? {
+            return Ok(GroupBy::Date(dates));
+        }
+        Ok(match s {
             "speaker" => GroupBy::Speaker,
             "document" => GroupBy::Document,
             "role" if people.is_some_and(People::has_roles) => {
                 GroupBy::Role(people.cloned().expect("roles were given"))
             }
             other => GroupBy::Attribute(other.to_string()),
+        })
+    }
+
+    /// The grouping's name, as `--by` takes it.
+    pub fn name(&self) -> Cow<'_, str> {
+        match self {
+            GroupBy::Attribute(a) => Cow::Borrowed(a),
+            GroupBy::Speaker => Cow::Borrowed("speaker"),
+            GroupBy::Role(_) => Cow::Borrowed("role"),
+            GroupBy::Document => Cow::Borrowed("document"),
+            GroupBy::Date(d) => Cow::Owned(d.name()),
         }
     }
 
-    /// The group of a segment of `doc` (with its `attributes`) said by
-    /// `speaker` (empty: nobody); `(none)` when it has no value.
-    pub fn group_of<'a>(&'a self, doc: &'a str, attributes: &'a IndexMap<String, String>, speaker: &'a str) -> &'a str {
+    /// The group of a passage of document `doc` (with `attributes`) said
+    /// by `speaker` (empty: nobody); [`NONE`] when it has no value.
+    pub fn group_of<'a>(
+        &'a self,
+        doc: &'a str,
+        attributes: &'a IndexMap<String, String>,
+        speaker: &'a str,
+    ) -> Cow<'a, str> {
         let v = match self {
             GroupBy::Document => doc,
             GroupBy::Speaker => speaker,
             GroupBy::Role(people) => people.role_of(speaker).unwrap_or(""),
             GroupBy::Attribute(a) => attributes.get(a).map_or("", String::as_str),
+            GroupBy::Date(d) => return Cow::Owned(d.group(attributes.get(&d.attribute).map(String::as_str))),
         };
-        if v.is_empty() { NONE } else { v }
+        Cow::Borrowed(if v.is_empty() { NONE } else { v })
     }
 
-    /// The grouping's name, as `--by` takes it.
-    pub fn name(&self) -> &str {
+    /// Sorts group names as columns: dates in time order and periods in
+    /// the order declared, others alphabetically; the groups without a
+    /// value last.
+    pub fn sort_groups(&self, groups: &mut [String]) {
         match self {
-            GroupBy::Attribute(a) => a,
-            GroupBy::Speaker => "speaker",
-            GroupBy::Role(_) => "role",
-            GroupBy::Document => "document",
+            GroupBy::Date(d) => d.sort(groups),
+            _ => groups.sort_by(|a, b| (a == NONE, a).cmp(&(b == NONE, b))),
+        }
+    }
+
+    /// The attribute a grouping reads, if it reads one.
+    pub fn attribute(&self) -> Option<&str> {
+        match self {
+            GroupBy::Attribute(a) => Some(a),
+            GroupBy::Date(d) => Some(&d.attribute),
+            _ => None,
         }
     }
 }
@@ -223,15 +257,16 @@ impl Freq {
         }
     }
 
-    /// The group of a segment of `doc` said by `speaker` (empty: nobody).
+    /// The group of a segment of `doc` said by `speaker` (empty: nobody);
+    /// empty without a grouping.
     pub(crate) fn group_of<'a>(
         by: &'a Option<GroupBy>,
         doc: &'a str,
         attributes: &'a IndexMap<String, String>,
         speaker: &'a str,
-    ) -> &'a str {
+    ) -> Cow<'a, str> {
         match by {
-            None => "",
+            None => Cow::Borrowed(""),
             Some(by) => by.group_of(doc, attributes, speaker),
         }
     }
@@ -258,20 +293,20 @@ impl Freq {
         // crosstab by speaker or role has more than one group in a document.
         if matches!(self.by, Some(GroupBy::Speaker | GroupBy::Role(_))) {
             // Without the transcripts, a document's speakers are unknown.
-            let mut groups: Vec<&str> = all_segments
+            let mut groups: Vec<Cow<str>> = all_segments
                 .unwrap_or_default()
                 .iter()
                 .map(|speaker| Self::group_of(&self.by, doc, attributes, speaker))
                 .collect();
             groups.sort_unstable();
             for same in groups.chunk_by(|a, b| a == b) {
-                let size = group_entry(&mut self.group_sizes, same[0]);
+                let size = group_entry(&mut self.group_sizes, &same[0]);
                 size.segments += same.len() as u64;
                 size.documents += 1;
             }
         } else {
             let g = Self::group_of(&self.by, doc, attributes, "");
-            let size = group_entry(&mut self.group_sizes, g);
+            let size = group_entry(&mut self.group_sizes, &g);
             size.segments += all_segments.map_or(0, |all| all.len() as u64);
             size.documents += 1;
         }
@@ -303,14 +338,14 @@ impl Freq {
                 continue;
             }
             bucket.sort_by_key(|r| r.0);
-            let mut groups_seen: Vec<&str> = Vec::new();
+            let mut groups_seen: Vec<Cow<str>> = Vec::new();
             for segment in bucket.chunk_by(|a, b| a.0 == b.0) {
                 let hits: u64 = segment.iter().map(|r| r.1).sum();
                 self.totals[code].segments += 1;
                 self.totals[code].hits += hits;
                 if self.by.is_some() {
                     let g = Self::group_of(&self.by, doc, attributes, segment[0].2);
-                    let cell = group_entry(&mut self.groups[code], g);
+                    let cell = group_entry(&mut self.groups[code], &g);
                     cell.segments += 1;
                     cell.hits += hits;
                     if !groups_seen.contains(&g) {
@@ -327,14 +362,14 @@ impl Freq {
             return;
         }
         any.sort_by_key(|r| r.0);
-        let mut groups_seen: Vec<&str> = Vec::new();
+        let mut groups_seen: Vec<Cow<str>> = Vec::new();
         for segment in any.chunk_by(|a, b| a.0 == b.0) {
             let hits: u64 = segment.iter().map(|r| r.1).sum();
             self.any_code.segments += 1;
             self.any_code.hits += hits;
             if self.by.is_some() {
                 let g = Self::group_of(&self.by, doc, attributes, segment[0].2);
-                let cell = group_entry(&mut self.any_code_groups, g);
+                let cell = group_entry(&mut self.any_code_groups, &g);
                 cell.segments += 1;
                 cell.hits += hits;
                 if !groups_seen.contains(&g) {
@@ -411,7 +446,7 @@ impl Freq {
     /// some document (else the closest attribute is suggested), and its
     /// percentages have their denominators.
     pub fn check(&self) -> Result<()> {
-        if let Some(GroupBy::Attribute(a)) = &self.by
+        if let Some(a) = self.by.as_ref().and_then(GroupBy::attribute)
             && self.group_values().iter().all(|v| v == NONE)
         {
             let names: Vec<&str> = self.attribute_names.iter().map(String::as_str).collect();
@@ -454,11 +489,9 @@ impl Freq {
                 }
             }
         }
-        values.sort();
-        // "(none)" last: it is the odd one out.
-        if let Some(i) = values.iter().position(|v| v == NONE) {
-            let none = values.remove(i);
-            values.push(none);
+        match &self.by {
+            Some(by) => by.sort_groups(&mut values),
+            None => values.sort(),
         }
         values
     }
@@ -758,7 +791,7 @@ impl Freq {
         if unlabelled.natural_width() <= width {
             return Some((unlabelled, format!("labels left out to fit the terminal ({whole})")));
         }
-        let turned = t.transposed(by, &[1]);
+        let turned = t.transposed(&by, &[1]);
         if turned.natural_width() <= width {
             return Some((
                 turned,

@@ -15,11 +15,13 @@
 //! else from the coded CSV's code paths such as `debt/lenders`
 //! ([`CodeTree`]).
 
+pub mod amounts;
 pub mod codings;
 pub mod cooccur;
 pub mod excerpts;
 pub mod freq;
 mod notes;
+mod rates;
 mod record;
 pub mod review;
 pub mod speakers;

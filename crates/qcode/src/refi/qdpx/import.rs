@@ -180,6 +180,7 @@ pub fn import(path: &Path, positions: Option<Positions>) -> Result<Imported> {
             start_time: String::new(),
             end_time: String::new(),
             spans: Vec::new(),
+            extracted: Vec::new(),
             attributes: Arc::new(attributes),
         };
         let (rows, text) = project.rows(s, raw, &template, &mut problems);
