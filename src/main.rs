@@ -44,6 +44,7 @@ enum Command {
     Import(cmd::import::Args),
     Speakers(cmd::speakers::Args),
     Kwic(cmd::kwic::Args),
+    Words(cmd::words::Args),
 }
 
 fn main() {
@@ -86,6 +87,7 @@ fn dispatch(command: Command) -> qcode::Result<cmd::util::Gate> {
         Command::Import(args) => passed(cmd::import::run(args)),
         Command::Speakers(args) => passed(cmd::speakers::run(args)),
         Command::Kwic(args) => passed(cmd::kwic::run(args)),
+        Command::Words(args) => passed(cmd::words::run(args)),
     }
 }
 

@@ -11,3 +11,4 @@ pub mod import;
 pub mod kwic;
 pub mod speakers;
 pub mod util;
+pub mod words;

@@ -35,8 +35,10 @@ mod freq;
 mod hardening;
 mod import;
 mod kwic;
+mod lint;
 mod samples;
 mod speakers;
+mod words;
 
 /// A small codebook shared by the `code`, `codebook`, `freq` and `excerpts`
 /// modules: a parent with two children (so roll-ups show), a regular
