@@ -287,3 +287,21 @@ fn a_lone_wildcard_is_not_a_keyword() {
     let e = check_error("name: T\ncodes:\n  - name: a\n    keywords: ['*']\n");
     assert!(e.contains("keyword term `*`"), "{e}");
 }
+
+#[test]
+fn check_shows_groups_of_alternatives() {
+    let yaml = "name: T\ncodes:\n  - name: child_paths\n    all: [[\"child*\", \"niñ*\"], [\"path*\", vereda]]\n    near:\n      - terms: [[\"pag*\", \"cobr*\"], coyote]\n        within: 8\n";
+    let wd = Workdir::with(&[
+        ("cb.yaml", yaml),
+        (
+            "docs/a.txt",
+            "Los niños por la vereda.\n\nLe pagamos al coyote.\n\nLos niños.\n",
+        ),
+    ]);
+    let out = wd.stdout(wd.command("codebook").args(["check", "cb.yaml"]));
+    assert!(out.contains("all of: [child*, niñ*], [path*, vereda]"), "{out}");
+    assert!(out.contains("near: [pag*, cobr*] within 8 words of coyote"), "{out}");
+    let coded = wd.stdout(wd.command("code").args(["docs", "-c", "cb.yaml", "--format", "csv"]));
+    let segments: Vec<&str> = coded.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert_eq!(segments, ["1", "2"], "{coded}");
+}
