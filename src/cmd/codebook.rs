@@ -50,7 +50,7 @@ pub enum Command {
         file: PathBuf,
         /// Output format: a report format, or `junit` (JUnit XML, which CI
         /// systems show as test results) [default: from the extension of
-        /// --out, else table].
+        /// --out (.xml is junit), else table].
         #[arg(long, value_parser = ["table", "csv", "json", "markdown", "xlsx", "junit"])]
         format: Option<String>,
         /// Write to this file instead of standard output.
@@ -258,7 +258,9 @@ fn load_version(spec: &str) -> Result<Codebook> {
 fn test(file: &Path, format: Option<&str>, out: Option<&Path>) -> Result<Gate> {
     let cb = Codebook::load(file)?;
     let run = TestRun::run(&cb)?;
-    if format == Some("junit") {
+    // A file named `.xml` can only mean JUnit.
+    let xml_out = out.is_some_and(|o| o.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")));
+    if format == Some("junit") || (format.is_none() && xml_out) {
         let mut output = Output::open(out)?;
         output.write_all(&run.junit()).map_err(Error::write)?;
         output.finish()?;
