@@ -44,6 +44,7 @@ enum Command {
     Speakers(cmd::speakers::Args),
     Kwic(cmd::kwic::Args),
     Amounts(cmd::amounts::Args),
+    Words(cmd::words::Args),
 }
 
 /// A first session on the samples, from the folder qcode was cloned into.
@@ -100,6 +101,7 @@ impl Command {
             Command::Report(args) => args.corpus.read.threads,
             Command::Kwic(args) => args.corpus.read.threads,
             Command::Amounts(args) => args.corpus.read.threads,
+            Command::Words(args) => args.corpus.read.threads,
             Command::Codebook(c) => c.threads(),
             Command::Import(_) | Command::Adjudicate(_) => None,
         }
@@ -123,6 +125,7 @@ fn dispatch(command: Command) -> qcode::Result<cmd::util::Gate> {
         Command::Speakers(args) => passed(cmd::speakers::run(args)),
         Command::Kwic(args) => passed(cmd::kwic::run(args)),
         Command::Amounts(args) => passed(cmd::amounts::run(args)),
+        Command::Words(args) => passed(cmd::words::run(args)),
     }
 }
 

@@ -11,6 +11,7 @@ use qcode::report::{Align, Format, Provenance, Table, counted};
 use qcode::{Error, Result};
 
 use qcode::develop::diff::CodebookDiff;
+use qcode::develop::lint::{Lint, LintOptions};
 use qcode::pipeline;
 use qcode::reliability::input::read_gold;
 
@@ -52,7 +53,7 @@ pub enum Command {
         file: PathBuf,
         /// Output format: a report format, or `junit` (JUnit XML, which CI
         /// systems show as test results) [default: from the extension of
-        /// --out, else table].
+        /// --out (.xml is junit), else table].
         #[arg(long, value_parser = ["table", "csv", "json", "markdown", "xlsx", "junit"])]
         format: Option<String>,
         /// Write to this file instead of standard output.
@@ -76,6 +77,83 @@ pub enum Command {
     ///       samples/transcripts --gold samples/coders/gold.csv --format markdown
     #[command(verbatim_doc_comment)]
     Diff(Box<DiffArgs>),
+    /// Findings about a codebook on a corpus, each with its reason: rules
+    /// that never fire, keywords another keyword of the code already
+    /// covers, codes that fire on more than a share of passages, sibling
+    /// codes that always fire together, patterns that can match very short
+    /// or empty text, keywords that occur only in speaker labels or
+    /// headers, `not` terms that veto every hit, examples written twice.
+    ///
+    /// With --deny warnings, exits with 1 when there is a finding (2 stays
+    /// for errors).
+    ///
+    /// Examples:
+    ///   qcode codebook lint codebooks/smuggling.yaml samples/transcripts
+    ///   qcode codebook lint codebooks/smuggling.yaml samples/transcripts \
+    ///       --format csv --out findings.csv
+    #[command(verbatim_doc_comment)]
+    Lint(Box<LintArgs>),
+}
+
+/// The options of `qcode codebook lint`.
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// The codebook (YAML).
+    file: PathBuf,
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    /// `warnings`: exit with 1 when there is any finding.
+    #[arg(long, value_name = "WHAT", value_parser = ["warnings"])]
+    deny: Option<String>,
+    /// Report codes that fire on more than this share of passages.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.5, value_parser = parse_share)]
+    max_share: f64,
+    /// Output format [default: from the extension of --out (.csv, .json,
+    /// .md), else table].
+    #[arg(long, value_parser = choice::<Format>())]
+    format: Option<Format>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// A share of passages, from 0 to 1.
+fn parse_share(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a share; write a number from 0 to 1, such as 0.5")),
+    }
+}
+
+fn lint(args: LintArgs) -> Result<Gate> {
+    if args.corpus.codebook.is_some() {
+        return Err(
+            Error::usage("`codebook lint` takes the codebook as its first argument, not with -c")
+                .hint("qcode codebook lint CODEBOOK.yaml INPUTS…"),
+        );
+    }
+    if args.corpus.inputs.is_empty() {
+        return Err(Error::usage("no transcripts to lint the codebook on").hint(
+            "give the transcripts after the codebook: qcode codebook lint codebooks/smuggling.yaml samples/transcripts",
+        ));
+    }
+    let cb = Codebook::load(&args.file)?;
+    let options = LintOptions {
+        max_share: args.max_share,
+        ..LintOptions::default()
+    };
+    let mut lint = Lint::new(&cb, options)?;
+    let (setup, sources) = args.corpus.setup_with(lint.derived.clone())?;
+    pipeline::run(&sources, &setup, &Progress::new(), |coded| {
+        lint.add(&coded);
+        Ok(())
+    })?;
+    args.corpus.check_attributes(&setup);
+    let findings = lint.finish();
+    let provenance = Provenance::new(Some(&cb), Vec::new(), Some(setup.unit.as_str()));
+    let format = Format::resolve(args.format, args.out.as_deref())?;
+    write_report_to(args.out.as_deref(), format, &findings, &provenance, &[])?;
+    Ok(Gate::from_passed(args.deny.is_none() || findings.findings.is_empty()))
 }
 
 impl Command {
@@ -83,6 +161,7 @@ impl Command {
     pub fn threads(&self) -> Option<usize> {
         match self {
             Command::Diff(args) => args.corpus.read.threads,
+            Command::Lint(args) => args.corpus.read.threads,
             _ => None,
         }
     }
@@ -118,6 +197,7 @@ pub fn run(command: Command) -> Result<Gate> {
         Command::Check { file } => check(&file).map(|()| Gate::Passed),
         Command::Test { file, format, out } => test(&file, format.as_deref(), out.as_deref()),
         Command::Diff(args) => diff(*args).map(|()| Gate::Passed),
+        Command::Lint(args) => lint(*args),
     }
 }
 
@@ -143,6 +223,7 @@ fn diff(args: DiffArgs) -> Result<()> {
     }
     let (setup, sources) = args.corpus.setup_with(combined)?;
     pipeline::run(&sources, &setup, &Progress::new(), |coded| compared.add(&coded))?;
+    compared.explain()?;
     args.corpus.check_attributes(&setup);
     let provenance = Provenance {
         unit: Some(setup.unit.as_str().to_string()),
@@ -194,7 +275,9 @@ fn load_version(spec: &str) -> Result<Codebook> {
 fn test(file: &Path, format: Option<&str>, out: Option<&Path>) -> Result<Gate> {
     let cb = Codebook::load(file)?;
     let run = TestRun::run(&cb)?;
-    if format == Some("junit") {
+    // A file named `.xml` can only mean JUnit.
+    let xml_out = out.is_some_and(|o| o.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")));
+    if format == Some("junit") || (format.is_none() && xml_out) {
         let mut output = Output::open(out)?;
         output.write_all(&run.junit()).map_err(Error::write)?;
         output.finish()?;

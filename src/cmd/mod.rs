@@ -15,3 +15,4 @@ pub mod kwic;
 pub mod report;
 pub mod speakers;
 pub mod util;
+pub mod words;

@@ -95,9 +95,9 @@ fn test_writes_junit_and_the_report_formats() {
     let yaml =
         "name: Tested\ncodes:\n  - name: a\n    keywords: [coyote]\n    examples: [\"El coyote.\", \"Nada & más.\"]\n";
     let wd = Workdir::with(&[("cb.yaml", yaml)]);
-    let out = wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml", "--format", "junit"]));
+    let junit = wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml", "--format", "junit"]));
     assert_eq!(
-        out.stdout,
+        junit.stdout,
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="qcode codebook test" tests="2" failures="1">
   <testsuite name="Tested" tests="2" failures="1" errors="0">
@@ -115,11 +115,8 @@ fn test_writes_junit_and_the_report_formats() {
         "code,kind,line,speaker,text,result,reason\na,example,5,,El coyote.,pass,\na,example,5,,Nada & más.,fail,not coded: no rule fired\n"
     );
     // A file named for the format gets it; junit is written to a file too.
-    wd.gate_failed(
-        wd.command("codebook")
-            .args(["test", "cb.yaml", "--out", "tests.xml", "--format", "junit"]),
-    );
-    assert!(wd.read("tests.xml").contains("<failure "));
+    wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml", "--out", "tests.xml"]));
+    assert_eq!(wd.read("tests.xml"), junit.stdout, ".xml is JUnit");
     wd.gate_failed(wd.command("codebook").args(["test", "cb.yaml", "--out", "tests.md"]));
     assert!(
         wd.read("tests.md")
@@ -325,4 +322,22 @@ fn check_locates_every_problem_of_periods_currencies_and_extract() {
     ] {
         assert!(e.contains(expected), "{expected}: {e}");
     }
+}
+
+#[test]
+fn check_shows_groups_of_alternatives() {
+    let yaml = "name: T\ncodes:\n  - name: child_paths\n    all: [[\"child*\", \"niñ*\"], [\"path*\", vereda]]\n    near:\n      - terms: [[\"pag*\", \"cobr*\"], coyote]\n        within: 8\n";
+    let wd = Workdir::with(&[
+        ("cb.yaml", yaml),
+        (
+            "docs/a.txt",
+            "Los niños por la vereda.\n\nLe pagamos al coyote.\n\nLos niños.\n",
+        ),
+    ]);
+    let out = wd.stdout(wd.command("codebook").args(["check", "cb.yaml"]));
+    assert!(out.contains("all of: [child*, niñ*], [path*, vereda]"), "{out}");
+    assert!(out.contains("near: [pag*, cobr*] within 8 words of coyote"), "{out}");
+    let coded = wd.stdout(wd.command("code").args(["docs", "-c", "cb.yaml", "--format", "csv"]));
+    let segments: Vec<&str> = coded.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert_eq!(segments, ["1", "2"], "{coded}");
 }

@@ -13,6 +13,7 @@ const COMMANDS: &[&[&str]] = &[
     &["codebook", "check"],
     &["codebook", "test"],
     &["codebook", "diff"],
+    &["codebook", "lint"],
     &["freq"],
     &["excerpts"],
     &["agree"],
@@ -22,6 +23,7 @@ const COMMANDS: &[&[&str]] = &[
     &["report"],
     &["kwic"],
     &["amounts"],
+    &["words"],
     &["export"],
     &["import"],
     &["speakers"],
@@ -125,7 +127,9 @@ fn threads_are_an_option_of_the_commands_that_read_transcripts() {
         &["report"],
         &["kwic"],
         &["codebook", "diff"],
+        &["codebook", "lint"],
         &["amounts"],
+        &["words"],
     ] {
         assert!(help(&wd, command).contains("--threads <N>"), "{command:?}");
     }

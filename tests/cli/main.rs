@@ -39,10 +39,12 @@ mod hardening;
 mod help;
 mod import;
 mod kwic;
+mod lint;
 mod readme;
 mod report;
 mod samples;
 mod speakers;
+mod words;
 
 /// A small codebook shared by the `code`, `codebook`, `freq` and `excerpts`
 /// modules: a parent with two children (so roll-ups show), a regular

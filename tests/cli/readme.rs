@@ -42,6 +42,14 @@ fn run_commands_of(file: &str) -> usize {
         if command == "cargo test" || command == "cargo install --path ." {
             continue;
         }
+        // A copy of a codebook to edit, as the tutorial asks.
+        if let Some(args) = command.strip_prefix("cp ") {
+            let [from, to] = args.split_whitespace().collect::<Vec<_>>()[..] else {
+                panic!("{file}: cp takes two files: {command}");
+            };
+            std::fs::copy(wd.path(from), wd.path(to)).expect("the copy");
+            continue;
+        }
         let command = match command.strip_prefix("cargo run --release -- ") {
             Some(args) => format!("qcode {args}"),
             None => command,

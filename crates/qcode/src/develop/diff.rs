@@ -136,24 +136,9 @@ pub struct CodebookDiff {
     counts: Vec<(usize, usize)>,
     /// Every passage that changes, in input order.
     pub changes: Vec<Change>,
-    old_rules: RuleFinderBox,
-    new_rules: RuleFinderBox,
     diagnosis: Diagnosis,
     gold: Option<Gold>,
     documents: usize,
-}
-
-/// A rule finder that owns its codebook (the finder borrows it).
-struct RuleFinderBox {
-    codebook: Box<Codebook>,
-}
-
-impl RuleFinderBox {
-    fn rules(&self, code: &str, text: &str, speaker: &str) -> Result<Vec<String>> {
-        // Compiled per call: only passages that change are explained, and
-        // they are few next to the corpus.
-        RuleFinder::new(&self.codebook)?.rules(code, text, speaker)
-    }
 }
 
 impl CodebookDiff {
@@ -181,12 +166,6 @@ impl CodebookDiff {
         let counts = vec![(0, 0); names.len()];
         Ok(CodebookDiff {
             diagnosis: Diagnosis::new(&new)?,
-            old_rules: RuleFinderBox {
-                codebook: Box::new(old.clone()),
-            },
-            new_rules: RuleFinderBox {
-                codebook: Box::new(new.clone()),
-            },
             old,
             new,
             old_name,
@@ -223,7 +202,8 @@ impl CodebookDiff {
         });
     }
 
-    /// Adds one document coded with [`combined`].
+    /// Adds one document coded with [`combined`]; [`CodebookDiff::explain`]
+    /// names the rules behind the changes once every document is added.
     pub fn add(&mut self, coded: &CodedDocument) -> Result<()> {
         self.documents += 1;
         let n_old = self.old.codes.len();
@@ -254,7 +234,7 @@ impl CodebookDiff {
                 } else {
                     Direction::Lost
                 };
-                let change = self.explain(coded, by_segment, name, direction)?;
+                let change = self.change(coded, by_segment, name, direction);
                 self.changes.push(change);
             }
         }
@@ -299,20 +279,17 @@ impl CodebookDiff {
         }
     }
 
-    /// The change of code `name` in the passage of `applied`, explained.
-    fn explain(
+    /// The change of code `name` in the passage of `applied`, with the
+    /// words of the version that codes it; the rule is named later.
+    fn change(
         &self,
         coded: &CodedDocument,
         applied: &[crate::matcher::Applied],
         name: usize,
         direction: Direction,
-    ) -> Result<Change> {
-        let (code, old_index, new_index) = &self.names[name];
+    ) -> Change {
         let seg = &coded.segments[applied[0].segment];
-        let text = &coded.doc.text[seg.start..seg.end];
-        let speaker = seg.speaker.as_deref().unwrap_or_default();
         let n_old = self.old.codes.len();
-        // The words of the version that codes the passage.
         let codes_it = |a: &&crate::matcher::Applied| {
             (direction == Direction::Gained) == (a.code >= n_old) && self.counts_for[a.code].contains(&name)
         };
@@ -325,38 +302,54 @@ impl CodebookDiff {
                 }
             }
         }
-        let rule = match direction {
-            Direction::Gained => {
-                let fired = self.new_rules.rules(code, text, speaker)?;
-                match old_index {
-                    None => format!("new code; {}", describe(&fired)),
-                    Some(_) => describe(&fired),
-                }
-            }
-            Direction::Lost => {
-                let fired = self.old_rules.rules(code, text, speaker)?;
-                let now = match new_index {
-                    None => "the code was removed".to_string(),
-                    Some(ci) => {
-                        let speaker = (!speaker.is_empty()).then_some(speaker);
-                        format!("now {}", self.diagnosis.reason(&self.new, *ci, text, speaker)?)
-                    }
-                };
-                format!("{}; {now}", describe(&fired))
-            }
-        };
-        Ok(Change {
-            code: code.clone(),
+        Change {
+            code: self.names[name].0.clone(),
             direction,
             document: coded.doc.id.clone(),
             segment: seg.index,
             start_line: seg.start_line,
             end_line: seg.end_line,
-            speaker: speaker.to_string(),
-            rule,
+            speaker: seg.speaker.as_deref().unwrap_or_default().to_string(),
+            rule: String::new(),
             words,
-            text: text.to_string(),
-        })
+            text: coded.doc.text[seg.start..seg.end].to_string(),
+        }
+    }
+
+    /// Names the rules behind every change: for a passage gained, the new
+    /// version's rules that fire on it; for one lost, the old version's,
+    /// and why the new version does not code it. Each version's rules are
+    /// compiled once, here, after the pass over the corpus.
+    pub fn explain(&mut self) -> Result<()> {
+        let mut old_rules = RuleFinder::new(&self.old)?;
+        let mut new_rules = RuleFinder::new(&self.new)?;
+        let mut changes = std::mem::take(&mut self.changes);
+        for change in &mut changes {
+            let (_, _, new_index) = self.names.iter().find(|n| n.0 == change.code).expect("a named code");
+            let (code, text, speaker) = (change.code.as_str(), change.text.as_str(), change.speaker.as_str());
+            change.rule = match change.direction {
+                Direction::Gained => {
+                    let fired = describe(&new_rules.rules(code, text, speaker)?);
+                    match self.old.find(code) {
+                        None => format!("new code; {fired}"),
+                        Some(_) => fired,
+                    }
+                }
+                Direction::Lost => {
+                    let fired = describe(&old_rules.rules(code, text, speaker)?);
+                    let now = match new_index {
+                        None => "the code was removed".to_string(),
+                        Some(ci) => {
+                            let speaker = (!speaker.is_empty()).then_some(speaker);
+                            format!("now {}", self.diagnosis.reason(&self.new, *ci, text, speaker)?)
+                        }
+                    };
+                    format!("{fired}; {now}")
+                }
+            };
+        }
+        self.changes = changes;
+        Ok(())
     }
 
     /// Per code, the counts before and after, in the new version's order

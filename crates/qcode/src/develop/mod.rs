@@ -12,6 +12,8 @@
 pub mod diff;
 pub mod examples;
 pub mod kwic;
+pub mod lint;
+pub mod words;
 
 use std::sync::Arc;
 

@@ -25,7 +25,7 @@ pub struct RuleFinder<'a> {
 }
 
 /// One code per rule of `code`, with a description of the rule.
-fn single_rules(code: &Code) -> Vec<(String, Rules)> {
+pub(crate) fn single_rules(code: &Code) -> Vec<(String, Rules)> {
     let r = &code.rules;
     let base = Rules {
         not: r.not.clone(),
