@@ -37,6 +37,8 @@ enum Command {
     Export(cmd::export::Args),
     Import(cmd::import::Args),
     Speakers(cmd::speakers::Args),
+    Suggest(cmd::suggest::Args),
+    Similar(cmd::similar::Args),
 }
 
 /// A first session on the samples, from the folder qcode was cloned into.
@@ -88,6 +90,8 @@ impl Command {
             Command::Audit(args) => args.corpus.read.threads,
             Command::Export(args) => args.corpus.read.threads,
             Command::Speakers(args) => args.read.threads,
+            Command::Suggest(args) => args.corpus.read.threads,
+            Command::Similar(args) => args.read.threads,
             Command::Codebook(_) | Command::Import(_) => None,
         }
     }
@@ -104,6 +108,8 @@ fn dispatch(command: Command) -> qcode::Result<()> {
         Command::Export(args) => cmd::export::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::Speakers(args) => cmd::speakers::run(args),
+        Command::Suggest(args) => cmd::suggest::run(args),
+        Command::Similar(args) => cmd::similar::run(args),
     }
 }
 

@@ -8,5 +8,7 @@ pub mod excerpts;
 pub mod export;
 pub mod freq;
 pub mod import;
+pub mod similar;
 pub mod speakers;
+pub mod suggest;
 pub mod util;

@@ -37,6 +37,7 @@ mod import;
 mod readme;
 mod samples;
 mod speakers;
+mod suggest;
 
 /// A small codebook shared by the `code`, `codebook`, `freq` and `excerpts`
 /// modules: a parent with two children (so roll-ups show), a regular
