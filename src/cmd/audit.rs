@@ -83,9 +83,9 @@ pub struct Args {
     /// per code recover (needs the transcripts and --codebook).
     #[arg(long, value_name = "K")]
     suggest: Option<usize>,
-    /// With --suggest: how suggestions are ranked.
-    #[arg(long, value_parser = choice::<Method>(), default_value = "contrast", requires = "suggest")]
-    method: Method,
+    /// With --suggest: how suggestions are ranked [default: linear].
+    #[arg(long, value_parser = choice::<Method>(), requires = "suggest")]
+    method: Option<Method>,
     /// With --suggest: coded CSVs of passages a person coded, as more
     /// examples of their codes (as for `qcode suggest`).
     #[arg(long, value_name = "FILE.csv", requires = "suggest")]
@@ -253,13 +253,20 @@ fn audit_suggestions(
         cache: args.model.cache(&model),
     };
     let options = SuggestOptions {
-        method: args.method,
+        method: args.method.unwrap_or_default(),
         top,
         among: Some(among),
     };
     let (found, usage) = suggest(&embedder, &passages, &texts, &tree, &options)?;
     warn_cache(&usage);
     let codes = codebook.code_names();
-    let report = SuggestionAudit::new(&codes, &gold_sets, &rule_sets, &found, top, Choice::name(args.method));
+    let report = SuggestionAudit::new(
+        &codes,
+        &gold_sets,
+        &rule_sets,
+        &found,
+        top,
+        Choice::name(args.method.unwrap_or_default()),
+    );
     Ok((report, model.files_sha256().clone()))
 }

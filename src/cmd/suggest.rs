@@ -49,9 +49,9 @@ pub struct Args {
     /// codes (repeat for several files).
     #[arg(long, value_name = "FILE.csv")]
     examples_from: Vec<PathBuf>,
-    /// How passages are ranked.
-    #[arg(long, value_parser = choice::<Method>(), default_value = "contrast")]
-    method: Method,
+    /// How passages are ranked [default: linear].
+    #[arg(long, value_parser = choice::<Method>())]
+    method: Option<Method>,
     #[command(flatten)]
     model: ModelArgs,
     /// Output format [default: from the extension of --out (.csv, .json,
@@ -101,7 +101,7 @@ pub fn run(args: Args) -> Result<()> {
     // Every code's texts are kept, since they speak against the others;
     // only the codes asked for get suggestions.
     let options = Options {
-        method: args.method,
+        method: args.method.unwrap_or_default(),
         top: args.top,
         among: None,
     };
@@ -116,7 +116,7 @@ pub fn run(args: Args) -> Result<()> {
     let summary = vec![format!(
         "suggestions: top {} per code by `{}` for {} · {} in {}",
         args.top,
-        qcode::choice::Choice::name(args.method),
+        qcode::choice::Choice::name(args.method.unwrap_or_default()),
         counted(codes, "code"),
         counted(passages.passages.len(), "passage"),
         counted(transcripts.docs.len(), "document"),

@@ -192,6 +192,15 @@ impl Model {
     }
 }
 
+/// The dot product of each of `rows` with each of `columns`, row after
+/// row (`rows.len() / dimension` rows of `columns.len() / dimension`
+/// values): for unit-length embeddings, their cosine similarities. The
+/// products of a row do not depend on the other rows, so rows may be given
+/// in chunks of any size, on any thread, with the same result bit for bit.
+pub fn dot_products(rows: &[f32], columns: &[f32], dimension: usize) -> Vec<f32> {
+    network::dot_products(rows, columns, dimension)
+}
+
 /// Consecutive runs of passages of about [`BATCH_BYTES`] of text each.
 fn batches<S: AsRef<str>>(passages: &[S]) -> Vec<std::ops::Range<usize>> {
     let mut batches = Vec::new();

@@ -447,6 +447,45 @@ fn multiply(a: &[f32], rows: usize, a_stride: usize, b: &Matrix, c: &mut [f32], 
     }
 }
 
+/// The dot product of each of the `rows` (consecutive runs of `dimension`
+/// values) with each of the `columns` (likewise), row after row: `rows ·
+/// columnsᵀ`. A row's products do not depend on the other rows, so the
+/// result is the same whatever chunks the rows are cut into.
+pub(crate) fn dot_products(rows: &[f32], columns: &[f32], dimension: usize) -> Vec<f32> {
+    if dimension == 0 {
+        return Vec::new();
+    }
+    let (m, n) = (rows.len() / dimension, columns.len() / dimension);
+    assert_eq!((rows.len() % dimension, columns.len() % dimension), (0, 0));
+    let mut c = vec![0f32; m * n];
+    if m == 0 || n == 0 {
+        return c;
+    }
+    // SAFETY: `rows` is m × dimension (row stride `dimension`), `columns`
+    // read as its transpose is dimension × n (row stride 1, column stride
+    // `dimension`), and `c` is m × n, all checked above; `c` is borrowed
+    // mutably, so nothing aliases it.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            dimension,
+            n,
+            1.0,
+            rows.as_ptr(),
+            dimension as isize,
+            1,
+            columns.as_ptr(),
+            1,
+            dimension as isize,
+            0.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+    c
+}
+
 /// Adds `bias` to `values` (one row, or every row when `values` is longer).
 fn add(values: &mut [f32], bias: &[f32]) {
     for row in values.chunks_exact_mut(bias.len()) {

@@ -86,8 +86,15 @@ impl LogisticRegression {
     }
 
     /// The model's log-odds that `x` belongs to the code.
-    pub(super) fn log_odds(&self, x: &[f32]) -> f64 {
+    #[cfg(test)]
+    fn log_odds(&self, x: &[f32]) -> f64 {
         dot(&self.weights, x) + self.bias
+    }
+
+    /// The weights (in single precision, to be multiplied with passages
+    /// like any embedding) and the bias.
+    pub(super) fn into_parts(self) -> (Vec<f32>, f64) {
+        (self.weights.iter().map(|&w| w as f32).collect(), self.bias)
     }
 }
 

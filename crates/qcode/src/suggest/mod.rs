@@ -35,6 +35,7 @@ use crate::segment::Unit;
 use crate::transcripts::Transcripts;
 
 pub use methods::Method;
+use methods::Scorer;
 
 /// The coder name of suggestions in a coded CSV.
 pub const SUGGEST_CODER: &str = "suggest";
@@ -250,8 +251,16 @@ impl Embedder<'_> {
     }
 }
 
+/// Passages multiplied with the columns at a time: a chunk's products stay
+/// in cache, and chunks run in parallel.
+const CHUNK: usize = 256;
+
 /// Suggestions for every code of `texts` (in their order, best first per
 /// code), and what the cache did.
+///
+/// Every code's texts (and a linear model's weights) are columns of one
+/// matrix; each chunk of passages is multiplied with it once, and every
+/// code's scorer reads the chunk's products.
 pub fn suggest(
     embedder: &Embedder,
     passages: &Passages,
@@ -261,54 +270,73 @@ pub fn suggest(
 ) -> Result<(Vec<Suggestion>, CacheUse)> {
     // Passages and the codes' texts go to the encoder in one call, so that
     // the batches are full and the cache is read once.
+    let n = passages.passages.len();
     let mut all: Vec<&str> = passages.passages.iter().map(|p| p.text.as_str()).collect();
-    let mut spans = Vec::with_capacity(texts.len());
+    let mut examples = Vec::with_capacity(texts.len());
     for t in texts {
-        let own = all.len()..all.len() + t.own.len();
-        all.extend(t.own.iter().map(String::as_str));
-        let counter = all.len()..all.len() + t.counter.len();
-        all.extend(t.counter.iter().map(String::as_str));
-        let coded = all.len()..all.len() + t.coded.len();
-        all.extend(t.coded.iter().map(|(text, _)| text.as_str()));
-        spans.push((own, counter, coded));
+        let own = push_columns(&mut all, n, t.own.iter().map(String::as_str));
+        let counter = push_columns(&mut all, n, t.counter.iter().map(String::as_str));
+        let coded = push_columns(&mut all, n, t.coded.iter().map(|(text, _)| text.as_str()));
+        examples.push(methods::Examples {
+            own,
+            coded,
+            counter,
+            related: related_codes(tree, &t.code, texts),
+        });
     }
     let (vectors, usage) = embedder.embed(&all)?;
-    let rows =
-        |range: &std::ops::Range<usize>| -> Vec<&[f32]> { range.clone().filter_map(|i| vectors.get(i)).collect() };
-    let examples: Vec<methods::Examples> = texts
-        .iter()
-        .zip(&spans)
-        .map(|(t, (own, counter, coded))| {
-            let related = related_codes(tree, &t.code, texts);
-            methods::Examples {
-                own: rows(own),
-                coded: rows(coded),
-                counter: rows(counter),
-                related,
-            }
-        })
-        .collect();
-    let passage_vectors: Vec<&[f32]> = (0..passages.passages.len()).filter_map(|i| vectors.get(i)).collect();
-    let scorers: Vec<methods::Scorer> = (0..texts.len())
+    let dimension = vectors.dimension();
+    let (passage_values, text_values) = vectors.as_flat().split_at(n * dimension);
+    let column = |j: usize| &text_values[j * dimension..(j + 1) * dimension];
+    let trained: Vec<(Scorer, Option<(Vec<f32>, f64)>)> = (0..texts.len())
         .into_par_iter()
-        .map(|c| methods::Scorer::train(options.method, c, &examples))
+        .map(|c| Scorer::train(options.method, c, &examples, &column))
+        .collect();
+    let mut columns = text_values.to_vec();
+    let mut scorers = Vec::with_capacity(trained.len());
+    for (mut scorer, weights) in trained {
+        if let (Scorer::Linear { weights: at, .. }, Some((values, _))) = (&mut scorer, weights) {
+            *at = columns.len() / dimension;
+            columns.extend(values);
+        }
+        scorers.push(scorer);
+    }
+
+    let known: Vec<HashSet<usize>> = texts
+        .iter()
+        .map(|t| t.coded.iter().filter_map(|(_, at)| *at).collect())
+        .collect();
+    let is_candidate = |c: usize, i: usize| {
+        !passages.coded[i].contains(&texts[c].code)
+            && !known[c].contains(&i)
+            && options.among.as_ref().is_none_or(|among| among[i])
+            && !passages.passages[i].text.trim().is_empty()
+    };
+    let width = columns.len() / dimension.max(1);
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let per_chunk: Vec<Vec<Vec<(usize, f64)>>> = starts
+        .par_iter()
+        .map(|&start| {
+            let end = (start + CHUNK).min(n);
+            let dots =
+                crate::embed::dot_products(&passage_values[start * dimension..end * dimension], &columns, dimension);
+            (0..texts.len())
+                .map(|c| {
+                    let candidates: Vec<usize> = (start..end).filter(|&i| is_candidate(c, i)).collect();
+                    let scores: Vec<f64> = candidates
+                        .iter()
+                        .map(|&i| scorers[c].score(&dots[(i - start) * width..(i - start + 1) * width]))
+                        .collect();
+                    best(&candidates, &scores, options.top)
+                })
+                .collect()
+        })
         .collect();
 
     let mut suggestions = Vec::new();
     for (c, t) in texts.iter().enumerate() {
-        let skip: HashSet<usize> = t.coded.iter().filter_map(|(_, at)| *at).collect();
-        let candidates: Vec<usize> = (0..passages.passages.len())
-            .filter(|&i| {
-                !passages.coded[i].contains(&t.code)
-                    && !skip.contains(&i)
-                    && options.among.as_ref().is_none_or(|among| among[i])
-                    && !passages.passages[i].text.trim().is_empty()
-            })
-            .collect();
-        let scores: Vec<f64> = candidates
-            .par_iter()
-            .map(|&i| scorers[c].score(passage_vectors[i]))
-            .collect();
+        let (candidates, scores): (Vec<usize>, Vec<f64>) =
+            per_chunk.iter().flat_map(|chunk| chunk[c].iter().copied()).unzip();
         suggestions.extend(best(&candidates, &scores, options.top).into_iter().enumerate().map(
             |(rank, (passage, score))| Suggestion {
                 code: t.code.clone(),
@@ -321,6 +349,14 @@ pub fn suggest(
     Ok((suggestions, usage))
 }
 
+/// Appends `texts` to `all`, whose first `passages` are passages; returns
+/// the texts' columns (their places after the passages).
+fn push_columns<'a>(all: &mut Vec<&'a str>, passages: usize, texts: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let start = all.len();
+    all.extend(texts);
+    (start - passages..all.len() - passages).collect()
+}
+
 /// The passages most like `query`, best first: `qcode similar`.
 pub fn similar(
     embedder: &Embedder,
@@ -328,17 +364,30 @@ pub fn similar(
     query: &str,
     top: usize,
 ) -> Result<(Vec<Suggestion>, CacheUse)> {
-    let mut all: Vec<&str> = vec![query];
-    all.extend(passages.passages.iter().map(|p| p.text.as_str()));
+    let n = passages.passages.len();
+    let mut all: Vec<&str> = passages.passages.iter().map(|p| p.text.as_str()).collect();
+    all.push(query);
     let (vectors, usage) = embedder.embed(&all)?;
-    let query_vector = vectors.get(0).expect("the query is embedded");
-    let candidates: Vec<usize> = (0..passages.passages.len())
-        .filter(|&i| !passages.passages[i].text.trim().is_empty())
-        .collect();
-    let scores: Vec<f64> = candidates
+    let dimension = vectors.dimension();
+    let (passage_values, query_vector) = vectors.as_flat().split_at(n * dimension);
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let per_chunk: Vec<Vec<(usize, f64)>> = starts
         .par_iter()
-        .map(|&i| methods::cosine(query_vector, vectors.get(i + 1).expect("every passage is embedded")))
+        .map(|&start| {
+            let end = (start + CHUNK).min(n);
+            let dots = crate::embed::dot_products(
+                &passage_values[start * dimension..end * dimension],
+                query_vector,
+                dimension,
+            );
+            let candidates: Vec<usize> = (start..end)
+                .filter(|&i| !passages.passages[i].text.trim().is_empty())
+                .collect();
+            let scores: Vec<f64> = candidates.iter().map(|&i| f64::from(dots[i - start])).collect();
+            best(&candidates, &scores, top)
+        })
         .collect();
+    let (candidates, scores): (Vec<usize>, Vec<f64>) = per_chunk.into_iter().flatten().unzip();
     let found = best(&candidates, &scores, top)
         .into_iter()
         .enumerate()

@@ -281,3 +281,53 @@ fn passages_are_found_by_document_and_segment() {
     assert_eq!(p.find("d2", 9), None);
     assert_eq!(p.find("d3", 1), None);
 }
+
+#[test]
+fn passages_in_several_chunks_rank_as_one_list() {
+    let model = load_tiny(&TinyWeights::new(11));
+    let embedder = Embedder {
+        model: &model,
+        cache: None,
+    };
+    let mut rng = crate::embed::testing::Lcg(3);
+    let letters = ["a", "b", "c", "á", " "];
+    let texts: Vec<String> = (0..3 * CHUNK + 17)
+        .map(|_| {
+            (0..1 + (rng.next().abs() * 12.0) as usize)
+                .map(|_| letters[(rng.next().abs() * 5.0) as usize % 5])
+                .collect()
+        })
+        .collect();
+    let passages = Passages {
+        unit: Unit::Paragraph,
+        passages: texts.iter().enumerate().map(|(i, t)| passage("d", i + 1, t)).collect(),
+        coded: vec![HashSet::new(); texts.len()],
+    };
+    let cb = codebook();
+    let tree = CodeTree::from_codebook(&cb);
+    let code_texts = CodeTexts::from_codebook(&cb);
+    let (found, _) = suggest(&embedder, &passages, &code_texts, &tree, &options(Method::Nearest, 25)).unwrap();
+    // The same scores, one passage at a time in f64.
+    let example = model.embed(&[code_texts[2].own[0].as_str()]);
+    let all = model.embed(&texts);
+    let mut expected: Vec<(usize, f64)> = (0..texts.len())
+        .filter(|&i| !texts[i].trim().is_empty())
+        .map(|i| {
+            let cosine = all
+                .get(i)
+                .unwrap()
+                .iter()
+                .zip(example.get(0).unwrap())
+                .map(|(&x, &y)| f64::from(x) * f64::from(y))
+                .sum::<f64>();
+            (i, cosine)
+        })
+        .collect();
+    expected.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let beta: Vec<&Suggestion> = found.iter().filter(|s| s.code == "beta").collect();
+    assert_eq!(beta.len(), 25);
+    for (s, (_, score)) in beta.iter().zip(&expected) {
+        assert!((s.score - score).abs() < 1e-5, "{} {score}", s.score);
+    }
+    assert!(beta.windows(2).all(|w| w[0].score >= w[1].score));
+}
