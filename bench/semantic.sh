@@ -67,7 +67,7 @@ passages=$("$PYTHON" -c 'import csv,sys; csv.field_size_limit(1<<30); print(sum(
 reference=$("$PYTHON" bench/semantic_reference.py "$work/passages.csv" "$THREADS")
 python_seconds=$(echo "$reference" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["embed_seconds"])')
 
-rate() { echo "scale=1; $1 / $2" | bc -l; }
+rate() { printf '%.3f' "$(echo "$1 / $2" | bc -l)"; }
 mb=$(echo "scale=2; $bytes / 1048576" | bc -l)
 echo "slice: $mb MB of $CORPUS, $passages passages (paragraphs), $THREADS threads, $(nproc) cores"
 echo "qcode: $("$QCODE" --version); reference: $reference"

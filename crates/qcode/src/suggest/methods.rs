@@ -80,14 +80,14 @@ pub(super) enum Scorer {
 
 impl Scorer {
     /// The scorer of code `c` among `codes` by `method`; `column` gives a
-    /// column's values. A linear model's weights are added to `extra`, as
-    /// column `first_extra + their place`.
+    /// column's values. A linear model also returns its weights: the
+    /// caller adds them as a column and sets `weights` to it.
     pub(super) fn train<'v>(
         method: Method,
         c: usize,
         codes: &[Examples],
         column: &dyn Fn(usize) -> &'v [f32],
-    ) -> (Scorer, Option<(Vec<f32>, f64)>) {
+    ) -> (Scorer, Option<Vec<f32>>) {
         let me = &codes[c];
         let positives: Vec<usize> = me.positives().collect();
         let negatives = || -> Vec<usize> {
@@ -117,8 +117,7 @@ impl Scorer {
                 let vectors = |columns: &[usize]| -> Vec<&[f32]> { columns.iter().map(|&j| column(j)).collect() };
                 let model = LogisticRegression::train(&vectors(&positives), &vectors(&negatives()));
                 let (weights, bias) = model.into_parts();
-                // The column index is set by the caller.
-                (Scorer::Linear { weights: 0, bias }, Some((weights, bias)))
+                (Scorer::Linear { weights: 0, bias }, Some(weights))
             }
         }
     }

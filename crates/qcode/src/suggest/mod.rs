@@ -288,14 +288,14 @@ pub fn suggest(
     let dimension = vectors.dimension();
     let (passage_values, text_values) = vectors.as_flat().split_at(n * dimension);
     let column = |j: usize| &text_values[j * dimension..(j + 1) * dimension];
-    let trained: Vec<(Scorer, Option<(Vec<f32>, f64)>)> = (0..texts.len())
+    let trained: Vec<(Scorer, Option<Vec<f32>>)> = (0..texts.len())
         .into_par_iter()
         .map(|c| Scorer::train(options.method, c, &examples, &column))
         .collect();
     let mut columns = text_values.to_vec();
     let mut scorers = Vec::with_capacity(trained.len());
     for (mut scorer, weights) in trained {
-        if let (Scorer::Linear { weights: at, .. }, Some((values, _))) = (&mut scorer, weights) {
+        if let (Scorer::Linear { weights: at, .. }, Some(values)) = (&mut scorer, weights) {
             *at = columns.len() / dimension;
             columns.extend(values);
         }
