@@ -144,9 +144,11 @@ fn the_coded_csv_form_is_read_back_by_the_other_commands() {
     ]));
     let rows = csv_maps(&wd.read("review.csv"));
     assert!(!rows.is_empty());
+    // A negative score is guarded against spreadsheet formulas, as every
+    // CSV cell that starts with `-` is.
     assert!(
         rows.iter()
-            .all(|r| r["coder"] == "suggest" && r["score"].parse::<f64>().is_ok())
+            .all(|r| { r["coder"] == "suggest" && r["score"].trim_start_matches('\'').parse::<f64>().is_ok() })
     );
     let freq = wd.stdout(
         wd.command("freq")
@@ -185,7 +187,7 @@ fn similar_finds_passages_across_languages() {
     // The samples tell of mortgages in Spanish as much as in English.
     assert!(
         rows.iter()
-            .any(|r| r["text"].contains("hipotec") || r["text"].contains("escritura")),
+            .any(|r| r["text"].to_lowercase().contains("hipotec") || r["text"].contains("escritura")),
         "{csv}"
     );
 }

@@ -119,15 +119,13 @@ impl Passages {
 
     /// The position of the passage `(document, segment)`, if there is one.
     pub fn find(&self, document: &str, segment: usize) -> Option<usize> {
-        // Passages are sorted by segment within a document.
-        let start = self.passages.partition_point(|p| p.document != document);
-        let rest = &self.passages[start..];
+        // A document's passages are together, in segment order.
+        let first = self.passages.iter().position(|p| p.document == document)?;
+        let rest = &self.passages[first..];
         let in_doc = rest.partition_point(|p| p.document == document && p.segment < segment);
-        let i = start + in_doc;
-        self.passages
-            .get(i)
+        rest.get(in_doc)
             .filter(|p| p.document == document && p.segment == segment)
-            .map(|_| i)
+            .map(|_| first + in_doc)
     }
 }
 
