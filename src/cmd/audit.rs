@@ -83,7 +83,7 @@ pub struct Args {
     /// per code recover (needs the transcripts and --codebook).
     #[arg(long, value_name = "K")]
     suggest: Option<usize>,
-    /// With --suggest: how suggestions are ranked [default: linear].
+    /// With --suggest: how suggestions are ranked [default: contrast].
     #[arg(long, value_parser = choice::<Method>(), requires = "suggest")]
     method: Option<Method>,
     /// With --suggest: coded CSVs of passages a person coded, as more

@@ -49,7 +49,7 @@ pub struct Args {
     /// codes (repeat for several files).
     #[arg(long, value_name = "FILE.csv")]
     examples_from: Vec<PathBuf>,
-    /// How passages are ranked [default: linear].
+    /// How passages are ranked [default: contrast].
     #[arg(long, value_parser = choice::<Method>())]
     method: Option<Method>,
     #[command(flatten)]
