@@ -45,6 +45,8 @@ enum Command {
     Kwic(cmd::kwic::Args),
     Amounts(cmd::amounts::Args),
     Words(cmd::words::Args),
+    Suggest(cmd::suggest::Args),
+    Similar(cmd::similar::Args),
 }
 
 /// A first session on the samples, from the folder qcode was cloned into.
@@ -102,6 +104,8 @@ impl Command {
             Command::Kwic(args) => args.corpus.read.threads,
             Command::Amounts(args) => args.corpus.read.threads,
             Command::Words(args) => args.corpus.read.threads,
+            Command::Suggest(args) => args.corpus.read.threads,
+            Command::Similar(args) => args.read.threads,
             Command::Codebook(c) => c.threads(),
             Command::Import(_) | Command::Adjudicate(_) => None,
         }
@@ -126,6 +130,8 @@ fn dispatch(command: Command) -> qcode::Result<cmd::util::Gate> {
         Command::Kwic(args) => passed(cmd::kwic::run(args)),
         Command::Amounts(args) => passed(cmd::amounts::run(args)),
         Command::Words(args) => passed(cmd::words::run(args)),
+        Command::Suggest(args) => passed(cmd::suggest::run(args)),
+        Command::Similar(args) => passed(cmd::similar::run(args)),
     }
 }
 

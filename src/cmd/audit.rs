@@ -2,19 +2,27 @@
 
 use std::path::PathBuf;
 
+use std::collections::{BTreeMap, HashSet};
+
+use qcode::choice::Choice;
 use qcode::codebook::Codebook;
+use qcode::coding::{CodeTree, read_coded_csv};
+use qcode::embed::FileHashes;
 use qcode::reliability;
+use qcode::reliability::data::rolled_up;
 use qcode::reliability::data::unit_of_codings;
 use qcode::reliability::gold::{AuditOptions, audit};
 use qcode::reliability::input::{CodedFile, is_coded_csv, read_automatic, read_gold};
 use qcode::report::xlsx::Sheet;
 use qcode::report::{Format, Provenance};
+use qcode::suggest::report::SuggestionAudit;
+use qcode::suggest::{CodeTexts, Embedder, Method, Options as SuggestOptions, Passages, suggest};
 use qcode::transcripts::Transcripts;
 use qcode::{Error, Result};
 
 use super::util::{
-    CorpusArgs, Gate, Progress, check_gate, choice, message, optional_codebook, parse_threshold, warn, write_report_to,
-    write_sheet_to,
+    CorpusArgs, Gate, ModelArgs, Progress, check_gate, choice, message, optional_codebook, parse_threshold, warn,
+    warn_cache, write_report_to, write_sheet_to,
 };
 use qcode::stats::Coef;
 
@@ -35,6 +43,13 @@ use qcode::stats::Coef;
 ///   qcode audit --gold samples/coders/gold.csv coded.csv --code prices,debt
 ///   qcode audit --gold samples/coders/gold.csv samples/transcripts \
 ///       -c codebooks/smuggling.yaml --errors errors.csv
+///   qcode audit --gold samples/coders/gold.csv samples/transcripts \
+///       -c codebooks/smuggling.yaml --suggest 5
+///
+/// With --suggest K, the report is what suggestions add to the rules: per
+/// code, how many of the rules' false negatives are among the top K
+/// suggestions of `qcode suggest` (made among the documents the human
+/// coded), and the share of suggestions the human coded (precision).
 #[derive(clap::Args, Debug)]
 #[command(
     verbatim_doc_comment,
@@ -75,6 +90,19 @@ pub struct Args {
     /// one (codes whose F1 is undefined are named, not failed).
     #[arg(long, requires = "fail_under_f1")]
     per_code: bool,
+    /// Report how many of the rules' false negatives the top K suggestions
+    /// per code recover (needs the transcripts and --codebook).
+    #[arg(long, value_name = "K")]
+    suggest: Option<usize>,
+    /// With --suggest: how suggestions are ranked [default: contrast].
+    #[arg(long, value_parser = choice::<Method>(), requires = "suggest")]
+    method: Option<Method>,
+    /// With --suggest: coded CSVs of passages a person coded, as more
+    /// examples of their codes (as for `qcode suggest`).
+    #[arg(long, value_name = "FILE.csv", requires = "suggest")]
+    examples_from: Vec<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 pub fn run(args: Args) -> Result<Gate> {
@@ -114,6 +142,19 @@ pub fn run(args: Args) -> Result<Gate> {
         codes: &args.code,
         all_rated: args.all_rated,
     };
+    let suggestions = match args.suggest {
+        Some(top) => {
+            let (Some(transcripts), Some(codebook)) = (&transcripts, &codebook) else {
+                return Err(
+                    Error::usage("--suggest needs the transcripts and --codebook, not a coded CSV").hint(
+                        "e.g. qcode audit --gold human.csv samples/transcripts -c codebooks/smuggling.yaml --suggest 5",
+                    ),
+                );
+            };
+            Some(audit_suggestions(&args, top, codebook, transcripts, &gold, &predicted)?)
+        }
+        None => None,
+    };
     let audited = audit(gold, predicted, &options)?;
     audited.warnings.iter().for_each(|w| warn(w));
     let files = std::iter::once(&args.gold)
@@ -121,13 +162,29 @@ pub fn run(args: Args) -> Result<Gate> {
         .map(|p| p.display().to_string())
         .collect();
     let provenance = Provenance::new(codebook.as_ref(), files, audited.unit.map(|u| u.as_str()));
-    write_report_to(
-        args.out.as_deref(),
-        Format::resolve(args.format, args.out.as_deref())?,
-        &audited.report,
-        &provenance,
-        &audited.warnings,
-    )?;
+    let format = Format::resolve(args.format, args.out.as_deref())?;
+    match &suggestions {
+        Some((report, hashes)) => {
+            // Only the codes the audit compares.
+            let mut report = report.clone();
+            let audited_codes: Vec<&str> = audited.report.rows.iter().map(|r| r.code.as_str()).collect();
+            report.retain_codes(&audited_codes);
+            write_report_to(
+                args.out.as_deref(),
+                format,
+                &report,
+                &provenance.with_model(hashes),
+                &audited.warnings,
+            )?
+        }
+        None => write_report_to(
+            args.out.as_deref(),
+            format,
+            &audited.report,
+            &provenance,
+            &audited.warnings,
+        )?,
+    }
     if let Some(path) = &args.errors {
         write_sheet_to(path, Sheet::new("errors", audited.report.errors()))?;
         message(&format!(
@@ -166,4 +223,72 @@ fn code_now(args: &Args, gold: &CodedFile) -> Result<(CodedFile, Option<Transcri
     let (predicted, transcripts) = reliability::gold::code_for_audit(&sources, &setup, &Progress::new())?;
     corpus.check_attributes(&setup);
     Ok((predicted, Some(transcripts), Some(setup.codebook)))
+}
+
+/// The audit of suggestions: per code, the passages the human coded and
+/// those the rules coded, among the documents the human coded, and the top
+/// `top` suggestions there.
+fn audit_suggestions(
+    args: &Args,
+    top: usize,
+    codebook: &Codebook,
+    transcripts: &Transcripts,
+    gold: &CodedFile,
+    predicted: &CodedFile,
+) -> Result<(SuggestionAudit, FileHashes)> {
+    if top == 0 {
+        return Err(Error::usage("--suggest 0 asks for no suggestions").hint("give --suggest 1 or more, e.g. 5"));
+    }
+    let model = args.model.load()?;
+    let tree = CodeTree::from_codebook(codebook);
+    let passages = Passages::new(transcripts, &predicted.codings, Some(&tree));
+    let human: HashSet<&str> = gold.codings.iter().map(|c| c.document.as_str()).collect();
+    let among: Vec<bool> = passages
+        .passages
+        .iter()
+        .map(|p| human.contains(p.document.as_str()))
+        .collect();
+    let mut gold_sets: BTreeMap<String, HashSet<usize>> = BTreeMap::new();
+    for c in &gold.codings {
+        let Some(at) = passages.find(&c.document, c.segment) else {
+            continue;
+        };
+        let Some(code) = tree.find(&c.code).map(|i| tree.codes[i].name.as_str()) else {
+            continue;
+        };
+        for name in rolled_up(code, Some(&tree)) {
+            gold_sets.entry(name.to_string()).or_default().insert(at);
+        }
+    }
+    let mut rule_sets: BTreeMap<String, HashSet<usize>> = BTreeMap::new();
+    for (at, codes) in passages.coded.iter().enumerate() {
+        for code in codes {
+            rule_sets.entry(code.clone()).or_default().insert(at);
+        }
+    }
+    let mut texts = CodeTexts::from_codebook(codebook);
+    for file in &args.examples_from {
+        CodeTexts::add_coded(&mut texts, &read_coded_csv(file)?, &passages, &tree);
+    }
+    let embedder = Embedder {
+        model: &model,
+        cache: args.model.cache(&model),
+    };
+    let options = SuggestOptions {
+        method: args.method.unwrap_or_default(),
+        top,
+        among: Some(among),
+    };
+    let (found, usage) = suggest(&embedder, &passages, &texts, &tree, &options)?;
+    warn_cache(&usage);
+    let codes = codebook.code_names();
+    let report = SuggestionAudit::new(
+        &codes,
+        &gold_sets,
+        &rule_sets,
+        &found,
+        top,
+        Choice::name(args.method.unwrap_or_default()),
+    );
+    Ok((report, model.files_sha256().clone()))
 }

@@ -13,6 +13,8 @@ pub mod freq;
 pub mod import;
 pub mod kwic;
 pub mod report;
+pub mod similar;
 pub mod speakers;
+pub mod suggest;
 pub mod util;
 pub mod words;

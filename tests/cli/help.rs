@@ -27,6 +27,8 @@ const COMMANDS: &[&[&str]] = &[
     &["export"],
     &["import"],
     &["speakers"],
+    &["suggest"],
+    &["similar"],
 ];
 
 /// The help of `command`, as an 80-column terminal shows it.
@@ -64,10 +66,18 @@ fn examples(help: &str) -> Vec<String> {
 fn examples_fit_80_columns_and_run_on_the_samples() {
     let wd = Workdir::with_samples();
     let mut ran = 0;
+    // Examples that compare meanings need the sentence encoder's model.
+    let mut model = None;
     for command in COMMANDS {
         let examples = examples(&help(&wd, command));
         assert!(!examples.is_empty(), "qcode {command:?} has examples");
         for example in examples {
+            let needs_model = ["qcode suggest", "qcode similar", "--suggest"]
+                .iter()
+                .any(|m| example.contains(m));
+            if needs_model && !*model.get_or_insert_with(crate::programs::require_model) {
+                continue;
+            }
             wd.run_line(&example);
             ran += 1;
         }
@@ -130,6 +140,8 @@ fn threads_are_an_option_of_the_commands_that_read_transcripts() {
         &["codebook", "lint"],
         &["amounts"],
         &["words"],
+        &["suggest"],
+        &["similar"],
     ] {
         assert!(help(&wd, command).contains("--threads <N>"), "{command:?}");
     }

@@ -44,6 +44,7 @@ mod readme;
 mod report;
 mod samples;
 mod speakers;
+mod suggest;
 mod words;
 
 /// A small codebook shared by the `code`, `codebook`, `freq` and `excerpts`

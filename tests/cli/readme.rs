@@ -37,7 +37,15 @@ fn run_commands_of(file: &str) -> usize {
     let markdown = std::fs::read_to_string(in_repo(file)).expect("the file");
     let wd = Workdir::with_samples();
     let mut ran = 0;
+    // Commands that compare meanings need the sentence encoder's model.
+    let mut model = None;
     for command in shell_commands(&markdown) {
+        let needs_model = ["qcode suggest", "qcode similar", "--suggest"]
+            .iter()
+            .any(|m| command.contains(m));
+        if needs_model && !*model.get_or_insert_with(crate::programs::require_model) {
+            continue;
+        }
         // Building and testing qcode itself is what this test is part of.
         if command == "cargo test" || command == "cargo install --path ." {
             continue;

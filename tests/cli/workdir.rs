@@ -92,6 +92,8 @@ impl Workdir {
         // is decided by whether stdout is a terminal, tables by the default
         // width.
         cmd.env_remove("NO_COLOR").env_remove("COLUMNS");
+        // Embeddings are cached in the work folder, never in the user's.
+        cmd.env("QCODE_CACHE_DIR", self.dir.path().join(".qcode-cache"));
         cmd
     }
 

@@ -13,8 +13,10 @@ use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
 
 use crate::codebook::People;
+use crate::coding::Coding;
 use crate::corpus::{Document, ReadOptions, Selection, Source, read_source};
 use crate::error::{Error, Result};
+use crate::pipeline::{Observer, Setup};
 use crate::segment::{Segment, Unit};
 use crate::speakers::SpeakerRule;
 
@@ -106,6 +108,22 @@ impl Transcripts {
             Transcripts::read(&sources, read, selection, speakers, people, unit)?,
             warnings,
         ))
+    }
+
+    /// Codes `sources` with `setup`, keeping every segment: the codings of
+    /// the rules, and the transcripts they were made from (`audit` and
+    /// `suggest` need the passages nobody coded).
+    pub fn code(sources: &[Source], setup: &Setup, observer: &dyn Observer) -> Result<(Vec<Coding>, Transcripts)> {
+        let mut transcripts = Transcripts::new(setup.unit);
+        let mut codings = Vec::new();
+        crate::pipeline::run(sources, setup, observer, |coded| {
+            codings.extend(coded.codings(&setup.codebook, setup.unit));
+            transcripts
+                .docs
+                .insert(coded.doc.id.clone(), TranscriptDoc::new(&coded.doc, coded.segments));
+            Ok(())
+        })?;
+        Ok((codings, transcripts))
     }
 
     /// Reads and segments `sources` (in parallel; the result is in input

@@ -20,7 +20,7 @@
 //! the bytes actually produced while decompressing.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use zip::ZipArchive;
@@ -102,12 +102,13 @@ impl Kind {
 const UNTRUSTED: &str =
     "open it in the program that made it and save it again; if it came from someone else, do not trust it";
 
-/// A zip archive, open on its file.
-pub struct Archive {
+/// A zip archive, open on its file (or, for a file already read whole,
+/// on its bytes: [`Archive::from_bytes`]).
+pub struct Archive<R = BufReader<File>> {
     path: PathBuf,
     kind: Kind,
     limits: Limits,
-    zip: ZipArchive<BufReader<File>>,
+    zip: ZipArchive<R>,
     /// The files (not folders) that may be read, in archive order.
     names: Vec<String>,
     /// The entries never read: links, and names that are absolute or lead
@@ -122,20 +123,49 @@ impl Archive {
     pub fn open(path: &Path, kind: &Kind) -> Result<Archive> {
         let limits = (kind.limits)();
         let (file, len) = open_input(path)?;
-        if let Some(limit) = limits.archive
-            && len > limit
-        {
-            return Err(Error::new(format!(
-                "the file is {}, more than the {} qcode reads from one file",
-                amount(len),
-                amount(limit)
-            ))
-            .in_file(path)
-            .hint(limits::FILE_BYTES.raise_hint()));
-        }
+        refuse_size(path, len, &limits)?;
         let mut reader = BufReader::new(file);
-        let is_zip =
-            matches!(reader.fill_buf(), Ok(head) if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06"));
+        let is_zip = matches!(reader.fill_buf(), Ok(head) if looks_like_zip(head));
+        Archive::from_reader(path, kind, limits, reader, is_zip)
+    }
+}
+
+impl<'a> Archive<Cursor<&'a [u8]>> {
+    /// The archive in `bytes`, the content of the file at `path` (which
+    /// names it in messages), read whole by the caller with
+    /// [`read_bytes`](super::read_bytes) because it needs the bytes too
+    /// (to hash them). Entries are read through the same caps as from a
+    /// file.
+    pub fn from_bytes(path: &Path, kind: &Kind, bytes: &'a [u8]) -> Result<Self> {
+        let limits = (kind.limits)();
+        refuse_size(path, bytes.len() as u64, &limits)?;
+        Archive::from_reader(path, kind, limits, Cursor::new(bytes), looks_like_zip(bytes))
+    }
+}
+
+/// Whether a file starts as a zip archive does.
+fn looks_like_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
+}
+
+/// Refuses an archive file larger than the kind's cap.
+fn refuse_size(path: &Path, len: u64, limits: &Limits) -> Result<()> {
+    match limits.archive {
+        Some(limit) if len > limit => Err(Error::new(format!(
+            "the file is {}, more than the {} qcode reads from one file",
+            amount(len),
+            amount(limit)
+        ))
+        .in_file(path)
+        .hint(limits::FILE_BYTES.raise_hint())),
+        _ => Ok(()),
+    }
+}
+
+impl<R: Read + Seek> Archive<R> {
+    /// Opens the archive that `reader` reads; `is_zip` says whether it
+    /// starts like one, to tell a damaged archive from another kind of file.
+    fn from_reader(path: &Path, kind: &Kind, limits: Limits, reader: R, is_zip: bool) -> Result<Self> {
         let zip = ZipArchive::new(reader).map_err(|e| {
             let what = if is_zip {
                 format!(
@@ -256,7 +286,7 @@ impl Archive {
 
     /// The open file, to hand to another zip reader (after
     /// [`check_all`](Archive::check_all)).
-    pub fn into_reader(self) -> BufReader<File> {
+    pub fn into_reader(self) -> R {
         self.zip.into_inner()
     }
 

@@ -25,10 +25,10 @@ use crate::error::{Error, Result};
 use crate::pipeline::{Observer, Setup};
 use crate::report::xlsx::Sheet;
 use crate::report::{Align, Table, counted};
-use crate::report::{Field, Footnotes, JsonObject, Provenance, Record, Records, Report, Style, lines_phrase};
+use crate::report::{Field, Footnotes, JsonObject, Provenance, Record, Records, Report, Style, lines_phrase, one_line};
 use crate::segment::Unit;
 use crate::stats::{Coef, PrecisionRecall, cohen_kappa, precision_recall_f1};
-use crate::transcripts::{TranscriptDoc, Transcripts};
+use crate::transcripts::Transcripts;
 
 /// Index of the gold standard among the coders of the audited data.
 pub const GOLD: usize = 0;
@@ -120,15 +120,7 @@ pub struct AuditOptions<'a> {
 /// Codes `sources` now, as qcode's automatic coding to audit, keeping their
 /// segments as the units of the comparison.
 pub fn code_for_audit(sources: &[Source], setup: &Setup, observer: &dyn Observer) -> Result<(CodedFile, Transcripts)> {
-    let mut transcripts = Transcripts::new(setup.unit);
-    let mut codings = Vec::new();
-    crate::pipeline::run(sources, setup, observer, |coded| {
-        codings.extend(coded.codings(&setup.codebook, setup.unit));
-        transcripts
-            .docs
-            .insert(coded.doc.id.clone(), TranscriptDoc::new(&coded.doc, coded.segments));
-        Ok(())
-    })?;
+    let (codings, transcripts) = Transcripts::code(sources, setup, observer)?;
     if codings.is_empty() {
         return Err(Error::new("qcode coded nothing in these transcripts, so there is nothing to audit or report")
             .hint("check the rules with `qcode codebook check`, and that these are the transcripts the gold standard coded"));
@@ -320,17 +312,6 @@ pub const MISS_FIELDS: &[&str] = &[
     "rules",
     "text",
 ];
-
-/// Text on one line, at most `max` characters.
-fn one_line(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
-        format!("{}…", cut.trim_end())
-    }
-}
 
 impl AuditReport {
     fn count(&self, kind: MissKind) -> usize {

@@ -58,6 +58,10 @@ pub struct Provenance {
     /// The segmentation unit of the codings (`paragraph`, `turn`, …), when
     /// known.
     pub unit: Option<String>,
+    /// The sentence encoder's files, when the output used it (`suggest`,
+    /// `similar`, `audit --suggest`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<crate::embed::FileHashes>,
 }
 
 impl Provenance {
@@ -72,7 +76,15 @@ impl Provenance {
             codebook_sha256: codebook.map(|c| c.sha256.clone()),
             coded,
             unit: unit.map(str::to_string),
+            model: None,
         }
+    }
+
+    /// The same provenance, with the sentence encoder whose files have
+    /// `hashes`.
+    pub fn with_model(mut self, hashes: &crate::embed::FileHashes) -> Provenance {
+        self.model = Some(hashes.clone());
+        self
     }
 
     /// One line for text and Markdown outputs (without the comment marker).
@@ -84,6 +96,12 @@ impl Provenance {
         }
         if !self.coded.is_empty() {
             parts.push(format!("codings from {}", self.coded.join(", ")));
+        }
+        if let Some(model) = &self.model {
+            parts.push(format!(
+                "model weights.npz (sha256 {}), sp.model (sha256 {})",
+                model.weights_npz, model.sp_model
+            ));
         }
         if let Some(unit) = &self.unit {
             parts.push(format!("unit: {unit}"));
@@ -302,6 +320,18 @@ pub fn lines_phrase(start: usize, end: usize) -> String {
         format!("lines {start}–{end}")
     } else {
         format!("line {start}")
+    }
+}
+
+/// `text` on one line (runs of white space as one space), cut to `max`
+/// characters with an ellipsis.
+pub fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
     }
 }
 
