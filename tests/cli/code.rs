@@ -340,3 +340,11 @@ fn extracted_fields_are_columns_that_read_back() {
         "{json}"
     );
 }
+
+#[test]
+fn a_mistyped_path_suggests_the_one_beside_it() {
+    let wd = Workdir::with(DOCS);
+    let e = wd.error(wd.command("code").args(["doc", "-c", "cb.yaml"]));
+    assert!(e.contains("doc: no such file or directory"), "{e}");
+    assert!(e.contains("did you mean `docs`?"), "{e}");
+}

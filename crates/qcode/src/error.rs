@@ -130,10 +130,19 @@ impl Error {
     pub fn io(path: &Path, err: &std::io::Error) -> Self {
         use std::io::ErrorKind::*;
         let (what, hint) = match err.kind() {
-            NotFound => (
-                "no such file or directory".to_string(),
-                "check the spelling of the path, or run the command from the folder that holds it",
-            ),
+            NotFound => {
+                if let Some(near) = nearest_existing(path) {
+                    let hint = format!("did you mean `{}`?", near.display());
+                    return Error::new("no such file or directory")
+                        .kind(ErrorKind::Read)
+                        .in_file(path)
+                        .hint(hint);
+                }
+                (
+                    "no such file or directory".to_string(),
+                    "check the spelling of the path, or run the command from the folder that holds it",
+                )
+            }
             PermissionDenied => (
                 "permission denied".to_string(),
                 "check that you may read (or write) this file",
@@ -183,3 +192,19 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// The file or folder beside a missing `path` whose name is closest to its
+/// name (a typo: `samples/transcript` for `samples/transcripts`).
+fn nearest_existing(path: &Path) -> Option<std::path::PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let names: Vec<String> = std::fs::read_dir(parent)
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    let best = crate::text::closest(name, names.iter().map(String::as_str))?;
+    Some(path.with_file_name(best))
+}
