@@ -290,20 +290,6 @@ fn test(file: &Path, format: Option<&str>, out: Option<&Path>) -> Result<Gate> {
     Ok(Gate::from_passed(run.passed() == run.cases.len()))
 }
 
-/// What to know of codes without rules: `qcode code` never applies them.
-pub fn by_hand_note(cb: &Codebook, codes: &[usize]) -> String {
-    let names: Vec<&str> = codes.iter().map(|&i| cb.codes[i].name.as_str()).collect();
-    format!(
-        "{} no rules, so automatic coding never applies {}: {} (codes for coding by hand, or to give rules later)",
-        match codes.len() {
-            1 => "1 code has".to_string(),
-            n => format!("{n} codes have"),
-        },
-        if codes.len() == 1 { "it" } else { "them" },
-        names.join(", ")
-    )
-}
-
 fn check(file: &Path) -> Result<()> {
     let cb = Codebook::load(file)?;
     let mut out = Output::open(None)?;
@@ -353,7 +339,7 @@ fn check(file: &Path) -> Result<()> {
     let width = terminal_width(out.is_terminal()).or(Some(120));
     writeln!(out, "{}", t.render_terminal(width)).map_err(Error::write)?;
     if !by_hand.is_empty() {
-        writeln!(out, "{}", by_hand_note(&cb, &by_hand)).map_err(Error::write)?;
+        writeln!(out, "{}", super::util::by_hand_note(&cb, &by_hand)).map_err(Error::write)?;
     }
     let tests = TestRun::run(&cb)?;
     let failed = tests.cases.len() - tests.passed();

@@ -246,7 +246,7 @@ impl CorpusArgs {
         let codebook = Codebook::load(path)?;
         let by_hand = codebook.by_hand_only();
         if !by_hand.is_empty() {
-            warn(&super::codebook::by_hand_note(&codebook, &by_hand));
+            warn(&by_hand_note(&codebook, &by_hand));
         }
         self.setup_with(codebook)
     }
@@ -575,4 +575,18 @@ pub fn warn_cache(usage: &qcode::embed::CacheUse) {
     for w in &usage.warnings {
         warn(&format!("cache of embeddings: {w}"));
     }
+}
+
+/// What to know of codes without rules: `qcode code` never applies them.
+pub fn by_hand_note(cb: &Codebook, codes: &[usize]) -> String {
+    let names: Vec<&str> = codes.iter().map(|&i| cb.codes[i].name.as_str()).collect();
+    format!(
+        "{} no rules, so automatic coding never applies {}: {} (codes for coding by hand, or to give rules later)",
+        match codes.len() {
+            1 => "1 code has".to_string(),
+            n => format!("{n} codes have"),
+        },
+        if codes.len() == 1 { "it" } else { "them" },
+        names.join(", ")
+    )
 }

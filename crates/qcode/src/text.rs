@@ -364,3 +364,16 @@ mod accent_tests {
         assert_eq!(map[folded.len()], text.len());
     }
 }
+
+/// `n` and the noun, in the plural unless `n` is 1: "1 document",
+/// "2 documents", "3 categories".
+pub fn counted(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        return format!("1 {noun}");
+    }
+    match noun.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}

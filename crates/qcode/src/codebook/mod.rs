@@ -274,7 +274,7 @@ impl Codebook {
         if !r.keywords.is_empty() {
             rules.push(format!(
                 "{}: {}",
-                crate::report::counted(r.keywords.len(), "keyword"),
+                crate::text::counted(r.keywords.len(), "keyword"),
                 terms(&r.keywords)
             ));
         }

@@ -335,18 +335,7 @@ pub fn one_line(text: &str, max: usize) -> String {
     }
 }
 
-/// `n` and the noun, in the plural unless `n` is 1: "1 document",
-/// "2 documents", "3 categories".
-pub fn counted(n: impl std::fmt::Display, noun: &str) -> String {
-    let n = n.to_string();
-    if n == "1" {
-        return format!("1 {noun}");
-    }
-    match noun.strip_suffix('y') {
-        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{n} {stem}ies"),
-        _ => format!("{n} {noun}s"),
-    }
-}
+pub use crate::text::counted;
 
 #[cfg(test)]
 mod tests {
